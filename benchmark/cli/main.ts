@@ -1,0 +1,21 @@
+// Entry point of the `stealbench` CLI: one sub-command per job, each in its own file.
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('stealbench')
+    .description('Benchmark model-extraction attacks and defenses for self-supervised image encoders')
+    .version(version)
+    .exitOverride();
+  // Sub-commands register themselves here as they are built.
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    console.error(error instanceof Error ? error.message : error);
+    return 1;
+  }
+}

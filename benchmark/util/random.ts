@@ -1,0 +1,51 @@
+// Every random choice in stealbench comes from a seed, so that the same cell run twice gives the same record.
+// pure-rand gives a fast, well-tested generator; this wraps it in the few draws the harness needs.
+import { xoroshiro128plus, unsafeUniformIntDistribution } from 'pure-rand';
+
+export interface Rng {
+  /** Uniform float in [0, 1). */
+  next(): number;
+  /** Uniform integer in [min, max] (both inclusive). */
+  int(min: number, max: number): number;
+  /** Standard normal draw (Box–Muller). */
+  normal(): number;
+  /** A fresh 31-bit seed, e.g. for tf.random* ops or a child generator. */
+  seed(): number;
+  /** Fisher–Yates shuffle of a copy of the array. */
+  shuffle<T>(items: readonly T[]): T[];
+}
+
+export function createRng(seed: number): Rng {
+  const generator = xoroshiro128plus(seed | 0);
+  const int = (min: number, max: number) => unsafeUniformIntDistribution(min, max, generator);
+  const next = () => int(0, 2 ** 30 - 1) / 2 ** 30 + int(0, 2 ** 23 - 1) / 2 ** 53;
+  return {
+    next,
+    int,
+    normal() {
+      let u = next();
+      while (u === 0) u = next();
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
+    },
+    seed: () => int(0, 2 ** 31 - 1),
+    shuffle<T>(items: readonly T[]): T[] {
+      const out = items.slice();
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = int(0, i);
+        [out[i], out[j]] = [out[j]!, out[i]!];
+      }
+      return out;
+    },
+  };
+}
+
+/** Derive a child seed from a parent seed and a label, so that sub-tasks get independent, stable streams. */
+export function deriveSeed(seed: number, label: string): number {
+  // FNV-1a over the label, mixed with the seed.
+  let hash = 0x811c9dc5 ^ (seed | 0);
+  for (let i = 0; i < label.length; i++) {
+    hash ^= label.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) & 0x7fffffff;
+}
