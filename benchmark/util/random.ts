@@ -1,6 +1,8 @@
 // Every random choice in stealbench comes from a seed, so that the same cell run twice gives the same record.
 // pure-rand gives a fast, well-tested generator; this wraps it in the few draws the harness needs.
-import { xoroshiro128plus, unsafeUniformIntDistribution } from 'pure-rand';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 
 export interface Rng {
   /** Uniform float in [0, 1). */
@@ -17,8 +19,8 @@ export interface Rng {
 
 export function createRng(seed: number): Rng {
   const generator = xoroshiro128plus(seed | 0);
-  const int = (min: number, max: number) => unsafeUniformIntDistribution(min, max, generator);
-  const next = () => int(0, 2 ** 30 - 1) / 2 ** 30 + int(0, 2 ** 23 - 1) / 2 ** 53;
+  const int = (min: number, max: number) => uniformInt(generator, min, max);
+  const next = () => uniformFloat64(generator);
   return {
     next,
     int,
