@@ -120,6 +120,18 @@ export interface VictimDeployment {
   encode(images: ImageBatch): Promise<Vectors>;
   /** Through the victim's projection head, when it has one. */
   project?(representations: Vectors): Promise<Vectors>;
+  /** Length of a projection (needed by the oracle when it serves projections). */
+  projectionDim?: number;
+  /** A downstream classifier on top of the encoder, for the label API (paper table 4). */
+  classify?(images: ImageBatch): Promise<Classification>;
+  /** Number of classes `classify` scores. */
+  classCount?: number;
+}
+
+/** Labels and the per-class scores they were taken from (`scores.dim` = number of classes). */
+export interface Classification {
+  labels: Int32Array;
+  scores: Vectors;
 }
 
 export interface GuardRequest {
@@ -127,6 +139,8 @@ export interface GuardRequest {
   images: ImageBatch;
   /** The undefended answer the victim computed for this batch. */
   clean: Vectors;
+  /** What `clean` holds (representations, projections or class scores); absent means representations. */
+  output?: OracleOutput;
 }
 
 export interface GuardResponse {
@@ -137,6 +151,8 @@ export interface GuardResponse {
   /** Cost imposed on the account for this batch (proof-of-work). */
   cost?: { hashes?: number; seconds?: number };
   note?: string;
+  /** Label API only: the labels the account receives; by default the argmax of `answer`. */
+  labels?: Int32Array;
 }
 
 export interface AccountReport {
