@@ -1,4 +1,11 @@
 // The list of training kernels the engine registers on the wasm backend (backendName is filled in by the registry).
-import type * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { batchMatMulKernel } from './batch-mat-mul.ts';
+import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter.ts';
+import { conv2dBackpropInputKernel } from './conv2d-backprop-input.ts';
 
-export const TRAINING_KERNELS: Omit<tf.KernelConfig, 'backendName'>[] = [];
+export const TRAINING_KERNELS: Omit<KernelConfig, 'backendName'>[] = [
+  conv2dBackpropFilterKernel,
+  conv2dBackpropInputKernel,
+  batchMatMulKernel,
+];
