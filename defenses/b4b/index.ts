@@ -1,0 +1,98 @@
+// Bucks for Buckets (B4B, Dubiński et al., NeurIPS 2023): an active defense that makes each account pay for the share
+// of the embedding space its queries cover. Three blocks, as in the paper:
+//  1. coverage estimation: the victim's representation of each query is hashed into one of 2^hyperplanes random-
+//     hyperplane LSH buckets (seeded, shared by all accounts); an account's coverage c is the fraction of buckets
+//     its queries have hit so far;
+//  2. cost function: Gaussian noise of standard deviation σ(c) = λ·(exp(ln(α/λ)·c/β) − 1) is added to the answer —
+//     close to 0 while the coverage is small (legitimate users solving one downstream task), reaching α − λ at
+//     coverage β and growing exponentially past it (an extracting adversary spreads its queries);
+//  3. per-account transforms: each account gets its answers through its own seeded isometry + shift (transform.ts),
+//     so sybil accounts cannot pool their answers directly.
+// The noise for a query uses the coverage including that query, so it does not depend on how queries are batched.
+import { defineDefense } from '../../benchmark/plugin/define.ts';
+import type { AccountReport, Vectors } from '../../benchmark/plugin/types.ts';
+import { createRng, deriveSeed, type Rng } from '../../benchmark/util/random.ts';
+import { BucketCounts, RandomHyperplaneLsh } from './lsh.ts';
+import { accountTransform, type AccountTransform, type TransformKind } from './transform.ts';
+
+export interface B4bOptions {
+  hyperplanes: number;
+  lambda: number;
+  alpha: number;
+  beta: number;
+  transform: TransformKind;
+  shiftScale: number;
+}
+
+/** B4B's cost function: the noise standard deviation at coverage c (fraction of buckets hit). */
+export function b4bSigma(coverage: number, { lambda, alpha, beta }: Pick<B4bOptions, 'lambda' | 'alpha' | 'beta'>): number {
+  return Math.max(0, lambda * (Math.exp((Math.log(alpha / lambda) * coverage) / beta) - 1));
+}
+
+interface AccountState {
+  buckets: BucketCounts;
+  noise: Rng;
+  transform: AccountTransform;
+  lastSigma: number;
+}
+
+export default defineDefense<B4bOptions>({
+  meta: {
+    id: 'b4b',
+    title: 'Bucks for Buckets (coverage-calibrated noise + per-account transforms)',
+    paper: 'Dubiński, Pawlak, Boenisch, Trzciński, Dziedzic, "Bucks for Buckets (B4B): Active Defenses Against Stealing Encoders", NeurIPS 2023',
+    kind: 'active',
+    options: {
+      type: 'object',
+      properties: {
+        hyperplanes: { type: 'integer', minimum: 1, maximum: 30, default: 10, description: 'LSH hyperplanes; there are 2^hyperplanes buckets.' },
+        lambda: { type: 'number', exclusiveMinimum: 0, default: 1e-6, description: 'λ: scale of the noise at low coverage (the paper uses 1e-6).' },
+        alpha: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'α: noise standard deviation (plus λ) reached at coverage β.' },
+        beta: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.8, description: 'β: coverage (fraction of buckets) at which the noise reaches α.' },
+        transform: { type: 'string', enum: ['affine', 'permutation', 'none'], default: 'affine', description: 'Per-account transform of the answers.' },
+        shiftScale: { type: 'number', minimum: 0, default: 1, description: 'Standard deviation of the per-account shift added by the transform.' },
+      },
+      required: [],
+      additionalProperties: false,
+    },
+  },
+  guard(victim, options, ctx) {
+    const accounts = new Map<string, AccountState>();
+    let lsh: RandomHyperplaneLsh | null = null;
+    const stateOf = (account: string, dim: number): AccountState => {
+      let state = accounts.get(account);
+      if (!state) {
+        state = {
+          buckets: new BucketCounts(),
+          noise: createRng(deriveSeed(ctx.seed, `b4b/noise/${account}`)),
+          transform: accountTransform(options.transform, dim, options.shiftScale, deriveSeed(ctx.seed, `b4b/transform/${account}`)),
+          lastSigma: 0,
+        };
+        accounts.set(account, state);
+      }
+      return state;
+    };
+    const coverageOf = (state: AccountState) => state.buckets.coverage(2 ** options.hyperplanes);
+    return {
+      async answer({ account, images, clean, output }) {
+        // Coverage is measured on representations; when the API serves something else, encode again.
+        const reps: Vectors = output === undefined || output === 'representation' ? clean : await victim.encode(images);
+        lsh ??= new RandomHyperplaneLsh(reps.dim, options.hyperplanes, deriveSeed(ctx.seed, 'b4b/lsh'));
+        const state = stateOf(account, clean.dim);
+        const noisy = new Float32Array(clean.data.length);
+        for (let r = 0; r < clean.count; r++) {
+          state.buckets.add(lsh.bucket(reps.data, r * reps.dim));
+          const sigma = b4bSigma(coverageOf(state), options);
+          state.lastSigma = sigma;
+          for (let i = r * clean.dim; i < (r + 1) * clean.dim; i++) noisy[i] = clean.data[i]! + sigma * state.noise.normal();
+        }
+        const answer = { data: state.transform.apply(noisy, clean.count), count: clean.count, dim: clean.dim };
+        return { answer, note: `coverage ${coverageOf(state).toFixed(4)}, noise sigma ${state.lastSigma.toPrecision(3)}` };
+      },
+      report(): AccountReport[] {
+        // B4B does not accuse anyone; an account counts as flagged once its coverage reached β (full-strength noise).
+        return [...accounts].map(([account, state]) => ({ account, flagged: coverageOf(state) >= options.beta, score: coverageOf(state) }));
+      },
+    };
+  },
+});

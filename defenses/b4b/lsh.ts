@@ -1,0 +1,76 @@
+// Random-hyperplane locality-sensitive hashing (Charikar 2002), the bucketing B4B uses to measure how much of the
+// embedding space an account has covered. Each of `planes` seeded Gaussian hyperplanes through the origin gives one
+// bit (which side the vector lies on); the bits form the bucket id, so there are 2^planes buckets and two vectors at
+// angle θ share a bucket with probability (1 - θ/π)^planes. Also used by proof-of-work to measure spread.
+import { createRng } from '../../benchmark/util/random.ts';
+
+export class RandomHyperplaneLsh {
+  readonly dim: number;
+  readonly planes: number;
+  /** Row-major [planes × dim] normals. */
+  private readonly normals: Float64Array;
+
+  constructor(dim: number, planes: number, seed: number) {
+    if (!Number.isInteger(planes) || planes < 1 || planes > 30) {
+      throw new RangeError(`RandomHyperplaneLsh: planes must be an integer in [1, 30] (bucket ids are 31-bit), got ${planes}`);
+    }
+    if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`RandomHyperplaneLsh: dim must be a positive integer, got ${dim}`);
+    this.dim = dim;
+    this.planes = planes;
+    const rng = createRng(seed);
+    this.normals = Float64Array.from({ length: planes * dim }, () => rng.normal());
+  }
+
+  /** Number of distinct buckets, 2^planes. */
+  get bucketCount(): number {
+    return 2 ** this.planes;
+  }
+
+  /** Bucket id of the vector stored at `data[offset .. offset + dim)`. A vector on a plane counts as its + side. */
+  bucket(data: Float32Array, offset = 0): number {
+    let id = 0;
+    for (let p = 0; p < this.planes; p++) {
+      let dot = 0;
+      const base = p * this.dim;
+      for (let i = 0; i < this.dim; i++) dot += this.normals[base + i]! * data[offset + i]!;
+      if (dot >= 0) id |= 1 << p;
+    }
+    return id;
+  }
+}
+
+/** The set of buckets an account's queries have landed in, with how often each was hit. */
+export class BucketCounts {
+  private readonly hits = new Map<number, number>();
+  private total = 0;
+  /** Σ c·log2(c) over the bucket counts c, kept up to date so the entropy costs O(1) per query. */
+  private sumCLogC = 0;
+
+  add(bucket: number): void {
+    const c = this.hits.get(bucket) ?? 0;
+    this.hits.set(bucket, c + 1);
+    this.total++;
+    this.sumCLogC += (c + 1) * Math.log2(c + 1) - (c > 0 ? c * Math.log2(c) : 0);
+  }
+
+  /** Distinct buckets hit. */
+  get distinct(): number {
+    return this.hits.size;
+  }
+
+  get queries(): number {
+    return this.total;
+  }
+
+  /** Fraction of all `bucketCount` buckets hit at least once (B4B's coverage). */
+  coverage(bucketCount: number): number {
+    return this.hits.size / bucketCount;
+  }
+
+  /** Shannon entropy (bits) of the empirical distribution of hits over buckets; 0 when empty. */
+  entropyBits(): number {
+    if (this.total === 0) return 0;
+    // H = -Σ (c/n) log2(c/n) = log2(n) - Σ c log2(c) / n
+    return Math.max(0, Math.log2(this.total) - this.sumCLogC / this.total);
+  }
+}
