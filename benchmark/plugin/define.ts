@@ -1,7 +1,7 @@
 // Identity helpers, in the manner of Vite's `defineConfig`: they exist so that a plugin file gets its types checked
 // and its options typed without writing the type twice. The harness validates options against `meta.options` with
 // ajv (defaults applied) before any entry function is called.
-import type { AttackPlugin, DefensePlugin } from './types.ts';
+import type { AttackPlugin, DefensePlugin, VictimPlugin } from './types.ts';
 
 export function defineAttack<Options = Record<string, never>>(plugin: AttackPlugin<Options>): AttackPlugin<Options> {
   return plugin;
@@ -9,4 +9,17 @@ export function defineAttack<Options = Record<string, never>>(plugin: AttackPlug
 
 export function defineDefense<Options = Record<string, never>>(plugin: DefensePlugin<Options>): DefensePlugin<Options> {
   return plugin;
+}
+
+/** A victim is a recipe, not code: `{ meta: { id, title, paper? }, recipe: { method, encoder, data, ... } }`. */
+export function defineVictim<Victim extends VictimPlugin>(victim: Victim): Victim {
+  return victim;
+}
+
+/**
+ * Benchmark configs written in TypeScript (`stealbench.config.ts`) get their literal types kept. The JSON form is
+ * checked against `schemas/config.schema.json` by the runner; this helper adds no checks of its own.
+ */
+export function defineConfig<Config extends Record<string, unknown>>(config: Config): Config {
+  return config;
 }

@@ -64,6 +64,8 @@ export interface PluginMeta<Options> {
   paper: string;
   /** The options JSON Schema; a plugin with no schema takes no options. */
   options?: OptionsSchema<Options>;
+  /** One or two sentences on what the plugin does and assumes (shown by `stealbench list`). */
+  description?: string;
 }
 
 export interface ProgressReporter {
@@ -209,4 +211,51 @@ export interface DefensePlugin<Options = Record<string, never>> {
   prepareVictim?(options: Readonly<Options>): Record<string, unknown>;
   /** Reactive/ownership defenses: decide whether a suspect encoder was stolen from the victim. */
   verifyOwnership?(options: Readonly<Options>, ctx: OwnershipContext): Promise<OwnershipResult>;
+}
+
+// ---------------------------------------------------------------- victims
+
+/** The three plugin families; each lives in its own top-level folder (`attacks/`, `defenses/`, `victims/`). */
+export type PluginKind = 'attack' | 'defense' | 'victim';
+
+export interface VictimMeta {
+  /** Folder name and registry key, kebab-case. */
+  id: string;
+  title: string;
+  paper?: string;
+  description?: string;
+}
+
+/**
+ * How a victim encoder is trained. The recipe is plain JSON: its canonical form is hashed into the victim's cache key,
+ * so two victims with the same recipe are the same victim. Extra fields are allowed (and hashed) for training code
+ * that needs more settings than the common ones below.
+ */
+export interface VictimRecipe {
+  method: 'simclr' | 'simsiam' | 'barlow' | 'supervised';
+  encoder: {
+    arch: string;
+    inputShape: readonly [height: number, width: number, channels: number];
+    width?: number;
+    representationDim?: number;
+    [extra: string]: unknown;
+  };
+  /** Name of the training split, e.g. `fmnist/victim-train`. */
+  data: string;
+  /** A named augmentation pipeline or its settings. */
+  augmentation: string | Record<string, unknown>;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  weightDecay?: number;
+  projectionDim?: number;
+  seed: number;
+  /** Downstream tasks the victim is probed on, e.g. `['fmnist', 'digits']`. */
+  downstream?: string[];
+  [extra: string]: unknown;
+}
+
+export interface VictimPlugin {
+  meta: VictimMeta;
+  recipe: VictimRecipe;
 }
