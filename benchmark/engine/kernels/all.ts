@@ -3,9 +3,11 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulKernel } from './batch-mat-mul.ts';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter.ts';
 import { conv2dBackpropInputKernel } from './conv2d-backprop-input.ts';
+import { tileKernel } from './tile.ts';
 
 export const TRAINING_KERNELS: Omit<KernelConfig, 'backendName'>[] = [
   conv2dBackpropFilterKernel,
   conv2dBackpropInputKernel,
   batchMatMulKernel,
+  tileKernel,
 ];

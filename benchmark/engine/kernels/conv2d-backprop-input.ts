@@ -18,8 +18,8 @@ function phaseFilter(backend: WasmBackend, filter: TensorInfo, sh: number, sw: n
   const depth = sh * sw * ci;
   const out = backend.makeOutput([mh, mw, co, depth], 'float32');
   // Views are taken after makeOutput: allocating may grow the wasm heap and detach older views.
-  const w = backend.typedArrayFromHeap(filter);
-  const gv = backend.typedArrayFromHeap(out);
+  const w = backend.typedArrayFromHeap(filter) as Float32Array;
+  const gv = backend.typedArrayFromHeap(out) as Float32Array;
   gv.fill(0);
   for (let jh = 0; jh < mh; jh++) {
     for (let rh = 0; rh < sh; rh++) {

@@ -9,7 +9,7 @@ export type TensorInfo = tf.TensorInfo;
 /** The parts of tfjs-backend-wasm's BackendWasm that the kernels use. */
 export interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
+  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
   disposeData(dataId: object, force?: boolean): boolean;
   incRef(dataId: object): void;
 }
