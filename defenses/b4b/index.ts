@@ -12,11 +12,12 @@
 import { defineDefense } from '../../benchmark/plugin/define.ts';
 import type { AccountReport, Vectors } from '../../benchmark/plugin/types.ts';
 import { createRng, deriveSeed, type Rng } from '../../benchmark/util/random.ts';
-import { BucketCounts, RandomHyperplaneLsh } from './lsh.ts';
+import { BucketCounts, probeCenter, RandomHyperplaneLsh } from './lsh.ts';
 import { accountTransform, type AccountTransform, type TransformKind } from './transform.ts';
 
 export interface B4bOptions {
   hyperplanes: number;
+  center: 'probe' | 'origin';
   lambda: number;
   alpha: number;
   beta: number;
@@ -45,6 +46,7 @@ export default defineDefense<B4bOptions>({
     options: {
       type: 'object',
       properties: {
+        center: { type: 'string', enum: ['probe', 'origin'], default: 'probe', description: 'Hyperplanes through the mean representation of a seeded noise probe, or through the origin.' },
         hyperplanes: { type: 'integer', minimum: 1, maximum: 30, default: 10, description: 'LSH hyperplanes; there are 2^hyperplanes buckets.' },
         lambda: { type: 'number', exclusiveMinimum: 0, default: 1e-6, description: 'λ: scale of the noise at low coverage (the paper uses 1e-6).' },
         alpha: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'α: noise standard deviation (plus λ) reached at coverage β.' },
@@ -77,7 +79,12 @@ export default defineDefense<B4bOptions>({
       async answer({ account, images, clean, output }) {
         // Coverage is measured on representations; when the API serves something else, encode again.
         const reps: Vectors = output === undefined || output === 'representation' ? clean : await victim.encode(images);
-        lsh ??= new RandomHyperplaneLsh(reps.dim, options.hyperplanes, deriveSeed(ctx.seed, 'b4b/lsh'));
+        lsh ??= new RandomHyperplaneLsh(
+          reps.dim,
+          options.hyperplanes,
+          deriveSeed(ctx.seed, 'b4b/lsh'),
+          options.center === 'probe' ? await probeCenter(victim, deriveSeed(ctx.seed, 'b4b/probe')) : null,
+        );
         const state = stateOf(account, clean.dim);
         const noisy = new Float32Array(clean.data.length);
         for (let r = 0; r < clean.count; r++) {

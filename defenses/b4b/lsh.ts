@@ -2,7 +2,24 @@
 // embedding space an account has covered. Each of `planes` seeded Gaussian hyperplanes through the origin gives one
 // bit (which side the vector lies on); the bits form the bucket id, so there are 2^planes buckets and two vectors at
 // angle θ share a bucket with probability (1 - θ/π)^planes. Also used by proof-of-work to measure spread.
+// Centring: encoders with ReLU outputs (and our linear test victims fed images in [0, 1]) put all representations in
+// a narrow cone, which hyperplanes through the origin rarely split, so every account would look alike. The planes
+// therefore pass through a centre: the mean representation of a seeded probe batch of uniform-noise images
+// (`probeCenter`), the same for every account and independent of any account's traffic.
+import type { ImageBatch, VictimDeployment } from '../../benchmark/plugin/types.ts';
 import { createRng } from '../../benchmark/util/random.ts';
+
+/** Mean representation of `count` seeded uniform-noise images: a data-free centre for the hyperplanes. */
+export async function probeCenter(victim: VictimDeployment, seed: number, count = 64): Promise<Float32Array> {
+  const [height, width, channels] = victim.inputShape;
+  const rng = createRng(seed);
+  const data = Float32Array.from({ length: count * height * width * channels }, () => rng.next());
+  const batch: ImageBatch = { data, count, height, width, channels };
+  const reps = await victim.encode(batch);
+  const center = new Float32Array(reps.dim);
+  for (let r = 0; r < reps.count; r++) for (let i = 0; i < reps.dim; i++) center[i]! += reps.data[r * reps.dim + i]! / reps.count;
+  return center;
+}
 
 export class RandomHyperplaneLsh {
   readonly dim: number;
@@ -10,13 +27,18 @@ export class RandomHyperplaneLsh {
   /** Row-major [planes × dim] normals. */
   private readonly normals: Float64Array;
 
-  constructor(dim: number, planes: number, seed: number) {
+  /** The point all planes pass through (the origin when absent). */
+  private readonly center: Float32Array | null;
+
+  constructor(dim: number, planes: number, seed: number, center: Float32Array | null = null) {
     if (!Number.isInteger(planes) || planes < 1 || planes > 30) {
       throw new RangeError(`RandomHyperplaneLsh: planes must be an integer in [1, 30] (bucket ids are 31-bit), got ${planes}`);
     }
     if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`RandomHyperplaneLsh: dim must be a positive integer, got ${dim}`);
+    if (center && center.length !== dim) throw new RangeError(`RandomHyperplaneLsh: center has length ${center.length}, expected ${dim}`);
     this.dim = dim;
     this.planes = planes;
+    this.center = center;
     const rng = createRng(seed);
     this.normals = Float64Array.from({ length: planes * dim }, () => rng.normal());
   }
@@ -32,7 +54,8 @@ export class RandomHyperplaneLsh {
     for (let p = 0; p < this.planes; p++) {
       let dot = 0;
       const base = p * this.dim;
-      for (let i = 0; i < this.dim; i++) dot += this.normals[base + i]! * data[offset + i]!;
+      const c = this.center;
+      for (let i = 0; i < this.dim; i++) dot += this.normals[base + i]! * (data[offset + i]! - (c ? c[i]! : 0));
       if (dot >= 0) id |= 1 << p;
     }
     return id;

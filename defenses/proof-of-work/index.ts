@@ -1,0 +1,148 @@
+// Calibrated proof-of-work (Dziedzic et al., ICLR 2022; paper section 5.5): before reading an answer, an account
+// solves one HashCash puzzle per query whose difficulty grows with how far its behaviour departs from a legitimate
+// user's.
+// Measuring the departure. The original work calibrates difficulty by the privacy leakage of the queries (PATE), which
+// has no counterpart for representations (section 5.5). We take the information the queries reveal about the
+// embedding space instead: each query's victim representation is hashed into one of 2^hyperplanes random-hyperplane
+// LSH buckets, and the account's leakage is the Shannon entropy H (bits) of its bucket histogram so far. A user
+// solving one downstream task keeps returning to the same regions (low H); an extraction attack sweeps the space
+// (H approaches log2 of the buckets it can reach). The legitimate profile is `legitimateBits`, calibrated on
+// legitimate workloads, and
+//   difficulty(query) = min(maxBits, baseBits + round(scale · max(0, H − legitimateBits))),
+// with H including the query itself. Puzzles up to `solveCapBits` are really solved here on the account's behalf
+// (hashes counted, seconds timed); above the cap the expected 2^bits hashes are recorded, with seconds at the hash
+// rate measured so far, and the response says which part was estimated.
+import { performance } from 'node:perf_hooks';
+import { defineDefense } from '../../benchmark/plugin/define.ts';
+import type { AccountReport, Vectors } from '../../benchmark/plugin/types.ts';
+import { deriveSeed } from '../../benchmark/util/random.ts';
+import { BucketCounts, probeCenter, RandomHyperplaneLsh } from '../b4b/lsh.ts';
+import { solvePuzzle } from './puzzle.ts';
+
+export interface ProofOfWorkOptions {
+  hyperplanes: number;
+  center: 'probe' | 'origin';
+  legitimateBits: number;
+  baseBits: number;
+  maxBits: number;
+  scale: number;
+  solveCapBits: number;
+}
+
+/** Difficulty in leading zero bits for an account whose bucket entropy is `entropyBits`. */
+export function difficultyBits(entropyBits: number, o: Pick<ProofOfWorkOptions, 'legitimateBits' | 'baseBits' | 'maxBits' | 'scale'>): number {
+  return Math.min(o.maxBits, o.baseBits + Math.round(o.scale * Math.max(0, entropyBits - o.legitimateBits)));
+}
+
+/** Work done by (or charged to) an account. `hashes`/`seconds` are totals; the estimated parts are included in them. */
+export interface WorkTally {
+  hashes: number;
+  seconds: number;
+  estimatedHashes: number;
+  estimatedSeconds: number;
+  puzzles: number;
+  maxBits: number;
+}
+
+const emptyTally = (): WorkTally => ({ hashes: 0, seconds: 0, estimatedHashes: 0, estimatedSeconds: 0, puzzles: 0, maxBits: 0 });
+
+export default defineDefense<ProofOfWorkOptions>({
+  meta: {
+    id: 'proof-of-work',
+    title: 'Calibrated proof-of-work (HashCash, difficulty from embedding-space entropy)',
+    paper:
+      'Dziedzic, Kaleem, Lu, Papernot, "Increasing the Cost of Model Extraction with Calibrated Proof of Work", ICLR 2022; discussed for encoders in Dziedzic et al., ICML 2022, section 5.5',
+    kind: 'active',
+    options: {
+      type: 'object',
+      properties: {
+        center: { type: 'string', enum: ['probe', 'origin'], default: 'probe', description: 'Hyperplanes through the mean representation of a seeded noise probe, or through the origin.' },
+        hyperplanes: { type: 'integer', minimum: 1, maximum: 30, default: 10, description: 'LSH hyperplanes over the representations (2^hyperplanes buckets).' },
+        legitimateBits: { type: 'number', minimum: 0, default: 4, description: 'Bucket entropy (bits) of a calibrated legitimate user; no extra difficulty below it.' },
+        baseBits: { type: 'integer', minimum: 0, maximum: 64, default: 4, description: 'Difficulty (leading zero bits) for legitimate-like behaviour.' },
+        maxBits: { type: 'integer', minimum: 0, maximum: 64, default: 40, description: 'Highest difficulty ever asked.' },
+        scale: { type: 'number', minimum: 0, default: 2, description: 'Extra difficulty bits per bit of entropy above the legitimate profile.' },
+        solveCapBits: { type: 'integer', minimum: 0, maximum: 32, default: 12, description: 'Puzzles above this difficulty are estimated (2^bits hashes), not solved.' },
+      },
+      required: [],
+      additionalProperties: false,
+    },
+  },
+  guard(victim, options, ctx) {
+    if (options.maxBits < options.baseBits) throw new RangeError(`proof-of-work: maxBits (${options.maxBits}) must be >= baseBits (${options.baseBits})`);
+    const accounts = new Map<string, { buckets: BucketCounts; tally: WorkTally }>();
+    let lsh: RandomHyperplaneLsh | null = null;
+    // Hash rate of this machine, from every puzzle solved so far (used to price estimated puzzles).
+    let solvedHashes = 0;
+    let solvedSeconds = 0;
+    const hashRate = () => {
+      if (solvedHashes < 4096) {
+        // Not enough real work yet to time: calibrate on a throwaway 12-bit puzzle.
+        const t0 = performance.now();
+        solvedHashes += solvePuzzle(`calibration:${ctx.seed}:${solvedHashes}`, 12).hashes;
+        solvedSeconds += (performance.now() - t0) / 1000;
+      }
+      return solvedHashes / solvedSeconds;
+    };
+    return {
+      async answer({ account, images, clean, output }) {
+        const reps: Vectors = output === undefined || output === 'representation' ? clean : await victim.encode(images);
+        lsh ??= new RandomHyperplaneLsh(
+          reps.dim,
+          options.hyperplanes,
+          deriveSeed(ctx.seed, 'proof-of-work/lsh'),
+          options.center === 'probe' ? await probeCenter(victim, deriveSeed(ctx.seed, 'proof-of-work/probe')) : null,
+        );
+        let state = accounts.get(account);
+        if (!state) accounts.set(account, (state = { buckets: new BucketCounts(), tally: emptyTally() }));
+        const batch = emptyTally();
+        for (let r = 0; r < reps.count; r++) {
+          state.buckets.add(lsh.bucket(reps.data, r * reps.dim));
+          const bits = difficultyBits(state.buckets.entropyBits(), options);
+          batch.puzzles++;
+          batch.maxBits = Math.max(batch.maxBits, bits);
+          if (bits <= options.solveCapBits) {
+            // The challenge is unique per account and query, so no solution can be reused.
+            const t0 = performance.now();
+            const { hashes } = solvePuzzle(`${ctx.seed}:${account}:${state.tally.puzzles + batch.puzzles}`, bits);
+            const seconds = (performance.now() - t0) / 1000;
+            solvedHashes += hashes;
+            solvedSeconds += seconds;
+            batch.hashes += hashes;
+            batch.seconds += seconds;
+          } else {
+            const hashes = 2 ** bits;
+            const seconds = hashes / hashRate();
+            batch.hashes += hashes;
+            batch.seconds += seconds;
+            batch.estimatedHashes += hashes;
+            batch.estimatedSeconds += seconds;
+          }
+        }
+        const t = state.tally;
+        t.hashes += batch.hashes;
+        t.seconds += batch.seconds;
+        t.estimatedHashes += batch.estimatedHashes;
+        t.estimatedSeconds += batch.estimatedSeconds;
+        t.puzzles += batch.puzzles;
+        t.maxBits = Math.max(t.maxBits, batch.maxBits);
+        // `cost` carries totals; the extra fields say how much of them was estimated rather than solved.
+        const cost: { hashes: number; seconds: number } & Partial<WorkTally> & { estimated: boolean } = { ...batch, estimated: batch.estimatedHashes > 0 };
+        const estimatedNote = batch.estimatedHashes > 0 ? `; ${batch.estimatedHashes} hashes estimated (difficulty above solveCapBits ${options.solveCapBits}), not solved` : '';
+        return {
+          answer: { data: clean.data.slice(), count: clean.count, dim: clean.dim },
+          cost,
+          note: `entropy ${state.buckets.entropyBits().toFixed(3)} bits, difficulty up to ${batch.maxBits} bits${estimatedNote}`,
+        };
+      },
+      report(): AccountReport[] {
+        return [...accounts].map(([account, { buckets, tally }]) => {
+          const entropy = buckets.entropyBits();
+          const cost: { hashes: number; seconds: number } & WorkTally & { estimated: boolean } = { ...tally, estimated: tally.estimatedHashes > 0 };
+          // Flagged: the account's behaviour earned it at least one bit above the legitimate difficulty.
+          return { account, flagged: difficultyBits(entropy, options) > options.baseBits, score: entropy - options.legitimateBits, cost };
+        });
+      },
+    };
+  },
+});
