@@ -1,0 +1,159 @@
+// The benchmark config: reading, schema validation (schemas/config.schema.json), defaults, and profiles.
+// A bad config must stop a run before any work: every problem is collected into one ConfigError naming the file,
+// the JSON path, what was expected and what was found. Checks that need the plugin registry (known ids, plugin
+// options) happen in `expandGrid`, which throws the same error type.
+import { Ajv } from 'ajv';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
+import { describeAjvError } from './registry.ts';
+
+export interface PluginChoice {
+  id: string;
+  /** Option sets; one grid entry each. Omitted = `[{}]` (the plugin's defaults). */
+  options?: Record<string, unknown>[];
+}
+
+export interface RunLimits {
+  cellTimeoutSeconds: number;
+  memoryMB: number;
+  concurrency: number | 'auto';
+}
+
+export interface RunConfig {
+  $schema?: string;
+  name: string;
+  description?: string;
+  victims: string[];
+  defenses: PluginChoice[];
+  attacks: PluginChoice[];
+  budgets: number[];
+  pools: string[];
+  seeds: number[];
+  downstream: string[];
+  limits: RunLimits;
+  /** Output folder, relative to the working directory. */
+  output: string;
+}
+
+/** Identity helper so that a config written in TypeScript is type-checked (Vite's defineConfig). */
+export function defineRunConfig(config: RunConfig): RunConfig {
+  return config;
+}
+
+export interface ConfigIssue {
+  /** JSON pointer into the config, e.g. `/attacks/1/options/0/lr`. */
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  readonly source: string;
+  readonly issues: ConfigIssue[];
+  constructor(source: string, issues: ConfigIssue[]) {
+    super(`${source}: invalid benchmark config\n${issues.map((issue) => `  ${issue.path || '/'}: ${issue.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.source = source;
+    this.issues = issues;
+  }
+}
+
+export const CONFIG_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/config.schema.json', import.meta.url));
+export const PROFILES_DIR = fileURLToPath(new URL('../profiles/', import.meta.url));
+export const PROFILE_NAMES = ['smoke', 'quick', 'paper'] as const;
+export const DEFAULT_PROFILE = 'quick';
+
+let validateSchema: ReturnType<Ajv['compile']> | undefined;
+function schemaValidator() {
+  if (!validateSchema) {
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
+    validateSchema = ajv.compile(JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, 'utf8')));
+  }
+  return validateSchema;
+}
+
+/** The value at a JSON pointer, for "found ..." in messages. */
+export function valueAt(root: unknown, pointer: string): unknown {
+  if (!pointer) return root;
+  let value: unknown = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+export function describeFound(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * Validates a parsed config against the schema and fills in defaults (limits, output). Returns a new object.
+ * `source` names the file in error messages.
+ */
+export function validateConfig(raw: unknown, source: string): RunConfig {
+  const copy = structuredClone(raw);
+  const validate = schemaValidator();
+  if (!validate(copy)) {
+    const seen = new Set<string>();
+    const issues: ConfigIssue[] = [];
+    for (const error of validate.errors ?? []) {
+      // oneOf reports each failed branch and then itself; keep the most specific line once per path.
+      const issue = describeAjvError(error);
+      const found = error.keyword === 'required' || error.keyword === 'additionalProperties' ? '' : `, found ${describeFound(valueAt(raw, issue.path))}`;
+      const line = `expected: ${issue.message}${found}`;
+      const id = `${issue.path} ${line}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      issues.push({ path: issue.path, message: error.keyword === 'required' || error.keyword === 'additionalProperties' ? issue.message : line });
+    }
+    throw new ConfigError(source, issues);
+  }
+  const config = copy as RunConfig;
+  config.output ??= `runs/${config.name}`;
+  return config;
+}
+
+/** Reads and validates a config file. Throws ConfigError (also for a missing file or broken JSON). */
+export function loadConfigFile(file: string): RunConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [{ path: '', message: `cannot read the file (${(error as Error).message})` }]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(file, [{ path: '', message: `not valid JSON: ${describeJsonSyntaxError(error as Error, text)}` }]);
+  }
+  return validateConfig(raw, file);
+}
+
+function describeJsonSyntaxError(error: Error, text: string): string {
+  const match = /position (\d+)/.exec(error.message);
+  if (!match) return error.message;
+  const position = Number(match[1]);
+  const before = text.slice(0, position).split('\n');
+  return `${error.message} (line ${before.length}, column ${before.at(-1)!.length + 1})`;
+}
+
+export function profilePath(name: string): string {
+  if (!(PROFILE_NAMES as readonly string[]).includes(name)) {
+    throw new ConfigError(`--profile ${name}`, [{ path: '', message: `unknown profile; expected one of ${PROFILE_NAMES.join(', ')}` }]);
+  }
+  return `${PROFILES_DIR}${name}.json`;
+}
+
+export function loadProfile(name: string): RunConfig {
+  return loadConfigFile(profilePath(name));
+}
+
+/** The number of cells to run at once: an explicit number, or one per core. */
+export function resolveConcurrency(value: number | 'auto'): number {
+  return value === 'auto' ? Math.max(1, availableParallelism()) : value;
+}

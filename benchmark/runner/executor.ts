@@ -1,0 +1,51 @@
+// The contract between the runner and the module that executes one cell (train/load the victim, start the oracle,
+// run the attack, score). The runner loads that module inside a worker process by path, so the executor is
+// pluggable: the default is ./execute-cell.ts; tests pass fixture executors.
+import type { ProgressReporter } from '../plugin/types.ts';
+import type { CellError, CellMetrics, CellSpec, CellState } from './record.ts';
+
+export interface CellContext {
+  /** The cell's key (hash), e.g. to name cache files. */
+  key: string;
+  /** The cell's seed: derive every random stream from it (benchmark/util/random.ts deriveSeed). */
+  seed: number;
+  /** Epoch milliseconds after which the runner kills the worker. */
+  deadline: number;
+  /** The tfjs backend asked for on the command line (`--backend`), e.g. 'wasm'. */
+  backend: string;
+  /** Content hashes of the victim and plugins the cell uses, keyed `victim:<id>`, `defense:<id>`, `attack:<id>`. */
+  pluginHashes: Record<string, string>;
+  /** A line for the cell's log file (`<out>/logs/<key>.log`). */
+  log(message: string): void;
+  /** Progress inside the cell, shown by the terminal reporter and sent as `--json` events. */
+  progress: ProgressReporter;
+  /** Aborted when the deadline passes. */
+  signal: AbortSignal;
+}
+
+export interface CellOutcome {
+  state: CellState;
+  /** Required when state is 'completed'. */
+  metrics?: CellMetrics;
+  /** Required otherwise: what failed, in which phase. */
+  error?: CellError;
+  /** Extra provenance: the backend actually used, where the data came from, durations of phases in seconds. */
+  provenance?: { backend?: string; dataSource?: string; durations?: Record<string, number> };
+}
+
+export type ExecuteCell = (cell: CellSpec, ctx: CellContext) => Promise<CellOutcome>;
+
+/** What the runner sends a worker (through IPC). */
+export interface WorkerJob {
+  executor: string;
+  key: string;
+  cell: CellSpec;
+  deadline: number;
+  backend: string;
+  pluginHashes: Record<string, string>;
+}
+
+/** What a worker sends back. */
+export type WorkerMessage =
+  | { type: 'progress'; done: number; total: number; message?: string }
+  | { type: 'result'; outcome: CellOutcome };

@@ -1,0 +1,120 @@
+// Grid expansion and cell keys.
+// The grid is victims x defenses (x option sets) x attacks (x option sets) x budgets x pools x seeds, in the order the
+// config lists them (stable: the same config gives the same list). Options are canonicalised after the plugin's
+// defaults are applied, so `{}` and the defaults written out are the same cell with the same key.
+import type { CellSpec } from './record.ts';
+import { canonicalJson, sha256Hex } from './canonical.ts';
+import { ConfigError, type ConfigIssue, type PluginChoice, type RunConfig } from './config.ts';
+import { findPlugin, registryList, resolvePluginOptions, type PluginKind, type RegisteredPlugin, type RunnerRegistry } from './registry.ts';
+import { harnessVersion } from './version.ts';
+
+/** Content hashes of what a cell uses, keyed `victim:<id>`, `defense:<id>`, `attack:<id>`. */
+export type PluginHashes = Record<string, string>;
+
+export interface PlannedCell {
+  key: string;
+  cell: CellSpec;
+  pluginHashes: PluginHashes;
+}
+
+/** sha256 of the canonical JSON of the cell, the content hashes of its plugins and victim, and the harness version. */
+export function cellKey(cell: CellSpec, hashes: PluginHashes, version: string): string {
+  return sha256Hex(canonicalJson({ cell, harnessVersion: version, pluginHashes: hashes }));
+}
+
+interface ResolvedChoice {
+  plugin: RegisteredPlugin;
+  options: Record<string, unknown>;
+  /** Where this option set sits in the config, for duplicate reports. */
+  path: string;
+}
+
+/**
+ * Expands the config into cells. Unknown plugin ids, options their schema rejects and option sets that resolve to
+ * the same cell are all reported at once as a ConfigError (source names the config file).
+ */
+export function expandGrid(config: RunConfig, registry: RunnerRegistry, source = config.name, version = harnessVersion()): PlannedCell[] {
+  const issues: ConfigIssue[] = [];
+  const victims: RegisteredPlugin[] = [];
+  config.victims.forEach((id, index) => {
+    const plugin = lookup(registry, 'victim', id, `/victims/${index}`, issues);
+    if (plugin) victims.push(plugin);
+  });
+  const defenses = resolveChoices(registry, 'defense', config.defenses, '/defenses', issues);
+  const attacks = resolveChoices(registry, 'attack', config.attacks, '/attacks', issues);
+  if (issues.length) throw new ConfigError(source, issues);
+
+  // Every list is duplicate-free (the schema's uniqueItems, and resolveChoices for option sets), so keys are unique.
+  const planned: PlannedCell[] = [];
+  for (const victim of victims) {
+    for (const defense of defenses) {
+      for (const attack of attacks) {
+        for (const budget of config.budgets) {
+          for (const pool of config.pools) {
+            for (const seed of config.seeds) {
+              const cell: CellSpec = {
+                victim: victim.id,
+                defense: { id: defense.plugin.id, options: defense.options },
+                attack: { id: attack.plugin.id, options: attack.options },
+                budget,
+                pool,
+                seed,
+                downstream: [...config.downstream],
+                output: attack.plugin.output ?? 'representation',
+              };
+              const pluginHashes: PluginHashes = {
+                [`victim:${victim.id}`]: victim.hash,
+                [`defense:${defense.plugin.id}`]: defense.plugin.hash,
+                [`attack:${attack.plugin.id}`]: attack.plugin.hash,
+              };
+              planned.push({ key: cellKey(cell, pluginHashes, version), cell, pluginHashes });
+            }
+          }
+        }
+      }
+    }
+  }
+  return planned;
+}
+
+function resolveChoices(registry: RunnerRegistry, kind: PluginKind, choices: PluginChoice[], base: string, issues: ConfigIssue[]): ResolvedChoice[] {
+  const resolved: ResolvedChoice[] = [];
+  const seen = new Map<string, string>();
+  choices.forEach((choice, index) => {
+    const plugin = lookup(registry, kind, choice.id, `${base}/${index}/id`, issues);
+    if (!plugin) return;
+    (choice.options ?? [{}]).forEach((raw, optionIndex) => {
+      const path = choice.options ? `${base}/${index}/options/${optionIndex}` : `${base}/${index}`;
+      const result = resolvePluginOptions(plugin, raw);
+      if ('issues' in result) {
+        for (const issue of result.issues) {
+          issues.push({ path: `${choice.options ? path : `${path}/options/0`}${issue.path}`, message: `${kind} "${plugin.id}" option: ${issue.message}` });
+        }
+        return;
+      }
+      const identity = canonicalJson([plugin.id, result.options]);
+      const earlier = seen.get(identity);
+      if (earlier !== undefined) {
+        issues.push({ path, message: `duplicate: ${kind} "${plugin.id}" with these options (after defaults) is already listed at ${earlier}` });
+        return;
+      }
+      seen.set(identity, path);
+      resolved.push({ plugin, options: result.options, path });
+    });
+  });
+  return resolved;
+}
+
+function lookup(registry: RunnerRegistry, kind: PluginKind, id: string, path: string, issues: ConfigIssue[]): RegisteredPlugin | undefined {
+  const plugin = findPlugin(registry, kind, id);
+  if (plugin) return plugin;
+  const known = registryList(registry, kind).map((entry) => entry.id);
+  const problem = registry.problems?.find((entry) => entry.folder.replace(/\\/g, '/').replace(/\/$/, '').endsWith(`${kind}s/${id}`));
+  issues.push({
+    path,
+    message: problem
+      ? `${kind} "${id}" failed to load: ${problem.message}`
+      : `unknown ${kind} "${id}"; expected one of: ${known.length ? known.join(', ') : `(no ${kind}s are registered)`}`,
+  });
+  return undefined;
+}
