@@ -1,0 +1,236 @@
+// Training loops. trainSsl trains a victim encoder the way a provider would (SimCLR, SimSiam, Barlow Twins, or
+// supervised with labels); trainToMatch trains a student to reproduce given target vectors (paper algorithm 1, with
+// the victim's answers already bought). Both are deterministic: batch order from a seeded RNG, augmentation seeds
+// derived per (epoch, batch, view), weights from seeded initialisers, Adam with coupled L2 weight decay.
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { ImageBatch, ImageSet, ProgressReporter, Vectors } from '../plugin/types.ts';
+import { createRng, deriveSeed } from '../util/random.ts';
+import { representationDimOf } from './encoders.ts';
+import { createLinearHead, createMlpHead } from './heads.ts';
+import { barlowTwinsLoss, getLoss, ntXentLoss, symmetrizedNegCosineLoss, type LossName, type PairLoss } from './losses/index.ts';
+import { createAdamStepper, trainableVariables } from './optimizer.ts';
+import { checkImageBatch, checkVectors, classCount, imagesToTensor, vectorsToTensor } from './tensors.ts';
+
+/** A batched augmentation: same images + same seed -> same views (the data module's `makeAugmentation` returns one). */
+export type Augment = (images: tf.Tensor4D, seed: number) => tf.Tensor4D;
+
+export type SslMethod = 'simclr' | 'simsiam' | 'barlow' | 'supervised';
+export const SSL_METHODS: readonly SslMethod[] = ['simclr', 'simsiam', 'barlow', 'supervised'];
+
+export interface TrainSslOptions {
+  encoder: tfl.LayersModel;
+  method: SslMethod;
+  data: ImageSet;
+  /** Applied to every batch to make each view; identity when omitted. */
+  augment?: Augment;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Coupled L2 (PyTorch Adam's weight_decay); default 1e-4 as in the paper's code. */
+  weightDecay?: number;
+  seed: number;
+  onProgress?: ProgressReporter;
+  /** Projector output width (default 128). */
+  projectionDim?: number;
+  /** Projector hidden width (default: the representation dim). */
+  hiddenDim?: number;
+  /** SimCLR NT-Xent temperature (default 0.5). */
+  temperature?: number;
+  /** Barlow Twins off-diagonal weight (default 0.0051). */
+  barlowLambda?: number;
+}
+
+export interface TrainedHeads {
+  projector?: tfl.LayersModel;
+  predictor?: tfl.LayersModel;
+  classifier?: tfl.LayersModel;
+}
+
+export interface TrainResult {
+  encoder: tfl.LayersModel;
+  heads: TrainedHeads;
+  /** Mean training loss of each epoch. */
+  epochLosses: number[];
+  steps: number;
+}
+
+function checkPositiveInteger(where: string, field: string, value: number): void {
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${where}: ${field} must be a positive integer, found ${value}`);
+}
+
+/**
+ * Seeded batch order: a fresh shuffle each epoch; the last incomplete batch is dropped when at least one full batch
+ * exists (a batch of 1 breaks batch norm and the contrastive losses).
+ */
+export function batchOrder(count: number, batchSize: number, seed: number, epoch: number): number[][] {
+  const order = createRng(deriveSeed(seed, `order/${epoch}`)).shuffle(Array.from({ length: count }, (_, i) => i));
+  const batches: number[][] = [];
+  for (let start = 0; start < count; start += batchSize) batches.push(order.slice(start, start + batchSize));
+  if (batches.length > 1 && batches[batches.length - 1]!.length < batchSize) batches.pop();
+  return batches;
+}
+
+const forward = (model: tfl.LayersModel, x: tf.Tensor): tf.Tensor2D => model.apply(x, { training: true }) as tf.Tensor2D;
+
+function makeHeads(o: TrainSslOptions, repDim: number, classes: number): TrainedHeads {
+  const projectionDim = o.projectionDim ?? 128;
+  const hidden = o.hiddenDim ?? repDim;
+  const seed = deriveSeed(o.seed, 'heads');
+  switch (o.method) {
+    case 'simclr':
+      return { projector: createMlpHead({ inputDim: repDim, hiddenDims: [hidden], outputDim: projectionDim }, deriveSeed(seed, 'projector')) };
+    case 'barlow':
+      return { projector: createMlpHead({ inputDim: repDim, hiddenDims: [hidden, hidden], outputDim: projectionDim }, deriveSeed(seed, 'projector')) };
+    case 'simsiam':
+      return {
+        projector: createMlpHead({ inputDim: repDim, hiddenDims: [hidden], outputDim: projectionDim, outputBatchNorm: true }, deriveSeed(seed, 'projector')),
+        // SimSiam's predictor is a bottleneck (2048 -> 512 -> 2048 in the original): hidden = projectionDim / 4.
+        predictor: createMlpHead(
+          { inputDim: projectionDim, hiddenDims: [Math.max(1, Math.round(projectionDim / 4))], outputDim: projectionDim },
+          deriveSeed(seed, 'predictor'),
+        ),
+      };
+    case 'supervised':
+      return { classifier: createLinearHead(repDim, classes, deriveSeed(seed, 'classifier')) };
+  }
+}
+
+export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
+  const where = `trainSsl(${o.method})`;
+  if (!SSL_METHODS.includes(o.method)) throw new Error(`trainSsl: method must be one of ${SSL_METHODS.join(', ')}, found ${JSON.stringify(o.method)}`);
+  checkImageBatch(o.data, `${where}: data ${o.data.name}`);
+  checkPositiveInteger(where, 'epochs', o.epochs);
+  checkPositiveInteger(where, 'batchSize', o.batchSize);
+  if (o.data.count < 2) throw new Error(`${where}: needs at least 2 images, ${o.data.name} has ${o.data.count}`);
+  const classes = o.method === 'supervised' ? classCount(o.data, where) : 0;
+  const labels = o.data.labels;
+  const heads = makeHeads(o, representationDimOf(o.encoder), classes);
+  const headModels = Object.values(heads).filter((h): h is tfl.LayersModel => h !== undefined);
+  const stepper = createAdamStepper(trainableVariables([o.encoder, ...headModels]), {
+    learningRate: o.learningRate,
+    weightDecay: o.weightDecay ?? 1e-4,
+  });
+  const augment: Augment = o.augment ?? ((x) => tf.clone(x));
+  const temperature = o.temperature ?? 0.5;
+  const lambda = o.barlowLambda ?? 0.0051;
+
+  const lossFor = (images: tf.Tensor4D, indices: number[], viewSeed: (view: number) => number) => (): tf.Scalar => {
+    const view = (v: number) => augment(images, viewSeed(v));
+    const encode = (x: tf.Tensor) => forward(o.encoder, x);
+    switch (o.method) {
+      case 'simclr':
+        return ntXentLoss(forward(heads.projector!, encode(view(1))), forward(heads.projector!, encode(view(2))), temperature);
+      case 'barlow':
+        return barlowTwinsLoss(forward(heads.projector!, encode(view(1))), forward(heads.projector!, encode(view(2))), { lambda });
+      case 'simsiam': {
+        const z1 = forward(heads.projector!, encode(view(1)));
+        const z2 = forward(heads.projector!, encode(view(2)));
+        return symmetrizedNegCosineLoss(forward(heads.predictor!, z1), z1, forward(heads.predictor!, z2), z2);
+      }
+      case 'supervised': {
+        const logits = forward(heads.classifier!, encode(view(1)));
+        const targets = tf.oneHot(tf.tensor1d(indices.map((i) => labels![i]!), 'int32'), classes);
+        return tf.neg(tf.mean(tf.sum(tf.mul(tf.cast(targets, 'float32'), tf.logSoftmax(logits)), 1))) as tf.Scalar;
+      }
+    }
+  };
+
+  const epochLosses: number[] = [];
+  let steps = 0;
+  try {
+    const batchesPerEpoch = batchOrder(o.data.count, o.batchSize, o.seed, 0).length;
+    const total = batchesPerEpoch * o.epochs;
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
+      const batches = batchOrder(o.data.count, o.batchSize, o.seed, epoch);
+      let sum = 0;
+      for (let b = 0; b < batches.length; b++) {
+        const indices = batches[b]!;
+        const images = imagesToTensor(o.data, indices);
+        try {
+          sum += await stepper.step(lossFor(images, indices, (v) => deriveSeed(o.seed, `augment/${epoch}/${b}/${v}`)));
+        } finally {
+          images.dispose();
+        }
+        steps++;
+        o.onProgress?.(steps, total, `epoch ${epoch + 1}/${o.epochs} loss ${(sum / (b + 1)).toFixed(4)}`);
+      }
+      epochLosses.push(sum / batches.length);
+    }
+  } catch (error) {
+    for (const h of headModels) h.dispose();
+    throw error;
+  } finally {
+    stepper.dispose();
+  }
+  return { encoder: o.encoder, heads, epochLosses, steps };
+}
+
+export interface TrainToMatchOptions {
+  /** The model being trained (the stolen encoder). */
+  student: tfl.LayersModel;
+  /** Images the targets were computed on, in the same order. */
+  inputs: ImageBatch;
+  /** What the student should output for each image (e.g. the victim's answers). */
+  targets: Vectors;
+  /** A registry name (with the paper's defaults) or any PairLoss. */
+  loss: LossName | PairLoss;
+  /** One label per input, for losses that need them (SupCon). */
+  labels?: ArrayLike<number>;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Coupled L2; default 1e-4. */
+  weightDecay?: number;
+  seed: number;
+  /** Augments the student's inputs (the view t(x) of algorithm 1); identity when omitted. */
+  augment?: Augment;
+  /** A frozen model applied to the student's output before the loss (e.g. a recreated projection head). */
+  outputHead?: tfl.LayersModel;
+  onProgress?: ProgressReporter;
+}
+
+/** Algorithm 1 with the victim's answers in hand: minimise loss(student(t(x)), target) over epochs of seeded batches. */
+export async function trainToMatch(o: TrainToMatchOptions): Promise<{ student: tfl.LayersModel; epochLosses: number[]; steps: number }> {
+  const where = 'trainToMatch';
+  checkImageBatch(o.inputs, `${where}: inputs`);
+  checkVectors(o.targets, `${where}: targets`);
+  if (o.targets.count !== o.inputs.count) throw new Error(`${where}: ${o.inputs.count} inputs but ${o.targets.count} target vectors`);
+  if (o.labels && o.labels.length !== o.inputs.count) throw new Error(`${where}: ${o.inputs.count} inputs but ${o.labels.length} labels`);
+  checkPositiveInteger(where, 'epochs', o.epochs);
+  checkPositiveInteger(where, 'batchSize', o.batchSize);
+  const loss = typeof o.loss === 'string' ? getLoss(o.loss) : o.loss;
+  const stepper = createAdamStepper(trainableVariables([o.student]), { learningRate: o.learningRate, weightDecay: o.weightDecay ?? 1e-4 });
+  const augment: Augment = o.augment ?? ((x) => tf.clone(x));
+  const epochLosses: number[] = [];
+  let steps = 0;
+  try {
+    const total = batchOrder(o.inputs.count, o.batchSize, o.seed, 0).length * o.epochs;
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
+      const batches = batchOrder(o.inputs.count, o.batchSize, o.seed, epoch);
+      let sum = 0;
+      for (let b = 0; b < batches.length; b++) {
+        const indices = batches[b]!;
+        const images = imagesToTensor(o.inputs, indices);
+        const targets = vectorsToTensor(o.targets, indices);
+        const labels = o.labels ? indices.map((i) => o.labels![i]!) : undefined;
+        try {
+          sum += await stepper.step(() => {
+            let out = forward(o.student, augment(images, deriveSeed(o.seed, `augment/${epoch}/${b}`)));
+            if (o.outputHead) out = o.outputHead.apply(out, { training: false }) as tf.Tensor2D;
+            return loss(out, targets, labels);
+          });
+        } finally {
+          images.dispose();
+          targets.dispose();
+        }
+        steps++;
+        o.onProgress?.(steps, total, `epoch ${epoch + 1}/${o.epochs} loss ${(sum / (b + 1)).toFixed(4)}`);
+      }
+      epochLosses.push(sum / batches.length);
+    }
+  } finally {
+    stepper.dispose();
+  }
+  return { student: o.student, epochLosses, steps };
+}
