@@ -1,0 +1,115 @@
+// Loads result records from `<dir>/results/*.json` for the leaderboard. Each file is validated with ajv against
+// `schemas/result.schema.json` when that schema exists, and always shape-checked for the fields the renderer reads;
+// an error names the file, the field and what was expected.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { CellRecord } from '../runner/record.ts';
+
+export const RESULT_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/result.schema.json', import.meta.url));
+
+export class RecordFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`${file}: ${field ? `field ${field}: ` : ''}${detail}`);
+    this.name = 'RecordFileError';
+  }
+}
+
+const describe = (v: unknown) => (v === undefined ? 'nothing' : v === null ? 'null' : Array.isArray(v) ? 'an array' : `${typeof v} ${JSON.stringify(v)?.slice(0, 60)}`);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks the fields the leaderboard reads; throws RecordFileError at the first wrong one. */
+export function checkRecordShape(value: unknown, file: string): CellRecord {
+  const fail = (field: string, expected: string, found: unknown): never => {
+    throw new RecordFileError(file, field, `expected ${expected}, found ${describe(found)}`);
+  };
+  const obj = (v: unknown, field: string) => (isObject(v) ? v : fail(field, 'an object', v));
+  const str = (v: unknown, field: string) => (typeof v === 'string' ? v : fail(field, 'a string', v));
+  const num = (v: unknown, field: string) => (typeof v === 'number' && Number.isFinite(v) ? v : fail(field, 'a finite number', v));
+  const numbers = (v: unknown, field: string) => {
+    for (const [k, x] of Object.entries(obj(v, field))) num(x, `${field}.${k}`);
+  };
+
+  const r = obj(value, '');
+  if (r.schemaVersion !== 1) fail('schemaVersion', '1', r.schemaVersion);
+  str(r.key, 'key');
+  const cell = obj(r.cell, 'cell');
+  str(cell.victim, 'cell.victim');
+  for (const p of ['defense', 'attack'] as const) {
+    str(obj(cell[p], `cell.${p}`).id, `cell.${p}.id`);
+    obj((cell[p] as Record<string, unknown>).options, `cell.${p}.options`);
+  }
+  if (!(Number.isInteger(cell.budget) && (cell.budget as number) > 0)) fail('cell.budget', 'a positive integer', cell.budget);
+  str(cell.pool, 'cell.pool');
+  if (!Number.isInteger(cell.seed)) fail('cell.seed', 'an integer', cell.seed);
+  if (!Array.isArray(cell.downstream) || cell.downstream.length === 0) fail('cell.downstream', 'a non-empty array of task names', cell.downstream);
+  (cell.downstream as unknown[]).forEach((t, i) => str(t, `cell.downstream[${i}]`));
+  const state = str(r.state, 'state');
+  if (r.error !== undefined) {
+    const e = obj(r.error, 'error');
+    str(e.message, 'error.message');
+    str(e.phase, 'error.phase');
+  }
+  if (state === 'completed') {
+    const m = obj(r.metrics, 'metrics');
+    numbers(m.stolen, 'metrics.stolen');
+    numbers(m.victim, 'metrics.victim');
+    const cost = obj(m.cost, 'metrics.cost');
+    num(cost.queries, 'metrics.cost.queries');
+    num(cost.attackSeconds, 'metrics.cost.attackSeconds');
+  } else if (state !== 'failed' && state !== 'timed-out' && state !== 'skipped') {
+    fail('state', '"completed", "failed", "timed-out" or "skipped"', state);
+  }
+  const prov = obj(r.provenance, 'provenance');
+  for (const f of ['harnessVersion', 'backend', 'node', 'startedAt'] as const) str(prov[f], `provenance.${f}`);
+  obj(prov.pluginHashes, 'provenance.pluginHashes');
+  return value as CellRecord;
+}
+
+function compileSchema(path: string): ValidateFunction | null {
+  if (!existsSync(path)) return null; // TODO(lead): drop this fallback once schemas/result.schema.json is committed.
+  const schema = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  const draft2020 = typeof schema.$schema === 'string' && schema.$schema.includes('2020-12');
+  const ajv = draft2020 ? new Ajv2020({ allErrors: false, strict: false }) : new Ajv({ allErrors: false, strict: false });
+  return ajv.compile(schema);
+}
+
+export interface ReadRecordsResult {
+  records: CellRecord[];
+  /** Absolute paths of the files read, sorted. */
+  files: string[];
+  /** Whether the JSON Schema was applied (false: shape check only). */
+  schemaChecked: boolean;
+}
+
+/** Reads every `*.json` in `<dir>/results`, sorted by file name. */
+export function readRecords(dir: string, schemaPath = RESULT_SCHEMA_PATH): ReadRecordsResult {
+  const folder = join(dir, 'results');
+  if (!existsSync(folder)) throw new RecordFileError(folder, '', 'no such folder: expected result records in <dir>/results/*.json');
+  const files = readdirSync(folder)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => join(folder, f));
+  const validate = compileSchema(schemaPath);
+  const records = files.map((file) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new RecordFileError(file, '', `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (validate && !validate(value)) {
+      const e = validate.errors?.[0];
+      const field = (e?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+      throw new RecordFileError(file, field, `does not match ${schemaPath}: ${e?.message ?? 'invalid'}`);
+    }
+    return checkRecordShape(value, file);
+  });
+  return { records, files, schemaChecked: validate !== null };
+}

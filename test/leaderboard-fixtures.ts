@@ -1,0 +1,57 @@
+// Builders of result records for the leaderboard tests (not a test file itself: no `.test.` in the name).
+import type { CellMetrics, CellRecord, CellState } from '../benchmark/runner/record.ts';
+
+export interface FixtureCell {
+  attack: string;
+  defense?: string;
+  defenseOptions?: Record<string, unknown>;
+  budget?: number;
+  seed?: number;
+  victim?: string;
+  state?: CellState;
+  error?: string;
+  stolen?: Record<string, number>;
+  victimAccuracy?: Record<string, number>;
+  metrics?: Partial<CellMetrics>;
+  startedAt?: string;
+}
+
+export function record(c: FixtureCell): CellRecord {
+  const state = c.state ?? 'completed';
+  const stolen = c.stolen ?? { fmnist: 0.5 };
+  const downstream = Object.keys(c.victimAccuracy ?? stolen);
+  const base: CellRecord = {
+    schemaVersion: 1,
+    key: `${c.victim ?? 'cnn'}-${c.defense ?? 'none'}-${c.attack}-${c.budget ?? 1000}-${c.seed ?? 1}`,
+    cell: {
+      victim: c.victim ?? 'cnn',
+      defense: { id: c.defense ?? 'none', options: c.defenseOptions ?? {} },
+      attack: { id: c.attack, options: {} },
+      budget: c.budget ?? 1000,
+      pool: 'fmnist/attacker-pool',
+      seed: c.seed ?? 1,
+      downstream,
+      output: 'representation',
+    },
+    state,
+    provenance: {
+      harnessVersion: '0.1.0',
+      pluginHashes: { [c.attack]: `h-${c.attack}`, [c.defense ?? 'none']: `h-${c.defense ?? 'none'}` },
+      backend: 'wasm',
+      node: 'v20.20.0',
+      startedAt: c.startedAt ?? '2025-01-01T00:00:00.000Z',
+      durations: { total: 1 },
+    },
+  };
+  if (state === 'completed') {
+    base.metrics = {
+      stolen,
+      victim: c.victimAccuracy ?? Object.fromEntries(downstream.map((t) => [t, 0.9])),
+      cost: { queries: c.budget ?? 1000, attackSeconds: 2 },
+      ...c.metrics,
+    };
+  } else {
+    base.error = { message: c.error ?? 'boom', phase: 'attack', plugin: c.attack };
+  }
+  return base;
+}
