@@ -27,7 +27,7 @@ function halves(count: number, seed: number): ImageSet {
 }
 
 /** Seeded noise as a stand-in augmentation (the data module provides the real ones). */
-const noisy: Augment = (x, seed) => tf.tidy(() => tf.clipByValue(tf.add(x, tf.randomNormal(x.shape, 0, 0.05, 'float32', seed)), 0, 1));
+const noisy: Augment = (x, seed) => tf.tidy(() => tf.clipByValue(tf.add(x, tf.randomNormal(x.shape, 0, 0.05, 'float32', seed)), 0, 1) as tf.Tensor4D);
 
 const tiny = (seed: number) => createEncoder({ arch: 'small-cnn', inputShape: [8, 8, 1], width: 0.25, representationDim: 8 }, seed);
 const values = (m: tfl.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
