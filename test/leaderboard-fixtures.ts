@@ -1,4 +1,5 @@
 // Builders of result records for the leaderboard tests (not a test file itself: no `.test.` in the name).
+import { createHash } from 'node:crypto';
 import type { CellMetrics, CellRecord, CellState } from '../benchmark/runner/record.ts';
 
 export interface FixtureCell {
@@ -22,7 +23,8 @@ export function record(c: FixtureCell): CellRecord {
   const downstream = Object.keys(c.victimAccuracy ?? stolen);
   const base: CellRecord = {
     schemaVersion: 1,
-    key: `${c.victim ?? 'cnn'}-${c.defense ?? 'none'}-${c.attack}-${c.budget ?? 1000}-${c.seed ?? 1}`,
+    // A 64-hex key like the runner's (schemas/result.schema.json); unique per fixture cell.
+    key: createHash('sha256').update(JSON.stringify([c.victim, c.defense, c.defenseOptions, c.attack, c.budget, c.seed])).digest('hex'),
     cell: {
       victim: c.victim ?? 'cnn',
       defense: { id: c.defense ?? 'none', options: c.defenseOptions ?? {} },

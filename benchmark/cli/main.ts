@@ -1,6 +1,7 @@
 // Entry point of the `stealbench` CLI: one sub-command per job, each in its own file.
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { register as registerLeaderboard } from './leaderboard.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -10,6 +11,7 @@ export async function main(argv: string[]): Promise<number> {
     .version(version)
     .exitOverride();
   // Sub-commands register themselves here as they are built.
+  registerLeaderboard(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -1,14 +1,10 @@
-// Loads result records from `<dir>/results/*.json` for the leaderboard. Each file is validated with ajv against
-// `schemas/result.schema.json` when that schema exists, and always shape-checked for the fields the renderer reads;
-// an error names the file, the field and what was expected.
+// Loads result records from `<dir>/results/*.json` for the leaderboard. Each file is validated against
+// `schemas/result.schema.json` by the runner's own validator (one definition of a valid record), then shape-checked
+// for the fields the renderer reads; an error names the file, the field and what was expected.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { CellRecord } from '../runner/record.ts';
-
-export const RESULT_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/result.schema.json', import.meta.url));
+import { recordProblems } from '../runner/store.ts';
 
 export class RecordFileError extends Error {
   constructor(
@@ -72,31 +68,20 @@ export function checkRecordShape(value: unknown, file: string): CellRecord {
   return value as CellRecord;
 }
 
-function compileSchema(path: string): ValidateFunction | null {
-  if (!existsSync(path)) return null; // TODO(lead): drop this fallback once schemas/result.schema.json is committed.
-  const schema = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  const draft2020 = typeof schema.$schema === 'string' && schema.$schema.includes('2020-12');
-  const ajv = draft2020 ? new Ajv2020({ allErrors: false, strict: false }) : new Ajv({ allErrors: false, strict: false });
-  return ajv.compile(schema);
-}
-
 export interface ReadRecordsResult {
   records: CellRecord[];
   /** Absolute paths of the files read, sorted. */
   files: string[];
-  /** Whether the JSON Schema was applied (false: shape check only). */
-  schemaChecked: boolean;
 }
 
 /** Reads every `*.json` in `<dir>/results`, sorted by file name. */
-export function readRecords(dir: string, schemaPath = RESULT_SCHEMA_PATH): ReadRecordsResult {
+export function readRecords(dir: string): ReadRecordsResult {
   const folder = join(dir, 'results');
   if (!existsSync(folder)) throw new RecordFileError(folder, '', 'no such folder: expected result records in <dir>/results/*.json');
   const files = readdirSync(folder)
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => join(folder, f));
-  const validate = compileSchema(schemaPath);
   const records = files.map((file) => {
     let value: unknown;
     try {
@@ -104,12 +89,11 @@ export function readRecords(dir: string, schemaPath = RESULT_SCHEMA_PATH): ReadR
     } catch (error) {
       throw new RecordFileError(file, '', `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
     }
-    if (validate && !validate(value)) {
-      const e = validate.errors?.[0];
-      const field = (e?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-      throw new RecordFileError(file, field, `does not match ${schemaPath}: ${e?.message ?? 'invalid'}`);
+    const problems = recordProblems(value);
+    if (problems.length > 0) {
+      throw new RecordFileError(file, '', `does not match schemas/result.schema.json: ${problems.join('; ')}`);
     }
     return checkRecordShape(value, file);
   });
-  return { records, files, schemaChecked: validate !== null };
+  return { records, files };
 }

@@ -1,0 +1,74 @@
+// `stealbench leaderboard`: renders LEADERBOARD.md and charts/*.svg from the result records in <results>/results,
+// and keeps a copy of exactly those records in <out>/results so the committed leaderboard can be re-rendered from
+// its own folder. Only generated files are written or removed: LEADERBOARD.md, charts/*.svg, results/*.json.
+import type { Command } from 'commander';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { renderLeaderboard } from '../leaderboard/render.ts';
+import { readRecords, RecordFileError } from '../leaderboard/read-records.ts';
+
+export interface WriteLeaderboardOptions {
+  /** Folder whose `results/*.json` are the records (default `leaderboard`). */
+  results: string;
+  /** Folder that receives LEADERBOARD.md, charts/ and results/ (default `leaderboard`). */
+  out: string;
+  title?: string;
+}
+
+export interface WriteLeaderboardSummary {
+  records: number;
+  markdownPath: string;
+  charts: string[];
+}
+
+function writeAtomically(path: string, text: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, path);
+}
+
+/** Removes files ending in `ext` from `dir` that are not in `keep` (stale generated output). */
+function removeStale(dir: string, ext: string, keep: ReadonlySet<string>): void {
+  for (const name of readdirSync(dir)) if (name.endsWith(ext) && !keep.has(name)) rmSync(join(dir, name));
+}
+
+export function writeLeaderboard(options: WriteLeaderboardOptions): WriteLeaderboardSummary {
+  const { records, files } = readRecords(options.results);
+  const { markdown, charts } = renderLeaderboard(records, { title: options.title });
+
+  const out = resolve(options.out);
+  const chartsDir = join(out, 'charts');
+  const resultsDir = join(out, 'results');
+  mkdirSync(chartsDir, { recursive: true });
+  mkdirSync(resultsDir, { recursive: true });
+
+  if (resolve(options.results, 'results') !== resultsDir) {
+    for (const file of files) copyFileSync(file, join(resultsDir, basename(file)));
+    removeStale(resultsDir, '.json', new Set(files.map((f) => basename(f))));
+  }
+  for (const chart of charts) writeAtomically(join(chartsDir, chart.name), chart.svg);
+  removeStale(chartsDir, '.svg', new Set(charts.map((c) => c.name)));
+  const markdownPath = join(out, 'LEADERBOARD.md');
+  writeAtomically(markdownPath, markdown);
+  return { records: records.length, markdownPath, charts: charts.map((c) => join(chartsDir, c.name)) };
+}
+
+export function register(program: Command): void {
+  program
+    .command('leaderboard')
+    .description('render LEADERBOARD.md and charts/*.svg from the result records in <results>/results/*.json')
+    .option('--results <dir>', 'folder holding results/*.json', 'leaderboard')
+    .option('--out <dir>', 'folder for LEADERBOARD.md, charts/ and a copy of the records', 'leaderboard')
+    .option('--title <text>', 'heading of the Markdown page')
+    .action(function (this: Command, opts: { results: string; out: string; title?: string }) {
+      if (!existsSync(opts.results)) this.error(`--results ${opts.results}: no such folder`, { exitCode: 2 });
+      try {
+        const summary = writeLeaderboard(opts);
+        console.log(`${summary.markdownPath}: ${summary.records} records, ${summary.charts.length} charts`);
+      } catch (error) {
+        // A bad record stops the render before anything is written, with the file and field named.
+        if (error instanceof RecordFileError) this.error(error.message, { exitCode: 2 });
+        throw error;
+      }
+    });
+}

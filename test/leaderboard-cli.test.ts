@@ -1,0 +1,77 @@
+// `stealbench leaderboard` end to end on records written to a temporary folder: files written, records copied,
+// stale charts removed, and a bad record stopping the command with its file and field named (exit code 2).
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../benchmark/cli/main.ts';
+import { readRecords, renderLeaderboard } from '../benchmark/leaderboard/index.ts';
+import { record } from './leaderboard-fixtures.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'stealbench-leaderboard-'));
+  mkdirSync(join(dir, 'run', 'results'), { recursive: true });
+  vi.spyOn(console, 'log').mockImplementation(() => {});
+  vi.spyOn(console, 'error').mockImplementation(() => {});
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function writeRecords(records: object[]): void {
+  records.forEach((r, i) => writeFileSync(join(dir, 'run', 'results', `r${i}.json`), JSON.stringify(r)));
+}
+
+describe('stealbench leaderboard', () => {
+  it('writes LEADERBOARD.md, the charts and a copy of the records, and re-renders the same from that copy', async () => {
+    const records = [
+      record({ attack: 'direct', seed: 1, stolen: { fmnist: 0.6 } }),
+      record({ attack: 'direct', seed: 2, stolen: { fmnist: 0.64 } }),
+      record({ attack: 'direct', seed: 1, state: 'failed', budget: 5000 }),
+    ];
+    writeRecords(records);
+    const out = join(dir, 'board');
+    mkdirSync(join(out, 'charts'), { recursive: true });
+    writeFileSync(join(out, 'charts', 'stale.svg'), '<svg/>');
+
+    expect(await main(['leaderboard', '--results', join(dir, 'run'), '--out', out])).toBe(0);
+    const markdown = readFileSync(join(out, 'LEADERBOARD.md'), 'utf8');
+    expect(markdown).toBe(renderLeaderboard(records).markdown);
+    expect(markdown).toContain('62.0 ± 25.4'); // t(0.975, 1) = 12.706 · 0.02/√2 = 0.254
+    expect(readdirSync(join(out, 'charts'))).toEqual(['accuracy-cnn-fmnist.svg']);
+    expect(readdirSync(join(out, 'results')).sort()).toEqual(['r0.json', 'r1.json', 'r2.json']);
+    expect(readRecords(out).records).toEqual(readRecords(join(dir, 'run')).records);
+  });
+
+  it('stops with the file and the field of a bad record, exit code 2, writing nothing', async () => {
+    const bad = record({ attack: 'direct' }) as unknown as { cell: { budget: unknown } };
+    bad.cell.budget = 'many';
+    writeRecords([record({ attack: 'direct', seed: 2 }), bad]);
+    const errors: string[] = [];
+    vi.mocked(process.stderr.write).mockImplementation((chunk: string | Uint8Array) => {
+      errors.push(String(chunk));
+      return true;
+    });
+    const out = join(dir, 'board');
+    expect(await main(['leaderboard', '--results', join(dir, 'run'), '--out', out])).toBe(2);
+    expect(errors.join('')).toMatch(/r1\.json: .*\/cell\/budget/);
+    expect(existsSync(join(out, 'LEADERBOARD.md'))).toBe(false);
+  });
+
+  it('names a file that is not JSON', async () => {
+    writeFileSync(join(dir, 'run', 'results', 'broken.json'), '{ "schemaVersion": 1,');
+    expect(() => readRecords(join(dir, 'run'))).toThrow(/broken\.json: not valid JSON/);
+  });
+});
+
+describe('checkRecordShape', () => {
+  it('names the field the renderer needs', async () => {
+    const { checkRecordShape } = await import('../benchmark/leaderboard/index.ts');
+    const r = record({ attack: 'a' }) as unknown as { metrics: { stolen: Record<string, unknown> } };
+    r.metrics.stolen.fmnist = 'high';
+    expect(() => checkRecordShape(r, 'x.json')).toThrow('x.json: field metrics.stolen.fmnist: expected a finite number, found string "high"');
+  });
+});
