@@ -59,7 +59,7 @@ export function checkPluginShape(kind: PluginKind, plugin: unknown): string[] {
     try {
       compileOptionsSchema(kind, plugin as { meta: { id: string; options?: unknown } });
       for (const issue of checkOptionDefaults(kind, plugin as { meta: { id: string; options?: unknown } })) {
-        problems.push(`meta.options${issue.path === '' ? '' : ` at ${formatPointer(issue.path)}`}: ${issue.message}`);
+        problems.push(`meta.options${issue.path === '' ? '' : ` at ${formatPointer(issue.path)}`}: ${issue.message}, found ${JSON.stringify(issue.found)}`);
       }
     } catch (error) {
       problems.push(error instanceof Error ? error.message : String(error));
