@@ -3,6 +3,7 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulKernel } from './batch-mat-mul.ts';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter.ts';
 import { conv2dBackpropInputKernel } from './conv2d-backprop-input.ts';
+import { meanKernel, sumKernel } from './leading-axes-reduce.ts';
 import { tileKernel } from './tile.ts';
 
 export const TRAINING_KERNELS: Omit<KernelConfig, 'backendName'>[] = [
@@ -10,4 +11,6 @@ export const TRAINING_KERNELS: Omit<KernelConfig, 'backendName'>[] = [
   conv2dBackpropInputKernel,
   batchMatMulKernel,
   tileKernel,
+  sumKernel,
+  meanKernel,
 ];
