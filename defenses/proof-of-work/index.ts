@@ -126,8 +126,8 @@ export default defineDefense<ProofOfWorkOptions>({
         t.estimatedSeconds += batch.estimatedSeconds;
         t.puzzles += batch.puzzles;
         t.maxBits = Math.max(t.maxBits, batch.maxBits);
-        // `cost` carries totals; the extra fields say how much of them was estimated rather than solved.
-        const cost: { hashes: number; seconds: number } & Partial<WorkTally> & { estimated: boolean } = { ...batch, estimated: batch.estimatedHashes > 0 };
+        // `cost` carries totals (all numbers); estimatedHashes/estimatedSeconds say how much of them was not solved.
+        const cost: { hashes: number; seconds: number } & WorkTally = { ...batch };
         const estimatedNote = batch.estimatedHashes > 0 ? `; ${batch.estimatedHashes} hashes estimated (difficulty above solveCapBits ${options.solveCapBits}), not solved` : '';
         return {
           answer: { data: clean.data.slice(), count: clean.count, dim: clean.dim },
@@ -138,7 +138,7 @@ export default defineDefense<ProofOfWorkOptions>({
       report(): AccountReport[] {
         return [...accounts].map(([account, { buckets, tally }]) => {
           const entropy = buckets.entropyBits();
-          const cost: { hashes: number; seconds: number } & WorkTally & { estimated: boolean } = { ...tally, estimated: tally.estimatedHashes > 0 };
+          const cost: { hashes: number; seconds: number } & WorkTally = { ...tally };
           // Flagged: the account's behaviour earned it at least one bit above the legitimate difficulty.
           return { account, flagged: difficultyBits(entropy, options) > options.baseBits, score: entropy - options.legitimateBits, cost };
         });
