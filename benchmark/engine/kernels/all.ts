@@ -3,6 +3,7 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulKernel } from './batch-mat-mul.ts';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter.ts';
 import { conv2dBackpropInputKernel } from './conv2d-backprop-input.ts';
+import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-conv2d-backprop.ts';
 import { meanKernel, sumKernel } from './leading-axes-reduce.ts';
 import { tileKernel } from './tile.ts';
 
@@ -13,4 +14,6 @@ export const TRAINING_KERNELS: Omit<KernelConfig, 'backendName'>[] = [
   tileKernel,
   sumKernel,
   meanKernel,
+  depthwiseBackpropFilterKernel,
+  depthwiseBackpropInputKernel,
 ];
