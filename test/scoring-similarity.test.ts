@@ -51,6 +51,32 @@ describe('linearCka', () => {
     expect(linearCka(x, shifted)).toBeCloseTo(1, 5);
   });
 
+  it('equals the Gram-matrix form ⟨HKH, HLH⟩ / (‖HKH‖ ‖HLH‖) (Kornblith et al. eq. 3–5) on random data', () => {
+    // Independent route: n×n Gram matrices K = XXᵀ, L = YYᵀ, centred on both sides, instead of the d×d products.
+    const gramCentred = (v: Vectors) => {
+      const n = v.count;
+      const k = Array.from({ length: n }, (_, i) =>
+        Array.from({ length: n }, (_, j) => {
+          let s = 0;
+          for (let d = 0; d < v.dim; d++) s += v.data[i * v.dim + d] * v.data[j * v.dim + d];
+          return s;
+        }),
+      );
+      const rowMean = k.map((r) => r.reduce((a, b) => a + b, 0) / n);
+      const all = rowMean.reduce((a, b) => a + b, 0) / n;
+      return k.map((r, i) => r.map((value, j) => value - rowMean[i] - rowMean[j] + all));
+    };
+    const inner = (a: number[][], b: number[][]) => a.reduce((s, r, i) => s + r.reduce((t, v, j) => t + v * b[i][j], 0), 0);
+    for (const [seed, p, q] of [[3, 4, 3], [4, 1, 6], [5, 7, 7]]) {
+      const x = randomVectors(seed, 15, p);
+      const y = randomVectors(seed + 100, 15, q);
+      const kx = gramCentred(x);
+      const ly = gramCentred(y);
+      const expected = inner(kx, ly) / Math.sqrt(inner(kx, kx) * inner(ly, ly));
+      expect(linearCka(x, y)).toBeCloseTo(expected, 9);
+    }
+  });
+
   it('is not invariant to an anisotropic scaling (so the test above can fail)', () => {
     const x = randomVectors(2, 50, 2);
     expect(linearCka(x, times(x, [[10, 0], [0, 0.1]]))).toBeLessThan(0.9);

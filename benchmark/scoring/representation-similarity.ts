@@ -22,32 +22,50 @@ function checkPaired(x: Vectors, y: Vectors): void {
   }
 }
 
-/** Column-centred float64 copy (each feature minus its mean over the images). */
-function centreColumns(v: Vectors): Float64Array {
+/**
+ * Column-centred float64 copy, stored feature-major (dim × count): each feature's values over the images are
+ * contiguous, so the products below are dot products of contiguous rows, which V8 runs several times faster than
+ * strided accumulation.
+ */
+function centredFeatureMajor(v: Vectors): Float64Array {
   const { count, dim, data } = v;
   const out = new Float64Array(count * dim);
-  const mean = new Float64Array(dim);
-  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) mean[j] += data[i * dim + j];
-  for (let j = 0; j < dim; j++) mean[j] /= count;
-  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) out[i * dim + j] = data[i * dim + j] - mean[j];
+  for (let j = 0; j < dim; j++) {
+    let mean = 0;
+    for (let i = 0; i < count; i++) mean += data[i * dim + j];
+    mean /= count;
+    const row = j * count;
+    for (let i = 0; i < count; i++) out[row + i] = data[i * dim + j] - mean;
+  }
   return out;
 }
 
-/** ‖AᵀB‖²_F for row-major A (n×p) and B (n×q). */
-function crossFrobeniusSquared(a: Float64Array, p: number, b: Float64Array, q: number, n: number): number {
-  const cross = new Float64Array(p * q);
-  for (let i = 0; i < n; i++) {
-    const ai = i * p;
-    const bi = i * q;
-    for (let j = 0; j < p; j++) {
-      const aij = a[ai + j];
-      if (aij === 0) continue;
-      const row = j * q;
-      for (let k = 0; k < q; k++) cross[row + k] += aij * b[bi + k];
-    }
+function dot(a: Float64Array, aOffset: number, b: Float64Array, bOffset: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    s0 += a[aOffset + i] * b[bOffset + i];
+    s1 += a[aOffset + i + 1] * b[bOffset + i + 1];
   }
+  if (i < n) s0 += a[aOffset + i] * b[bOffset + i];
+  return s0 + s1;
+}
+
+/** ‖AᵀB‖²_F for feature-major A (p × n) and B (q × n). */
+function crossFrobeniusSquared(a: Float64Array, p: number, b: Float64Array, q: number, n: number): number {
   let sum = 0;
-  for (let k = 0; k < cross.length; k++) sum += cross[k] * cross[k];
+  for (let j = 0; j < p; j++) for (let k = 0; k < q; k++) sum += dot(a, j * n, b, k * n, n) ** 2;
+  return sum;
+}
+
+/** ‖AᵀA‖²_F using the symmetry of AᵀA (each off-diagonal entry counted twice). */
+function selfFrobeniusSquared(a: Float64Array, p: number, n: number): number {
+  let sum = 0;
+  for (let j = 0; j < p; j++) {
+    sum += dot(a, j * n, a, j * n, n) ** 2;
+    for (let k = j + 1; k < p; k++) sum += 2 * dot(a, j * n, a, k * n, n) ** 2;
+  }
   return sum;
 }
 
@@ -59,11 +77,11 @@ function crossFrobeniusSquared(a: Float64Array, p: number, b: Float64Array, q: n
 export function linearCka(x: Vectors, y: Vectors): number {
   checkPaired(x, y);
   const n = x.count;
-  const xc = centreColumns(x);
-  const yc = centreColumns(y);
+  const xc = centredFeatureMajor(x);
+  const yc = centredFeatureMajor(y);
   const xy = crossFrobeniusSquared(yc, y.dim, xc, x.dim, n);
-  const xx = Math.sqrt(crossFrobeniusSquared(xc, x.dim, xc, x.dim, n));
-  const yy = Math.sqrt(crossFrobeniusSquared(yc, y.dim, yc, y.dim, n));
+  const xx = Math.sqrt(selfFrobeniusSquared(xc, x.dim, n));
+  const yy = Math.sqrt(selfFrobeniusSquared(yc, y.dim, n));
   if (xx === 0 || yy === 0) return Number.NaN;
   return xy / (xx * yy);
 }
