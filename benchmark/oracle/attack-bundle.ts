@@ -1,0 +1,67 @@
+// Builds the single JavaScript file that the attack's process runs: the child side (attack-child.ts), the attack
+// plugin and the project modules they import, bundled by esbuild; npm packages stay external and load from
+// node_modules. Why a bundle: tsx compiles TypeScript through an esbuild service that it starts as a child process,
+// and the permission model rightly forbids child processes to the attack — so the TypeScript is compiled here, in the
+// harness, and the attack's process runs plain JavaScript with no loader hooks, no worker threads and no spawning.
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import { build, type Plugin } from 'esbuild';
+
+const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+const repoRoot = here('../../');
+
+/**
+ * Bundled code would see the bundle's own `import.meta.url`; a module that locates files next to itself must see its
+ * original location, so each module's `import.meta.url` / `dirname` / `filename` is replaced by its source path.
+ */
+const keepImportMeta: Plugin = {
+  name: 'stealbench-keep-import-meta',
+  setup(b) {
+    b.onLoad({ filter: /\.[cm]?[jt]s$/ }, async (args) => {
+      if (args.path.includes('/node_modules/')) return undefined;
+      const source = await readFile(args.path, 'utf8');
+      const contents = source
+        .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
+        .replaceAll('import.meta.dirname', JSON.stringify(fileURLToPath(new URL('.', pathToFileURL(args.path)))))
+        .replaceAll('import.meta.filename', JSON.stringify(args.path));
+      return { contents, loader: args.path.endsWith('.ts') || args.path.endsWith('.mts') || args.path.endsWith('.cts') ? 'ts' : 'js' };
+    });
+  },
+};
+
+/** The generated entry: lazy loaders, so that a plugin that fails to load is reported as a 'load' failure. */
+function entrySource(modulePath: string): string {
+  const engine = here('../engine/index.ts');
+  const modelIo = here('../nn/model-io.ts');
+  const initEngine = existsSync(engine)
+    ? `async (backend) => (await import(${JSON.stringify(engine)})).initEngine(backend ? { backend } : {})`
+    : `async () => { const tf = await import('@tensorflow/tfjs-core'); await import('@tensorflow/tfjs-backend-cpu'); await tf.setBackend('cpu'); }`;
+  const saveModel = existsSync(modelIo)
+    ? `async (model, dir) => (await import(${JSON.stringify(modelIo)})).saveModel(model, dir)`
+    : `async (model, dir) => (await import(${JSON.stringify(here('./save-model-fallback.ts'))})).saveModelFallback(model, dir)`;
+  return [
+    `import { runAttackChild } from ${JSON.stringify(here('./attack-child.ts'))};`,
+    'runAttackChild({',
+    `  plugin: () => import(${JSON.stringify(modulePath)}),`,
+    `  initEngine: ${initEngine},`,
+    `  saveModel: ${saveModel},`,
+    '});',
+  ].join('\n');
+}
+
+/** Bundles the attack at `modulePath` into `outFile` (ESM). Throws esbuild's error (file, line, text) on failure. */
+export async function bundleAttack(modulePath: string, outFile: string): Promise<void> {
+  await build({
+    stdin: { contents: entrySource(modulePath), resolveDir: repoRoot, sourcefile: 'attack-entry.js', loader: 'js' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: `node${process.versions.node.split('.')[0]}`,
+    packages: 'external',
+    outfile: outFile,
+    sourcemap: 'inline',
+    logLevel: 'silent',
+    plugins: [keepImportMeta],
+  });
+}

@@ -1,0 +1,112 @@
+// The attack runs in its own process under Node's permission model and reaches the victim only through the oracle:
+// a well-behaved attack completes and leaves a model; reaching for victim files, writing elsewhere or spawning
+// processes is denied; exceeding the budget, hanging and throwing each end as a failed (or timed-out) record.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAttackProcess, type AttackProcessOptions } from '../benchmark/oracle/attack-process.ts';
+import { createOracle } from '../benchmark/oracle/oracle.ts';
+import type { ImageSet } from '../benchmark/plugin/types.ts';
+import { tinyBatch, tinyVictim } from './fixtures/oracle-tiny-victim.ts';
+
+const fixture = (id: string) => fileURLToPath(new URL(`./fixtures/attacks/${id}/index.ts`, import.meta.url));
+let work: string;
+let victimFile: string;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'oracle-isolation-'));
+  mkdirSync(join(work, 'victims', 'secret-victim'), { recursive: true });
+  victimFile = join(work, 'victims', 'secret-victim', 'weights.bin');
+  writeFileSync(victimFile, 'the victim weights');
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function setup(id: string, budget: number, extra: Partial<AttackProcessOptions> = {}) {
+  const oracle = createOracle({ deployment: tinyVictim() });
+  oracle.openAccount('attacker', budget, 'attacker');
+  const pool: ImageSet = { ...tinyBatch(20, 3), name: 'test/pool', labels: null };
+  const options: AttackProcessOptions = {
+    modulePath: fixture(id), options: {}, seed: 1, oracle, account: 'attacker', pool,
+    deadline: Date.now() + 60_000, outputDir: join(work, `out-${id}-${Math.random().toString(36).slice(2)}`), ...extra,
+  };
+  return { oracle, options };
+}
+
+describe('attack process isolation', () => {
+  it('a well-behaved attack completes within budget and leaves its model; progress and logs reach the parent', async () => {
+    const progress: number[] = [];
+    const logs: string[] = [];
+    const { oracle, options } = setup('tiny-ok', 10, {
+      options: { batch: 4 }, onProgress: (p) => progress.push(p.done), onLog: (m) => logs.push(m),
+    });
+    const result = await runAttackProcess(options);
+    expect(result.error).toBeUndefined();
+    expect(result.state).toBe('completed');
+    expect(result.queriesUsed).toBe(10);
+    expect(['wasm', 'cpu', 'tensorflow']).toContain(result.backend);
+    expect(oracle.budget('attacker')).toEqual({ total: 10, used: 10, remaining: 0 });
+    expect(progress).toEqual([4, 8, 10]);
+    expect(logs).toContain('remaining after spending: 0');
+    const model = JSON.parse(readFileSync(join(result.modelDir!, 'model.json'), 'utf8'));
+    expect(model.modelTopology).toBeTruthy();
+    // flatten → dense(3): a 16×3 kernel and 3 biases, float32.
+    expect(readFileSync(join(result.modelDir!, 'weights.bin')).length).toBe((16 * 3 + 3) * 4);
+  });
+
+  const attempts = {
+    read: 'read a victim file',
+    write: 'write beside the victim',
+    spawn: 'start a process',
+    symlink: 'plant a symlink to the victim file in its output dir',
+    worker: 'start a worker thread',
+  } as const;
+  for (const [action, what] of Object.entries(attempts) as [keyof typeof attempts, string][]) {
+    it(`an attack that tries to ${what} fails with the permission error in its record`, async () => {
+      const target = action === 'write' ? join(work, 'victims', 'secret-victim', 'planted.txt') : victimFile;
+      const outputDir = join(work, `out-probe-${action}`);
+      const { options } = setup('reads-victim', 5, { outputDir, options: { action, path: target, link: join(outputDir, 'link') } });
+      const result = await runAttackProcess(options);
+      expect(result.state).toBe('failed');
+      expect(result.error).toMatchObject({ phase: 'attack', plugin: 'reads-victim', code: 'ERR_ACCESS_DENIED' });
+      expect(result.error!.message).toMatch(/Access to this API has been restricted|fs.symlink API requires full fs.read and fs.write permissions/);
+      expect(result.queriesUsed).toBe(0);
+      if (action === 'write') expect(existsSync(target)).toBe(false);
+    });
+  }
+
+  it('an attack that exceeds its budget fails with the typed budget error, having used exactly its budget', async () => {
+    const logs: string[] = [];
+    const { oracle, options } = setup('over-budget', 7, { onLog: (m) => logs.push(m) });
+    const result = await runAttackProcess(options);
+    expect(result.state).toBe('failed');
+    expect(result.error).toMatchObject({ phase: 'attack', plugin: 'over-budget', code: 'QUERY_BUDGET_EXCEEDED' });
+    expect(result.error!.message).toMatch(/only 0 queries remain/);
+    expect(logs).toContain('typed in child: true, remaining: 0');
+    expect(result.queriesUsed).toBe(7);
+    expect(oracle.refusals('attacker')).toHaveLength(1);
+  });
+
+  it('an attack that hangs is killed at its deadline and recorded as timed-out', async () => {
+    const { options } = setup('hangs', 5, { deadline: Date.now() + 4_000 });
+    const result = await runAttackProcess(options);
+    expect(result.state).toBe('timed-out');
+    expect(result.error).toMatchObject({ phase: 'attack', plugin: 'hangs' });
+    expect(result.seconds).toBeGreaterThanOrEqual(3.9);
+    expect(result.seconds).toBeLessThan(10);
+  });
+
+  it('an attack that throws fails with its plugin id and message', async () => {
+    const { options } = setup('throws', 5);
+    const result = await runAttackProcess(options);
+    expect(result.state).toBe('failed');
+    expect(result.error).toMatchObject({ phase: 'attack', plugin: 'throws', message: 'boom from the test attack' });
+  });
+
+  it('a missing module fails in the load phase without starting a process', async () => {
+    const { options } = setup('throws', 5, { modulePath: join(work, 'nope', 'index.ts') });
+    const result = await runAttackProcess(options);
+    expect(result).toMatchObject({ state: 'failed', error: { phase: 'load', plugin: 'nope' } });
+  });
+});
