@@ -262,7 +262,7 @@ describe('victim checks', () => {
     const names = await knownSplitNames();
     expect(failures(await runChecks(victimChecks(victim(names?.[0] ?? 'synthetic/victim-train'))))).toEqual([]);
     const results = await runChecks(victimChecks(victim('no-such/split')));
-    if (names === null) expect(results[1]).toMatchObject({ state: 'passed', note: 'not applied: benchmark/data/index.ts does not export listSplits yet' });
+    if (names === null) expect(results[1]).toMatchObject({ state: 'passed', note: 'not applied: benchmark/data does not export listSplits yet' });
     else expect(results[1]!.state === 'failed' && results[1]!.message).toMatch(/recipe.data 'no-such\/split' is not a known split; known: /);
   });
 

@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { register as registerLeaderboard } from './leaderboard.ts';
+import { register as registerList } from './list.ts';
+import { register as registerVerifyPlugin } from './verify-plugin.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -12,6 +14,8 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride();
   // Sub-commands register themselves here as they are built.
   registerLeaderboard(program);
+  registerList(program);
+  registerVerifyPlugin(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -1,22 +1,14 @@
 // The victim contract: meta and recipe valid, the recipe plain JSON (it is hashed into the victim's cache key), and
 // the training split and downstream tasks it names known to the data layer. The data layer's `listSplits` is looked
-// up lazily so the kit works before (or without) it; then that part of the check says it was not applied.
+// up lazily (plugin/data-splits.ts) so the kit works without it; then that part of the check says it was not applied.
+import { listDataSplits } from '../plugin/data-splits.ts';
 import type { VictimPlugin } from '../plugin/types.ts';
 import { fail, shapeCheck, type ContractCheck } from './check.ts';
 
-/** Names of the known data splits, or null when the data layer does not export `listSplits`. */
+/** Names of the known data splits, or null when the data layer does not list them. */
 export async function knownSplitNames(): Promise<string[] | null> {
-  let module: { listSplits?: () => unknown };
-  try {
-    module = (await import(new URL('../data/index.ts', import.meta.url).href)) as typeof module;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url/.test(String(error))) return null;
-    throw error;
-  }
-  if (typeof module.listSplits !== 'function') return null;
-  const splits = await module.listSplits();
-  if (!Array.isArray(splits)) return null;
-  return splits.map((s) => (typeof s === 'string' ? s : String((s as { name?: unknown })?.name)));
+  const listed = await listDataSplits();
+  return listed.splits === null ? null : listed.splits.map((s) => s.name);
 }
 
 export function victimChecks(plugin: VictimPlugin): ContractCheck[] {
@@ -27,7 +19,7 @@ export function victimChecks(plugin: VictimPlugin): ContractCheck[] {
       name: 'recipe names a known training split and downstream tasks',
       async run() {
         const names = await knownSplitNames();
-        if (names === null) return 'not applied: benchmark/data/index.ts does not export listSplits yet';
+        if (names === null) return 'not applied: benchmark/data does not export listSplits yet';
         const known = new Set(names);
         if (!known.has(plugin.recipe.data)) fail(`victim '${id}': recipe.data '${plugin.recipe.data}' is not a known split; known: ${names.join(', ')}`);
         // A downstream task is a dataset name; it matches a split `<task>/...` or a split of that exact name.
