@@ -7,6 +7,7 @@ import type { ImageSet } from '../benchmark/plugin/types.ts';
 import { createRng } from '../benchmark/util/random.ts';
 import { createEncoder } from '../benchmark/nn/encoders.ts';
 import { embed, linearProbe, pixelFeatures } from '../benchmark/nn/probe.ts';
+import { fitSoftmaxClassifier, softmaxLossAndGradients } from '../benchmark/nn/softmax-classifier.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -63,6 +64,37 @@ describe('linearProbe', () => {
   it('needs labels', async () => {
     const set = vectorsAsImages('nolabels', 4, 2, 1, (rng) => ({ x: [rng.next(), rng.next()], y: 0 }));
     await expect(linearProbe(pixelFeatures, { ...set, labels: null }, set)).rejects.toThrow(/linearProbe: train: the image set "nolabels" has no labels/);
+  });
+});
+
+describe('softmax classifier', () => {
+  it('loss and gradients equal tfjs cross-entropy and tf.grad on the cpu backend', () => {
+    const rng = createRng(12);
+    const [n, dim, classes] = [5, 4, 3];
+    const x = Float32Array.from({ length: n * dim }, () => rng.normal());
+    const labels = [0, 2, 1, 1, 2];
+    const w = Float64Array.from({ length: dim * classes }, () => rng.normal());
+    const b = Float64Array.from({ length: classes }, () => rng.normal());
+    const gw = new Float64Array(dim * classes);
+    const gb = new Float64Array(classes);
+    const rows = [4, 0, 2, 3];
+    const loss = softmaxLossAndGradients(x, dim, labels, rows, w, b, gw, gb);
+    const xb = tf.gather(tf.tensor2d(x, [n, dim]), rows);
+    const y = tf.oneHot(rows.map((i) => labels[i]!), classes);
+    const f = (wt: tf.Tensor, bt: tf.Tensor) => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(tf.add(tf.matMul(xb, wt), bt))), 1))) as tf.Scalar;
+    const wt = tf.tensor2d(Float32Array.from(w), [dim, classes]);
+    const bt = tf.tensor1d(Float32Array.from(b));
+    const { value, grads } = tf.valueAndGrads(f)([wt, bt]);
+    expect(loss).toBeCloseTo(value.dataSync()[0]!, 5);
+    Array.from(grads[0]!.dataSync()).forEach((g, i) => expect(gw[i]!).toBeCloseTo(g, 5));
+    Array.from(grads[1]!.dataSync()).forEach((g, i) => expect(gb[i]!).toBeCloseTo(g, 5));
+    tf.dispose([xb, y, wt, bt, value, ...grads]);
+  });
+
+  it('rejects labels outside the class range', () => {
+    expect(() => fitSoftmaxClassifier({ data: new Float32Array(4), count: 2, dim: 2 }, [0, 3], 2, { epochs: 1, batchSize: 2, learningRate: 1e-3, weightDecay: 0, seed: 0 })).toThrow(
+      /label 3 at index 1 is outside 0..1/,
+    );
   });
 });
 

@@ -5,8 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ImageBatch, ImageSet, Vectors } from '../plugin/types.ts';
-import { createRng, deriveSeed } from '../util/random.ts';
-import { createAdamStepper } from './optimizer.ts';
+import { deriveSeed } from '../util/random.ts';
+import { fitSoftmaxClassifier } from './softmax-classifier.ts';
 import { checkImageBatch, classCount, imagesToTensor, sliceImages } from './tensors.ts';
 
 /** Anything that turns images into feature vectors (an oracle answer, raw pixels, an encoder wrapped by hand...). */
@@ -99,20 +99,20 @@ function standardiser(train: Vectors): { mean: Float32Array; scale: Float32Array
   return { mean: Float32Array.from(mean), scale };
 }
 
-function standardised(v: Vectors, s: { mean: Float32Array; scale: Float32Array }): tf.Tensor2D {
-  return tf.tidy(() => tf.div(tf.sub(tf.tensor2d(v.data, [v.count, v.dim]), tf.tensor1d(s.mean)), tf.tensor1d(s.scale)) as tf.Tensor2D);
+/** (x - mean) / scale with the training statistics, as a new Float32 matrix. */
+function standardised(v: Vectors, s: { mean: Float32Array; scale: Float32Array }): Vectors {
+  const data = new Float32Array(v.data.length);
+  for (let i = 0; i < v.count; i++) {
+    for (let k = 0; k < v.dim; k++) data[i * v.dim + k] = (v.data[i * v.dim + k]! - s.mean[k]!) / s.scale[k]!;
+  }
+  return { data, count: v.count, dim: v.dim };
 }
 
-function accuracy(features: tf.Tensor2D, labels: Int32Array, weights: tf.Variable, bias: tf.Variable): number {
-  const predicted = tf.tidy(() => tf.argMax(tf.add(tf.matMul(features, weights), bias), 1));
-  const p = predicted.dataSync();
-  predicted.dispose();
+function accuracy(predicted: Int32Array, labels: Int32Array): number {
   let correct = 0;
-  for (let i = 0; i < labels.length; i++) if (p[i] === labels[i]) correct++;
+  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) correct++;
   return labels.length === 0 ? 0 : correct / labels.length;
 }
-
-let probeCount = 0;
 
 /** Trains the probe on `train` and reports top-1 accuracy on `test` (and on `train`). */
 export async function linearProbe(
@@ -132,39 +132,20 @@ export async function linearProbe(
   const stats = standardiser(trainFeatures);
   const x = standardised(trainFeatures, stats);
   const xTest = standardised(testFeatures, stats);
-  // Zero initialisation: the problem is convex, so only the batch order depends on the seed.
-  // tfjs variable names are global and must be unique, hence the counter.
-  const id = ++probeCount;
-  const weights = tf.tidy(() => tf.variable(tf.zeros([dim, classes]), true, `stealbench_probe_${id}/kernel`));
-  const bias = tf.tidy(() => tf.variable(tf.zeros([classes]), true, `stealbench_probe_${id}/bias`));
-  const stepper = createAdamStepper([weights, bias], { learningRate: r.learningRate, weightDecay: r.weightDecay });
-  const labels = train.labels!;
-  try {
-    const rng = createRng(deriveSeed(seed, 'probe'));
-    const all = Array.from({ length: train.count }, (_, i) => i);
-    for (let epoch = 0; epoch < r.epochs; epoch++) {
-      const order = rng.shuffle(all);
-      for (let start = 0; start < order.length; start += r.batchSize) {
-        const idx = order.slice(start, start + r.batchSize);
-        await stepper.step(() => {
-          const xb = tf.gather(x, tf.tensor1d(idx, 'int32'));
-          const yb = tf.cast(tf.oneHot(tf.tensor1d(idx.map((i) => labels[i]!), 'int32'), classes), 'float32');
-          const logits = tf.add(tf.matMul(xb, weights), bias);
-          return tf.neg(tf.mean(tf.sum(tf.mul(yb, tf.logSoftmax(logits)), 1))) as tf.Scalar;
-        });
-      }
-    }
-    return {
-      accuracy: accuracy(xTest, test.labels!, weights, bias),
-      trainAccuracy: accuracy(x, labels, weights, bias),
-      classes,
-      featureDim: dim,
-      trainCount: train.count,
-      testCount: test.count,
-      recipe: r,
-    };
-  } finally {
-    stepper.dispose();
-    tf.dispose([x, xTest, weights, bias]);
-  }
+  const classifier = fitSoftmaxClassifier(x, train.labels!, classes, {
+    epochs: r.epochs,
+    batchSize: r.batchSize,
+    learningRate: r.learningRate,
+    weightDecay: r.weightDecay,
+    seed: deriveSeed(seed, 'probe'),
+  });
+  return {
+    accuracy: accuracy(classifier.predict(xTest), test.labels!),
+    trainAccuracy: accuracy(classifier.predict(x), train.labels!),
+    classes,
+    featureDim: dim,
+    trainCount: train.count,
+    testCount: test.count,
+    recipe: r,
+  };
 }
