@@ -93,7 +93,9 @@ export default defineDefense<B4bOptions>({
           state.lastSigma = sigma;
           for (let i = r * clean.dim; i < (r + 1) * clean.dim; i++) noisy[i] = clean.data[i]! + sigma * state.noise.normal();
         }
-        const answer = { data: state.transform.apply(noisy, clean.count), count: clean.count, dim: clean.dim };
+        // A label API's class scores are not coordinates of a space: rotating them would change every label.
+        const transformed = output === 'label' ? noisy : state.transform.apply(noisy, clean.count);
+        const answer = { data: transformed, count: clean.count, dim: clean.dim };
         return { answer, note: `coverage ${coverageOf(state).toFixed(4)}, noise sigma ${state.lastSigma.toPrecision(3)}` };
       },
       report(): AccountReport[] {
