@@ -66,7 +66,7 @@ export const DEFAULT_PROFILE = 'quick';
 let validateSchema: ReturnType<Ajv['compile']> | undefined;
 function schemaValidator() {
   if (!validateSchema) {
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, verbose: true });
     validateSchema = ajv.compile(JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, 'utf8')));
   }
   return validateSchema;
@@ -135,11 +135,38 @@ export function loadConfigFile(file: string): RunConfig {
 }
 
 function describeJsonSyntaxError(error: Error, text: string): string {
-  const match = /position (\d+)/.exec(error.message);
-  if (!match) return error.message;
-  const position = Number(match[1]);
+  const position = jsonErrorPosition(text);
+  if (position === undefined) return error.message;
   const before = text.slice(0, position).split('\n');
-  return `${error.message} (line ${before.length}, column ${before.at(-1)!.length + 1})`;
+  return `${error.message.split('\n')[0]} (line ${before.length}, column ${before.at(-1)!.length + 1})`;
+}
+
+/**
+ * Where JSON.parse gives up, found by bisection (Node 20's messages carry no position): a prefix that is merely
+ * cut short fails with "end of input"-like errors, a prefix holding the real error fails with another one, and
+ * every longer prefix holds it too.
+ */
+function jsonErrorPosition(text: string): number | undefined {
+  const holdsError = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (/end of JSON input|Unterminated string/.test(message)) return false;
+      const at = /position (\d+)/.exec(message);
+      return !(at && Number(at[1]) >= length);
+    }
+  };
+  if (!holdsError(text.length)) return undefined;
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (holdsError(mid)) high = mid;
+    else low = mid + 1;
+  }
+  return Math.max(0, low - 1);
 }
 
 export function profilePath(name: string): string {

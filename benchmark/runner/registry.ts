@@ -4,10 +4,12 @@
 // discovery (`benchmark/plugin/registry.ts`, written by the plugin core) through `loadDefaultRegistry`.
 import { Ajv, type ValidateFunction, type ErrorObject } from 'ajv';
 import { pathToFileURL } from 'node:url';
+import { discoverPlugins, type Registry } from '../plugin/registry.ts';
+import { resolveOptions, type OptionsCarrier } from '../plugin/options.ts';
 import { resolve } from 'node:path';
-import type { OracleOutput } from '../plugin/types.ts';
+import type { OracleOutput, PluginKind } from '../plugin/types.ts';
 
-export type PluginKind = 'attack' | 'defense' | 'victim';
+export type { PluginKind };
 
 export interface RegisteredPlugin {
   id: string;
@@ -46,7 +48,7 @@ export interface OptionsIssue {
   message: string;
 }
 
-const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
+const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false, verbose: true });
 const validators = new WeakMap<object, ValidateFunction>();
 
 /**
@@ -62,8 +64,17 @@ export function resolvePluginOptions(
     try {
       return { options: structuredClone(plugin.resolveOptions(copy)) };
     } catch (error) {
-      const path = typeof (error as { path?: unknown }).path === 'string' ? (error as { path: string }).path : '';
-      return { issues: [{ path, message: error instanceof Error ? error.message : String(error) }] };
+      // The plugin core's PluginOptionsError carries one issue per offending option.
+      const issues = (error as { issues?: { path?: unknown; message?: unknown; allowed?: unknown; found?: unknown }[] }).issues;
+      if (Array.isArray(issues) && issues.length) {
+        return {
+          issues: issues.map((issue) => ({
+            path: typeof issue.path === 'string' ? issue.path : '',
+            message: `${String(issue.message)}${Array.isArray(issue.allowed) ? `; allowed: ${issue.allowed.length ? issue.allowed.join(', ') : '(none)'}` : ''}${issue.found !== undefined ? `, found ${JSON.stringify(issue.found)}` : ''}`,
+          })),
+        };
+      }
+      return { issues: [{ path: '', message: error instanceof Error ? error.message : String(error) }] };
     }
   }
   if (!plugin.options) {
@@ -111,58 +122,29 @@ export async function loadRegistryModule(modulePath: string): Promise<RunnerRegi
 }
 
 /**
- * The registry of the plugins discovered under `root` (attacks/, defenses/, victims/), through the plugin core's
- * `discoverPlugins`. Tolerant of its exact shape (arrays, maps or records of entries holding the plugin and its hash)
- * because both sides were written at the same time.
+ * The runner's view of the plugins discovered under `root` (attacks/, defenses/, victims/) by the plugin core.
+ * Options are resolved with the plugin core's `resolveOptions` (the same validation and defaults the plugins see).
  */
-export async function loadDefaultRegistry(root: string): Promise<RunnerRegistry> {
-  let discover: ((root: string) => Promise<unknown>) | undefined;
-  try {
-    // Imported by URL: the plugin core is written in parallel and may not exist yet in this checkout.
-    const module = (await import(new URL('../plugin/registry.ts', import.meta.url).href)) as { discoverPlugins?: (root: string) => Promise<unknown> };
-    discover = module.discoverPlugins;
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-  }
-  if (!discover) return { attacks: [], defenses: [], victims: [], problems: [{ folder: 'benchmark/plugin/registry.ts', message: 'plugin discovery is not available' }] };
-  const found = (await discover(root)) as Record<string, unknown>;
-  let resolveOptions: ((kind: PluginKind, plugin: unknown, raw: unknown) => Record<string, unknown>) | undefined;
-  try {
-    resolveOptions = ((await import(new URL('../plugin/options.ts', import.meta.url).href)) as { resolveOptions?: typeof resolveOptions }).resolveOptions;
-  } catch {
-    resolveOptions = undefined;
-  }
-  const adapt = (kind: PluginKind, collection: unknown): RegisteredPlugin[] => {
-    const entries: unknown[] = collection instanceof Map ? [...collection.values()]
-      : Array.isArray(collection) ? collection
-      : collection && typeof collection === 'object' ? Object.values(collection) : [];
-    return entries.map((entry) => adaptEntry(kind, entry as Record<string, unknown>, resolveOptions));
-  };
-  return {
-    attacks: adapt('attack', found.attacks),
-    defenses: adapt('defense', found.defenses),
-    victims: adapt('victim', found.victims),
-    problems: Array.isArray(found.problems) ? (found.problems as { folder: string; message: string }[]) : [],
-  };
+export async function loadDefaultRegistry(root?: string): Promise<RunnerRegistry> {
+  return fromPluginRegistry(await discoverPlugins(root));
 }
 
-function adaptEntry(
-  kind: PluginKind,
-  entry: Record<string, unknown>,
-  resolveOptions: ((kind: PluginKind, plugin: unknown, raw: unknown) => Record<string, unknown>) | undefined,
-): RegisteredPlugin {
-  const plugin = (entry.plugin ?? entry.module ?? entry) as { meta?: { id?: string; options?: Record<string, unknown>; needs?: { output?: OracleOutput } } };
-  const meta = plugin.meta ?? (entry.meta as typeof plugin.meta) ?? {};
-  const id = (meta.id ?? entry.id) as string | undefined;
-  const hash = (entry.hash ?? entry.contentHash) as string | undefined;
-  if (typeof id !== 'string' || typeof hash !== 'string') {
-    throw new Error(`plugin discovery returned a ${kind} entry without an id or a content hash (keys: ${Object.keys(entry).join(', ')})`);
-  }
-  const registered: RegisteredPlugin = { id, hash };
-  if (meta.options) registered.options = meta.options;
-  if (kind === 'attack' && meta.needs?.output) registered.output = meta.needs.output;
-  if (resolveOptions && kind !== 'victim') {
-    registered.resolveOptions = (raw) => resolveOptions(kind, plugin, raw);
-  }
-  return registered;
+/** Adapts the plugin core's registry to what the runner needs. */
+export function fromPluginRegistry(found: Registry): RunnerRegistry {
+  const adapt = (kind: PluginKind, entry: { id: string; hash: string; raw: unknown }): RegisteredPlugin => {
+    const plugin = entry.raw as OptionsCarrier & { meta: { needs?: { output?: OracleOutput } } };
+    const registered: RegisteredPlugin = { id: entry.id, hash: entry.hash };
+    if (kind !== 'victim') {
+      registered.resolveOptions = (raw) => resolveOptions(kind, plugin, raw) as Record<string, unknown>;
+    }
+    const output = plugin.meta.needs?.output;
+    if (kind === 'attack' && output) registered.output = output;
+    return registered;
+  };
+  return {
+    attacks: found.attacks.map((entry) => adapt('attack', entry)),
+    defenses: found.defenses.map((entry) => adapt('defense', entry)),
+    victims: found.victims.map((entry) => adapt('victim', entry)),
+    problems: found.problems,
+  };
 }

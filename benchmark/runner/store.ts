@@ -15,7 +15,7 @@ export const RESULT_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/result.sc
 let validator: ValidateFunction | undefined;
 function recordValidator(): ValidateFunction {
   if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
     validator = ajv.compile(JSON.parse(readFileSync(RESULT_SCHEMA_PATH, 'utf8')));
   }
   return validator;
