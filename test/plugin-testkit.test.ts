@@ -285,4 +285,10 @@ describe('testAttack with custom describe/it (RuleTester-style hooks)', () => {
     expect(title).toBe("attack 'fixture-attack' contract");
     expect(names).toHaveLength(5);
   });
+  it('staticOnly keeps only the shape and options checks', () => {
+    expect(attackChecks(fixtureAttack(), { staticOnly: true }).map((c) => c.name)).toEqual([
+      'meta, options schema and entry functions are valid',
+      'options: the defaults and every case resolve',
+    ]);
+  });
 });

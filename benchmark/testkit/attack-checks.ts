@@ -35,6 +35,8 @@ export interface AttackKitOptions {
   backend?: BackendChoice;
   /** Per run, milliseconds (default 60 000). */
   timeoutMs?: number;
+  /** Only the shape and options checks, no runs (the registry-wide test; each attack's own test runs the rest). */
+  staticOnly?: boolean;
 }
 
 export interface AttackRun {
@@ -153,6 +155,7 @@ export function attackChecks(plugin: AttackPlugin<any>, kit: AttackKitOptions = 
   const checks: ContractCheck[] = [shapeCheck('attack', plugin)];
   checks.push(...optionsChecks('attack', plugin, cases.map((c, i) => ({ name: caseLabel(c, i), options: c.options })), kit.invalid ?? []));
 
+  if (kit.staticOnly) return checks;
   cases.forEach((testCase, i) => {
     const label = caseLabel(testCase, i);
     const budget = testCase.budget ?? 64;
