@@ -3,7 +3,6 @@
 // node_modules. Why a bundle: tsx compiles TypeScript through an esbuild service that it starts as a child process,
 // and the permission model rightly forbids child processes to the attack — so the TypeScript is compiled here, in the
 // harness, and the attack's process runs plain JavaScript with no loader hooks, no worker threads and no spawning.
-import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { build, type Plugin } from 'esbuild';
@@ -32,20 +31,13 @@ const keepImportMeta: Plugin = {
 
 /** The generated entry: lazy loaders, so that a plugin that fails to load is reported as a 'load' failure. */
 function entrySource(modulePath: string): string {
-  const engine = here('../engine/index.ts');
-  const modelIo = here('../nn/model-io.ts');
-  const initEngine = existsSync(engine)
-    ? `async (backend) => (await import(${JSON.stringify(engine)})).initEngine(backend ? { backend } : {})`
-    : `async () => { const tf = await import('@tensorflow/tfjs-core'); await import('@tensorflow/tfjs-backend-cpu'); await tf.setBackend('cpu'); }`;
-  const saveModel = existsSync(modelIo)
-    ? `async (model, dir) => (await import(${JSON.stringify(modelIo)})).saveModel(model, dir)`
-    : `async (model, dir) => (await import(${JSON.stringify(here('./save-model-fallback.ts'))})).saveModelFallback(model, dir)`;
+  const path = (p: string) => JSON.stringify(p);
   return [
-    `import { runAttackChild } from ${JSON.stringify(here('./attack-child.ts'))};`,
+    `import { runAttackChild } from ${path(here('./attack-child.ts'))};`,
     'runAttackChild({',
-    `  plugin: () => import(${JSON.stringify(modulePath)}),`,
-    `  initEngine: ${initEngine},`,
-    `  saveModel: ${saveModel},`,
+    `  plugin: () => import(${path(modulePath)}),`,
+    `  initEngine: async (backend) => (await import(${path(here('../engine/index.ts'))})).initEngine(backend ? { backend } : {}),`,
+    `  saveModel: async (model, dir) => { await (await import(${path(here('../nn/model-io.ts'))})).saveModel(model, dir); },`,
     '});',
   ].join('\n');
 }

@@ -30,8 +30,9 @@ function deepFreeze<T>(value: T): T {
 /** What the generated bundle entry hands in: lazy loaders, so that an error while loading is reported with its phase. */
 export interface ChildModules {
   plugin(): Promise<{ default?: AttackPlugin<Record<string, unknown>> }>;
-  /** The project's engine (wasm + our training kernels), or plain tfjs cpu when it is absent. */
+  /** The project's engine (benchmark/engine: wasm + our training kernels, or native TensorFlow). */
   initEngine(backend: string | undefined): Promise<unknown>;
+  /** benchmark/nn/model-io.ts `saveModel`. */
   saveModel(model: LayersModel, dir: string): Promise<void>;
 }
 

@@ -15,10 +15,11 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync }
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ImageSet, QueryAnswer } from '../plugin/types.ts';
+import { MODEL_FILES } from '../nn/model-io.ts';
+import type { ImageSet } from '../plugin/types.ts';
 import { bundleAttack } from './attack-bundle.ts';
 import type { AttackPhase, ChildMessage, ParentMessage, StartMessage } from './attack-protocol.ts';
-import { serializeError } from './errors.ts';
+import { answerOracleRequest } from './ipc-server.ts';
 import type { Oracle } from './oracle.ts';
 import { writePoolFile } from './pool-file.ts';
 
@@ -196,17 +197,8 @@ function supervise(
           if (typeof message.plugin === 'string') setPlugin(message.plugin);
           break;
         case 'budget':
-          try {
-            reply({ type: 'reply', id: message.id, ok: true, value: opts.oracle.budget(opts.account) });
-          } catch (error) {
-            reply({ type: 'reply', id: message.id, ok: false, error: serializeError(error) });
-          }
-          break;
         case 'query':
-          opts.oracle.query(opts.account, message.images).then(
-            (value: QueryAnswer) => !outcome && reply({ type: 'reply', id: message.id, ok: true, value }),
-            (error: unknown) => !outcome && reply({ type: 'reply', id: message.id, ok: false, error: serializeError(error) }),
-          );
+          void answerOracleRequest(opts.oracle, opts.account, message).then((answer) => !outcome && reply(answer));
           break;
         case 'progress':
           opts.onProgress?.({ done: Number(message.done), total: Number(message.total), ...(message.message === undefined ? {} : { message: String(message.message) }) });
@@ -215,8 +207,9 @@ function supervise(
           opts.onLog?.(String(message.message));
           break;
         case 'done':
-          if (!existsSync(join(start.outputDir, 'model.json'))) {
-            settle(finish('failed', { error: { message: `the attack reported done but ${start.outputDir} holds no model.json`, phase: 'save', plugin: plugin() } }));
+          const missing = Object.values(MODEL_FILES).filter((name) => !existsSync(join(start.outputDir, name)));
+          if (missing.length > 0) {
+            settle(finish('failed', { error: { message: `the attack reported done but ${start.outputDir} lacks ${missing.join(', ')}`, phase: 'save', plugin: plugin() } }));
           } else {
             settle(finish('completed', { modelDir: start.outputDir }));
           }
