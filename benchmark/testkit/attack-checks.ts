@@ -8,7 +8,7 @@ import { createOracle } from '../oracle/oracle.ts';
 import { initEngine, type BackendChoice } from '../engine/index.ts';
 import { resolveOptions } from '../plugin/options.ts';
 import type { AttackContext, AttackPlugin, OracleOutput } from '../plugin/types.ts';
-import { wrapAttack } from '../plugin/wrap.ts';
+import { PluginHookError, wrapAttack } from '../plugin/wrap.ts';
 import { deriveSeed } from '../util/random.ts';
 import { causes, digest, fail, frozenWriteHint, isFrozenWrite, messageOf, once, optionsChecks, shapeCheck, type ContractCheck, type InvalidOptionsCase } from './check.ts';
 import { createTinyVictim, tinyImages, TINY_SHAPE } from './tiny-victim.ts';
@@ -177,7 +177,7 @@ export function attackChecks(plugin: AttackPlugin<any>, kit: AttackKitOptions = 
         }
         if (run.error !== undefined) {
           if (isFrozenWrite(run.error)) fail(frozenWriteHint('attack', id, 'steal', run.error));
-          fail(`attack '${id}' threw: ${messageOf(run.error)}`);
+          fail(run.error instanceof PluginHookError ? run.error.message : `attack '${id}' threw: ${messageOf(run.error)}`);
         }
         if (run.poolMutated) fail(`attack '${id}' changed the pixels of ctx.pool.data; the pool is shared by every attack: copy it (data.slice()) before augmenting in place`);
         if (run.modelProblem) fail(`attack '${id}': ${run.modelProblem}`);
@@ -206,7 +206,8 @@ export function attackChecks(plugin: AttackPlugin<any>, kit: AttackKitOptions = 
           fail(
             `attack '${id}' is not deterministic: two runs with seed ${testCase.seed ?? 1} gave different ${a.used !== b.used ? `query counts (${a.used} vs ${b.used})` : 'weights'}. ` +
               'Derive every random choice from ctx.seed: createRng(ctx.seed) for sampling, { seed } for tf.random* ops and for ' +
-              'kernel initializers (tf.initializers.glorotUniform({ seed })), and shuffle with a seeded generator.',
+              'kernel initializers (tf.initializers.glorotUniform({ seed })), shuffle with a seeded generator, and pass ' +
+              'shuffle: false to model.fit (its shuffling uses Math.random).',
           );
         }
       },
