@@ -1,0 +1,82 @@
+// The training loop every attack runs after buying its answers: epochs of seeded batches over `count` examples, one
+// Adam step each (coupled weight decay, as the paper's code), the loss built by the attack from the batch's indices.
+// It stops cleanly before the harness's deadline: it keeps a reserve of a few seconds plus a few mean step times for
+// saving the model, and says in the log how far it got. Every step runs inside tf.tidy (createAdamStepper).
+import type * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { createAdamStepper, trainableVariables } from '../../benchmark/nn/optimizer.ts';
+import { batchOrder } from '../../benchmark/nn/train.ts';
+import type { AttackContext } from '../../benchmark/plugin/types.ts';
+import { deriveSeed } from '../../benchmark/util/random.ts';
+
+export interface Batch {
+  /** Example indices of this batch. */
+  indices: number[];
+  epoch: number;
+  /** Batch number within the epoch. */
+  index: number;
+  /** A seed for this batch's random choices (augmentations). */
+  seed: number;
+}
+
+export interface FitOptions {
+  /** Models whose trainable weights are updated. */
+  models: readonly tfl.LayersModel[];
+  /** Number of training examples. */
+  count: number;
+  batchSize: number;
+  epochs: number;
+  learningRate: number;
+  weightDecay: number;
+  seed: number;
+  /** Builds the batch's loss; called inside the step's tidy, so tensors it makes are freed. */
+  loss(batch: Batch): tf.Scalar;
+  /** Phase name in progress messages and the log. */
+  label: string;
+}
+
+export interface FitResult {
+  steps: number;
+  plannedSteps: number;
+  epochLosses: number[];
+  stoppedForDeadline: boolean;
+}
+
+/** Milliseconds kept free before the deadline for returning and saving the model. */
+export const DEADLINE_RESERVE_MS = 5000;
+
+export async function fit(ctx: Pick<AttackContext, 'deadline' | 'progress' | 'log'>, o: FitOptions): Promise<FitResult> {
+  if (o.count < 1) throw new Error(`${o.label}: nothing to train on (0 examples)`);
+  const batchSize = Math.max(1, Math.min(o.batchSize, o.count));
+  const perEpoch = batchOrder(o.count, batchSize, o.seed, 0).length;
+  const plannedSteps = perEpoch * o.epochs;
+  const stepper = createAdamStepper(trainableVariables(o.models), { learningRate: o.learningRate, weightDecay: o.weightDecay });
+  const epochLosses: number[] = [];
+  let steps = 0;
+  let stoppedForDeadline = false;
+  const started = Date.now();
+  try {
+    for (let epoch = 0; epoch < o.epochs && !stoppedForDeadline; epoch++) {
+      const batches = batchOrder(o.count, batchSize, o.seed, epoch);
+      let sum = 0;
+      let done = 0;
+      for (let b = 0; b < batches.length; b++) {
+        const meanStep = steps > 0 ? (Date.now() - started) / steps : 0;
+        if (Date.now() + DEADLINE_RESERVE_MS + 2 * meanStep > ctx.deadline) {
+          stoppedForDeadline = true;
+          break;
+        }
+        const batch: Batch = { indices: batches[b]!, epoch, index: b, seed: deriveSeed(o.seed, `batch/${epoch}/${b}`) };
+        sum += await stepper.step(() => o.loss(batch));
+        done++;
+        steps++;
+        ctx.progress(steps, plannedSteps, `${o.label}: epoch ${epoch + 1}/${o.epochs} loss ${(sum / done).toFixed(4)}`);
+      }
+      if (done > 0) epochLosses.push(sum / done);
+    }
+  } finally {
+    stepper.dispose();
+  }
+  if (stoppedForDeadline) ctx.log(`${o.label}: stopped before the deadline after ${steps}/${plannedSteps} steps`);
+  return { steps, plannedSteps, epochLosses, stoppedForDeadline };
+}

@@ -1,0 +1,102 @@
+// Direct extraction (paper algorithm 1, section 3.2): buy the victim's representation of every pool image once
+// (answers cached), then train a fresh stolen encoder f_a to reproduce them, loss L(f_a(t(x)), f_v(x)), over epochs.
+// The losses are the paper's table 2 (benchmark/nn/losses, with the paper code's settings); the starred ones (SupCon,
+// Barlow Twins, and the symmetrized cosine) train on augmented student views t(x) by default, the others on x itself.
+// The victim is always queried on the raw image: one query per image, nothing repeated.
+import * as tf from '@tensorflow/tfjs-core';
+import { createMlpHead } from '../../benchmark/nn/heads.ts';
+import { getLoss, negCosineLoss } from '../../benchmark/nn/losses/index.ts';
+import { imagesToTensor, vectorsToTensor } from '../../benchmark/nn/tensors.ts';
+import { defineAttack } from '../../benchmark/plugin/define.ts';
+import { deriveSeed } from '../../benchmark/util/random.ts';
+import { fit } from '../_shared/fit.ts';
+import { augmentationOption, studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
+import { buyAnswers, plannedQueries, takeImages } from '../_shared/query.ts';
+import { augmentationFor, createStudent } from '../_shared/student.ts';
+
+export const DIRECT_LOSSES = ['mse', 'infonce', 'softnn', 'wasserstein', 'supcon', 'barlow', 'symmetrized-cosine'] as const;
+export type DirectLoss = (typeof DIRECT_LOSSES)[number];
+/** Table 2's (*) losses: trained on augmented student views unless `augment: 'off'`. */
+const AUGMENTED_BY_DEFAULT: readonly DirectLoss[] = ['supcon', 'barlow', 'symmetrized-cosine'];
+/** Losses that compare each row with the rest of the batch (or standardise over it): batch 256 in the paper's code. */
+const BATCH_CONTRASTIVE: readonly DirectLoss[] = ['infonce', 'softnn', 'supcon', 'barlow'];
+
+export interface DirectExtractionOptions extends StudentOptions {
+  loss: DirectLoss;
+  augment: 'auto' | 'on' | 'off';
+  augmentation: string;
+  /** Overrides the loss's temperature (InfoNCE 0.07, SoftNN 100, SupCon 0.07). */
+  temperature?: number;
+}
+
+const forward = (model: { apply: (x: tf.Tensor, a: object) => unknown }, x: tf.Tensor) => model.apply(x, { training: true }) as tf.Tensor2D;
+
+export default defineAttack<DirectExtractionOptions>({
+  meta: {
+    id: 'direct-extraction',
+    title: 'Direct extraction',
+    paper: 'Dziedzic, Dhawan, Kaleem, Guan, Papernot: On the Difficulty of Defending Self-Supervised Learning against Model Extraction, ICML 2022, section 3.2, algorithm 1',
+    description: 'Queries each pool image once and trains a fresh encoder to reproduce the victim representations with a chosen loss (table 2).',
+    // The pool's labels are read by loss 'supcon' only (the attacker labels its own public data, section 3.3).
+    needs: { output: 'representation', labels: true },
+    options: {
+      type: 'object',
+      properties: {
+        loss: { enum: DIRECT_LOSSES, default: 'infonce', description: 'stealing loss (paper table 2)' },
+        augment: { enum: ['auto', 'on', 'off'], default: 'auto', description: "augment the student's views (auto: on for supcon, barlow, symmetrized-cosine)" },
+        augmentation: augmentationOption,
+        temperature: { type: 'number', exclusiveMinimum: 0, description: "overrides the loss's temperature" },
+        ...studentOptionProperties(3),
+      },
+    },
+  },
+  async steal(ctx, options) {
+    const images = takeImages(ctx.pool, await plannedQueries(ctx));
+    const labels = options.loss === 'supcon' ? ctx.pool.labels?.slice(0, images.count) : undefined;
+    if (options.loss === 'supcon' && !labels) throw new Error(`loss 'supcon' needs labels, and the query pool ${ctx.pool.name} has none`);
+    const { answers } = await buyAnswers(ctx, images, options.queryBatchSize, 'querying the victim');
+
+    const student = createStudent(images, options, ctx.seed, answers.dim);
+    const augmented = options.augment === 'on' || (options.augment === 'auto' && AUGMENTED_BY_DEFAULT.includes(options.loss));
+    const augment = augmented ? augmentationFor(options.augmentation, images) : undefined;
+    const view = (x: tf.Tensor4D, seed: number) => (augment ? augment(x, seed) : x);
+    // The symmetrized cosine needs a predictor g on the student side (SimSiam); it is trained, then thrown away.
+    const predictor =
+      options.loss === 'symmetrized-cosine'
+        ? createMlpHead({ inputDim: answers.dim, hiddenDims: [Math.max(1, Math.round(answers.dim / 4))], outputDim: answers.dim }, deriveSeed(ctx.seed, 'predictor'))
+        : undefined;
+    const pairLoss = options.loss === 'symmetrized-cosine' ? undefined : getLoss(options.loss, options.temperature === undefined ? {} : { temperature: options.temperature });
+
+    try {
+      const result = await fit(ctx, {
+        models: predictor ? [student, predictor] : [student],
+        count: images.count,
+        batchSize: options.batchSize ?? (BATCH_CONTRASTIVE.includes(options.loss) ? 256 : 64),
+        epochs: options.epochs,
+        learningRate: options.learningRate,
+        weightDecay: options.weightDecay,
+        seed: deriveSeed(ctx.seed, 'train'),
+        label: `direct-extraction (${options.loss})`,
+        loss: ({ indices, seed }) => {
+          const x = imagesToTensor(images, indices);
+          const target = vectorsToTensor(answers, indices);
+          if (predictor) {
+            // ½ [−cos(g(f_a(t(x))), f_v(x)) − cos(g(f_a(t'(x))), f_v(x))]: two student views, one victim answer.
+            const p1 = forward(predictor, forward(student, view(x, deriveSeed(seed, 'view1'))));
+            const p2 = forward(predictor, forward(student, view(x, deriveSeed(seed, 'view2'))));
+            return tf.mul(tf.add(negCosineLoss(p1, target), negCosineLoss(p2, target)), 0.5) as tf.Scalar;
+          }
+          const batchLabels = labels ? indices.map((i) => labels[i]!) : undefined;
+          return pairLoss!(forward(student, view(x, seed)), target, batchLabels);
+        },
+      });
+      ctx.log(`direct-extraction (${options.loss}): ${images.count} queries, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`);
+    } catch (error) {
+      student.dispose();
+      throw error;
+    } finally {
+      predictor?.dispose();
+    }
+    return student;
+  },
+});
