@@ -1,21 +1,25 @@
 // The worker process: runs exactly one cell and reports its outcome to the runner over IPC.
-// Started by run-cell.ts with `node --import <tsx loader> --max-old-space-size=<limit> worker.ts`. The job arrives as
+// Started by run-cell.ts (execa, `ipc: true`) with `node --import <tsx loader> --max-old-space-size=<limit> worker.ts`. The job arrives as
 // the first IPC message. Anything the executor prints goes to the cell's log file. If the runner dies (killed), the
 // IPC channel closes and the worker exits instead of running on as an orphan.
-import { getOneMessage, sendMessage } from 'execa';
 import { pathToFileURL } from 'node:url';
 import type { CellOutcome, ExecuteCell, WorkerJob, WorkerMessage } from './executor.ts';
 
 const onDisconnect = () => process.exit(70);
 process.on('disconnect', onDisconnect);
 
-const job = (await getOneMessage()) as unknown as WorkerJob;
+// Plain Node IPC (the runner's execa sends the job as an ordinary message): importing execa here would add most of
+// a second to every cell's start.
+const job = await new Promise<WorkerJob>((resolve) => process.once('message', (message) => resolve(message as WorkerJob)));
 const controller = new AbortController();
 const timer = setTimeout(() => controller.abort(new Error('cell deadline passed')), Math.max(0, job.deadline - Date.now()));
 timer.unref();
 
 function send(message: WorkerMessage): Promise<void> {
-  return sendMessage(message as never);
+  return new Promise((resolve, reject) => {
+    if (!process.send) return reject(new Error('the worker was started without an IPC channel'));
+    process.send(message, undefined, {}, (error) => (error ? reject(error) : resolve()));
+  });
 }
 
 function errorOutcome(error: unknown, fallbackPhase: string): CellOutcome {
