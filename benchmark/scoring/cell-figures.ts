@@ -1,0 +1,50 @@
+// Figures of one cell read from the oracle's audit log and the guard's verdicts: what the attacker paid, and whom
+// the defense flagged. Everything comes from what the oracle recorded, not from what the attack says it did.
+import type { AccountReport } from '../plugin/types.ts';
+import type { AuditEntry } from '../oracle/oracle.ts';
+import type { DetectionFigures } from '../runner/record.ts';
+import { aggregateCost, type AttackCost } from './cost.ts';
+
+export function attackerCost(audit: readonly AuditEntry[], attackSeconds: number): AttackCost {
+  const perBatch = audit.map((entry) => ({
+    queries: entry.count,
+    ...(entry.guard?.cost?.hashes !== undefined ? { hashes: entry.guard.cost.hashes } : {}),
+    ...(entry.guard?.cost?.seconds !== undefined ? { powSeconds: entry.guard.cost.seconds } : {}),
+  }));
+  return aggregateCost([...perBatch, { seconds: attackSeconds }]);
+}
+
+function flaggedQueryRate(audit: readonly AuditEntry[]): number | undefined {
+  let flagged = 0;
+  let total = 0;
+  let anyFlags = false;
+  for (const entry of audit) {
+    total += entry.count;
+    if (entry.guard?.flagged) anyFlags = true;
+    flagged += entry.guard?.flaggedCount ?? 0;
+  }
+  return anyFlags && total > 0 ? flagged / total : undefined;
+}
+
+/** Undefined when the defense neither reports accounts nor flags queries (nothing to score). */
+export function detectionFigures(
+  reports: readonly AccountReport[] | undefined,
+  audit: (account: string) => readonly AuditEntry[],
+  attacker: string,
+  legitimate: readonly string[],
+): DetectionFigures | undefined {
+  const attackerRate = flaggedQueryRate(audit(attacker));
+  if (!reports && attackerRate === undefined) return undefined;
+  const verdict = (account: string) => reports?.find((report) => report.account === account);
+  const legitimateRates = legitimate.map((account) => flaggedQueryRate(audit(account))).filter((rate): rate is number => rate !== undefined);
+  const figures: DetectionFigures = {
+    attackerFlagged: verdict(attacker)?.flagged ?? false,
+    legitimateAccounts: legitimate.length,
+    legitimateFlagged: legitimate.filter((account) => verdict(account)?.flagged).length,
+  };
+  const score = verdict(attacker)?.score;
+  if (score !== undefined) figures.attackerScore = score;
+  if (attackerRate !== undefined) figures.attackerFlaggedQueryRate = attackerRate;
+  if (legitimateRates.length > 0) figures.legitimateFlaggedQueryRate = legitimateRates.reduce((a, b) => a + b, 0) / legitimateRates.length;
+  return figures;
+}
