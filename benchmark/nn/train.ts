@@ -115,26 +115,28 @@ export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
   const temperature = o.temperature ?? 0.5;
   const lambda = o.barlowLambda ?? 0.0051;
 
-  const lossFor = (images: tf.Tensor4D, indices: number[], viewSeed: (view: number) => number) => (): tf.Scalar => {
-    const view = (v: number) => augment(images, viewSeed(v));
+  // The views are made before the gradient tape starts: augmentation needs no gradient.
+  const lossFor = (views: tf.Tensor4D[], indices: number[]) => (): tf.Scalar => {
     const encode = (x: tf.Tensor) => forward(o.encoder, x);
+    const [v1, v2] = views as [tf.Tensor4D, tf.Tensor4D];
     switch (o.method) {
       case 'simclr':
-        return ntXentLoss(forward(heads.projector!, encode(view(1))), forward(heads.projector!, encode(view(2))), temperature);
+        return ntXentLoss(forward(heads.projector!, encode(v1)), forward(heads.projector!, encode(v2)), temperature);
       case 'barlow':
-        return barlowTwinsLoss(forward(heads.projector!, encode(view(1))), forward(heads.projector!, encode(view(2))), { lambda });
+        return barlowTwinsLoss(forward(heads.projector!, encode(v1)), forward(heads.projector!, encode(v2)), { lambda });
       case 'simsiam': {
-        const z1 = forward(heads.projector!, encode(view(1)));
-        const z2 = forward(heads.projector!, encode(view(2)));
+        const z1 = forward(heads.projector!, encode(v1));
+        const z2 = forward(heads.projector!, encode(v2));
         return symmetrizedNegCosineLoss(forward(heads.predictor!, z1), z1, forward(heads.predictor!, z2), z2);
       }
       case 'supervised': {
-        const logits = forward(heads.classifier!, encode(view(1)));
+        const logits = forward(heads.classifier!, encode(v1));
         const targets = tf.oneHot(tf.tensor1d(indices.map((i) => labels![i]!), 'int32'), classes);
         return tf.neg(tf.mean(tf.sum(tf.mul(tf.cast(targets, 'float32'), tf.logSoftmax(logits)), 1))) as tf.Scalar;
       }
     }
   };
+  const viewCount = o.method === 'supervised' ? 1 : 2;
 
   const epochLosses: number[] = [];
   let steps = 0;
@@ -146,11 +148,14 @@ export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
       let sum = 0;
       for (let b = 0; b < batches.length; b++) {
         const indices = batches[b]!;
-        const images = imagesToTensor(o.data, indices);
+        const views = tf.tidy(() => {
+          const images = imagesToTensor(o.data, indices);
+          return Array.from({ length: viewCount }, (_, v) => augment(images, deriveSeed(o.seed, `augment/${epoch}/${b}/${v + 1}`)));
+        });
         try {
-          sum += await stepper.step(lossFor(images, indices, (v) => deriveSeed(o.seed, `augment/${epoch}/${b}/${v}`)));
+          sum += await stepper.step(lossFor(views, indices));
         } finally {
-          images.dispose();
+          tf.dispose(views);
         }
         steps++;
         o.onProgress?.(steps, total, `epoch ${epoch + 1}/${o.epochs} loss ${(sum / (b + 1)).toFixed(4)}`);
@@ -211,12 +216,12 @@ export async function trainToMatch(o: TrainToMatchOptions): Promise<{ student: t
       let sum = 0;
       for (let b = 0; b < batches.length; b++) {
         const indices = batches[b]!;
-        const images = imagesToTensor(o.inputs, indices);
+        const images = tf.tidy(() => augment(imagesToTensor(o.inputs, indices), deriveSeed(o.seed, `augment/${epoch}/${b}`)));
         const targets = vectorsToTensor(o.targets, indices);
         const labels = o.labels ? indices.map((i) => o.labels![i]!) : undefined;
         try {
           sum += await stepper.step(() => {
-            let out = forward(o.student, augment(images, deriveSeed(o.seed, `augment/${epoch}/${b}`)));
+            let out = forward(o.student, images);
             if (o.outputHead) out = o.outputHead.apply(out, { training: false }) as tf.Tensor2D;
             return loss(out, targets, labels);
           });
