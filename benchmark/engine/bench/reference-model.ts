@@ -62,7 +62,7 @@ export function createReferenceModel(spec: ReferenceSpec = {}): tfl.LayersModel 
     }
   }
   const representation = apply(tfl.layers.globalAveragePooling2d({}), x);
-  const hidden = apply(tfl.layers.dense({ units: 128, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 8 }) }), representation);
+  const hidden = apply(tfl.layers.activation({ activation: 'relu' }), apply(tfl.layers.dense({ units: 128, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 8 }) }), representation));
   const projection = apply(tfl.layers.dense({ units: 64, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 9 }) }), hidden);
   return tfl.model({ inputs: input, outputs: [representation, projection] });
 }
@@ -115,4 +115,20 @@ export function lossAndGrads(model: tfl.LayersModel, x: tf.Tensor4D, target: tf.
   const lossValue = value.dataSync()[0]!;
   tf.dispose([value, ...Object.values(grads)]);
   return { loss: lossValue, grads: out };
+}
+
+/**
+ * The smallest |pre-activation| over every ReLU of the model for input x (training mode). Comparing gradients across
+ * backends only makes sense when it is clear of rounding noise: a pre-activation within ~1e-6 of zero can take the
+ * other side of the kink on the other backend, and then one unit's whole gradient differs.
+ */
+export function reluMargin(model: tfl.LayersModel, x: tf.Tensor4D): number {
+  const reluInputs = model.layers
+    .filter((layer) => layer.getClassName() === 'Activation' && (layer.getConfig() as { activation?: string }).activation === 'relu')
+    .map((layer) => layer.input as tfl.SymbolicTensor);
+  const probe = tfl.model({ inputs: model.inputs, outputs: reluInputs });
+  return tf.tidy(() => {
+    const outs = probe.apply(x, { training: true }) as tf.Tensor[];
+    return Math.min(...outs.map((t) => tf.min(tf.abs(t)).dataSync()[0]!));
+  });
 }
