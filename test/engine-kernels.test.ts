@@ -103,7 +103,7 @@ describe('wasm training kernels equal the cpu backend', () => {
     await fc.assert(fc.asyncProperty(depthwiseCase, async (c) => {
       const xShape = [c.batch, c.height, c.width, c.channels];
       const fShape = [c.k, c.k, c.channels, c.multiplier];
-      const dyShape = tf.tidy(() => tf.depthwiseConv2d(tf.zeros(xShape) as tf.Tensor4D, tf.zeros(fShape) as tf.Tensor4D, c.stride, c.pad).shape);
+      const dyShape: number[] = tf.tidy(() => tf.depthwiseConv2d(tf.zeros(xShape) as tf.Tensor4D, tf.zeros(fShape) as tf.Tensor4D, c.stride, c.pad).shape);
       const attrs = { strides: c.stride, pad: c.pad, dilations: 1 };
       expect(await wasmVsCpu('DepthwiseConv2dNativeBackpropFilter', { x: { shape: xShape }, dy: { shape: dyShape } }, { ...attrs, filterShape: fShape }, c.seed)).toBeLessThan(TOLERANCE);
       expect(await wasmVsCpu('DepthwiseConv2dNativeBackpropInput', { dy: { shape: dyShape }, filter: { shape: fShape } }, { ...attrs, inputShape: xShape }, c.seed)).toBeLessThan(TOLERANCE);
