@@ -101,8 +101,8 @@ describe('wasm training kernels equal the cpu backend', () => {
       stride: fc.integer({ min: 1, max: 2 }), pad: fc.constantFrom<'same' | 'valid'>('same', 'valid'), seed: fc.nat(1e6),
     });
     await fc.assert(fc.asyncProperty(depthwiseCase, async (c) => {
-      const xShape = [c.batch, c.height, c.width, c.channels];
-      const fShape = [c.k, c.k, c.channels, c.multiplier];
+      const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.channels];
+      const fShape: [number, number, number, number] = [c.k, c.k, c.channels, c.multiplier];
       const dyShape: number[] = tf.tidy(() => tf.depthwiseConv2d(tf.zeros(xShape) as tf.Tensor4D, tf.zeros(fShape) as tf.Tensor4D, c.stride, c.pad).shape);
       const attrs = { strides: c.stride, pad: c.pad, dilations: 1 };
       expect(await wasmVsCpu('DepthwiseConv2dNativeBackpropFilter', { x: { shape: xShape }, dy: { shape: dyShape } }, { ...attrs, filterShape: fShape }, c.seed)).toBeLessThan(TOLERANCE);
