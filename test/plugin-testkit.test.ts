@@ -182,6 +182,11 @@ describe('attack checks catch misbehaviour', () => {
     expect(check.state === 'failed' && check.message).toMatch(/^attack 'fixture-attack' is not deterministic: two runs with seed 1 gave different weights\. Derive every random choice from ctx.seed/);
   });
 
+  it('a run over the time limit fails, whether or not the timer could fire', async () => {
+    const check = byName(await runAttack({}, { timeoutMs: 1 }))['default options: steals within a budget of 64 and returns an encoder [n,28,28,1] → [n,d]']!;
+    expect(check.state === 'failed' && check.message).toMatch(/did not finish within 1 ms|over the kit's 1 ms: give the case smaller options/);
+  });
+
   it('a model that does not map to [n, d] is refused with the shape it returned', async () => {
     const check = byName(await runAttack({ noFlatten: true }))['default options: steals within a budget of 64 and returns an encoder [n,28,28,1] → [n,d]']!;
     expect(check.state === 'failed' && check.message).toMatch(/returned shape \[5,28,28,16\], expected \[5, d\]/);

@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .argument('<folder>', 'plugin folder, e.g. attacks/my-attack')
     .option('--options <json>', 'options for the run, as JSON (defaults are applied)', parseJsonOptions)
     .option('--budget <n>', 'query budget of the attack run (default 64)', parseBudget)
-    .option('--backend <name>', `tfjs backend for the runs (${BACKEND_CHOICES.join(', ')})`, parseBackend, 'cpu')
+    .option('--backend <name>', `tfjs backend for the runs (${BACKEND_CHOICES.join(', ')})`, parseBackend, 'wasm')
     .option('--kind <kind>', 'attack, defense or victim (default: from the parent folder name)', parseKind)
     .option('--json', 'print the results as JSON')
     .action(async (folder: string, options: CliOptions) => {

@@ -93,7 +93,7 @@ function checkReport(report: unknown, accounts: Set<string>, problems: string[])
 
 /** Create a guard on a fresh tiny victim and send it the fixed traffic. */
 export async function runGuardOnce(plugin: DefensePlugin<any>, testCase: DefenseCase, kit: DefenseKitOptions = {}): Promise<GuardRun> {
-  await initEngine({ backend: kit.backend ?? 'cpu' });
+  await initEngine({ backend: kit.backend ?? 'wasm' });
   const seed = testCase.seed ?? 1;
   const output = testCase.output ?? 'representation';
   const victim = createTinyVictim(deriveSeed(seed, 'testkit-victim'));
@@ -143,7 +143,7 @@ function validOwnership(result: unknown): string[] {
 
 /** verifyOwnership with the victim itself as the suspect (the contract, not the statistics, is under test here). */
 async function runOwnershipOnce(plugin: DefensePlugin<any>, testCase: DefenseCase, kit: DefenseKitOptions): Promise<{ result: unknown; mutated: boolean; leakedTensors: number }> {
-  await initEngine({ backend: kit.backend ?? 'cpu' });
+  await initEngine({ backend: kit.backend ?? 'wasm' });
   const seed = testCase.seed ?? 1;
   const victim = createTinyVictim(deriveSeed(seed, 'testkit-victim'));
   const privateData = Object.freeze(tinyImages(64, deriveSeed(seed, 'testkit-private'), 'testkit/private'));
