@@ -1,0 +1,29 @@
+// Renders an engine benchmark report as a Markdown table (kept apart from the measuring, tinybench style).
+import { markdownTable } from 'markdown-table';
+import type { EngineBenchReport } from './engine-bench.ts';
+
+const ms = (v: number | undefined) => (v === undefined ? '' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`);
+
+export function renderEngineBench(report: EngineBenchReport): string {
+  const rows = report.cases.map((c) => [
+    c.name,
+    c.model,
+    String(c.batch),
+    c.state,
+    ms(c.msPerStep),
+    c.msPerStepScaled !== undefined ? ms(c.msPerStepScaled) : '',
+    c.samples !== undefined ? String(c.samples) : '',
+  ]);
+  const table = markdownTable([['case', 'model', 'batch', 'state', 'ms/step (median)', `scaled to batch ${report.batch}`, 'steps timed'], ...rows]);
+  const r = report.ratios;
+  const lines = [
+    table,
+    '',
+    `wasm SIMD: ${report.simd}; kernels: ${report.kernels.join(', ')}`,
+    r.stockOverOurs !== undefined ? `stock wasm / ours: ${r.stockOverOurs.toFixed(1)}×` : 'stock wasm / ours: not measured',
+    r.oursOverTorch !== undefined ? `ours / PyTorch: ${r.oursOverTorch.toFixed(2)}×` : 'ours / PyTorch: not measured',
+    r.cpuOverOurs !== undefined ? `cpu (scaled) / ours: ${r.cpuOverOurs.toFixed(0)}×` : '',
+  ];
+  const notes = report.cases.filter((c) => c.note).map((c) => `- ${c.name}: ${c.note}`);
+  return [...lines.filter(Boolean), ...(notes.length ? ['', 'Notes:', ...notes] : [])].join('\n');
+}
