@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { register as registerLeaderboard } from './leaderboard.ts';
 import { register as registerList } from './list.ts';
 import { register as registerVerifyPlugin } from './verify-plugin.ts';
+import { register as registerBenchEngine } from './bench-engine.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
   registerLeaderboard(program);
   registerList(program);
   registerVerifyPlugin(program);
+  registerBenchEngine(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
