@@ -1,0 +1,217 @@
+// The fixed, published splits every benchmark cell draws its data from, loaded by name (see README.md, "Splits").
+// Fashion-MNIST splits are index ranges of the original files' order, chosen so that all but `*-full` fit in the
+// shipped subset: the shipped files and the full files then give identical images. Digits splits are a seeded,
+// class-balanced partition of the 5,000 shipped digits. Synthetic splits are generated from a fixed seed.
+// Loaded splits are cached in memory per (name, data folder); treat them as read-only.
+import type { ImageSet } from '../plugin/types.ts';
+import { createRng, deriveSeed } from '../util/random.ts';
+import { DataFormatError } from './errors.ts';
+import { idxToImageSet, readIdx, readIdxImageSet, type IdxArray } from './idx.ts';
+import { selectImageSet } from './image-set.ts';
+import {
+  DIGIT_CLASSES, FASHION_MNIST_CLASSES, FASHION_MNIST_ENV, FASHION_MNIST_FILES, FASHION_MNIST_FULL_COUNTS,
+  FASHION_MNIST_SHIPPED_COUNTS, SHIPPED_DIGITS_FILES, findFashionMnistFile, locateFashionMnist,
+  type DataSourceOptions, type FashionMnistPart,
+} from './sources.ts';
+import { synthetic } from './synthetic.ts';
+
+/** A loaded split: an ImageSet plus where its images came from (for the result record's provenance). */
+export interface SplitSet extends ImageSet {
+  /** e.g. `fashion-mnist full (/usr/share/datasets/fashion-mnist) train[0:10000]`. */
+  source: string;
+}
+
+export interface SplitInfo {
+  name: string;
+  description: string;
+  count: number;
+  shape: readonly [height: number, width: number, channels: number];
+  /** Where the images come from, e.g. `Fashion-MNIST train[10000:15000]`. */
+  origin: string;
+  /** True when the split needs the full Fashion-MNIST (more than the shipped subset). */
+  needsFullData: boolean;
+}
+
+export type SplitOptions = DataSourceOptions;
+
+/** Seed of the digits partition and its per-class sizes (500 digits a class). */
+export const DIGITS_SPLIT_SEED = 2022;
+export const DIGITS_PER_CLASS = { 'probe-train': 250, 'probe-test': 100, 'attacker-pool': 150 } as const;
+export const SYNTHETIC_SPLIT_SEED = 7;
+
+interface Definition extends SplitInfo {
+  load(options: SplitOptions): Promise<SplitSet>;
+  /** Cache key part that depends on the data source. */
+  sourceKey(options: SplitOptions): string;
+}
+
+function fashionMnist(name: string, part: FashionMnistPart, start: number, end: number, description: string): Definition {
+  return {
+    name, description, count: end - start, shape: [28, 28, 1],
+    origin: `Fashion-MNIST ${part}[${start}:${end}]`,
+    needsFullData: end > FASHION_MNIST_SHIPPED_COUNTS[part],
+    sourceKey: (options) => locateFashionMnist(options).dir,
+    load: (options) => loadFashionMnistRange(name, part, start, end, options),
+  };
+}
+
+function digits(part: keyof typeof DIGITS_PER_CLASS, description: string): Definition {
+  const name = `digits/${part}`;
+  return {
+    name, description, count: DIGITS_PER_CLASS[part] * 10, shape: [28, 28, 1],
+    origin: `OpenCV digits (MNIST), seeded class-balanced partition (seed ${DIGITS_SPLIT_SEED}), ${DIGITS_PER_CLASS[part]} a class`,
+    needsFullData: false,
+    sourceKey: () => SHIPPED_DIGITS_FILES.images,
+    async load() {
+      const all = await loadAllDigits();
+      const set = selectImageSet(all, digitsPartition(all.labels!)[part], name);
+      return { ...set, source: `digits shipped (${SHIPPED_DIGITS_FILES.images})` };
+    },
+  };
+}
+
+function syntheticPool(name: string, count: number, side: number, channels: 1 | 3): Definition {
+  return {
+    name, count, shape: [side, side, channels], needsFullData: false,
+    description: `attacker's far-out-of-distribution query pool (${channels === 1 ? 'gray' : 'RGB'} shapes and stripes)`,
+    origin: `synthetic({ count: ${count}, height: ${side}, width: ${side}, channels: ${channels}, seed: ${SYNTHETIC_SPLIT_SEED} })`,
+    sourceKey: () => 'generated',
+    async load() {
+      const set = synthetic({ count, height: side, width: side, channels, seed: SYNTHETIC_SPLIT_SEED, name });
+      return { ...set, source: `synthetic seed ${SYNTHETIC_SPLIT_SEED}` };
+    },
+  };
+}
+
+const DEFINITIONS: readonly Definition[] = [
+  fashionMnist('fmnist/victim-train', 'train', 0, 10_000, "the provider's private SSL training data (labels used only by supervised victims)"),
+  fashionMnist('fmnist/victim-train-full', 'train', 0, 60_000, 'all 60,000 training images, for the paper profile (needs the full data)'),
+  fashionMnist('fmnist/probe-train', 'train', 10_000, 15_000, 'downstream linear-probe training set'),
+  fashionMnist('fmnist/attacker-pool', 'test', 0, 8_000, "the attacker's in-distribution query pool, in the original order"),
+  fashionMnist('fmnist/probe-test', 'test', 8_000, 10_000, 'downstream test set; never queried by an attacker'),
+  digits('probe-train', 'digits downstream linear-probe training set'),
+  digits('probe-test', 'digits downstream test set'),
+  digits('attacker-pool', "the attacker's out-of-distribution query pool (digits)"),
+  syntheticPool('synthetic/attacker-pool', 8_000, 28, 1),
+  syntheticPool('synthetic/attacker-pool-rgb', 8_000, 32, 3),
+];
+
+/** Every published split, for `stealbench list` and the README table. */
+export function listSplits(): SplitInfo[] {
+  return DEFINITIONS.map(({ load: _load, sourceKey: _key, ...info }) => ({ ...info }));
+}
+
+const splitCache = new Map<string, Promise<SplitSet>>();
+
+/** Loads a published split by name (cached in memory). Throws for an unknown name or missing data. */
+export function loadSplit(name: string, options: SplitOptions = {}): Promise<SplitSet> {
+  const definition = DEFINITIONS.find((d) => d.name === name);
+  if (!definition) {
+    return Promise.reject(new Error(`unknown split "${name}"; known splits: ${DEFINITIONS.map((d) => d.name).join(', ')}`));
+  }
+  let key: string;
+  try {
+    key = `${name}|${definition.sourceKey(options)}`;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  let pending = splitCache.get(key);
+  if (!pending) {
+    pending = definition.load(options);
+    splitCache.set(key, pending);
+    // A failed load is not cached, so that installing the data and retrying works in the same process.
+    pending.catch(() => splitCache.delete(key));
+  }
+  return pending;
+}
+
+/** Forgets every loaded split and file (tests; long-lived processes that switch data folders). */
+export function clearSplitCache(): void {
+  splitCache.clear();
+  rawCache.clear();
+  digitsCache = undefined;
+}
+
+// ---------------------------------------------------------------- Fashion-MNIST
+
+const rawCache = new Map<string, Promise<{ images: IdxArray; labels: IdxArray; files: { images: string; labels: string } }>>();
+
+function loadRaw(dir: string, part: FashionMnistPart) {
+  const key = `${dir}|${part}`;
+  let pending = rawCache.get(key);
+  if (!pending) {
+    const names = FASHION_MNIST_FILES[part];
+    const files = {
+      images: findFashionMnistFile(dir, names.images) ?? `${dir}/${names.images}`,
+      labels: findFashionMnistFile(dir, names.labels) ?? `${dir}/${names.labels}`,
+    };
+    pending = Promise.all([readIdx(files.images, 'images'), readIdx(files.labels, 'labels')]).then(([images, labels]) => ({ images, labels, files }));
+    rawCache.set(key, pending);
+    pending.catch(() => rawCache.delete(key));
+  }
+  return pending;
+}
+
+async function loadFashionMnistRange(name: string, part: FashionMnistPart, start: number, end: number, options: SplitOptions): Promise<SplitSet> {
+  const location = locateFashionMnist(options);
+  if (location.kind === 'shipped' && end > FASHION_MNIST_SHIPPED_COUNTS[part]) {
+    throw new Error(
+      `split ${name} needs Fashion-MNIST ${part}[${start}:${end}], but only the shipped subset ` +
+        `(${FASHION_MNIST_SHIPPED_COUNTS[part]} ${part} images, ${location.dir}) is available: install the full data ` +
+        `with \`apt-get install dataset-fashion-mnist\` (Debian package dataset-fashion-mnist), or pass ` +
+        `fashionMnistDir / set $${FASHION_MNIST_ENV} to a folder with the original files`,
+    );
+  }
+  const raw = await loadRaw(location.dir, part);
+  const available = raw.images.dims[0]!;
+  if (available < end) {
+    throw new DataFormatError(raw.files.images, `at least ${end} images for split ${name}`, `${available} (is this the full Fashion-MNIST ${part} file of ${FASHION_MNIST_FULL_COUNTS[part]}?)`);
+  }
+  const per = raw.images.dims.slice(1).reduce((a, b) => a * b, 1);
+  const images: IdxArray = { dims: [end - start, ...raw.images.dims.slice(1)], data: raw.images.data.subarray(start * per, end * per) };
+  if (raw.labels.dims[0] !== available) {
+    throw new DataFormatError(raw.files.labels, `${available} labels to match ${raw.files.images}`, `${raw.labels.dims[0]}`);
+  }
+  const labels: IdxArray = { dims: [end - start], data: raw.labels.data.subarray(start, end) };
+  const set = idxToImageSet(images, labels, { images: raw.files.images, labels: raw.files.labels, name, classes: FASHION_MNIST_CLASSES });
+  // Name what the files are, not how the folder was found: a user folder may hold a subset too.
+  const kind = location.kind === 'shipped' ? 'shipped' : available === FASHION_MNIST_FULL_COUNTS[part] ? 'full' : `subset of ${available}`;
+  return { ...set, source: `fashion-mnist ${kind} (${location.dir}) ${part}[${start}:${end}]` };
+}
+
+// ---------------------------------------------------------------- digits
+
+let digitsCache: Promise<ImageSet> | undefined;
+
+function loadAllDigits(): Promise<ImageSet> {
+  if (!digitsCache) {
+    digitsCache = readIdxImageSet({ ...SHIPPED_DIGITS_FILES, name: 'digits', classes: DIGIT_CLASSES });
+    digitsCache.catch(() => (digitsCache = undefined));
+  }
+  return digitsCache;
+}
+
+/**
+ * The published digits partition: within each class, the digits' indices are shuffled with a seed derived from
+ * DIGITS_SPLIT_SEED and cut into probe-train / probe-test / attacker-pool; each split is then shuffled (seeded) so
+ * that classes are mixed. Exported so tests can check it is disjoint, balanced and stable.
+ */
+export function digitsPartition(labels: Int32Array): Record<keyof typeof DIGITS_PER_CLASS, number[]> {
+  const parts = { 'probe-train': [] as number[], 'probe-test': [] as number[], 'attacker-pool': [] as number[] };
+  const order = Object.keys(DIGITS_PER_CLASS) as (keyof typeof DIGITS_PER_CLASS)[];
+  const perClass = order.reduce((sum, p) => sum + DIGITS_PER_CLASS[p], 0);
+  for (let c = 0; c < DIGIT_CLASSES.length; c++) {
+    const members = [...labels.keys()].filter((i) => labels[i] === c);
+    if (members.length !== perClass) {
+      throw new Error(`digits: expected ${perClass} images of class ${c}, found ${members.length}`);
+    }
+    const shuffled = createRng(deriveSeed(DIGITS_SPLIT_SEED, `digits-class-${c}`)).shuffle(members);
+    let at = 0;
+    for (const part of order) {
+      parts[part].push(...shuffled.slice(at, at + DIGITS_PER_CLASS[part]));
+      at += DIGITS_PER_CLASS[part];
+    }
+  }
+  for (const part of order) parts[part] = createRng(deriveSeed(DIGITS_SPLIT_SEED, `digits/${part}`)).shuffle(parts[part]);
+  return parts;
+}
