@@ -5,6 +5,8 @@ import { register as registerLeaderboard } from './leaderboard.ts';
 import { register as registerList } from './list.ts';
 import { register as registerVerifyPlugin } from './verify-plugin.ts';
 import { register as registerBenchEngine } from './bench-engine.ts';
+import { register as registerRun } from './run.ts';
+import { register as registerMerge } from './merge.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -14,6 +16,8 @@ export async function main(argv: string[]): Promise<number> {
     .version(version)
     .exitOverride();
   // Sub-commands register themselves here as they are built.
+  registerRun(program);
+  registerMerge(program);
   registerLeaderboard(program);
   registerList(program);
   registerVerifyPlugin(program);
