@@ -32,6 +32,7 @@ export {
   trainSsl,
   trainToMatch,
   type Augment,
+  type ExtraLoss,
   type SslMethod,
   type TrainedHeads,
   type TrainResult,

@@ -39,6 +39,19 @@ export interface TrainSslOptions {
   temperature?: number;
   /** Barlow Twins off-diagonal weight (default 0.0051). */
   barlowLambda?: number;
+  /** An extra objective added to the method's loss on every step (e.g. a proactive defense's watermark term). */
+  extraLoss?: ExtraLoss;
+}
+
+/**
+ * An extra training objective: `loss` runs inside every step's gradient tape and is added to the method's loss;
+ * `variables` (its own trainable weights, if any) are optimised together with the encoder and heads. `representations`
+ * are the encoder's outputs on the step's first augmented view, `images` the un-augmented batch, `seed` a per-step
+ * seed, `encoder` the model being trained (apply it with `{ training: true }` to images of your own).
+ */
+export interface ExtraLoss {
+  variables?: readonly tf.Variable[];
+  loss(representations: tf.Tensor2D, images: tf.Tensor4D, seed: number, encoder: tfl.LayersModel): tf.Scalar;
 }
 
 export interface TrainedHeads {
@@ -107,7 +120,7 @@ export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
   const labels = o.data.labels;
   const heads = makeHeads(o, representationDimOf(o.encoder), classes);
   const headModels = Object.values(heads).filter((h): h is tfl.LayersModel => h !== undefined);
-  const stepper = createAdamStepper(trainableVariables([o.encoder, ...headModels]), {
+  const stepper = createAdamStepper([...trainableVariables([o.encoder, ...headModels]), ...(o.extraLoss?.variables ?? [])], {
     learningRate: o.learningRate,
     weightDecay: o.weightDecay ?? 1e-4,
   });
@@ -116,8 +129,18 @@ export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
   const lambda = o.barlowLambda ?? 0.0051;
 
   // The views are made before the gradient tape starts: augmentation needs no gradient.
-  const lossFor = (views: tf.Tensor4D[], indices: number[]) => (): tf.Scalar => {
-    const encode = (x: tf.Tensor) => forward(o.encoder, x);
+  const lossFor = (views: tf.Tensor4D[], indices: number[], clean?: tf.Tensor4D, hookSeed = 0) => (): tf.Scalar => {
+    let firstRepresentations: tf.Tensor2D | undefined;
+    const encode = (x: tf.Tensor) => {
+      const r = forward(o.encoder, x);
+      firstRepresentations ??= r;
+      return r;
+    };
+    const base = methodLoss(views, indices, encode);
+    if (!o.extraLoss) return base;
+    return tf.add(base, o.extraLoss.loss(firstRepresentations!, clean!, hookSeed, o.encoder)) as tf.Scalar;
+  };
+  const methodLoss = (views: tf.Tensor4D[], indices: number[], encode: (x: tf.Tensor) => tf.Tensor2D): tf.Scalar => {
     const [v1, v2] = views as [tf.Tensor4D, tf.Tensor4D];
     switch (o.method) {
       case 'simclr':
@@ -148,14 +171,17 @@ export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
       let sum = 0;
       for (let b = 0; b < batches.length; b++) {
         const indices = batches[b]!;
+        // The clean batch is kept only for an extra loss (it gets the un-augmented images).
+        const clean = o.extraLoss ? imagesToTensor(o.data, indices) : undefined;
         const views = tf.tidy(() => {
-          const images = imagesToTensor(o.data, indices);
+          const images = clean ?? imagesToTensor(o.data, indices);
           return Array.from({ length: viewCount }, (_, v) => augment(images, deriveSeed(o.seed, `augment/${epoch}/${b}/${v + 1}`)));
         });
         try {
-          sum += await stepper.step(lossFor(views, indices));
+          sum += await stepper.step(lossFor(views, indices, clean, deriveSeed(o.seed, `extra/${epoch}/${b}`)));
         } finally {
           tf.dispose(views);
+          clean?.dispose();
         }
         steps++;
         o.onProgress?.(steps, total, `epoch ${epoch + 1}/${o.epochs} loss ${(sum / (b + 1)).toFixed(4)}`);

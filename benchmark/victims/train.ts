@@ -1,0 +1,143 @@
+// Trains a victim from its recipe the way its provider would, then measures it with the fixed linear probe on every
+// downstream task and fits the downstream classifier of the label API. Pure: nothing is written here (store.ts
+// saves). Deterministic: the encoder's weights come from `recipe.seed`, the training from trainSsl's seeded batches
+// and augmentations, so the same recipe on the same backend gives the same weights (tested).
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { SplitOptions } from '../data/splits.ts';
+import { createEncoder, embed, linearProbe, trainSsl, weightsHash, type ExtraLoss } from '../nn/index.ts';
+import type { ProgressReporter, VictimPlugin, VictimRecipe } from '../plugin/types.ts';
+import { applyClassifier, fitDownstreamClassifier, type DownstreamClassifier } from './classifier.ts';
+import { isEmptyExtra, victimHash, type VictimExtra } from './hash.ts';
+import { augmentationOf, downstreamSplits, downstreamTasks, encoderSpecOf, loadDownstream, trainingDataOf } from './recipe.ts';
+
+/**
+ * The extension point for defenses that add a training objective (the watermark): an extra loss term computed inside
+ * every training step's gradient tape and added to the method's loss, plus the term's own trainable variables.
+ * `loss(representations, batchImages, seed, encoder)`: representations of the step's first augmented view, the
+ * un-augmented batch, a per-step seed, and the encoder being trained (apply it with `{ training: true }` to images of
+ * your own, e.g. watermark triggers). The settings that define the hook must also be passed as `extra` (they are part
+ * of the victim's hash); the hook itself is code and is not hashed.
+ */
+export type VictimTrainHook = ExtraLoss;
+
+export interface TrainVictimOptions {
+  /** Settings a proactive defense adds (plain JSON, part of the hash). */
+  extra?: VictimExtra;
+  trainHook?: VictimTrainHook;
+  /** Training steps: (done, total, "epoch e/E loss x"). */
+  onProgress?: ProgressReporter;
+  /** Phase messages (loading data, probing a task...). */
+  log?: (message: string) => void;
+  /** Where the data splits come from (default: the data layer's choice). */
+  dataOptions?: SplitOptions;
+  /** Probe the downstream tasks and fit the downstream classifier (default true; tiny test recipes turn it off). */
+  evaluate?: boolean;
+}
+
+export interface ProbeMetric {
+  /** Top-1 accuracy on the task's probe-test split, in [0, 1]. */
+  accuracy: number;
+  trainAccuracy: number;
+  train: string;
+  test: string;
+}
+
+/** What `metrics.json` holds beside a victim's weights. */
+export interface VictimMetrics {
+  id: string;
+  hash: string;
+  recipe: VictimRecipe;
+  extra?: VictimExtra;
+  /** tfjs backend the victim was trained on. */
+  backend: string;
+  trainedAt: string;
+  trainingSeconds: number;
+  steps: number;
+  epochLosses: number[];
+  /** Where the training images came from (the data layer's provenance line). */
+  dataSource: string;
+  /** Linear-probe results per downstream task. */
+  probes: Record<string, ProbeMetric>;
+  /** The label API's classifier: its task and its accuracy on that task's probe-test split. */
+  classifier?: { task: string; testAccuracy: number };
+  /** `weightsHash` of the encoder (every weight's dtype, shape and bytes). */
+  encoderWeightsHash: string;
+}
+
+export interface TrainedVictim {
+  id: string;
+  recipe: VictimRecipe;
+  hash: string;
+  extra?: VictimExtra;
+  encoder: tfl.LayersModel;
+  /** The SSL projector (SimCLR, SimSiam, Barlow Twins); absent for supervised victims. */
+  projectionHead?: tfl.LayersModel;
+  classifier?: DownstreamClassifier;
+  metrics: VictimMetrics;
+}
+
+export async function trainVictim(plugin: VictimPlugin, options: TrainVictimOptions = {}): Promise<TrainedVictim> {
+  const { recipe, meta } = plugin;
+  const log = options.log ?? (() => {});
+  const hash = victimHash(recipe, options.extra);
+  const spec = encoderSpecOf(plugin);
+  const augment = augmentationOf(plugin);
+  log(`loading ${recipe.data}`);
+  const data = await trainingDataOf(plugin, options.dataOptions);
+  const encoder = createEncoder(spec, recipe.seed);
+  log(`training ${meta.id} (${recipe.method}, ${recipe.epochs} epochs of ${data.count} images, batch ${recipe.batchSize}) on ${tf.getBackend()}`);
+  const started = performance.now();
+  let result;
+  try {
+    result = await trainSsl({
+      encoder, method: recipe.method, data, augment,
+      epochs: recipe.epochs, batchSize: recipe.batchSize, learningRate: recipe.learningRate, seed: recipe.seed,
+      ...(recipe.weightDecay !== undefined ? { weightDecay: recipe.weightDecay } : {}),
+      ...(recipe.projectionDim !== undefined ? { projectionDim: recipe.projectionDim } : {}),
+      ...(typeof recipe.temperature === 'number' ? { temperature: recipe.temperature } : {}),
+      ...(options.trainHook ? { extraLoss: options.trainHook } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  } catch (error) {
+    encoder.dispose();
+    throw error;
+  }
+  const trainingSeconds = (performance.now() - started) / 1000;
+  const { projector, predictor, classifier: ownClassifier } = result.heads;
+  predictor?.dispose();
+  ownClassifier?.dispose();
+
+  const probes: Record<string, ProbeMetric> = {};
+  let classifier: DownstreamClassifier | undefined;
+  let classifierMetric: VictimMetrics['classifier'];
+  if (options.evaluate !== false) {
+    for (const task of downstreamTasks(recipe)) {
+      log(`linear probe on ${task}`);
+      const { train, test } = await loadDownstream(task, options.dataOptions);
+      const probe = await linearProbe(encoder, train, test, {}, 0);
+      const names = downstreamSplits(task);
+      probes[task] = { accuracy: probe.accuracy, trainAccuracy: probe.trainAccuracy, train: names.train, test: names.test };
+      if (!classifier) {
+        log(`downstream classifier on ${task}`);
+        classifier = fitDownstreamClassifier(task, await embed(encoder, train), train, 0);
+        const predicted = applyClassifier(classifier, await embed(encoder, test)).labels;
+        let correct = 0;
+        for (let i = 0; i < test.count; i++) if (predicted[i] === test.labels![i]) correct++;
+        classifierMetric = { task, testAccuracy: correct / test.count };
+      }
+    }
+  }
+  const metrics: VictimMetrics = {
+    id: meta.id, hash, recipe, ...(isEmptyExtra(options.extra) ? {} : { extra: options.extra! }),
+    backend: tf.getBackend(), trainedAt: new Date().toISOString(),
+    trainingSeconds: Math.round(trainingSeconds * 10) / 10, steps: result.steps, epochLosses: result.epochLosses,
+    dataSource: (data as { source?: string }).source ?? data.name,
+    probes, ...(classifierMetric ? { classifier: classifierMetric } : {}),
+    encoderWeightsHash: weightsHash(encoder),
+  };
+  return {
+    id: meta.id, recipe, hash, ...(isEmptyExtra(options.extra) ? {} : { extra: options.extra! }),
+    encoder, ...(projector ? { projectionHead: projector } : {}), ...(classifier ? { classifier } : {}), metrics,
+  };
+}

@@ -1,0 +1,147 @@
+// The victim store on a tiny recipe (64 Fashion-MNIST images, 1 epoch, small-cnn ×0.25, no probes): the recipe hash
+// is canonical, training is reproducible from the seed, the second load is a cache hit that trains nothing, and the
+// training hook's extra loss is optimised with its own variables.
+import * as tf from '@tensorflow/tfjs-core';
+import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initEngine } from '../benchmark/engine/index.ts';
+import { weightsHash } from '../benchmark/nn/index.ts';
+import type { VictimPlugin, VictimRecipe } from '../benchmark/plugin/types.ts';
+import { loadVictim, trainVictim, victimHash } from '../benchmark/victims/index.ts';
+
+const recipe: VictimRecipe = {
+  method: 'simclr',
+  encoder: { arch: 'small-cnn', inputShape: [28, 28, 1], width: 0.25 },
+  data: 'fmnist/victim-train',
+  subset: 64,
+  augmentation: 'simclrGray',
+  epochs: 1,
+  batchSize: 32,
+  learningRate: 0.002,
+  seed: 11,
+  downstream: [],
+};
+const tinyVictim = (seed = 11): VictimPlugin => ({ meta: { id: 'tiny-simclr', title: 'tiny' }, recipe: { ...recipe, seed } });
+
+let scratch: string;
+beforeAll(async () => {
+  await initEngine();
+  scratch = mkdtempSync(join(tmpdir(), 'victims-store-'));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('victimHash', () => {
+  it('is the sha256 of the canonical recipe: key order does not matter, every value does', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.oneof(fc.integer(), fc.string(), fc.boolean()), { maxKeys: 5 }), (more) => {
+        const a = { ...recipe, ...more } as VictimRecipe;
+        const b = Object.fromEntries(Object.entries(a).reverse()) as VictimRecipe;
+        expect(victimHash(b)).toBe(victimHash(a));
+      }),
+      { numRuns: 50 },
+    );
+    expect(victimHash(recipe)).toMatch(/^[0-9a-f]{64}$/);
+    expect(victimHash({ ...recipe, learningRate: 0.001 })).not.toBe(victimHash(recipe));
+  });
+
+  it('includes extra settings, and treats {} as none', () => {
+    expect(victimHash(recipe, {})).toBe(victimHash(recipe));
+    expect(victimHash(recipe, { watermark: { triggers: 4 } })).not.toBe(victimHash(recipe));
+    expect(() => victimHash({ ...recipe, learningRate: Number.NaN })).toThrow(/plain JSON/);
+  });
+});
+
+describe('trainVictim', () => {
+  it('gives identical weights for the same seed and different weights for another seed', async () => {
+    const a = await trainVictim(tinyVictim(), { evaluate: false });
+    const b = await trainVictim(tinyVictim(), { evaluate: false });
+    const c = await trainVictim(tinyVictim(12), { evaluate: false });
+    try {
+      expect(a.metrics.steps).toBe(2);
+      expect(weightsHash(b.encoder)).toBe(weightsHash(a.encoder));
+      expect(b.metrics.encoderWeightsHash).toBe(a.metrics.encoderWeightsHash);
+      expect(weightsHash(c.encoder)).not.toBe(weightsHash(a.encoder));
+      expect(a.projectionHead).toBeDefined();
+      expect(a.metrics.hash).toBe(victimHash(tinyVictim().recipe));
+    } finally {
+      for (const v of [a, b, c]) (v.encoder.dispose(), v.projectionHead?.dispose());
+    }
+  }, 120_000);
+
+  it('rejects a recipe whose fields do not fit, naming the victim and the field', async () => {
+    const bad = (r: Partial<VictimRecipe>): VictimPlugin => ({ meta: { id: 'bad', title: 'bad' }, recipe: { ...recipe, ...r } as VictimRecipe });
+    await expect(trainVictim(bad({ encoder: { arch: 'vgg', inputShape: [28, 28, 1] } }))).rejects.toThrow(/victim 'bad': recipe.encoder.arch: expected one of small-cnn/);
+    await expect(trainVictim(bad({ encoder: { arch: 'small-cnn', inputShape: [32, 32, 3] } }))).rejects.toThrow(/28×28×1 images, but recipe.encoder.inputShape is 32×32×3/);
+    await expect(trainVictim(bad({ subset: 1 }))).rejects.toThrow(/recipe.subset: expected an integer from 2/);
+    await expect(trainVictim(bad({ augmentation: 'nope' }))).rejects.toThrow(/recipe.augmentation: unknown augmentation preset "nope"/);
+    await expect(trainVictim(bad({ data: 'fmnist/nothing' }))).rejects.toThrow(/recipe.data 'fmnist\/nothing': unknown split/);
+  });
+
+  it('optimises a training hook: its loss is added and its variables are trained', async () => {
+    // A hook pulling the mean representation towards a trainable target vector: both the encoder and the target move.
+    const target = tf.variable(tf.zeros([32]), true, 'hook-target');
+    let calls = 0;
+    const hook = {
+      variables: [target],
+      loss: (reps: tf.Tensor2D, images: tf.Tensor4D, seed: number) => {
+        calls++;
+        expect(images.shape).toEqual([32, 28, 28, 1]);
+        expect(Number.isInteger(seed)).toBe(true);
+        return tf.mean(tf.square(tf.sub(tf.mean(reps, 0), tf.add(target, 1)))) as tf.Scalar;
+      },
+    };
+    const plain = await trainVictim(tinyVictim(), { evaluate: false });
+    const hooked = await trainVictim(tinyVictim(), { evaluate: false, trainHook: hook, extra: { hook: 'mean-target' } });
+    try {
+      expect(calls).toBe(2);
+      expect(Array.from(target.dataSync()).some((v) => v !== 0)).toBe(true);
+      expect(weightsHash(hooked.encoder)).not.toBe(weightsHash(plain.encoder));
+      expect(hooked.hash).toBe(victimHash(recipe, { hook: 'mean-target' }));
+      expect(hooked.metrics.extra).toEqual({ hook: 'mean-target' });
+    } finally {
+      for (const v of [plain, hooked]) (v.encoder.dispose(), v.projectionHead?.dispose());
+      target.dispose();
+    }
+  }, 120_000);
+});
+
+describe('loadVictim', () => {
+  it('trains once, then hits the cache without training (and shipped-weights lookup uses the checkout root)', async () => {
+    const options = { cacheDir: join(scratch, 'cache'), root: join(scratch, 'repo'), evaluate: false };
+    let steps = 0;
+    const first = await loadVictim(tinyVictim(), { ...options, onProgress: () => void steps++ });
+    expect(first.source).toBe('trained');
+    expect(steps).toBe(2);
+    const firstHash = weightsHash(first.encoder);
+    first.encoder.dispose();
+    first.projectionHead?.dispose();
+
+    let again = 0;
+    const second = await loadVictim(tinyVictim(), { ...options, onProgress: () => void again++ });
+    try {
+      expect(second.source).toBe('cache');
+      expect(again).toBe(0);
+      expect(second.dir).toBe(join(options.cacheDir, victimHash(recipe)));
+      expect(weightsHash(second.encoder)).toBe(firstHash);
+      expect(second.metrics?.epochLosses.length).toBe(1);
+      expect(second.projectionHead).toBeDefined();
+    } finally {
+      second.encoder.dispose();
+      second.projectionHead?.dispose();
+    }
+    // Other extra settings are another victim: trained again.
+    let third = 0;
+    const other = await loadVictim(tinyVictim(), { ...options, extra: { mark: 1 }, onProgress: () => void third++ });
+    expect(other.source).toBe('trained');
+    expect(third).toBe(2);
+    other.encoder.dispose();
+    other.projectionHead?.dispose();
+  }, 120_000);
+
+  it('names the folder when a victim id is unknown', async () => {
+    await expect(loadVictim('no-such-victim', { root: join(scratch, 'repo') })).rejects.toThrow(/unknown victim 'no-such-victim': no folder .*victims\/no-such-victim/);
+  });
+});
