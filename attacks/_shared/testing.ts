@@ -6,7 +6,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { initEngine } from '../../benchmark/engine/index.ts';
 import { createOracle } from '../../benchmark/oracle/oracle.ts';
 import { resolveOptions } from '../../benchmark/plugin/options.ts';
-import type { AttackContext, AttackPlugin, ImageSet, OracleOutput, Vectors } from '../../benchmark/plugin/types.ts';
+import type { AttackContext, AttackPlugin, ImageSet, OracleOutput, Vectors, VictimDeployment } from '../../benchmark/plugin/types.ts';
 import { linearCka } from '../../benchmark/scoring/index.ts';
 import { createTinyVictim, tinyImages } from '../../benchmark/testkit/tiny-victim.ts';
 
@@ -27,6 +27,8 @@ export interface TinyRunOptions {
   seed?: number;
   heldOut?: number;
   deadlineMs?: number;
+  /** The victim behind the oracle (default: the kit's tiny victim). */
+  deployment?: VictimDeployment;
 }
 
 /** Runs `plugin.steal` on the tiny victim (wasm engine) with a pool of exactly `budget` images. */
@@ -34,7 +36,7 @@ export async function stealFromTinyVictim(plugin: AttackPlugin<any>, rawOptions:
   await initEngine({ backend: 'wasm' });
   const seed = o.seed ?? 3;
   const output = o.output ?? plugin.meta.needs?.output ?? 'representation';
-  const deployment = createTinyVictim(11);
+  const deployment = o.deployment ?? createTinyVictim(11);
   const oracle = createOracle({ deployment, output });
   oracle.openAccount('attacker', o.budget, 'attacker');
   const pool = tinyImages(o.budget, 21, 'tiny/pool');
@@ -70,4 +72,24 @@ export function embed(model: tfl.LayersModel, images: ImageSet): Vectors {
 /** Linear CKA between a model's outputs and reference vectors on the same images. */
 export function ckaTo(model: tfl.LayersModel, images: ImageSet, reference: Vectors): number {
   return linearCka(embed(model, images), reference);
+}
+
+/**
+ * Steals from the tiny victim and returns the linear CKA to the victim's representations on held-out images, for the
+ * stolen encoder and for a fresh student of the same architecture and seed (what training started from).
+ */
+export async function fidelityGain(
+  plugin: AttackPlugin<any>,
+  rawOptions: Record<string, unknown>,
+  o: TinyRunOptions,
+  initial: (heldOut: ImageSet, representationDim: number) => tfl.LayersModel,
+): Promise<{ before: number; after: number; run: TinyRun }> {
+  const run = await stealFromTinyVictim(plugin, rawOptions, o);
+  const start = initial(run.heldOut, run.victimRepresentations.dim);
+  const before = ckaTo(start, run.heldOut, run.victimRepresentations);
+  start.dispose();
+  const after = ckaTo(run.model, run.heldOut, run.victimRepresentations);
+  run.model.dispose();
+  console.log(`${plugin.meta.id} ${JSON.stringify(rawOptions)}: CKA to the victim ${before.toFixed(3)} at init -> ${after.toFixed(3)} stolen`);
+  return { before, after, run };
 }
