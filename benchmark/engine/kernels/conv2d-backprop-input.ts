@@ -8,19 +8,25 @@
 // this skips the multiplications by inserted zeros (16 instead of 36 taps per block for a 3×3 stride-2 conv).
 import { Conv2DBackpropInput, type Conv2DBackpropInputAttrs, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 import { convGeometry, type ConvGeometry } from './conv-geometry.ts';
-import { asWasm, conv2d, release, slice, type TensorInfo, type WasmBackend } from './wasm-ops.ts';
+import { asWasm, conv2d, release, reshape, slice, transpose, type TensorInfo, type WasmBackend } from './wasm-ops.ts';
 
-/** G[jh, jw, co, (rh·sw + rw)·ci + c] = W[(Mh−1−jh)·sh + rh, (Mw−1−jw)·sw + rw, c, co], or 0 past the filter. */
+/**
+ * G[jh, jw, co, (rh·sw + rw)·ci + c] = W[(Mh−1−jh)·sh + rh, (Mw−1−jw)·sw + rw, c, co], or 0 past the filter.
+ * The [ci, co] → [co, ci] swap of every tap is one stock wasm Transpose; what is left is copying contiguous runs of ci
+ * values into place (a strided JS loop over a 3×3×512×512 filter cost more than the conv it feeds).
+ */
 function phaseFilter(backend: WasmBackend, filter: TensorInfo, sh: number, sw: number): TensorInfo {
   const [kh, kw, ci, co] = filter.shape as [number, number, number, number];
   const mh = Math.ceil(kh / sh);
   const mw = Math.ceil(kw / sw);
   const depth = sh * sw * ci;
+  const taps = reshape(backend, filter, [kh * kw, ci, co]);
+  const swapped = ci === 1 || co === 1 ? taps : transpose(backend, taps, [0, 2, 1]); // [tap, co, ci]
   const out = backend.makeOutput([mh, mw, co, depth], 'float32');
   // Views are taken after makeOutput: allocating may grow the wasm heap and detach older views.
-  const w = backend.typedArrayFromHeap(filter) as Float32Array;
+  const w = backend.typedArrayFromHeap(swapped) as Float32Array;
   const gv = backend.typedArrayFromHeap(out) as Float32Array;
-  gv.fill(0);
+  if (mh * sh !== kh || mw * sw !== kw) gv.fill(0); // some phases see fewer taps: their slots stay zero
   for (let jh = 0; jh < mh; jh++) {
     for (let rh = 0; rh < sh; rh++) {
       const fh = (mh - 1 - jh) * sh + rh;
@@ -29,17 +35,19 @@ function phaseFilter(backend: WasmBackend, filter: TensorInfo, sh: number, sw: n
         for (let rw = 0; rw < sw; rw++) {
           const fw = (mw - 1 - jw) * sw + rw;
           if (fw >= kw) continue;
-          const src = (fh * kw + fw) * ci * co; // W[fh, fw, :, :], row-major [ci, co]
+          const src = (fh * kw + fw) * co * ci; // swapped[tap, :, :], row-major [co, ci]
           const dst = (jh * mw + jw) * co * depth + (rh * sw + rw) * ci; // G[jh, jw, :, phase block]
-          for (let c = 0; c < ci; c++) {
-            const s = src + c * co;
-            const d = dst + c;
-            for (let o = 0; o < co; o++) gv[d + o * depth] = w[s + o]!;
+          if (depth === ci) {
+            gv.set(w.subarray(src, src + co * ci), dst);
+          } else {
+            for (let o = 0; o < co; o++) gv.set(w.subarray(src + o * ci, src + (o + 1) * ci), dst + o * depth);
           }
         }
       }
     }
   }
+  if (swapped !== taps) release(backend, swapped);
+  release(backend, taps);
   return out;
 }
 
