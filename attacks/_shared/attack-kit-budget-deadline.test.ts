@@ -1,0 +1,112 @@
+// The shared attack helpers: buyAnswers spends exactly the planned images in batches that never exceed the budget
+// (and refuses a plan that does not fit, before sending anything); fit stops before the deadline with its reserve,
+// keeps tf.memory() flat, and is deterministic.
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { initEngine } from '../../benchmark/engine/index.ts';
+import { createMlpHead } from '../../benchmark/nn/heads.ts';
+import { createOracle } from '../../benchmark/oracle/oracle.ts';
+import type { AttackContext } from '../../benchmark/plugin/types.ts';
+import { createTinyVictim, tinyImages } from '../../benchmark/testkit/index.ts';
+import { DEADLINE_RESERVE_MS, fit } from './fit.ts';
+import { buyAnswers, plannedQueries, takeImages } from './query.ts';
+
+function context(budget: number, poolSize: number): { ctx: AttackContext; oracle: ReturnType<typeof createOracle>; progress: number[][] } {
+  const oracle = createOracle({ deployment: createTinyVictim(1) });
+  oracle.openAccount('a', budget, 'attacker');
+  const progress: number[][] = [];
+  const ctx: AttackContext = {
+    oracle: oracle.client('a'),
+    pool: tinyImages(poolSize, 2),
+    budget,
+    seed: 1,
+    deadline: Date.now() + 60_000,
+    progress: (done, total) => progress.push([done, total]),
+    log: () => {},
+  };
+  return { ctx, oracle, progress };
+}
+
+describe('buyAnswers / plannedQueries', () => {
+  it('plans min(budget, pool) and buys them in batches with no refusal', async () => {
+    const { ctx, oracle, progress } = context(50, 80);
+    const n = await plannedQueries(ctx);
+    expect(n).toBe(50);
+    const images = takeImages(ctx.pool, n);
+    const bought = await buyAnswers(ctx, images, 16);
+    expect(bought.answers.count).toBe(50);
+    expect(oracle.budget('a').used).toBe(50);
+    expect(oracle.refusals('a')).toHaveLength(0);
+    expect(progress).toEqual([[16, 50], [32, 50], [48, 50], [50, 50]]);
+    // Row i is the victim's answer for image i.
+    const direct = await createTinyVictim(1).encode(takeImages(ctx.pool, 1, 37));
+    expect(Array.from(bought.answers.data.subarray(37 * 16, 38 * 16))).toEqual(Array.from(direct.data));
+  });
+
+  it('a pool smaller than the budget caps the plan; a plan over the budget is refused before any query', async () => {
+    const small = context(100, 30);
+    expect(await plannedQueries(small.ctx)).toBe(30);
+    const { ctx, oracle } = context(10, 30);
+    await expect(buyAnswers(ctx, takeImages(ctx.pool, 11), 4)).rejects.toThrow('planned 11 queries but only 10 remain');
+    expect(oracle.budget('a').used).toBe(0);
+    expect(oracle.refusals('a')).toHaveLength(0);
+  });
+
+  it('takeImages copies, so writing to the copy leaves the pool alone', () => {
+    const pool = tinyImages(3, 4);
+    const copy = takeImages(pool, 2, 1);
+    copy.data.fill(0);
+    expect(pool.data.some((v) => v !== 0)).toBe(true);
+    expect(() => takeImages(pool, 3, 1)).toThrow('the set has 3');
+  });
+});
+
+describe('fit', () => {
+  const setup = () => {
+    const model = createMlpHead({ inputDim: 4, hiddenDims: [], outputDim: 2 }, 9);
+    const x = tf.tensor2d(Array.from({ length: 40 }, (_, i) => Math.sin(i)), [10, 4]);
+    const y = tf.tensor2d(Array.from({ length: 20 }, (_, i) => Math.cos(i)), [10, 2]);
+    const loss = ({ indices }: { indices: number[] }) =>
+      tf.mean(tf.squaredDifference(model.apply(tf.gather(x, indices), { training: true }) as tf.Tensor, tf.gather(y, indices))) as tf.Scalar;
+    return { model, loss, dispose: () => tf.dispose([x, y]) };
+  };
+  const quiet = { progress: () => {}, log: () => {} };
+
+  it('trains every planned step, lowers the loss, leaves no tensors and repeats itself under a seed', async () => {
+    await initEngine({ backend: 'wasm' });
+    const runs: number[][] = [];
+    for (let r = 0; r < 2; r++) {
+      const { model, loss, dispose } = setup();
+      const before = tf.memory().numTensors;
+      const result = await fit({ ...quiet, deadline: Date.now() + 60_000 }, { models: [model], count: 10, batchSize: 4, epochs: 20, learningRate: 0.05, weightDecay: 0, seed: 3, loss, label: 't' });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(result.steps).toBe(40); // 10 examples in batches of 4: the last partial batch is dropped -> 2 a epoch
+      expect(result.stoppedForDeadline).toBe(false);
+      expect(result.epochLosses.at(-1)!).toBeLessThan(result.epochLosses[0]! * 0.5);
+      runs.push(result.epochLosses);
+      model.dispose();
+      dispose();
+    }
+    expect(runs[0]).toEqual(runs[1]);
+  });
+
+  it('stops before the deadline, keeping its reserve, and logs it', async () => {
+    await initEngine({ backend: 'wasm' });
+    const { model, loss, dispose } = setup();
+    const logs: string[] = [];
+    const slowLoss = (b: { indices: number[] }) => {
+      const until = Date.now() + 200;
+      while (Date.now() < until); // a 200 ms step
+      return loss(b);
+    };
+    const deadline = Date.now() + DEADLINE_RESERVE_MS + 1000;
+    const result = await fit({ progress: () => {}, log: (m) => logs.push(m), deadline }, { models: [model], count: 10, batchSize: 5, epochs: 100, learningRate: 0.01, weightDecay: 0, seed: 3, loss: slowLoss, label: 'slow' });
+    expect(result.stoppedForDeadline).toBe(true);
+    expect(result.steps).toBeGreaterThan(0);
+    expect(result.steps).toBeLessThan(10);
+    expect(Date.now()).toBeLessThan(deadline - DEADLINE_RESERVE_MS + 400);
+    expect(logs[0]).toMatch(/slow: stopped before the deadline after \d+\/200 steps/);
+    model.dispose();
+    dispose();
+  });
+});
