@@ -7,6 +7,8 @@ import { register as registerVerifyPlugin } from './verify-plugin.ts';
 import { register as registerBenchEngine } from './bench-engine.ts';
 import { register as registerRun } from './run.ts';
 import { register as registerMerge } from './merge.ts';
+import { register as registerTrainVictim } from './train-victim.ts';
+import { register as registerEvaluateVictims } from './evaluate-victims.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -22,6 +24,8 @@ export async function main(argv: string[]): Promise<number> {
   registerList(program);
   registerVerifyPlugin(program);
   registerBenchEngine(program);
+  registerTrainVictim(program);
+  registerEvaluateVictims(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -1,0 +1,107 @@
+// `stealbench train-victim <id> [--force] [--ship]`: trains a victim recipe (or finds it shipped or cached), shows
+// progress (a cli-progress bar on a terminal, plain lines in logs: epoch, loss, ETA), and writes its weights and
+// metrics.json (recipe, hash, training seconds, per-epoch losses, linear-probe accuracies) into the cache, or with
+// --ship into `victims/<id>/weights/`, where the main job picks them up without retraining.
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { initEngine } from '../engine/index.ts';
+import type { ProgressReporter } from '../plugin/types.ts';
+import { findVictim, loadVictim, shippedDir, writeVictimAtomically, type LoadedVictim } from '../victims/index.ts';
+
+interface TrainVictimFlags {
+  force?: boolean;
+  ship?: boolean;
+  backend?: string;
+}
+
+function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`;
+}
+
+/** Progress as a bar (TTY) or as one plain line per epoch and at most one every 30 s otherwise. */
+function progressReporter(stream: NodeJS.WriteStream): { onProgress: ProgressReporter; stop(): void } {
+  const started = Date.now();
+  if (stream.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { format: 'training [{bar}] {value}/{total} steps | {message} | ETA {eta_formatted}', hideCursor: true, etaBuffer: 20 },
+      cliProgress.Presets.shades_classic,
+    );
+    let begun = false;
+    return {
+      onProgress(done, total, message) {
+        if (!begun) (bar.start(total, 0, { message: '' }), (begun = true));
+        bar.update(done, { message: message ?? '' });
+      },
+      stop: () => begun && bar.stop(),
+    };
+  }
+  let lastLine = 0;
+  let lastEpoch = '';
+  return {
+    onProgress(done, total, message) {
+      const epoch = /epoch (\d+)\//.exec(message ?? '')?.[1] ?? '';
+      const now = Date.now();
+      if (done !== total && epoch === lastEpoch && now - lastLine < 30_000) return;
+      lastLine = now;
+      lastEpoch = epoch;
+      const elapsed = (now - started) / 1000;
+      const eta = (elapsed / done) * (total - done);
+      stream.write(`step ${done}/${total}  ${message ?? ''}  elapsed ${formatSeconds(elapsed)}  ETA ${formatSeconds(eta)}\n`);
+    },
+    stop() {},
+  };
+}
+
+function summary(victim: LoadedVictim): string {
+  const m = victim.metrics;
+  const lines = [`victim ${victim.id}  hash ${victim.hash}  (${victim.source}, ${victim.dir})`];
+  if (m) {
+    lines.push(`  trained on ${m.backend} in ${formatSeconds(m.trainingSeconds)} (${m.steps} steps); epoch losses ${m.epochLosses.map((l) => l.toFixed(4)).join(' ')}`);
+    for (const [task, p] of Object.entries(m.probes)) lines.push(`  linear probe ${task}: ${(p.accuracy * 100).toFixed(2)}% (train ${(p.trainAccuracy * 100).toFixed(2)}%)`);
+  }
+  return lines.join('\n');
+}
+
+export async function trainVictimCommand(id: string, flags: TrainVictimFlags, stream: NodeJS.WriteStream = process.stdout): Promise<LoadedVictim> {
+  const engine = await initEngine(flags.backend ? { backend: flags.backend as never } : {});
+  stream.write(`engine: ${engine.backend}${engine.note ? ` (${engine.note})` : ''}\n`);
+  const plugin = await findVictim(id);
+  const progress = progressReporter(stream);
+  let victim: LoadedVictim;
+  try {
+    victim = await loadVictim(plugin, {
+      force: flags.force ?? false,
+      onProgress: progress.onProgress,
+      log: (message) => stream.write(`${message}\n`),
+    });
+  } finally {
+    progress.stop();
+  }
+  if (victim.source === 'shipped') {
+    stream.write(`shipped weights in ${victim.dir} match the recipe: nothing to train (--force retrains)\n`);
+  } else if (flags.ship) {
+    if (!victim.metrics) throw new Error(`victim ${id}: ${victim.dir} has no metrics to ship`);
+    const target = shippedDir(id);
+    await writeVictimAtomically({ ...victim, metrics: victim.metrics }, target);
+    stream.write(`shipped into ${target}\n`);
+  }
+  stream.write(`${summary(victim)}\n`);
+  return victim;
+}
+
+export function register(program: Command): void {
+  program
+    .command('train-victim')
+    .description('train a victim recipe (or find it shipped/cached) and write its weights and metrics.json')
+    .argument('<id>', 'victim id (a folder under victims/)')
+    .option('--force', 'retrain even when shipped or cached weights exist')
+    .option('--ship', 'write the weights into victims/<id>/weights/ (the shipped copy)')
+    .option('--backend <name>', 'tfjs backend: auto, wasm, cpu, tensorflow (default $STEALBENCH_BACKEND or auto)')
+    .action(async (id: string, flags: TrainVictimFlags) => {
+      const victim = await trainVictimCommand(id, flags);
+      victim.encoder.dispose();
+      victim.projectionHead?.dispose();
+    });
+}
