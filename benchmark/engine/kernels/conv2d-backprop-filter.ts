@@ -4,14 +4,67 @@
 // dy' = dy transposed to [OH, OW, n, co], stride 1, dilation = the forward stride, the forward padding on top/left,
 // and whatever bottom/right padding (or cropping) makes the output exactly [ci, KH, KW, co]. One transpose back to
 // [KH, KW, ci, co] finishes it. The GEMM inside is the natural one for dW (M = ci·KH·KW, K = n·OH·OW, N = co).
+// When ci·KH·KW is tiny (a first layer on 1- or 3-channel images) that M is too short for XNNPACK's tiles, so the
+// product is taken the other way round: dWᵀ[co, KH·KW·ci] = dyᵀ[co, P] · im2col(x)[P, KH·KW·ci], P = n·OH·OW.
 import { Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 import { convGeometry } from './conv-geometry.ts';
-import { asWasm, conv2d, release, slice, transpose, type TensorInfo } from './wasm-ops.ts';
+import { asWasm, batchMatMul, conv2d, release, reshape, slice, transpose, type TensorInfo, type WasmBackend } from './wasm-ops.ts';
+import type { ConvGeometry } from './conv-geometry.ts';
+
+/** Below this many rows (ci·KH·KW) the im2col + GEMM path is faster than the conv path. */
+const SMALL_M = 32;
+
+/** im2col(x) as [P, KH·KW·ci] (zeros where the window hangs over the padding), written straight into the wasm heap. */
+function im2col(backend: WasmBackend, x: TensorInfo, g: ConvGeometry): TensorInfo {
+  const { batch, inHeight, inWidth, inChannels: ci, outHeight, outWidth, filterHeight: kh, filterWidth: kw } = g;
+  const row = kh * kw * ci;
+  const out = backend.makeOutput([batch * outHeight * outWidth, row], 'float32');
+  const src = backend.typedArrayFromHeap(x) as Float32Array;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  let d = 0;
+  for (let n = 0; n < batch; n++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      for (let ow = 0; ow < outWidth; ow++) {
+        for (let i = 0; i < kh; i++) {
+          const ih = oh * g.strideHeight - g.padTop + i;
+          for (let j = 0; j < kw; j++) {
+            const iw = ow * g.strideWidth - g.padLeft + j;
+            if (ih < 0 || ih >= inHeight || iw < 0 || iw >= inWidth) {
+              for (let c = 0; c < ci; c++) dst[d++] = 0;
+            } else {
+              const base = ((n * inHeight + ih) * inWidth + iw) * ci;
+              for (let c = 0; c < ci; c++) dst[d++] = src[base + c]!;
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function backpropFilterByGemm(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
+  const p = g.batch * g.outHeight * g.outWidth;
+  const row = g.filterHeight * g.filterWidth * g.inChannels;
+  const cols = im2col(backend, x, g); // [P, row]
+  const cols3 = reshape(backend, cols, [1, p, row]);
+  const dy2 = reshape(backend, dy, [p, g.outChannels]);
+  const dyT = transpose(backend, dy2, [1, 0]); // [co, P]
+  const dyT3 = reshape(backend, dyT, [1, g.outChannels, p]);
+  const dwT = batchMatMul(backend, dyT3, cols3); // [1, co, row]
+  release(backend, cols, cols3, dy2, dyT, dyT3);
+  const dwT2 = reshape(backend, dwT, [g.outChannels, row]);
+  const dw2 = transpose(backend, dwT2, [1, 0]); // [row, co]
+  const dw = reshape(backend, dw2, [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
+  release(backend, dwT, dwT2, dw2);
+  return dw;
+}
 
 function conv2dBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; attrs: Conv2DBackpropFilterAttrs; backend: unknown }): TensorInfo {
   const { inputs: { x, dy }, attrs } = args;
   const backend = asWasm(args.backend);
   const g = convGeometry(Conv2DBackpropFilter, x.shape, attrs.filterShape, attrs);
+  if (g.filterHeight * g.filterWidth * g.inChannels < SMALL_M) return backpropFilterByGemm(backend, x, dy, g);
   // Rows of (padded) x that the conv must see: top pad + x rows; the last window starts at (OH-1)·s and spans KH.
   const needH = g.filterHeight - 1 + (g.outHeight - 1) * g.strideHeight + 1;
   const needW = g.filterWidth - 1 + (g.outWidth - 1) * g.strideWidth + 1;
