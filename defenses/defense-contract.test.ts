@@ -3,6 +3,7 @@
 // The mechanism of each defense is tested in its own folder.
 import { testDefense } from '../benchmark/testkit/index.ts';
 import b4b from './b4b/index.ts';
+import datasetInference from './dataset-inference/index.ts';
 import gaussianNoise from './gaussian-noise/index.ts';
 import none from './none/index.ts';
 import proofOfWork from './proof-of-work/index.ts';
@@ -20,3 +21,7 @@ testDefense(proofOfWork, { cases: [{ options: { solveCapBits: 8 } }], invalid: [
 testDefense(b4b, { cases: [{}, { options: { transform: 'permutation' } }], invalid: [{ options: { beta: 2 }, error: /beta/ }] });
 testDefense(topK, { cases: [{ options: { k: 2 } }], invalid: [{ options: { k: 0 }, error: /\/k/ }] });
 testDefense(rounding, { invalid: [{ options: { decimals: 0.5 }, error: /decimals/ }] });
+testDefense(datasetInference, {
+  cases: [{}, { options: { method: 'augmentation-distance', augmentations: 2 } }, { options: { fitOn: 'suspect', components: 2 } }],
+  invalid: [{ options: { alpha: 2 }, error: /alpha/ }, { options: { method: 'distance' }, error: /method/ }],
+});

@@ -1,0 +1,91 @@
+// Dataset inference (reactive): decides whether a suspect encoder carries knowledge of the victim's private training
+// data, with a p-value. Two methods:
+//   - `gmm-likelihood` (default): Dziedzic et al., "Dataset Inference for Self-Supervised Models", NeurIPS 2022 — a
+//     diagonal GMM fitted to the victim's representations of private images; the suspect's private representations
+//     should be more likely under it than its public ones (likelihood-test.ts);
+//   - `augmentation-distance`: the ICML 2022 paper's table-19 test — private images sit closer to their augmented
+//     views than public ones (augmentation-distance.ts).
+// Every image choice and augmentation comes from the ownership seed, so a verdict is repeatable.
+import { defineDefense } from '../../benchmark/plugin/define.ts';
+import type { AugmentationPreset } from '../../benchmark/data/augment-pipeline.ts';
+import { augmentationDistanceTest } from './augmentation-distance.ts';
+import { likelihoodTest } from './likelihood-test.ts';
+import { chooseSamples } from './samples.ts';
+
+export interface DatasetInferenceOptions {
+  method: 'gmm-likelihood' | 'augmentation-distance';
+  /** GMM components (the reference code uses 20 for ImageNet-sized data). */
+  components: number;
+  /** Private images whose victim representations the GMM is fitted to. */
+  fitSamples: number;
+  /** Private (held out from the fit) and public images scored, each. */
+  samples: number;
+  /** L2-normalise representations first (as the reference code does). */
+  normalize: boolean;
+  /** Fit the GMM to the victim's representations (the defender's density) or to the suspect's own. */
+  fitOn: 'victim' | 'suspect';
+  /** Augmented views per image (augmentation-distance). */
+  augmentations: number;
+  /** Augmentation preset of the views (augmentation-distance). */
+  augmentation: AugmentationPreset;
+  /** Significance level: stolen when p < alpha. */
+  alpha: number;
+}
+
+export default defineDefense<DatasetInferenceOptions>({
+  meta: {
+    id: 'dataset-inference',
+    title: 'Dataset inference (GMM likelihood of private vs public representations)',
+    paper:
+      'Dziedzic, Duan, Kaleem, Dhawan, Guan, Cattan, Boenisch, Papernot, "Dataset Inference for Self-Supervised Models", NeurIPS 2022; Dziedzic et al., "On the Difficulty of Defending Self-Supervised Learning against Model Extraction", ICML 2022, section 5.4, appendix E.3, table 19',
+    kind: 'reactive',
+    description: "Claims a suspect encoder was derived from the victim when it maps the victim's private training images to denser regions (GMM log-likelihood) than public images of the same distribution; one-sided Welch t-test.",
+    options: {
+      type: 'object',
+      properties: {
+        method: { type: 'string', enum: ['gmm-likelihood', 'augmentation-distance'], default: 'gmm-likelihood', description: 'gmm-likelihood (NeurIPS 2022) or augmentation-distance (ICML 2022 table 19).' },
+        components: { type: 'integer', minimum: 1, maximum: 256, default: 10, description: 'Diagonal-GMM components.' },
+        fitSamples: { type: 'integer', minimum: 2, default: 2000, description: 'Private images the GMM is fitted on.' },
+        samples: { type: 'integer', minimum: 2, default: 1000, description: 'Private and public images scored, each.' },
+        normalize: { type: 'boolean', default: true, description: 'L2-normalise representations first.' },
+        fitOn: { type: 'string', enum: ['victim', 'suspect'], default: 'victim', description: "Fit the GMM to the victim's or to the suspect's representations." },
+        augmentations: { type: 'integer', minimum: 1, maximum: 64, default: 4, description: 'Augmented views per image (augmentation-distance).' },
+        augmentation: { type: 'string', enum: ['simclrGray', 'simclrRgb'], default: 'simclrGray', description: 'Augmentation preset of the views (augmentation-distance).' },
+        alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.05, description: 'Significance level.' },
+      },
+      required: [],
+      additionalProperties: false,
+    },
+  },
+  async verifyOwnership(options, ctx) {
+    const samples = chooseSamples(ctx.privateData, ctx.publicData, options.fitSamples, options.samples, ctx.seed);
+    const sizes = { fitImages: samples.fit.count, privateImages: samples.privateScored.count, publicImages: samples.publicScored.count };
+    let statistic: number;
+    let pValue: number;
+    let details: Record<string, number | string | boolean>;
+    if (options.method === 'gmm-likelihood') {
+      const r = await likelihoodTest(samples, (images) => ctx.victim.encode(images), ctx.suspect, {
+        components: options.components, normalize: options.normalize, fitOn: options.fitOn, seed: ctx.seed,
+      });
+      ({ statistic, pValue } = r);
+      details = {
+        method: options.method, ...sizes, meanPrivateLogLikelihood: r.meanPrivate, meanPublicLogLikelihood: r.meanPublic,
+        effect: r.meanPrivate - r.meanPublic, fittedOn: r.fittedOn, components: r.components, emIterations: r.iterations, emConverged: r.converged,
+      };
+    } else {
+      const r = await augmentationDistanceTest(samples, ctx.suspect, {
+        augmentations: options.augmentations, augmentation: options.augmentation, normalize: options.normalize, seed: ctx.seed,
+      });
+      ({ statistic, pValue } = r);
+      details = { method: options.method, ...sizes, meanPrivateDistance: r.meanPrivate, meanPublicDistance: r.meanPublic, effect: r.meanPublic - r.meanPrivate, augmentations: options.augmentations };
+    }
+    if (!Number.isFinite(pValue)) {
+      // Both samples constant (e.g. a suspect that answers the same vector for every image): no evidence either way.
+      details.degenerate = true;
+      statistic = 0;
+      pValue = 1;
+    }
+    ctx.log(`dataset-inference (${options.method}): t = ${statistic.toFixed(3)}, p = ${pValue.toExponential(3)}`);
+    return { stolen: pValue < options.alpha, statistic, pValue, details };
+  },
+});

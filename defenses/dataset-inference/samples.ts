@@ -1,0 +1,53 @@
+// The images dataset inference looks at, chosen from the cell seed: a "fit" part of the private training data (the
+// GMM is fitted to representations of it), a disjoint "scored" part of the private data, and a sample of the public
+// data of the same size. When the data is smaller than the options ask for (the contract kit's 64 images), the
+// private set is split in half and the public sample shrinks to match; the sizes used are reported.
+import { selectImageSet } from '../../benchmark/data/image-set.ts';
+import type { ImageSet, Vectors } from '../../benchmark/plugin/types.ts';
+import { createRng, deriveSeed } from '../../benchmark/util/random.ts';
+
+export interface InferenceSamples {
+  fit: ImageSet;
+  privateScored: ImageSet;
+  publicScored: ImageSet;
+}
+
+export function chooseSamples(privateData: ImageSet, publicData: ImageSet, fitSamples: number, samples: number, seed: number): InferenceSamples {
+  if (privateData.count < 4) throw new RangeError(`dataset-inference: the private data ${privateData.name} has ${privateData.count} images, need at least 4`);
+  if (publicData.count < 2) throw new RangeError(`dataset-inference: the public data ${publicData.name} has ${publicData.count} images, need at least 2`);
+  const privateOrder = createRng(deriveSeed(seed, 'dataset-inference/private')).shuffle(Array.from({ length: privateData.count }, (_, i) => i));
+  const publicOrder = createRng(deriveSeed(seed, 'dataset-inference/public')).shuffle(Array.from({ length: publicData.count }, (_, i) => i));
+  let fitCount = fitSamples;
+  let scoredCount = Math.min(samples, publicData.count);
+  if (fitCount + scoredCount > privateData.count) {
+    fitCount = Math.floor(privateData.count / 2);
+    scoredCount = Math.min(scoredCount, privateData.count - fitCount);
+  }
+  return {
+    fit: selectImageSet(privateData, privateOrder.slice(0, fitCount), `${privateData.name} (GMM fit)`),
+    privateScored: selectImageSet(privateData, privateOrder.slice(fitCount, fitCount + scoredCount), `${privateData.name} (scored)`),
+    publicScored: selectImageSet(publicData, publicOrder.slice(0, scoredCount), `${publicData.name} (scored)`),
+  };
+}
+
+/** Checks what a suspect or the victim answered for `expected` images. */
+export function checkAnswer(vectors: Vectors, expected: number, who: string): Vectors {
+  if (!vectors || !(vectors.data instanceof Float32Array) || vectors.count !== expected || vectors.data.length !== expected * vectors.dim) {
+    throw new Error(`dataset-inference: ${who} must answer ${expected} vectors ({ data: Float32Array, count, dim }), found count ${vectors?.count}, dim ${vectors?.dim}, ${vectors?.data?.length} values`);
+  }
+  return vectors;
+}
+
+/** Rows scaled to unit L2 norm, in Float64 (the reference code normalises representations before the GMM). */
+export function toPoints(vectors: Vectors, normalize: boolean): { data: Float64Array; count: number; dim: number } {
+  const data = Float64Array.from(vectors.data);
+  if (normalize) {
+    for (let i = 0; i < vectors.count; i++) {
+      let norm = 0;
+      for (let d = 0; d < vectors.dim; d++) norm += data[i * vectors.dim + d]! ** 2;
+      norm = Math.sqrt(norm) || 1;
+      for (let d = 0; d < vectors.dim; d++) data[i * vectors.dim + d]! /= norm;
+    }
+  }
+  return { data, count: vectors.count, dim: vectors.dim };
+}
