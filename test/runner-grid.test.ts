@@ -7,6 +7,7 @@ import { cellKey, expandGrid } from '../benchmark/runner/grid.ts';
 import type { CellSpec } from '../benchmark/runner/record.ts';
 import { registry } from './fixtures/registry.ts';
 import { fixtureConfig } from './fixtures/runner-setup.ts';
+import { validateConfig } from '../benchmark/runner/config.ts';
 
 /** The same JSON value with every object's keys in a shuffled order. */
 function shuffleKeys(value: unknown, rng: () => number): unknown {
@@ -156,5 +157,26 @@ describe('expandGrid', () => {
     before.forEach((planned, i) => {
       expect(after[i]!.key === planned.key).toBe(planned.cell.attack.id !== 'steal');
     });
+  });
+});
+
+describe('sub-grids', () => {
+  it('runs the union of the sub-grids, each overriding the top-level lists, and a shared cell once', async () => {
+    const base = {
+      name: 'sub', victims: [registry.victims[0]!.id], defenses: [{ id: registry.defenses[0]!.id }], attacks: [{ id: registry.attacks[0]!.id }],
+      budgets: [10, 20], pools: ['fmnist/attacker-pool'], seeds: [0], downstream: ['fmnist'],
+    };
+    const whole = expandGrid(validateConfig(base, 'sub.json'), registry);
+    const split = expandGrid(validateConfig({ ...base, grids: [{ budgets: [10] }, { budgets: [10, 20] }] }, 'sub.json'), registry);
+    expect(split.map((c) => c.key)).toEqual(whole.map((c) => c.key));
+    const small = expandGrid(validateConfig({ ...base, grids: [{ budgets: [20] }] }, 'sub.json'), registry);
+    expect(small.map((c) => c.cell.budget)).toEqual([20]);
+  });
+  it('locates a bad id inside a sub-grid by its JSON path', async () => {
+    const config = validateConfig({
+      name: 'sub', victims: [registry.victims[0]!.id], defenses: [{ id: registry.defenses[0]!.id }], attacks: [{ id: registry.attacks[0]!.id }],
+      budgets: [10], pools: ['fmnist/attacker-pool'], seeds: [0], downstream: ['fmnist'], grids: [{ attacks: [{ id: 'no-such-attack' }] }],
+    }, 'sub.json');
+    expect(() => expandGrid(config, registry)).toThrow(/\/grids\/0\/attacks\/0\/id/);
   });
 });

@@ -32,8 +32,20 @@ export interface RunConfig {
   seeds: number[];
   downstream: string[];
   limits: RunLimits;
+  /** Sub-grids, each overriding some top-level lists; the run is their union. */
+  grids?: SubGrid[];
   /** Output folder, relative to the working directory. */
   output: string;
+}
+
+export interface SubGrid {
+  name?: string;
+  victims?: string[];
+  defenses?: PluginChoice[];
+  attacks?: PluginChoice[];
+  budgets?: number[];
+  pools?: string[];
+  seeds?: number[];
 }
 
 /** Identity helper so that a config written in TypeScript is type-checked (Vite's defineConfig). */

@@ -34,14 +34,39 @@ interface ResolvedChoice {
  * the same cell are all reported at once as a ConfigError (source names the config file).
  */
 export function expandGrid(config: RunConfig, registry: RunnerRegistry, source = config.name, version = harnessVersion()): PlannedCell[] {
+  if (!config.grids) return expandOne(config, registry, source, version, () => '');
+  // The union of the sub-grids, in order; a cell that two sub-grids share runs once.
+  const planned: PlannedCell[] = [];
+  const seen = new Set<string>();
+  const issues: ConfigIssue[] = [];
+  config.grids.forEach((grid, index) => {
+    const { name: _name, ...overrides } = grid;
+    try {
+      const prefix = (list: string) => (list in overrides ? `/grids/${index}` : '');
+      for (const cell of expandOne({ ...config, ...overrides, grids: undefined }, registry, source, version, prefix)) {
+        if (seen.has(cell.key)) continue;
+        seen.add(cell.key);
+        planned.push(cell);
+      }
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      issues.push(...error.issues);
+    }
+  });
+  if (issues.length) throw new ConfigError(source, issues);
+  return planned;
+}
+
+/** One cross product; `prefix(list)` locates a list in the config file (top level or inside a sub-grid). */
+function expandOne(config: RunConfig, registry: RunnerRegistry, source: string, version: string, prefix: (list: string) => string): PlannedCell[] {
   const issues: ConfigIssue[] = [];
   const victims: RegisteredPlugin[] = [];
   config.victims.forEach((id, index) => {
-    const plugin = lookup(registry, 'victim', id, `/victims/${index}`, issues);
+    const plugin = lookup(registry, 'victim', id, `${prefix('victims')}/victims/${index}`, issues);
     if (plugin) victims.push(plugin);
   });
-  const defenses = resolveChoices(registry, 'defense', config.defenses, '/defenses', issues);
-  const attacks = resolveChoices(registry, 'attack', config.attacks, '/attacks', issues);
+  const defenses = resolveChoices(registry, 'defense', config.defenses, `${prefix('defenses')}/defenses`, issues);
+  const attacks = resolveChoices(registry, 'attack', config.attacks, `${prefix('attacks')}/attacks`, issues);
   if (issues.length) throw new ConfigError(source, issues);
 
   // Every list is duplicate-free (the schema's uniqueItems, and resolveChoices for option sets), so keys are unique.
