@@ -1,0 +1,79 @@
+// The table renderer: rows from the configs, means over seeds from hand-made records, failed cells by their state,
+// missing cells as "—", table 4's comparison sentence, and the README section replacement. The configs themselves
+// must pass the runner's schema and name only registered plugins and valid options.
+import { describe, expect, it } from 'vitest';
+import type { CellRecord } from '../../benchmark/runner/record.ts';
+import { replaceSection, renderTable, tableSpecs } from './render.ts';
+
+function record(attack: string, options: Record<string, unknown>, budget: number, seed: number, stolen: Record<string, number> | null): CellRecord {
+  const cell = {
+    victim: 'simclr-fmnist',
+    defense: { id: 'none', options: {} },
+    attack: { id: attack, options },
+    budget,
+    pool: 'fmnist/attacker-pool',
+    seed,
+    downstream: ['fmnist', 'digits'],
+    output: 'representation' as const,
+  };
+  const provenance = { harnessVersion: '0', backend: 'wasm', node: 'v20', startedAt: '2025-01-01T00:00:00Z', pluginHashes: {} } as unknown as CellRecord['provenance'];
+  return stolen
+    ? { schemaVersion: 1, key: `${attack}${budget}${seed}`, cell, state: 'completed', provenance, metrics: { stolen, victim: { fmnist: 0.8, digits: 0.7 }, cost: { queries: budget, attackSeconds: 1 }, fidelity: { cka: 0.5 } } }
+    : { schemaVersion: 1, key: `${attack}${budget}${seed}f`, cell, state: 'failed', provenance, error: { message: 'boom', phase: 'attack' } };
+}
+
+describe('render', () => {
+  const [table2, table4] = tableSpecs();
+
+  it('table 2: one row per loss, means over seeds, failed and missing cells marked', () => {
+    const records = [
+      record('direct-extraction', { loss: 'mse', epochs: 5 }, 1000, 0, { fmnist: 0.6, digits: 0.5 }),
+      record('direct-extraction', { loss: 'mse', epochs: 5 }, 1000, 1, { fmnist: 0.7, digits: 0.4 }),
+      record('direct-extraction', { loss: 'infonce' }, 4000, 0, null),
+    ];
+    const text = renderTable(table2!, records, 'CMD');
+    const lines = text.split('\n');
+    const mse = lines.find((l) => l.startsWith('| MSE'))!;
+    // mean of 0.6 and 0.7 = 65.0; sd 0.0707, se 0.05, t(0.975, 1 df) = 12.706 → half-width 0.635 = 63.5 points.
+    expect(mse).toContain('65.0 ± 63.5');
+    expect(mse).toContain('45.0 ± 63.5');
+    const infonce = lines.find((l) => l.startsWith('| InfoNCE'))!;
+    expect(infonce).toContain('failed');
+    expect(infonce).toContain('—');
+    expect(lines.find((l) => l.startsWith('| Victim'))).toContain('80.0');
+    expect(lines.filter((l) => l.startsWith('| ') && !/^\| :?-/.test(l)).length).toBe(2 + 7); // header, victim, 7 losses
+    expect(text).toContain('Produced by: `CMD`');
+  });
+
+  it('table 4: says whether representations beat labels at each budget and task', () => {
+    const records = [1000, 4000].flatMap((b) => [
+      record('direct-extraction', { loss: 'infonce' }, b, 0, { fmnist: 0.75, digits: 0.6 }),
+      record('label-stealing', { fineTune: true }, b, 0, { fmnist: 0.7, digits: 0.65 }),
+      record('label-stealing', { fineTune: false }, b, 0, { fmnist: 0.5, digits: 0.3 }),
+    ]);
+    const text = renderTable(table4!, records, 'CMD');
+    expect(text).toContain('1,000 queries, fmnist: SSL stealing (InfoNCE) 75.0 vs best label row (SL fine-tune) 70.0: representations ahead by 5.0 points');
+    expect(text).toContain('4,000 queries, digits: SSL stealing (InfoNCE) 60.0 vs best label row (SL fine-tune) 65.0: labels ahead by 5.0 points — NOT as in the paper');
+  });
+
+  it('replaces only the marked section, and names the missing markers', () => {
+    const text = 'a\n<!-- render:t -->\nold\n<!-- /render:t -->\nb';
+    expect(replaceSection(text, 't', 'new')).toBe('a\n<!-- render:t -->\nnew\n<!-- /render:t -->\nb');
+    expect(() => replaceSection('nothing', 't', 'x', 'README.md')).toThrow('README.md: expected the markers <!-- render:t -->');
+  });
+});
+
+describe('experiment configs', () => {
+  it('pass the runner schema and expand into cells of registered plugins with valid options', async () => {
+    const { loadConfigFile } = await import('../../benchmark/runner/config.ts');
+    const { expandGrid } = await import('../../benchmark/runner/grid.ts');
+    const { loadDefaultRegistry } = await import('../../benchmark/runner/registry.ts');
+    const registry = await loadDefaultRegistry();
+    const counts: Record<string, number> = {};
+    for (const name of ['table2-losses', 'table4-labels', 'table1-methods']) {
+      const file = new URL(`./${name}.json`, import.meta.url).pathname;
+      counts[name] = expandGrid(loadConfigFile(file), registry, file).length;
+    }
+    expect(counts).toEqual({ 'table2-losses': 14, 'table4-labels': 6, 'table1-methods': 5 });
+  }, 60_000);
+});

@@ -1,0 +1,177 @@
+// Renders the paper's table 1, 2 and 4 re-runs from the harness's result records (never from anything else):
+//
+//   npx tsx attacks/experiments/render.ts --runs runs/attack-tables                      # print the tables
+//   npx tsx attacks/experiments/render.ts --runs runs/attack-tables --write attacks/README.md
+//
+// The rows and columns come from the experiment configs next to this file (attack × option sets; budgets ×
+// downstream tasks); each cell is the mean linear-probe accuracy of the stolen encoder over seeds (± the 95% t
+// half-width when there are several), or the state of a cell that did not complete, or "—" when no record exists.
+// With --write, each table replaces the text between `<!-- render:<name> -->` and `<!-- /render:<name> -->`.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { markdownTable } from 'markdown-table';
+import { readRecords } from '../../benchmark/leaderboard/read-records.ts';
+import type { CellRecord } from '../../benchmark/runner/record.ts';
+import { meanInterval } from '../../benchmark/scoring/stats.ts';
+
+export interface ExperimentConfig {
+  name: string;
+  victims: string[];
+  attacks: { id: string; options?: Record<string, unknown>[] }[];
+  budgets: number[];
+  pools: string[];
+  downstream: string[];
+}
+
+export interface TableSpec {
+  name: string;
+  title: string;
+  config: ExperimentConfig;
+  label(attack: string, options: Record<string, unknown>): string;
+  /** For table 4: is the first row ahead of the others at each budget and task? */
+  compareFirstRow?: boolean;
+}
+
+const LOSS_LABELS: Record<string, string> = {
+  mse: 'MSE', infonce: 'InfoNCE', softnn: 'SoftNN', wasserstein: 'Wasserstein', supcon: 'SupCon *', barlow: 'Barlow *', 'symmetrized-cosine': 'Symmetrized cosine *',
+};
+
+const isSubset = (want: Record<string, unknown>, have: Record<string, unknown>) => Object.entries(want).every(([k, v]) => JSON.stringify(have[k]) === JSON.stringify(v));
+
+interface Row {
+  label: string;
+  records: CellRecord[];
+}
+
+function rowsOf(spec: TableSpec, records: readonly CellRecord[]): Row[] {
+  const c = spec.config;
+  const relevant = records.filter(
+    (r) => c.victims.includes(r.cell.victim) && r.cell.defense.id === 'none' && c.pools.includes(r.cell.pool) && c.budgets.includes(r.cell.budget),
+  );
+  return c.attacks.flatMap((attack) =>
+    (attack.options ?? [{}]).map((options) => ({
+      label: spec.label(attack.id, options),
+      records: relevant.filter((r) => r.cell.attack.id === attack.id && isSubset(options, r.cell.attack.options)),
+    })),
+  );
+}
+
+/** Mean accuracy of the completed records at a budget on a task (null when none completed). */
+function meanAt(records: readonly CellRecord[], budget: number, task: string): { mean: number; text: string } | null {
+  const done = records.filter((r) => r.cell.budget === budget && r.state === 'completed' && r.metrics!.stolen[task] !== undefined);
+  if (done.length === 0) return null;
+  const interval = meanInterval(done.map((r) => r.metrics!.stolen[task]!));
+  const text = (100 * interval.mean).toFixed(1) + (interval.halfWidth === null ? '' : ` ± ${(100 * interval.halfWidth).toFixed(1)}`);
+  return { mean: interval.mean, text };
+}
+
+function cellText(records: readonly CellRecord[], budget: number, task: string): string {
+  const value = meanAt(records, budget, task);
+  if (value) return value.text;
+  const states = [...new Set(records.filter((r) => r.cell.budget === budget).map((r) => r.state))];
+  return states.length ? states.join(', ') : '—';
+}
+
+function ckaText(records: readonly CellRecord[], budget: number): string {
+  const values = records.filter((r) => r.cell.budget === budget && r.state === 'completed' && r.metrics!.fidelity).map((r) => r.metrics!.fidelity!.cka);
+  return values.length ? meanInterval(values).mean.toFixed(3) : '—';
+}
+
+/** The Markdown of one table (plus, for table 4, one line per budget × task saying which row is ahead). */
+export function renderTable(spec: TableSpec, records: readonly CellRecord[], command: string): string {
+  const { budgets, downstream } = spec.config;
+  const rows = rowsOf(spec, records);
+  const header = ['Method', ...budgets.flatMap((b) => [...downstream.map((t) => `${t} @ ${b.toLocaleString('en-US')}`), `CKA @ ${b.toLocaleString('en-US')}`])];
+  const victimRecord = rows.flatMap((r) => r.records).find((r) => r.state === 'completed');
+  const victimRow = [
+    'Victim',
+    ...budgets.flatMap(() => [...downstream.map((t) => (victimRecord?.metrics!.victim[t] === undefined ? '—' : (100 * victimRecord.metrics!.victim[t]!).toFixed(1))), '1']),
+  ];
+  const body = rows.map((row) => [row.label, ...budgets.flatMap((b) => [...downstream.map((t) => cellText(row.records, b, t)), ckaText(row.records, b)])]);
+  const lines = [
+    `**${spec.title}** — victim \`${spec.config.victims.join(', ')}\`, queries from \`${spec.config.pools.join(', ')}\`, no defense; linear-probe top-1 accuracy (%) of the stolen encoder per downstream task @ query budget, and linear CKA to the victim on held-out images.`,
+    '',
+    markdownTable([header, victimRow, ...body], { align: ['l', ...header.slice(1).map(() => 'r' as const)] }),
+    '',
+    `Produced by: \`${command}\``,
+  ];
+  if (spec.compareFirstRow && rows.length > 1) {
+    lines.push('');
+    for (const b of budgets) {
+      for (const t of downstream) {
+        const first = meanAt(rows[0]!.records, b, t);
+        const others = rows.slice(1).map((r) => ({ label: r.label, value: meanAt(r.records, b, t) }));
+        if (!first || others.some((o) => !o.value)) {
+          lines.push(`- ${b.toLocaleString('en-US')} queries, ${t}: not all rows completed, no comparison.`);
+          continue;
+        }
+        const best = others.reduce((a, o) => (o.value!.mean > a.value!.mean ? o : a));
+        const gap = 100 * (first.mean - best.value!.mean);
+        lines.push(
+          `- ${b.toLocaleString('en-US')} queries, ${t}: ${rows[0]!.label} ${(100 * first.mean).toFixed(1)} vs best label row (${best.label}) ${(100 * best.value!.mean).toFixed(1)}: ` +
+            (gap > 0 ? `representations ahead by ${gap.toFixed(1)} points, as in the paper.` : `labels ahead by ${(-gap).toFixed(1)} points — NOT as in the paper.`),
+        );
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const readConfig = (file: string) => JSON.parse(readFileSync(join(here, file), 'utf8')) as ExperimentConfig;
+
+export function tableSpecs(): TableSpec[] {
+  return [
+    {
+      name: 'table2-losses',
+      title: 'Table 2 — stealing losses (direct extraction)',
+      config: readConfig('table2-losses.json'),
+      label: (_, o) => LOSS_LABELS[String(o.loss)] ?? String(o.loss),
+    },
+    {
+      name: 'table4-labels',
+      title: 'Table 4 — stealing representations vs labels',
+      config: readConfig('table4-labels.json'),
+      label: (attack, o) => (attack === 'label-stealing' ? (o.fineTune === false ? 'SL no fine-tune' : 'SL fine-tune') : `SSL stealing (${LOSS_LABELS[String(o.loss)] ?? 'InfoNCE'})`),
+      compareFirstRow: true,
+    },
+    {
+      name: 'table1-methods',
+      title: 'Table 1 — attack methods',
+      config: readConfig('table1-methods.json'),
+      label: (attack, o) => (attack === 'direct-extraction' ? `direct-extraction (${LOSS_LABELS[String(o.loss)] ?? o.loss})` : attack),
+    },
+  ];
+}
+
+/** Replaces the text between the table's markers in `text`; throws if the markers are missing. */
+export function replaceSection(text: string, name: string, content: string, file = 'the file'): string {
+  const begin = `<!-- render:${name} -->`;
+  const end = `<!-- /render:${name} -->`;
+  const i = text.indexOf(begin);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`${file}: expected the markers ${begin} … ${end} around where the table goes`);
+  return `${text.slice(0, i + begin.length)}\n${content}\n${text.slice(j)}`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: 'runs/attack-tables' }, write: { type: 'string' } } });
+  const { records } = readRecords(values.runs!);
+  let readme = values.write ? readFileSync(values.write, 'utf8') : '';
+  for (const spec of tableSpecs()) {
+    const command = `npx stealbench run --config attacks/experiments/${spec.name}.json --out ${values.runs} && npx tsx attacks/experiments/render.ts --runs ${values.runs}${values.write ? ` --write ${values.write}` : ''}`;
+    const table = renderTable(spec, records, command);
+    if (values.write) readme = replaceSection(readme, spec.name, table, values.write);
+    else console.log(`${table}\n`);
+  }
+  if (values.write) writeFileSync(values.write, readme);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
