@@ -30,6 +30,9 @@ describe('split catalogue', () => {
       'digits/attacker-pool': [1_500, 28, 28, 1, false],
       'synthetic/attacker-pool': [8_000, 28, 28, 1, false],
       'synthetic/attacker-pool-rgb': [8_000, 32, 32, 3, false],
+      'cifar10/victim-train': [50_000, 32, 32, 3, true],
+      'cifar10/probe-train': [50_000, 32, 32, 3, true],
+      'cifar10/probe-test': [10_000, 32, 32, 3, true],
     });
   });
 

@@ -14,6 +14,9 @@ import {
   type DataSourceOptions, type FashionMnistPart,
 } from './sources.ts';
 import { synthetic } from './synthetic.ts';
+import { readCifar10 } from './cifar.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** A loaded split: an ImageSet plus where its images came from (for the result record's provenance). */
 export interface SplitSet extends ImageSet {
@@ -83,6 +86,33 @@ function syntheticPool(name: string, count: number, side: number, channels: 1 | 
   };
 }
 
+/** Folder with the CIFAR-10 binary version (data_batch_1.bin … data_batch_5.bin, test_batch.bin); users supply it. */
+export const CIFAR10_ENV = 'STEALBENCH_CIFAR10_DIR';
+const CIFAR10_FILES = { train: [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`), test: ['test_batch.bin'] };
+
+function cifar10Dir(name: string): string {
+  const dir = process.env[CIFAR10_ENV];
+  const get = 'the binary version, cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html';
+  if (!dir) throw new Error(`split ${name} needs CIFAR-10, which does not ship with stealbench: set $${CIFAR10_ENV} to the folder holding data_batch_1.bin … data_batch_5.bin and test_batch.bin (${get})`);
+  const missing = [...CIFAR10_FILES.train, ...CIFAR10_FILES.test].filter((f) => !existsSync(join(dir, f)));
+  if (missing.length > 0) throw new Error(`split ${name}: $${CIFAR10_ENV} is ${dir}, expected the CIFAR-10 binary files there, missing ${missing.join(', ')} (${get})`);
+  return dir;
+}
+
+/** A CIFAR-10 split read from the user's folder ($STEALBENCH_CIFAR10_DIR): the paper profile's data. */
+function cifar10(name: string, part: 'train' | 'test', description: string): Definition {
+  return {
+    name, description, count: part === 'train' ? 50_000 : 10_000, shape: [32, 32, 3], needsFullData: true,
+    origin: `CIFAR-10 ${part === 'train' ? 'data_batch_1..5' : 'test_batch'} from $${CIFAR10_ENV}`,
+    sourceKey: () => cifar10Dir(name),
+    async load() {
+      const dir = cifar10Dir(name);
+      const set = await readCifar10(CIFAR10_FILES[part].map((f) => join(dir, f)), name);
+      return { ...set, source: `cifar-10 (${dir}) ${part}` };
+    },
+  };
+}
+
 const DEFINITIONS: readonly Definition[] = [
   fashionMnist('fmnist/victim-train', 'train', 0, 10_000, "the provider's private SSL training data (labels used only by supervised victims)"),
   fashionMnist('fmnist/victim-train-full', 'train', 0, 60_000, 'all 60,000 training images, for the paper profile (needs the full data)'),
@@ -94,6 +124,9 @@ const DEFINITIONS: readonly Definition[] = [
   digits('attacker-pool', "the attacker's out-of-distribution query pool (digits)"),
   syntheticPool('synthetic/attacker-pool', 8_000, 28, 1),
   syntheticPool('synthetic/attacker-pool-rgb', 8_000, 32, 3),
+  cifar10('cifar10/victim-train', 'train', "paper profile: the provider's SSL training data (user-supplied CIFAR-10)"),
+  cifar10('cifar10/probe-train', 'train', 'paper profile: CIFAR-10 linear-probe training set (the 50,000 training images)'),
+  cifar10('cifar10/probe-test', 'test', 'paper profile: CIFAR-10 linear-probe test set'),
 ];
 
 /** Every published split, for `stealbench list` and the README table. */

@@ -1,0 +1,28 @@
+// The paper profile's victim: SimCLR with a CIFAR-style ResNet-18 (512-d representations) on CIFAR-10's 50,000
+// training images, as in the paper's main experiments (section 4.1). CIFAR-10 does not ship with stealbench: the
+// splits read it from $STEALBENCH_CIFAR10_DIR, and training without it fails with an error that says so. No weights
+// ship; the recipe is meant for a machine with a GPU (`--backend tensorflow` with tfjs-node-gpu installed).
+import { defineVictim } from '../../benchmark/plugin/define.ts';
+
+export default defineVictim({
+  meta: {
+    id: 'simclr-cifar10',
+    title: 'SimCLR ResNet-18 on CIFAR-10 (paper profile)',
+    paper: 'Chen et al., SimCLR, ICML 2020; victim of Dziedzic et al., On the Difficulty of Defending Self-Supervised Learning against Model Extraction, ICML 2022, section 4.1',
+    description: 'resnet18 on 32×32×3 CIFAR-10 (user-supplied via $STEALBENCH_CIFAR10_DIR), SimCLR NT-Xent t = 0.5, 100 epochs of batch 256',
+  },
+  recipe: {
+    method: 'simclr',
+    encoder: { arch: 'resnet18', inputShape: [32, 32, 3] },
+    data: 'cifar10/victim-train',
+    augmentation: 'simclrRgb',
+    epochs: 100,
+    batchSize: 256,
+    learningRate: 0.001,
+    weightDecay: 0.000001,
+    projectionDim: 128,
+    temperature: 0.5,
+    seed: 1,
+    downstream: ['cifar10'],
+  },
+});
