@@ -156,7 +156,7 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
       const nn = (await import(ENCODERS_FILE)) as { createEncoder(spec: { arch: string; inputShape: [number, number, number] }, seed: number): tfl.LayersModel };
       const encoderCases: [string, [number, number, number], number, number][] = [
         ['small-cnn', [28, 28, 1], batch, 10],
-        ['resnet18', [32, 32, 3], 32, 2],
+        ['resnet18', [32, 32, 3], 16, 2],
       ];
       for (const [arch, shape, encBatch, iterations] of encoderCases) {
         push(await runCase({ name: `wasm + kernels: ${arch}`, backend: 'wasm', model: `benchmark/nn ${arch} ${shape.join('×')}, MSE on representation, Adam`, batch: encBatch },
