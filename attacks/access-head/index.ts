@@ -37,7 +37,7 @@ export default defineAttack<AccessHeadOptions>({
         loss: { enum: ACCESS_HEAD_LOSSES, default: 'infonce', description: 'loss between the stolen and the victim projections' },
         temperature: { type: 'number', exclusiveMinimum: 0, description: "overrides the loss's temperature" },
         representationDim: { type: 'integer', minimum: 1, description: 'length of the stolen representation' },
-        ...studentOptionProperties(3),
+        ...studentOptionProperties(5),
       },
     },
   },

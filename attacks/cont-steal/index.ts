@@ -32,7 +32,7 @@ export default defineAttack<ContStealOptions>({
         temperature: { type: 'number', exclusiveMinimum: 0, default: 0.5, description: 'NT-Xent temperature' },
         augment: { type: 'boolean', default: true, description: "augment the student's view (the method's; off = plain contrastive matching)" },
         augmentation: augmentationOption,
-        ...studentOptionProperties(3),
+        ...studentOptionProperties(5),
       },
     },
   },

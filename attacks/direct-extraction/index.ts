@@ -46,7 +46,7 @@ export default defineAttack<DirectExtractionOptions>({
         augment: { enum: ['auto', 'on', 'off'], default: 'auto', description: "augment the student's views (auto: on for supcon, barlow, symmetrized-cosine)" },
         augmentation: augmentationOption,
         temperature: { type: 'number', exclusiveMinimum: 0, description: "overrides the loss's temperature" },
-        ...studentOptionProperties(3),
+        ...studentOptionProperties(5),
       },
     },
   },

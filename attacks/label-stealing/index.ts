@@ -37,7 +37,7 @@ export default defineAttack<LabelStealingOptions>({
       properties: {
         fineTune: { type: 'boolean', default: true, description: 'return the encoder (probed anew per task); false: return the class scores' },
         representationDim: { type: 'integer', minimum: 1, description: 'length of the stolen representation' },
-        ...studentOptionProperties(3),
+        ...studentOptionProperties(5),
       },
     },
   },
