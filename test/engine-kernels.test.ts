@@ -110,15 +110,17 @@ describe('wasm training kernels equal the cpu backend', () => {
     }), { numRuns: 15, seed: 13 });
   });
 
-  it('BatchMatMul with transposeA / transposeB and broadcast batches', async () => {
+  it('BatchMatMul with transposeA / transposeB, batches and broadcast batches', async () => {
     const mmCase = fc.record({
-      batchA: fc.constantFrom<number[]>([], [1], [3], [2, 2]), broadcastB: fc.boolean(),
+      batchA: fc.constantFrom<number[]>([], [1], [3], [2, 2]), broadcast: fc.constantFrom('none', 'b', 'a'),
       m: fc.integer({ min: 1, max: 9 }), k: fc.integer({ min: 1, max: 9 }), n: fc.integer({ min: 1, max: 9 }),
       transposeA: fc.boolean(), transposeB: fc.boolean(), seed: fc.nat(1e6),
     });
     await fc.assert(fc.asyncProperty(mmCase, async (c) => {
-      const batchB = c.broadcastB && c.batchA.length > 0 ? c.batchA.map(() => 1) : c.batchA;
-      const aShape = [...c.batchA, ...(c.transposeA ? [c.k, c.m] : [c.m, c.k])];
+      // One side may be a single matrix broadcast over the other's batch.
+      const batchB = c.broadcast === 'b' ? c.batchA.map(() => 1) : c.batchA;
+      const batchA = c.broadcast === 'a' ? c.batchA.map(() => 1) : c.batchA;
+      const aShape = [...batchA, ...(c.transposeA ? [c.k, c.m] : [c.m, c.k])];
       const bShape = [...batchB, ...(c.transposeB ? [c.n, c.k] : [c.k, c.n])];
       const err = await wasmVsCpu('BatchMatMul', { a: { shape: aShape }, b: { shape: bShape } }, { transposeA: c.transposeA, transposeB: c.transposeB }, c.seed);
       expect(err).toBeLessThan(TOLERANCE);
