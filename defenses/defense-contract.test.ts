@@ -10,6 +10,7 @@ import proofOfWork from './proof-of-work/index.ts';
 import rounding from './rounding/index.ts';
 import similarQueryDetection from './similar-query-detection/index.ts';
 import topK from './top-k/index.ts';
+import watermark from './watermark/index.ts';
 
 testDefense(none);
 testDefense(gaussianNoise, { cases: [{}, { options: { mean: 10, sigma: 2 } }], invalid: [{ options: { sigma: -1 }, error: /sigma/ }] });
@@ -24,4 +25,8 @@ testDefense(rounding, { invalid: [{ options: { decimals: 0.5 }, error: /decimals
 testDefense(datasetInference, {
   cases: [{}, { options: { method: 'augmentation-distance', augmentations: 2 } }, { options: { fitOn: 'suspect', components: 2 } }],
   invalid: [{ options: { alpha: 2 }, error: /alpha/ }, { options: { method: 'distance' }, error: /method/ }],
+});
+testDefense(watermark, {
+  cases: [{}, { options: { source: 'synthetic', verifyImages: 16 } }],
+  invalid: [{ options: { lambda: 0 }, error: /lambda/ }, { options: { source: 'public' }, error: /source/ }],
 });

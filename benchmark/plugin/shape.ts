@@ -91,8 +91,12 @@ function checkDefenseHooks(plugin: Record<string, unknown>): string[] {
     if (hook in plugin && typeof plugin[hook] !== 'function') problems.push(`${hook} must be a function, found ${typeof plugin[hook]}`);
   }
   const kind = isObject(plugin.meta) ? plugin.meta.kind : undefined;
-  if ((kind === 'active' || kind === 'passive' || kind === 'proactive') && typeof plugin.guard !== 'function') {
+  if ((kind === 'active' || kind === 'passive') && typeof plugin.guard !== 'function') {
     problems.push(`a ${kind} defense must have a guard(victim, options, ctx) function that wraps every answer of the API`);
+  }
+  // Proactive defenses act before deployment (the watermark changes how the victim is trained); a guard is optional.
+  if (kind === 'proactive' && typeof plugin.prepareVictim !== 'function' && typeof plugin.guard !== 'function') {
+    problems.push('a proactive defense must have prepareVictim(options) (the settings it adds to the victim\'s training) or a guard(victim, options, ctx)');
   }
   if (kind === 'reactive' && typeof plugin.verifyOwnership !== 'function') {
     problems.push('a reactive defense must have a verifyOwnership(options, ctx) function (and usually prepareVictim(options))');

@@ -209,6 +209,12 @@ export interface DefensePlugin<Options = Record<string, never>> {
    * become part of the victim's hash.
    */
   prepareVictim?(options: Readonly<Options>): Record<string, unknown>;
+  /**
+   * Proactive defenses whose `prepareVictim` settings add a training objective: the hook that trains it, built from
+   * the victim's encoder (a `VictimTrainHookFactory`, benchmark/victims/train.ts). Whoever loads the victim with
+   * `extra: prepareVictim(options)` must pass `trainHook: victimTrainHook(options)` too.
+   */
+  victimTrainHook?(options: Readonly<Options>): import('../victims/train.ts').VictimTrainHookFactory;
   /** Reactive/ownership defenses: decide whether a suspect encoder was stolen from the victim. */
   verifyOwnership?(options: Readonly<Options>, ctx: OwnershipContext): Promise<OwnershipResult>;
 }

@@ -1,6 +1,6 @@
 // Public API of the victim store: recipe hashes, training, the shipped/cached/trained lookup, and deployment.
 export { isEmptyExtra, victimHash, type VictimExtra } from './hash.ts';
-export { trainVictim, type ProbeMetric, type TrainedVictim, type TrainVictimOptions, type VictimMetrics, type VictimTrainHook } from './train.ts';
+export { trainVictim, type ProbeMetric, type TrainedVictim, type TrainVictimOptions, type VictimMetrics, type VictimTrainHook, type VictimTrainHookFactory } from './train.ts';
 export {
   defaultCacheDir, findVictim, loadVictim, readMetrics, readVictimDir, saveVictim, shippedDir, VICTIM_FILES, writeVictimAtomically,
   type LoadedVictim, type LoadVictimOptions, type VictimSource,

@@ -21,10 +21,16 @@ import { augmentationOf, downstreamSplits, downstreamTasks, encoderSpecOf, loadD
  */
 export type VictimTrainHook = ExtraLoss;
 
+/**
+ * A hook built once the victim's encoder exists, for hooks whose own variables depend on it (the watermark's head
+ * takes the encoder's representation width and input shape). `DefensePlugin.victimTrainHook` returns one.
+ */
+export type VictimTrainHookFactory = (encoder: tfl.LayersModel) => VictimTrainHook;
+
 export interface TrainVictimOptions {
   /** Settings a proactive defense adds (plain JSON, part of the hash). */
   extra?: VictimExtra;
-  trainHook?: VictimTrainHook;
+  trainHook?: VictimTrainHook | VictimTrainHookFactory;
   /** Training steps: (done, total, "epoch e/E loss x"). */
   onProgress?: ProgressReporter;
   /** Phase messages (loading data, probing a task...). */
@@ -86,6 +92,13 @@ export async function trainVictim(plugin: VictimPlugin, options: TrainVictimOpti
   log(`loading ${recipe.data}`);
   const data = await trainingDataOf(plugin, options.dataOptions);
   const encoder = createEncoder(spec, recipe.seed);
+  let trainHook: VictimTrainHook | undefined;
+  try {
+    trainHook = typeof options.trainHook === 'function' ? options.trainHook(encoder) : options.trainHook;
+  } catch (error) {
+    encoder.dispose();
+    throw error;
+  }
   log(`training ${meta.id} (${recipe.method}, ${recipe.epochs} epochs of ${data.count} images, batch ${recipe.batchSize}) on ${tf.getBackend()}`);
   const started = performance.now();
   let result;
@@ -96,7 +109,7 @@ export async function trainVictim(plugin: VictimPlugin, options: TrainVictimOpti
       ...(recipe.weightDecay !== undefined ? { weightDecay: recipe.weightDecay } : {}),
       ...(recipe.projectionDim !== undefined ? { projectionDim: recipe.projectionDim } : {}),
       ...(typeof recipe.temperature === 'number' ? { temperature: recipe.temperature } : {}),
-      ...(options.trainHook ? { extraLoss: options.trainHook } : {}),
+      ...(trainHook ? { extraLoss: trainHook } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   } catch (error) {
