@@ -1,7 +1,7 @@
 // Renders the paper's table 1, 2 and 4 re-runs from the harness's result records (never from anything else):
 //
-//   npx tsx attacks/experiments/render.ts --runs runs/attack-tables                      # print the tables
-//   npx tsx attacks/experiments/render.ts --runs runs/attack-tables --write attacks/README.md
+//   npx tsx attacks/_experiments/render.ts --runs runs/attack-tables                      # print the tables
+//   npx tsx attacks/_experiments/render.ts --runs runs/attack-tables --write attacks/README.md
 //
 // The rows and columns come from the experiment configs next to this file (attack × option sets; budgets ×
 // downstream tasks); each cell is the mean linear-probe accuracy of the stolen encoder over seeds (± the 95% t
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
   const { records } = readRecords(values.runs!);
   let readme = values.write ? readFileSync(values.write, 'utf8') : '';
   for (const spec of tableSpecs()) {
-    const command = `npx stealbench run --config attacks/experiments/${spec.name}.json --out ${values.runs} && npx tsx attacks/experiments/render.ts --runs ${values.runs}${values.write ? ` --write ${values.write}` : ''}`;
+    const command = `npx stealbench run --config attacks/_experiments/${spec.name}.json --out ${values.runs} && npx tsx attacks/_experiments/render.ts --runs ${values.runs}${values.write ? ` --write ${values.write}` : ''}`;
     const table = renderTable(spec, records, command);
     if (values.write) readme = replaceSection(readme, spec.name, table, values.write);
     else console.log(`${table}\n`);

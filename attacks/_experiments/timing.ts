@@ -1,7 +1,7 @@
 // Times each attack with its default options on 4,000 queries of 28×28×1 images: the querying phase and one training
 // epoch (the default epoch counts in attacks/README.md are chosen from these). The victim is a random 128-d small-cnn
 // (the shape of simclr-fmnist) served in-process; the images are the test kit's synthetic ones (timing only).
-//   npx tsx attacks/experiments/timing.ts [attack-id ...]
+//   npx tsx attacks/_experiments/timing.ts [attack-id ...]
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../benchmark/engine/index.ts';
 import { createEncoder } from '../../benchmark/nn/encoders.ts';
