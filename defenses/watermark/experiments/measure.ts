@@ -1,0 +1,74 @@
+// Measures the watermark on the CPU profile's victim (defenses/watermark/README.md, "Measured"):
+//   1. trains simclr-fmnist with the watermark (default options; cached under the recipe+extra hash, so benchmark
+//      cells with `defense: watermark` reuse it) and compares its linear-probe accuracy with the clean victim's;
+//   2. verifies ownership with default options for: the watermarked victim itself, the clean victim (same recipe,
+//      no watermark) and the independent encoder (simclr-fmnist-independent, when shipped or cached);
+//   3. the control "how much rotation information does the clean victim carry": the clean victim as the defender.
+// Usage: npx tsx defenses/watermark/experiments/measure.ts [--out file.json] [--train-independent]
+import { writeFileSync } from 'node:fs';
+import { initEngine } from '../../../benchmark/engine/index.ts';
+import { loadSplit } from '../../../benchmark/data/splits.ts';
+import { embed } from '../../../benchmark/nn/index.ts';
+import { resolveOptions } from '../../../benchmark/plugin/options.ts';
+import type { ImageBatch, OwnershipContext, OwnershipResult } from '../../../benchmark/plugin/types.ts';
+import { defaultCacheDir, deployVictim, findVictim, loadVictim, readMetrics, shippedDir, victimHash, type LoadedVictim } from '../../../benchmark/victims/index.ts';
+import { join } from 'node:path';
+import watermark, { type WatermarkOptions } from '../index.ts';
+
+const args = process.argv.slice(2);
+
+/** Shipped or cached (loading it will not train). */
+async function isAvailable(id: string): Promise<boolean> {
+  const hash = victimHash((await findVictim(id)).recipe);
+  return (await readMetrics(shippedDir(id)))?.hash === hash || (await readMetrics(join(defaultCacheDir(), hash)))?.hash === hash;
+}
+const out = args.includes('--out') ? args[args.indexOf('--out') + 1]! : 'defenses/watermark/experiments/results.json';
+const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
+
+const engine = await initEngine({ backend: 'wasm' });
+const options = resolveOptions('defense', watermark, {}) as WatermarkOptions;
+const extra = watermark.prepareVictim!(options);
+log(`backend ${engine.backend}; watermark options ${JSON.stringify(options)}`);
+
+let lastReport = 0;
+const marked = await loadVictim('simclr-fmnist', {
+  extra, trainHook: watermark.victimTrainHook!(options), log,
+  onProgress: (done, total, message) => {
+    if (done === total || performance.now() - lastReport > 30_000) (lastReport = performance.now()), log(`watermarked victim: ${done}/${total} ${message ?? ''}`);
+  },
+});
+log(`watermarked victim from ${marked.source} (${marked.dir}), trained in ${marked.metrics?.trainingSeconds} s`);
+const clean = await loadVictim('simclr-fmnist', { log });
+let independent: LoadedVictim | undefined;
+if (args.includes('--train-independent') || (await isAvailable('simclr-fmnist-independent'))) independent = await loadVictim('simclr-fmnist-independent', { log });
+else log('independent encoder not trained yet (stealbench train-victim simclr-fmnist-independent, or pass --train-independent)');
+
+const privateData = await loadSplit(marked.recipe.data);
+const publicData = await loadSplit('fmnist/probe-test');
+const features = (v: LoadedVictim) => (images: ImageBatch) => embed(v.encoder, images);
+async function verify(defender: LoadedVictim, suspect: LoadedVictim): Promise<OwnershipResult & { seconds: number }> {
+  const started = performance.now();
+  const ctx: OwnershipContext = { seed: 1, log, victim: deployVictim(defender), privateData, publicData, suspect: features(suspect) };
+  const r = await watermark.verifyOwnership!(options, ctx);
+  return { ...r, seconds: (performance.now() - started) / 1000 };
+}
+
+const results: Record<string, unknown> = {
+  generatedAt: new Date().toISOString(), backend: engine.backend, options, extra,
+  training: {
+    watermarked: { source: marked.source, hash: marked.hash, seconds: marked.metrics?.trainingSeconds, probes: marked.metrics?.probes, epochLosses: marked.metrics?.epochLosses },
+    clean: { source: clean.source, hash: clean.hash, seconds: clean.metrics?.trainingSeconds, probes: clean.metrics?.probes, epochLosses: clean.metrics?.epochLosses },
+  },
+  ownership: {
+    'watermarked victim itself': await verify(marked, marked),
+    'clean victim (same recipe, no watermark)': await verify(marked, clean),
+    ...(independent ? { 'independent encoder (seed 2)': await verify(marked, independent) } : {}),
+    'control: clean victim as the defender, itself as suspect': await verify(clean, clean),
+    ...(independent ? { 'control: clean victim as the defender, independent suspect': await verify(clean, independent) } : {}),
+  },
+};
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+log(`wrote ${out}`);
+for (const [name, r] of Object.entries(results.ownership as Record<string, OwnershipResult>)) {
+  log(`${name}: success ${r.details?.successRate}, victim ${r.details?.victimSuccess}, t ${r.statistic.toFixed(2)}, p ${r.pValue.toExponential(2)}, stolen ${r.stolen}`);
+}
