@@ -54,6 +54,7 @@ export {
   losses,
   LOSS_NAMES,
   createAdamStepper,
+  trainableVariables,
   trainSsl,
   trainToMatch,
   embed,

@@ -89,7 +89,9 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
     const oracle = createOracle({ deployment, output: cell.output, guard });
     const pool = await phase('data', () => loadSplit(cell.pool));
     const plan = queryPlan(pool, cell.budget, deriveSeed(cell.seed, 'query-plan'));
-    const attackerPool: ImageSet = takePlan(pool, plan);
+    const planned = takePlan(pool, plan);
+    // Labels only for attacks that declare they use a labelled public dataset (SupCon).
+    const attackerPool: ImageSet = attack.plugin.meta.needs?.labels ? planned : { ...planned, labels: null };
     const attacker = 'attacker';
     oracle.openAccount(attacker, cell.budget, 'attacker');
 

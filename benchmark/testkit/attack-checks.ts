@@ -22,7 +22,7 @@ export interface AttackCase {
   /** What the tiny victim's API returns (default: the attack's meta.needs.output, else 'representation'). */
   output?: OracleOutput;
   seed?: number;
-  /** Images in the attacker's pool (default 4 × budget). */
+  /** Images in the attacker's pool (default: the budget, as the harness gives an attack exactly its planned queries). */
   poolSize?: number;
 }
 
@@ -68,7 +68,7 @@ export async function runAttackOnce(plugin: AttackPlugin<any>, testCase: AttackC
   const output = testCase.output ?? plugin.meta.needs?.output ?? 'representation';
   const oracle = createOracle({ deployment: createTinyVictim(deriveSeed(seed, 'testkit-victim')), output });
   oracle.openAccount('attacker', budget, 'attacker');
-  const images = tinyImages(testCase.poolSize ?? 4 * budget, deriveSeed(seed, 'testkit-pool'), 'testkit/attacker-pool');
+  const images = tinyImages(testCase.poolSize ?? budget, deriveSeed(seed, 'testkit-pool'), 'testkit/attacker-pool');
   const pool = Object.freeze({ ...images, labels: plugin.meta.needs?.labels ? images.labels : null });
   const poolDigest = digest([pool.data]);
   const options = resolveOptions('attack', plugin, testCase.options);
