@@ -3,7 +3,8 @@
 // (simclr-fmnist-independent: same recipe and private data, seed 2; when shipped or cached) and for the same
 // architecture with random weights, with both methods and both GMM fits. Private data: fmnist/victim-train; public
 // data: fmnist/probe-test (as the cell executor passes them).
-// Usage: npx tsx defenses/dataset-inference/experiments/measure.ts [--out file.json]
+// Usage: npx tsx defenses/dataset-inference/experiments/measure.ts [--victim id] [--out file.json]
+// (--victim supervised-fmnist: the supervised victim, for the paper's self-supervised vs supervised contrast.)
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initEngine } from '../../../benchmark/engine/index.ts';
@@ -15,7 +16,8 @@ import { defaultCacheDir, deployVictim, encoderSpecOf, findVictim, loadVictim, r
 import datasetInference, { type DatasetInferenceOptions } from '../index.ts';
 
 const args = process.argv.slice(2);
-const out = args.includes('--out') ? args[args.indexOf('--out') + 1]! : 'defenses/dataset-inference/experiments/results.json';
+const victimId = args.includes('--victim') ? args[args.indexOf('--victim') + 1]! : 'simclr-fmnist';
+const out = args.includes('--out') ? args[args.indexOf('--out') + 1]! : `defenses/dataset-inference/experiments/results-${victimId}.json`;
 const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
 
 async function isAvailable(id: string): Promise<boolean> {
@@ -24,18 +26,18 @@ async function isAvailable(id: string): Promise<boolean> {
 }
 
 const engine = await initEngine({ backend: 'wasm' });
-const victim = await loadVictim('simclr-fmnist', { log });
+const victim = await loadVictim(victimId, { log });
 const deployment = deployVictim(victim);
 const privateData = await loadSplit(victim.recipe.data);
 const publicData = await loadSplit('fmnist/probe-test');
 const suspects: Record<string, (images: ImageBatch) => Promise<import('../../../benchmark/plugin/types.ts').Vectors>> = {
   'victim itself': (images) => embed(victim.encoder, images),
 };
-if (await isAvailable('simclr-fmnist-independent')) {
+if (victimId === 'simclr-fmnist' && (await isAvailable('simclr-fmnist-independent'))) {
   const independent = await loadVictim('simclr-fmnist-independent', { log });
   suspects['independent encoder (seed 2)'] = (images) => embed(independent.encoder, images);
 } else log('independent encoder not trained yet: skipped');
-const random = createEncoder(encoderSpecOf(await findVictim('simclr-fmnist')), 12345);
+const random = createEncoder(encoderSpecOf(await findVictim(victimId)), 12345);
 suspects['same architecture, random weights'] = (images) => embed(random, images);
 
 const variants: [string, Partial<DatasetInferenceOptions>][] = [
