@@ -75,15 +75,22 @@ export async function verifyWatermark(settings: VerifySettings, ctx: OwnershipCo
       ctx.log(`watermark: the suspect's ${suspectReps.dim}-d representations cannot go through the victim's ${victimReps.dim}-d head`);
       return { stolen: false, statistic: 0, pValue: 1, details: { ...base, reason: `representation width ${suspectReps.dim} ≠ victim's ${victimReps.dim}` } };
     }
-    const success = perImageSuccess(await predictBins(head, suspectReps));
+    const predicted = await predictBins(head, suspectReps);
+    const success = perImageSuccess(predicted);
     const rate = mean(success);
     let { statistic, pValue } = oneSampleTTest(success, 0.5, 'greater');
-    const details: Record<string, number | string | boolean> = { ...base, successRate: rate };
+    // Share of views put in bin 1: near 0 or 1 when the head answers a foreign space with one constant bin.
+    const binOneShare = predicted.reduce((sum, bin) => sum + bin, 0) / predicted.length;
+    const details: Record<string, number | string | boolean> = { ...base, successRate: rate, binOneShare };
     if (!Number.isFinite(pValue)) {
       // Every image scored the same (e.g. a constant head output gives exactly ½ each): no evidence above chance.
       details.degenerate = true;
       statistic = 0;
       pValue = rate > 0.5 ? 0 : 1;
+    } else if (!Number.isFinite(statistic)) {
+      // Zero spread with a mean above ½ (every image fully right): t is infinite; keep the record JSON-safe.
+      details.degenerate = true;
+      statistic = Math.sign(statistic) * Number.MAX_VALUE;
     }
     ctx.log(`watermark: success ${(100 * rate).toFixed(1)}% (victim ${(100 * victimSuccess).toFixed(1)}%), t = ${statistic.toFixed(2)}, p = ${pValue.toExponential(2)}`);
     return { stolen: pValue < settings.alpha, statistic, pValue, details };
