@@ -48,9 +48,15 @@ export interface MergeReport {
 }
 
 /** A record without its wall-clock facts: what must be equal when the same cell is run twice. */
+/**
+ * The record without its wall-clock facts (provenance.startedAt and durations, and the seconds inside
+ * metrics.cost): what must be identical when the same cell runs twice.
+ */
 export function withoutTiming(record: CellRecord): Omit<CellRecord, 'provenance'> & { provenance: Omit<CellRecord['provenance'], 'startedAt' | 'durations'> } {
   const { startedAt: _s, durations: _d, ...provenance } = record.provenance;
-  return { ...record, provenance };
+  if (!record.metrics) return { ...record, provenance };
+  const { attackSeconds: _a, powSeconds: _p, ...cost } = record.metrics.cost;
+  return { ...record, metrics: { ...record.metrics, cost: cost as NonNullable<CellRecord['metrics']>['cost'] }, provenance };
 }
 
 const STATE_RANK: Record<CellState, number> = { completed: 0, failed: 1, 'timed-out': 2, skipped: 3 };
