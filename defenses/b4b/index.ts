@@ -46,11 +46,11 @@ export default defineDefense<B4bOptions>({
     options: {
       type: 'object',
       properties: {
-        center: { type: 'string', enum: ['probe', 'origin'], default: 'probe', description: 'Hyperplanes through the mean representation of a seeded noise probe, or through the origin.' },
+        center: { type: 'string', enum: ['probe', 'origin'], default: 'origin', description: 'Hyperplanes through the mean representation of a seeded noise probe, or through the origin.' },
         hyperplanes: { type: 'integer', minimum: 1, maximum: 30, default: 10, description: 'LSH hyperplanes; there are 2^hyperplanes buckets.' },
-        lambda: { type: 'number', exclusiveMinimum: 0, default: 1e-6, description: 'λ: scale of the noise at low coverage (the paper uses 1e-6).' },
-        alpha: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'α: noise standard deviation (plus λ) reached at coverage β.' },
-        beta: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.8, description: 'β: coverage (fraction of buckets) at which the noise reaches α.' },
+        lambda: { type: 'number', exclusiveMinimum: 0, default: 1e-3, description: 'λ: scale of the noise at low coverage (the paper uses 1e-6).' },
+        alpha: { type: 'number', exclusiveMinimum: 0, default: 0.35, description: 'α: noise standard deviation (plus λ) reached at coverage β.' },
+        beta: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.06, description: 'β: coverage (fraction of buckets) at which the noise reaches α.' },
         transform: { type: 'string', enum: ['affine', 'permutation', 'none'], default: 'affine', description: 'Per-account transform of the answers.' },
         shiftScale: { type: 'number', minimum: 0, default: 1, description: 'Standard deviation of the per-account shift added by the transform.' },
       },

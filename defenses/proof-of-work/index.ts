@@ -56,12 +56,12 @@ export default defineDefense<ProofOfWorkOptions>({
     options: {
       type: 'object',
       properties: {
-        center: { type: 'string', enum: ['probe', 'origin'], default: 'probe', description: 'Hyperplanes through the mean representation of a seeded noise probe, or through the origin.' },
+        center: { type: 'string', enum: ['probe', 'origin'], default: 'origin', description: 'Hyperplanes through the mean representation of a seeded noise probe, or through the origin.' },
         hyperplanes: { type: 'integer', minimum: 1, maximum: 30, default: 10, description: 'LSH hyperplanes over the representations (2^hyperplanes buckets).' },
-        legitimateBits: { type: 'number', minimum: 0, default: 4, description: 'Bucket entropy (bits) of a calibrated legitimate user; no extra difficulty below it.' },
+        legitimateBits: { type: 'number', minimum: 0, default: 3.5, description: 'Bucket entropy (bits) of a calibrated legitimate user; no extra difficulty below it.' },
         baseBits: { type: 'integer', minimum: 0, maximum: 64, default: 4, description: 'Difficulty (leading zero bits) for legitimate-like behaviour.' },
         maxBits: { type: 'integer', minimum: 0, maximum: 64, default: 40, description: 'Highest difficulty ever asked.' },
-        scale: { type: 'number', minimum: 0, default: 2, description: 'Extra difficulty bits per bit of entropy above the legitimate profile.' },
+        scale: { type: 'number', minimum: 0, default: 8, description: 'Extra difficulty bits per bit of entropy above the legitimate profile.' },
         solveCapBits: { type: 'integer', minimum: 0, maximum: 32, default: 12, description: 'Puzzles above this difficulty are estimated (2^bits hashes), not solved.' },
       },
       required: [],

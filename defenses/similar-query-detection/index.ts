@@ -58,7 +58,7 @@ export default defineDefense<SimilarQueryOptions>({
       type: 'object',
       properties: {
         metric: { type: 'string', enum: ['cosine', 'l2'], default: 'cosine', description: 'Similarity measure between feature vectors.' },
-        threshold: { type: 'number', default: 0.5, description: "cosine: flag when similarity > threshold; l2: flag when distance < threshold." },
+        threshold: { type: 'number', default: 0.98, description: "cosine: flag when similarity > threshold; l2: flag when distance < threshold." },
         useHead: { type: 'boolean', default: true, description: "Compare projections through the victim's head (falls back to representations when it has none)." },
         perturbFlagged: { type: 'boolean', default: true, description: 'Answer flagged queries with noise N(noiseMean, noiseSigma²) instead of the representation.' },
         noiseMean: { type: 'number', default: 1000, description: 'Mean of the noise answered to flagged queries (paper: 1000).' },

@@ -1,0 +1,184 @@
+// Renders the defense tables of issue 6 that come from benchmark cells, from result records alone
+// (`<dir>/results/*.json`, read with the leaderboard's record reader):
+//   1. noise comparison (paper tables 10-11): legitimate-user vs attacker accuracy under `gaussian-noise` at each σ,
+//      `top-k`, `rounding`, against `none`;
+//   2. proof-of-work: the attacker's work (hashes, seconds) and who was flagged;
+//   3. B4B: legitimate-user accuracy vs stolen accuracy per (λ, α, β);
+//   4. detection: which accounts and what share of queries each detecting defense flagged.
+// A row is one (defense + options, attack, budget) over its seeds: mean ± sample std of completed cells; a row with
+// cells that did not complete says so ("failed ×1"); a row with none completed shows only their state, never 0.
+//
+//   npx tsx defenses/_experiments/render.ts --runs <dir>                                  # print
+//   npx tsx defenses/_experiments/render.ts --runs <dir> --write defenses/README.md \
+//       --command "npx tsx benchmark/cli/main.ts run …"                                     # splice between markers
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { markdownTable } from 'markdown-table';
+import { canonicalJson, variantLabels } from '../../benchmark/leaderboard/group.ts';
+import { cellText, stateSummary } from '../../benchmark/leaderboard/format.ts';
+import { readRecords } from '../../benchmark/leaderboard/read-records.ts';
+import type { CellMetrics, CellRecord } from '../../benchmark/runner/record.ts';
+import { spliceBetweenMarkers } from './markers.ts';
+
+/** The downstream task legitimate users solve (benchmark/scoring/legitimate-users.ts) and that stolen accuracy is compared on. */
+export const TASK = 'fmnist';
+export const GRID_MARKER = 'defenses-grid';
+
+interface Row {
+  /** Defense id and the options that tell its variants apart, e.g. `gaussian-noise (sigma=1)`. */
+  label: string;
+  attack: string;
+  budget: number;
+  records: CellRecord[];
+}
+
+/** Rows of the records whose defense is one of `defenses`, grouped over seeds; labels come from all `records`. */
+function rowsOf(records: readonly CellRecord[], defenses: readonly string[]): Row[] {
+  const defenseLabels = variantLabels(records.map((r) => r.cell.defense));
+  const attackLabels = variantLabels(records.map((r) => r.cell.attack));
+  const refKey = (ref: { id: string; options: Record<string, unknown> }) => `${ref.id}\u0000${canonicalJson(ref.options)}`;
+  const byKey = new Map<string, Row & { defense: string }>();
+  for (const r of records) {
+    if (!defenses.includes(r.cell.defense.id)) continue;
+    const key = [r.cell.victim, refKey(r.cell.defense), refKey(r.cell.attack), r.cell.budget].join('\u0000');
+    const row = byKey.get(key) ?? {
+      defense: r.cell.defense.id,
+      label: defenseLabels.get(refKey(r.cell.defense)) ?? r.cell.defense.id,
+      attack: attackLabels.get(refKey(r.cell.attack)) ?? r.cell.attack.id,
+      budget: r.cell.budget,
+      records: [],
+    };
+    row.records.push(r);
+    byKey.set(key, row);
+  }
+  return [...byKey.values()].sort(
+    (a, b) => defenses.indexOf(a.defense) - defenses.indexOf(b.defense) || a.label.localeCompare(b.label) || a.attack.localeCompare(b.attack) || a.budget - b.budget,
+  );
+}
+
+/**
+ * One table cell from the completed records of a row: `format(values)` over the values `pick` finds; when some
+ * cells did not complete their state is appended; when none did, only the state. `—` when nothing measured it.
+ */
+export function measuredCell(records: readonly CellRecord[], pick: (m: CellMetrics) => number | undefined, format: (values: number[]) => string): string {
+  const incomplete = records.filter((r) => r.state !== 'completed' || !r.metrics).map((r) => (r.state === 'completed' ? 'no-metrics' : r.state));
+  const values = records.flatMap((r) => (r.state === 'completed' && r.metrics ? [pick(r.metrics)] : [])).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const suffix = incomplete.length > 0 ? stateSummary(incomplete) : '';
+  if (values.length === 0) return suffix || '—';
+  return suffix ? `${format(values)} (${suffix})` : format(values);
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs: readonly number[]) => (xs.length < 2 ? null : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+/** Percent, mean ± sample std over seeds (one decimal). */
+export const pct = (xs: number[]) => {
+  const s = sd(xs);
+  return s === null ? (100 * mean(xs)).toFixed(1) : `${(100 * mean(xs)).toFixed(1)} ± ${(100 * s).toFixed(1)}`;
+};
+const num = (xs: number[]) => {
+  const m = mean(xs);
+  return Math.abs(m) >= 1e5 ? m.toExponential(2) : m.toFixed(m >= 100 ? 0 : 2);
+};
+const countOf = (xs: number[]) => `${xs.filter((x) => x > 0).length}/${xs.length}`;
+
+const seedsCell = (records: readonly CellRecord[]) => String(new Set(records.map((r) => r.cell.seed)).size);
+
+function table(header: string[], rows: string[][]): string {
+  return rows.length === 0 ? '_No records for these defenses in the run._' : markdownTable([header, ...rows.map((row) => row.map(cellText))]);
+}
+
+export function noiseTable(records: readonly CellRecord[]): string {
+  const rows = rowsOf(records, ['none', 'gaussian-noise', 'top-k', 'rounding']);
+  return table(
+    ['defense (options)', 'attack', 'budget', 'seeds', `legitimate acc. defended % (${TASK})`, 'legitimate acc. undefended %', `stolen acc. % (${TASK})`],
+    rows.map((row) => [
+      row.label, row.attack, String(row.budget), seedsCell(row.records),
+      measuredCell(row.records, (m) => m.legitimate?.defended[TASK], pct),
+      measuredCell(row.records, (m) => m.legitimate?.undefended[TASK], pct),
+      measuredCell(row.records, (m) => m.stolen[TASK], pct),
+    ]),
+  );
+}
+
+export function powTable(records: readonly CellRecord[]): string {
+  const rows = rowsOf(records, ['proof-of-work']);
+  return table(
+    ['defense (options)', 'attack', 'budget', 'seeds', 'attacker queries', 'attacker hashes', 'attacker PoW seconds', 'attacker flagged', 'legitimate accounts flagged', `stolen acc. % (${TASK})`],
+    rows.map((row) => [
+      row.label, row.attack, String(row.budget), seedsCell(row.records),
+      measuredCell(row.records, (m) => m.cost.queries, num),
+      measuredCell(row.records, (m) => m.cost.hashes, num),
+      measuredCell(row.records, (m) => m.cost.powSeconds, num),
+      measuredCell(row.records, (m) => (m.detection ? Number(m.detection.attackerFlagged) : undefined), countOf),
+      measuredCell(row.records, (m) => m.detection?.legitimateFlagged, (xs) => `${num(xs)} of ${row.records.find((r) => r.metrics?.detection)?.metrics?.detection?.legitimateAccounts ?? '?'}`),
+      measuredCell(row.records, (m) => m.stolen[TASK], pct),
+    ]),
+  );
+}
+
+export function b4bTable(records: readonly CellRecord[]): string {
+  const rows = rowsOf(records, ['none', 'b4b']);
+  return table(
+    ['defense (options)', 'attack', 'budget', 'seeds', `legitimate acc. defended % (${TASK})`, 'legitimate acc. undefended %', `stolen acc. % (${TASK})`, 'attacker coverage', 'attacker at full noise (c ≥ β)'],
+    rows.map((row) => [
+      row.label, row.attack, String(row.budget), seedsCell(row.records),
+      measuredCell(row.records, (m) => m.legitimate?.defended[TASK], pct),
+      measuredCell(row.records, (m) => m.legitimate?.undefended[TASK], pct),
+      measuredCell(row.records, (m) => m.stolen[TASK], pct),
+      measuredCell(row.records, (m) => m.detection?.attackerScore, (xs) => mean(xs).toFixed(3)),
+      measuredCell(row.records, (m) => (m.detection ? Number(m.detection.attackerFlagged) : undefined), countOf),
+    ]),
+  );
+}
+
+export function detectionTable(records: readonly CellRecord[]): string {
+  const ids = [...new Set(records.filter((r) => r.metrics?.detection || r.cell.defense.id === 'similar-query-detection').map((r) => r.cell.defense.id))].sort();
+  const rows = rowsOf(records, ids);
+  return table(
+    ['defense (options)', 'attack', 'budget', 'seeds', 'attacker flagged', 'attacker queries flagged %', 'legitimate accounts flagged', 'legitimate queries flagged %', `stolen acc. % (${TASK})`],
+    rows.map((row) => [
+      row.label, row.attack, String(row.budget), seedsCell(row.records),
+      measuredCell(row.records, (m) => (m.detection ? Number(m.detection.attackerFlagged) : undefined), countOf),
+      measuredCell(row.records, (m) => m.detection?.attackerFlaggedQueryRate, pct),
+      measuredCell(row.records, (m) => m.detection?.legitimateFlagged, (xs) => `${num(xs)} of ${row.records.find((r) => r.metrics?.detection)?.metrics?.detection?.legitimateAccounts ?? '?'}`),
+      measuredCell(row.records, (m) => m.detection?.legitimateFlaggedQueryRate, pct),
+      measuredCell(row.records, (m) => m.stolen[TASK], pct),
+    ]),
+  );
+}
+
+/** The Markdown that goes between the `defenses-grid` markers. */
+export function renderDefenseGrid(records: readonly CellRecord[], command: string): string {
+  const victims = [...new Set(records.map((r) => r.cell.victim))].sort().join(', ');
+  return [
+    `Produced by \`${command}\` and rendered with \`npx tsx defenses/_experiments/render.ts\` from ${records.length} records (victims: ${victims || 'none'}). ` +
+      'Accuracies are linear-probe top-1 in %, mean ± std over seeds; a cell that did not complete shows its state, never a number.',
+    '',
+    '#### Noise (paper tables 10–11) and output truncation (top-k, rounding)',
+    noiseTable(records),
+    '',
+    '#### Proof-of-work: the attacker\'s work',
+    powTable(records),
+    '',
+    'Legitimate users\' work is not in the result records (only `metrics.cost` for the attacker): see the calibration table above.',
+    '',
+    '#### B4B: utility / attack trade-off',
+    b4bTable(records),
+    '',
+    '#### Detection flags from cells',
+    detectionTable(records),
+  ].join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { values } = parseArgs({ options: { runs: { type: 'string' }, write: { type: 'string' }, command: { type: 'string' } } });
+  if (!values.runs) throw new Error('render.ts: --runs <dir> is required (the folder whose results/*.json are the benchmark records)');
+  const { records } = readRecords(values.runs);
+  const body = renderDefenseGrid(records, values.command ?? `stealbench run (records in ${values.runs})`);
+  console.log(body);
+  if (values.write) {
+    writeFileSync(values.write, spliceBetweenMarkers(readFileSync(values.write, 'utf8'), GRID_MARKER, body, values.write));
+    console.error(`wrote ${values.write}`);
+  }
+}

@@ -1,0 +1,115 @@
+// The paper's tables 13-15 (ICML 2022, appendix E) for our victim: false-positive and false-negative rates of the
+// shipped `similar-query-detection` guard (perturbFlagged off, so only its flags are measured) against thresholds,
+// for cosine and L2, with and without the victim's projection head.
+//   FPR = share of a legitimate user's queries that are flagged: `--legit` distinct images of fmnist/probe-train (a
+//         seeded choice), each queried once, in order;
+//   FNR = share of an attacker's repeat queries that are NOT flagged: `--pairs` images of fmnist/attacker-pool, each
+//         queried as two seeded simclrGray views (per block of 64 images: the first views, then the second views);
+//         the second views are the repeats.
+// Mean ± sample std over `--seeds` seeds (the image choice and the views change with the seed).
+//
+//   npx tsx defenses/_experiments/similarity-rates.ts                 # print the table
+//   npx tsx defenses/_experiments/similarity-rates.ts --write         # and splice it into the READMEs
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { markdownTable } from 'markdown-table';
+import { initEngine } from '../../benchmark/engine/index.ts';
+import { deriveSeed } from '../../benchmark/util/random.ts';
+import detector from '../similar-query-detection/index.ts';
+import { augmentedPairsWorkload, distinctWorkload, loadExperimentVictim, mean, replay, seededSample, spliceBetweenMarkers, std, type Workload } from './workloads.ts';
+
+/** Threshold grids per (metric, head), chosen to span low FPR to low FNR on simclr-fmnist (see the README). */
+export const GRIDS: { metric: 'cosine' | 'l2'; useHead: boolean; thresholds: number[] }[] = [
+  { metric: 'cosine', useHead: true, thresholds: [0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98] },
+  { metric: 'cosine', useHead: false, thresholds: [0.95, 0.98, 0.99, 0.995, 0.998] },
+  { metric: 'l2', useHead: true, thresholds: [1.5, 2, 2.5, 3, 4, 5] },
+  { metric: 'l2', useHead: false, thresholds: [0.2, 0.3, 0.4, 0.6, 1, 1.5] },
+];
+
+/** The paper's rows (CIFAR-10 ResNet victim), for the comparison column. */
+const PAPER: Record<string, string> = {
+  'l2 head': 'τ 12 / 13 / 14: FPR 4.7 / 12.3 / 27.7, FNR 53.1 / 35.1 / 19.3 (table 13)',
+  'l2 no head': 'τ 17 / 18 / 19: FPR 7.7 / 16.2 / 28.2, FNR 49.0 / 39.5 / 26.4 (table 14)',
+  'cosine head': 'τ 0.45 / 0.5 / 0.55: FPR 31.4 / 15.5 / 7.0, FNR 9.4 / 21.3 / 34.1 (table 15)',
+  'cosine no head': 'not reported',
+};
+
+const { values: args } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '3' },
+    legit: { type: 'string', default: '1000' },
+    pairs: { type: 'string', default: '1000' },
+    victim: { type: 'string', default: 'simclr-fmnist' },
+    grid: { type: 'string' }, // JSON override of GRIDS (exploration)
+    write: { type: 'boolean', default: false },
+  },
+});
+const seeds = Array.from({ length: Number(args.seeds) }, (_, i) => i + 1);
+const grids: typeof GRIDS = args.grid ? JSON.parse(args.grid) : GRIDS;
+const log = (m: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
+
+const engine = await initEngine({ backend: 'wasm' });
+const { victim, deployment, weightsSha256 } = await loadExperimentVictim(args.victim!, log);
+log(`victim ${victim.id} (${victim.source}), recipe hash ${victim.hash.slice(0, 12)}, weights.bin sha256 ${weightsSha256.slice(0, 12)}`);
+
+const workloads: { legit: Workload; attacker: Workload }[] = [];
+for (const seed of seeds) {
+  const legitImages = await seededSample('fmnist/probe-train', Number(args.legit), deriveSeed(seed, 'legit-images'));
+  const attackImages = await seededSample('fmnist/attacker-pool', Number(args.pairs), deriveSeed(seed, 'attacker-images'));
+  workloads.push({
+    legit: await distinctWorkload('legitimate', legitImages, deployment),
+    attacker: await augmentedPairsWorkload('attacker', attackImages, deployment, deriveSeed(seed, 'views')),
+  });
+  log(`seed ${seed}: workloads encoded`);
+}
+
+interface Row { metric: string; head: boolean; threshold: number; fpr: number[]; fnr: number[]; firstViews: number[] }
+const rows: Row[] = [];
+for (const { metric, useHead, thresholds } of grids) {
+  for (const threshold of thresholds) {
+    const row: Row = { metric, head: useHead, threshold, fpr: [], fnr: [], firstViews: [] };
+    for (const [i, seed] of seeds.entries()) {
+      const { legit, attacker } = workloads[i]!;
+      const runs = await replay(detector, { metric, useHead, threshold, perturbFlagged: false }, deployment,
+        [{ account: 'legitimate', workload: legit }, { account: 'attacker', workload: attacker }], seed);
+      const l = runs.get('legitimate')!.flagged;
+      const a = runs.get('attacker')!.flagged;
+      row.fpr.push(l.filter(Boolean).length / l.length);
+      const repeats = a.filter((_, q) => attacker.repeat[q]);
+      const firsts = a.filter((_, q) => !attacker.repeat[q]);
+      row.fnr.push(repeats.filter((f) => !f).length / repeats.length);
+      row.firstViews.push(firsts.filter(Boolean).length / firsts.length);
+    }
+    rows.push(row);
+    log(`${metric} head=${useHead} τ=${threshold}: FPR ${(100 * mean(row.fpr)).toFixed(1)}%, FNR ${(100 * mean(row.fnr)).toFixed(1)}%`);
+  }
+}
+
+const pct = (xs: number[]) => `${(100 * mean(xs)).toFixed(1)} ± ${(100 * std(xs)).toFixed(1)}`;
+const table = markdownTable(
+  [
+    ['metric', 'head', 'τ', 'FPR % (legitimate queries flagged)', 'FNR % (second views not flagged)', 'first views flagged %'],
+    ...rows.map((r) => [r.metric, r.head ? 'yes' : 'no', String(r.threshold), pct(r.fpr), pct(r.fnr), pct(r.firstViews)]),
+  ],
+  { align: ['l', 'l', 'r', 'r', 'r', 'r'] },
+);
+const paper = markdownTable([['metric, head', "paper's values (CIFAR-10, ResNet victim)"], ...Object.entries(PAPER)]);
+const command = `npx tsx defenses/_experiments/similarity-rates.ts --seeds ${args.seeds} --legit ${args.legit} --pairs ${args.pairs}${args.write ? ' --write' : ''}`;
+const body = [
+  `Command: \`${command}\` (backend ${engine.backend}, Node ${process.version}). Victim \`${victim.id}\` (${victim.source} weights), recipe hash \`${victim.hash.slice(0, 16)}\`, weights.bin sha256 \`${weightsSha256.slice(0, 16)}\`.`,
+  `Legitimate user: ${args.legit} distinct fmnist/probe-train images, each once. Attacker: ${args.pairs} fmnist/attacker-pool images × 2 simclrGray views. Mean ± std over seeds ${seeds.join(', ')}. Cosine: flagged when similarity > τ; L2: when distance < τ. Head: the 128-d projection; no head: the 128-d representation.`,
+  '',
+  table,
+  '',
+  paper,
+].join('\n');
+console.log(body);
+
+if (args.write) {
+  for (const file of ['defenses/README.md', 'defenses/similar-query-detection/README.md']) {
+    writeFileSync(file, spliceBetweenMarkers(readFileSync(file, 'utf8'), 'similarity-rates', body, file));
+    log(`wrote ${file}`);
+  }
+}
+victim.encoder.dispose();
+victim.projectionHead?.dispose();
