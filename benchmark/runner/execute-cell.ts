@@ -26,7 +26,7 @@ import { linearCka, meanCosineSimilarity } from '../scoring/representation-simil
 import { deriveSeed } from '../util/random.ts';
 import type { CellOutcome, ExecuteCell } from './executor.ts';
 import type { CellMetrics } from './record.ts';
-import { attackerCost, detectionFigures } from '../scoring/cell-figures.ts';
+import { attackerCost, detectionFigures, meanAccountCost } from '../scoring/cell-figures.ts';
 
 /** Encoder trained by the provider independently of the victim: the control for ownership tests. */
 const INDEPENDENT_VICTIM = 'simclr-fmnist-independent';
@@ -152,7 +152,11 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
         stolen: stolenAccuracy,
         victim: victimAccuracy,
         fidelity,
-        legitimate: { defended: { [DEFAULT_TASK]: legitimate.defended }, undefended: { [DEFAULT_TASK]: legitimate.undefended } },
+        legitimate: {
+          defended: { [DEFAULT_TASK]: legitimate.defended },
+          undefended: { [DEFAULT_TASK]: legitimate.undefended },
+          cost: meanAccountCost(legitimate.accounts.map((account) => oracle.audit(account))),
+        },
         cost: attackerCost(oracle.audit(attacker), attackResult.seconds),
       };
       const detection = detectionFigures(guard?.report?.(), (account) => oracle.audit(account), attacker, legitimate.accounts);

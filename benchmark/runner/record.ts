@@ -55,7 +55,12 @@ export interface CellMetrics {
   /** Agreement of stolen and victim representations on held-out images. */
   fidelity?: { cka: number; cosine?: number };
   /** Legitimate users' downstream accuracy through the defended API and through the undefended one. */
-  legitimate?: { defended: Record<string, number>; undefended: Record<string, number> };
+  legitimate?: {
+    defended: Record<string, number>;
+    undefended: Record<string, number>;
+    /** What one legitimate user paid on average (queries, and the proof-of-work a defense charged). */
+    cost?: { queries: number; hashes?: number; powSeconds?: number };
+  };
   detection?: DetectionFigures;
   /** Ownership tests (reactive defenses): on the stolen copy and on an independently trained encoder. */
   ownership?: { stolen: OwnershipResult; independent?: OwnershipResult };

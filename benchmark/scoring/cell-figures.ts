@@ -5,6 +5,21 @@ import type { AuditEntry } from '../oracle/oracle.ts';
 import type { DetectionFigures } from '../runner/record.ts';
 import { aggregateCost, type AttackCost } from './cost.ts';
 
+/** Mean cost of one account over several (legitimate users): queries and any proof-of-work charged. */
+export function meanAccountCost(audits: readonly (readonly AuditEntry[])[]): { queries: number; hashes?: number; powSeconds?: number } {
+  const totals = audits.map((audit) => attackerCost(audit, 0));
+  const mean = (pick: (cost: AttackCost) => number | undefined) => {
+    const values = totals.map(pick).filter((value): value is number => value !== undefined);
+    return values.length ? values.reduce((a, b) => a + b, 0) / totals.length : undefined;
+  };
+  const cost: { queries: number; hashes?: number; powSeconds?: number } = { queries: mean((c) => c.queries) ?? 0 };
+  const hashes = mean((c) => c.hashes);
+  const powSeconds = mean((c) => c.powSeconds);
+  if (hashes !== undefined) cost.hashes = hashes;
+  if (powSeconds !== undefined) cost.powSeconds = powSeconds;
+  return cost;
+}
+
 export function attackerCost(audit: readonly AuditEntry[], attackSeconds: number): AttackCost {
   const perBatch = audit.map((entry) => ({
     queries: entry.count,
