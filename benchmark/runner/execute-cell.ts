@@ -106,7 +106,8 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
       oracle,
       account: attacker,
       pool: attackerPool,
-      deadline: ctx.deadline - 60_000,
+      // Leave time after the attack for the users and scoring: a minute, or a quarter of what remains if less.
+      deadline: ctx.deadline - Math.min(60_000, (ctx.deadline - Date.now()) / 4),
       outputDir: join(workDir, 'stolen'),
       backend: engine.backend === 'wasm' ? 'wasm' : ctx.backend,
       onProgress: (p) => ctx.progress(1, 5, `attack ${attack.id}: ${p.done}/${p.total}${p.message ? ` ${p.message}` : ''}`),
