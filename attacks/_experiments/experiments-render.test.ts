@@ -56,6 +56,15 @@ describe('render', () => {
     expect(text).toContain('4,000 queries, digits: SSL stealing (InfoNCE) 60.0 vs best label row (SL fine-tune) 65.0: labels ahead by 5.0 points — NOT as in the paper');
   });
 
+  it('counts only the latest record of a cell that was run twice', () => {
+    const old = record('direct-extraction', { loss: 'mse' }, 1000, 0, { fmnist: 0.1, digits: 0.1 });
+    const fresh = record('direct-extraction', { loss: 'mse' }, 1000, 0, { fmnist: 0.6, digits: 0.5 });
+    fresh.key = 'other';
+    fresh.provenance = { ...fresh.provenance, startedAt: '2025-02-01T00:00:00Z' };
+    const mse = renderTable(table2!, [fresh, old], 'CMD').split('\n').find((l) => l.startsWith('| MSE'))!;
+    expect(mse).toMatch(/\|\s+60\.0\s+\|\s+50\.0\s+\|/);
+  });
+
   it('replaces only the marked section, and names the missing markers', () => {
     const text = 'a\n<!-- render:t -->\nold\n<!-- /render:t -->\nb';
     expect(replaceSection(text, 't', 'new')).toBe('a\n<!-- render:t -->\nnew\n<!-- /render:t -->\nb');

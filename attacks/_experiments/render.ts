@@ -45,9 +45,23 @@ interface Row {
   records: CellRecord[];
 }
 
+/**
+ * One record per cell spec: when a folder holds records of the same cell under several keys (the victim's weights or a
+ * plugin changed between runs), only the most recently started one counts, so old runs are not averaged in as seeds.
+ */
+export function latestPerCell(records: readonly CellRecord[]): CellRecord[] {
+  const latest = new Map<string, CellRecord>();
+  for (const r of records) {
+    const id = JSON.stringify([r.cell.victim, r.cell.defense, r.cell.attack.id, r.cell.attack.options, r.cell.budget, r.cell.pool, r.cell.seed]);
+    const seen = latest.get(id);
+    if (!seen || r.provenance.startedAt > seen.provenance.startedAt) latest.set(id, r);
+  }
+  return [...latest.values()];
+}
+
 function rowsOf(spec: TableSpec, records: readonly CellRecord[]): Row[] {
   const c = spec.config;
-  const relevant = records.filter(
+  const relevant = latestPerCell(records).filter(
     (r) => c.victims.includes(r.cell.victim) && r.cell.defense.id === 'none' && c.pools.includes(r.cell.pool) && c.budgets.includes(r.cell.budget),
   );
   return c.attacks.flatMap((attack) =>
