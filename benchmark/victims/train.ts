@@ -108,6 +108,8 @@ export async function trainVictim(plugin: VictimPlugin, options: TrainVictimOpti
       epochs: recipe.epochs, batchSize: recipe.batchSize, learningRate: recipe.learningRate, seed: recipe.seed,
       ...(recipe.weightDecay !== undefined ? { weightDecay: recipe.weightDecay } : {}),
       ...(recipe.projectionDim !== undefined ? { projectionDim: recipe.projectionDim } : {}),
+      ...(typeof recipe.hiddenDim === 'number' ? { hiddenDim: recipe.hiddenDim } : {}),
+      ...(typeof recipe.barlowLambda === 'number' ? { barlowLambda: recipe.barlowLambda } : {}),
       ...(typeof recipe.temperature === 'number' ? { temperature: recipe.temperature } : {}),
       ...(trainHook ? { extraLoss: trainHook } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
