@@ -6,12 +6,38 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { initEngine } from '../engine/index.ts';
 import type { ProgressReporter } from '../plugin/types.ts';
-import { findVictim, loadVictim, shippedDir, writeVictimAtomically, type LoadedVictim } from '../victims/index.ts';
+import { discoverPlugins } from '../plugin/registry.ts';
+import { resolveOptions } from '../plugin/options.ts';
+import { findVictim, isEmptyExtra, loadVictim, shippedDir, shippedVariantDir, writeVictimAtomically, type LoadedVictim, type LoadVictimOptions } from '../victims/index.ts';
 
 interface TrainVictimFlags {
   force?: boolean;
   ship?: boolean;
   backend?: string;
+  /** A proactive defense whose settings change how the victim is trained (e.g. watermark). */
+  defense?: string;
+  /** That defense's options, as JSON. */
+  defenseOptions?: string;
+}
+
+/** The extra recipe settings and training hook of a proactive defense, with its options validated. */
+async function defenseTraining(flags: TrainVictimFlags): Promise<Pick<LoadVictimOptions, 'extra' | 'trainHook'>> {
+  if (!flags.defense) return {};
+  const registry = await discoverPlugins();
+  const defense = registry.defenses.find((entry) => entry.id === flags.defense);
+  if (!defense) throw new Error(`--defense ${flags.defense}: no such defense (registered: ${registry.defenses.map((d) => d.id).join(', ')})`);
+  let raw: Record<string, unknown> = {};
+  try {
+    raw = flags.defenseOptions ? (JSON.parse(flags.defenseOptions) as Record<string, unknown>) : {};
+  } catch (error) {
+    throw new Error(`--defense-options: not valid JSON (${(error as Error).message})`);
+  }
+  const options = resolveOptions('defense', defense.raw, raw);
+  if (!defense.plugin.prepareVictim) throw new Error(`--defense ${flags.defense}: this defense does not change how the victim is trained`);
+  return {
+    extra: defense.plugin.prepareVictim(options),
+    ...(defense.plugin.victimTrainHook ? { trainHook: defense.plugin.victimTrainHook(options) } : {}),
+  };
 }
 
 function formatSeconds(s: number): string {
@@ -72,6 +98,7 @@ export async function trainVictimCommand(id: string, flags: TrainVictimFlags, st
   let victim: LoadedVictim;
   try {
     victim = await loadVictim(plugin, {
+      ...(await defenseTraining(flags)),
       force: flags.force ?? false,
       onProgress: progress.onProgress,
       log: (message) => stream.write(`${message}\n`),
@@ -83,7 +110,7 @@ export async function trainVictimCommand(id: string, flags: TrainVictimFlags, st
     stream.write(`shipped weights in ${victim.dir} match the recipe: nothing to train (--force retrains)\n`);
   } else if (flags.ship) {
     if (!victim.metrics) throw new Error(`victim ${id}: ${victim.dir} has no metrics to ship`);
-    const target = shippedDir(id);
+    const target = isEmptyExtra(victim.extra) ? shippedDir(id) : shippedVariantDir(id, victim.hash);
     await writeVictimAtomically({ ...victim, metrics: victim.metrics }, target);
     stream.write(`shipped into ${target}\n`);
   }
@@ -97,7 +124,9 @@ export function register(program: Command): void {
     .description('train a victim recipe (or find it shipped/cached) and write its weights and metrics.json')
     .argument('<id>', 'victim id (a folder under victims/)')
     .option('--force', 'retrain even when shipped or cached weights exist')
-    .option('--ship', 'write the weights into victims/<id>/weights/ (the shipped copy)')
+    .option('--ship', 'write the weights into victims/<id>/weights/ (the shipped copy; with --defense, victims/<id>/variants/<hash>/)')
+    .option('--defense <id>', "train with a proactive defense's settings (e.g. watermark), as a benchmark cell with that defense would")
+    .option('--defense-options <json>', "that defense's options as JSON (default: its defaults)")
     .option('--backend <name>', 'tfjs backend: auto, wasm, cpu, tensorflow (default $STEALBENCH_BACKEND or auto)')
     .action(async (id: string, flags: TrainVictimFlags) => {
       const victim = await trainVictimCommand(id, flags);

@@ -69,6 +69,7 @@ export function wrapDefense<Options>(plugin: DefensePlugin<Options>): DefensePlu
     };
   }
   if (plugin.prepareVictim) wrapped.prepareVictim = wrapPluginCall('defense', id, 'prepareVictim', plugin.prepareVictim.bind(plugin));
+  if (plugin.victimTrainHook) wrapped.victimTrainHook = wrapPluginCall('defense', id, 'victimTrainHook', plugin.victimTrainHook.bind(plugin));
   if (plugin.verifyOwnership) wrapped.verifyOwnership = wrapPluginCall('defense', id, 'verifyOwnership', plugin.verifyOwnership.bind(plugin));
   return wrapped;
 }

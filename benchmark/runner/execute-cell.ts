@@ -77,7 +77,8 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
     let mark = performance.now();
     ctx.progress(0, 5, 'victim');
     const extra = defense.plugin.prepareVictim?.(defenseOptions);
-    const victim = await phase('victim', () => loadVictim(victimPlugin.id, { extra, onProgress: (done, total, message) => ctx.log(`victim: ${done}/${total} ${message ?? ''}`) }), victimPlugin.id);
+    const trainHook = defense.plugin.victimTrainHook?.(defenseOptions);
+    const victim = await phase('victim', () => loadVictim(victimPlugin.id, { extra, ...(trainHook ? { trainHook } : {}), onProgress: (done, total, message) => ctx.log(`victim: ${done}/${total} ${message ?? ''}`) }), victimPlugin.id);
     const deployment = deployVictim(victim);
     durations.victim = seconds(mark);
 

@@ -2,7 +2,7 @@
 export { isEmptyExtra, victimHash, type VictimExtra } from './hash.ts';
 export { trainVictim, type ProbeMetric, type TrainedVictim, type TrainVictimOptions, type VictimMetrics, type VictimTrainHook, type VictimTrainHookFactory } from './train.ts';
 export {
-  defaultCacheDir, findVictim, loadVictim, readMetrics, readVictimDir, saveVictim, shippedDir, VICTIM_FILES, writeVictimAtomically,
+  defaultCacheDir, findVictim, loadVictim, readMetrics, readVictimDir, saveVictim, shippedDir, shippedVariantDir, VICTIM_FILES, writeVictimAtomically,
   type LoadedVictim, type LoadVictimOptions, type VictimSource,
 } from './store.ts';
 export { deployVictim, DEPLOY_BATCH_SIZE, type DeployableVictim } from './deploy.ts';

@@ -46,6 +46,12 @@ export interface LoadVictimOptions extends TrainVictimOptions {
 
 export const defaultCacheDir = (): string => join(projectRoot, '.cache', 'victims');
 
+/**
+ * `victims/<id>/variants/<hash>`: shipped weights of the same recipe trained with a proactive defense's settings
+ * (e.g. the watermark), so that the main job does not retrain them either.
+ */
+export const shippedVariantDir = (id: string, hash: string, root: string = projectRoot): string => join(root, 'victims', id, 'variants', hash);
+
 /** `victims/<id>/weights` of a checkout. */
 export const shippedDir = (id: string, root: string = projectRoot): string => join(root, 'victims', id, 'weights');
 
@@ -133,6 +139,8 @@ export async function loadVictim(idOrPlugin: string | VictimPlugin, options: Loa
     if (shippedMetrics && isEmptyExtra(options.extra)) {
       log(`${shipped} holds weights for another recipe (hash ${shippedMetrics.hash.slice(0, 12)}, the recipe's is ${hash.slice(0, 12)}): not used`);
     }
+    const variant = shippedVariantDir(id, hash, root);
+    if (!isEmptyExtra(options.extra) && (await readMetrics(variant))?.hash === hash) return loaded(await readVictimDir(variant), 'shipped');
   }
   const cacheDir = join(options.cacheDir ?? defaultCacheDir(), hash);
   if (!options.force && (await readMetrics(cacheDir))?.hash === hash) return loaded(await readVictimDir(cacheDir), 'cache');
