@@ -135,3 +135,24 @@ describe('hashPluginFolder', () => {
     expect(hashPluginFolder(a)).not.toBe(hashPluginFolder(b));
   });
 });
+
+describe('plugin content hash and shared helpers', () => {
+  it('changes when a file in the kind\'s _shared folder changes, not when a test or README does', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { hashPluginFolder } = await import('../benchmark/plugin/registry.ts');
+    const root = mkdtempSync(join(tmpdir(), 'stealbench-hash-'));
+    const plugin = join(root, 'attacks', 'a');
+    mkdirSync(plugin, { recursive: true });
+    mkdirSync(join(root, 'attacks', '_shared'));
+    writeFileSync(join(plugin, 'index.ts'), 'export default 1;\n');
+    writeFileSync(join(root, 'attacks', '_shared', 'fit.ts'), 'export const v = 1;\n');
+    const before = hashPluginFolder(plugin);
+    writeFileSync(join(root, 'attacks', '_shared', 'fit.test.ts'), 'test\n');
+    writeFileSync(join(root, 'attacks', '_shared', 'README.md'), 'docs\n');
+    expect(hashPluginFolder(plugin)).toBe(before);
+    writeFileSync(join(root, 'attacks', '_shared', 'fit.ts'), 'export const v = 2;\n');
+    expect(hashPluginFolder(plugin)).not.toBe(before);
+  });
+});

@@ -77,16 +77,26 @@ function walkFiles(folder: string, prefix = ''): string[] {
  */
 export function hashPluginFolder(folder: string): string {
   const hash = createHash('sha256');
-  const files = walkFiles(folder)
-    .filter((rel) => !isTestFile(basename(rel)) && basename(rel).toLowerCase() !== 'readme.md')
-    .sort();
-  for (const rel of files) {
-    const bytes = readFileSync(join(folder, rel));
-    hash.update(`${rel}\0${bytes.length}\0`);
-    hash.update(bytes);
-  }
+  const hashTree = (dir: string, label: string) => {
+    const files = walkFiles(dir)
+      .filter((rel) => !isTestFile(basename(rel)) && basename(rel).toLowerCase() !== 'readme.md')
+      .sort();
+    for (const rel of files) {
+      const bytes = readFileSync(join(dir, rel));
+      hash.update(`${label}${rel}\0${bytes.length}\0`);
+      hash.update(bytes);
+    }
+  };
+  hashTree(folder, '');
+  // Helpers the plugins of one kind share (`attacks/_shared/`) are part of every such plugin's code: a change there
+  // must invalidate their cached cells too.
+  const shared = join(dirname(folder), SHARED_HELPERS);
+  if (existsSync(shared)) hashTree(shared, `../${SHARED_HELPERS}/`);
   return hash.digest('hex');
 }
+
+/** The folder, beside the plugin folders of a kind, whose helpers enter every plugin's content hash. */
+export const SHARED_HELPERS = '_shared';
 
 export interface LoadedPlugin {
   kind: PluginKind;
