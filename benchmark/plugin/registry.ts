@@ -77,9 +77,9 @@ function walkFiles(folder: string, prefix = ''): string[] {
  */
 export function hashPluginFolder(folder: string): string {
   const hash = createHash('sha256');
-  const hashTree = (dir: string, label: string) => {
+  const hashTree = (dir: string, label: string, keep: (rel: string) => boolean = () => true) => {
     const files = walkFiles(dir)
-      .filter((rel) => !isTestFile(basename(rel)) && basename(rel).toLowerCase() !== 'readme.md')
+      .filter((rel) => keep(rel) && !isTestFile(basename(rel)) && basename(rel).toLowerCase() !== 'readme.md')
       .sort();
     for (const rel of files) {
       const bytes = readFileSync(join(dir, rel));
@@ -87,7 +87,9 @@ export function hashPluginFolder(folder: string): string {
       hash.update(bytes);
     }
   };
-  hashTree(folder, '');
+  // A victim's `variants/` hold weights trained with a proactive defense's settings; each is keyed and checked by its
+  // own recipe hash when loaded, so shipping one must not change the plain victim (and every cell that uses it).
+  hashTree(folder, '', (rel) => !rel.startsWith(`${VICTIM_VARIANTS}/`));
   // Helpers the plugins of one kind share (`attacks/_shared/`) are part of every such plugin's code: a change there
   // must invalidate their cached cells too.
   const shared = join(dirname(folder), SHARED_HELPERS);
@@ -97,6 +99,8 @@ export function hashPluginFolder(folder: string): string {
 
 /** The folder, beside the plugin folders of a kind, whose helpers enter every plugin's content hash. */
 export const SHARED_HELPERS = '_shared';
+/** Sub-folder of a victim holding its defense-trained variants (see `benchmark/victims/store.ts`). */
+export const VICTIM_VARIANTS = 'variants';
 
 export interface LoadedPlugin {
   kind: PluginKind;
