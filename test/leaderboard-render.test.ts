@@ -130,7 +130,7 @@ describe('renderLeaderboard', () => {
       ## Defenses
 
       Each defense is judged by the strongest attack against it (highest stolen accuracy under that defense). "Drop" is
-      the strongest attack's accuracy under \`none\` minus it, at the same budget; "legit. cost" is legitimate users'
+      the same attack's accuracy under \`none\` minus it, at the same budget; "legit. cost" is legitimate users'
       accuracy through the undefended API minus through the defended one. Ranked by drop, then by legit. cost.
       Detection and ownership figures come from the strongest attack's cells: seeds on which the attacker was flagged,
       legitimate accounts flagged, and the ownership test on the stolen copy (largest p over seeds) and on an
@@ -177,5 +177,25 @@ describe('renderLeaderboard', () => {
       - Plugin and victim hashes: \`direct\` h-direct; \`none\` h-none; \`slow\` h-slow
       "
     `);
+  });
+});
+
+describe('defense drop is measured on the same attack', () => {
+  it('compares the defended attack with itself under none, not with a stronger attack run only without defense', () => {
+    const records = [
+      record({ attack: 'strong', stolen: { fmnist: 0.9 }, metrics: { legitimate: { defended: { fmnist: 0.8 }, undefended: { fmnist: 0.8 } } } }),
+      record({ attack: 'medium', stolen: { fmnist: 0.7 } }),
+      // Only `medium` is run against `noise`: 0.70 → 0.65 is a 5-point drop (not 0.90 → 0.65 = 25).
+      record({
+        attack: 'medium', defense: 'noise', stolen: { fmnist: 0.65 },
+        metrics: { legitimate: { defended: { fmnist: 0.7 }, undefended: { fmnist: 0.8 } } },
+      }),
+    ];
+    const { markdown } = renderLeaderboard(records);
+    const cells = row(markdown, '## Defenses', 'noise');
+    expect(cells).toContain('+5.0');
+    // Legitimate users' own task is scored even when the cell's downstream tasks differ.
+    expect(cells).toContain('70.0');
+    expect(cells).toContain('80.0');
   });
 });

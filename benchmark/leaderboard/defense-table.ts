@@ -1,5 +1,5 @@
 // Section "Defenses": per victim and budget, each defense judged by the strongest attack against it — the attack
-// with the highest stolen accuracy (mean over tasks) under that defense — compared with the strongest attack under no
+// with the highest stolen accuracy (mean over tasks) under that defense — compared with the same attack under no
 // defense at the same budget. Ranked by the accuracy the defense takes away, then by what it costs legitimate users.
 // Detection and ownership columns come from the same cells as the row's strongest attack.
 import { markdownTable } from 'markdown-table';
@@ -27,14 +27,18 @@ function ownershipCell(o: OwnershipSummary | null, evidence: 'stolen' | 'indepen
 
 export function defenseRows(bySeries: ReadonlyMap<string, GroupSummary[]>, noneId: string): DefenseRow[] {
   const strongestOf = (rows: GroupSummary[]) => [...rows].sort(byScore((s) => s.score, (s) => s.group.attack))[0];
-  let baseline: number | null = null;
+  // What a defense takes is measured on the same attack: its score under `none` minus its score under the defense.
+  // (Comparing with a different, stronger attack under `none` would charge the defense for the attack's weakness.)
+  const undefendedScore = new Map<string, number>();
   for (const rows of bySeries.values()) {
-    if (rows[0]?.group.defenseId === noneId) baseline = strongestOf(rows).score?.mean ?? null;
+    if (rows[0]?.group.defenseId !== noneId) continue;
+    for (const row of rows) if (row.score) undefendedScore.set(row.group.attack, row.score.mean);
   }
   const out: DefenseRow[] = [];
   for (const [defense, rows] of bySeries) {
     const strongest = strongestOf(rows);
     const score = strongest.score?.mean ?? null;
+    const baseline = undefendedScore.get(strongest.group.attack) ?? null;
     const defended = strongest.legitimateDefended?.mean;
     const undefended = strongest.legitimateUndefended?.mean;
     out.push({

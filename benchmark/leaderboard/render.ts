@@ -63,7 +63,7 @@ export function renderLeaderboard(records: readonly CellRecord[], options: Leade
   md.push('## Defenses', '');
   md.push(
     'Each defense is judged by the strongest attack against it (highest stolen accuracy under that defense). "Drop" is',
-    `the strongest attack's accuracy under \`${noneId}\` minus it, at the same budget; "legit. cost" is legitimate users'`,
+    `the same attack's accuracy under \`${noneId}\` minus it, at the same budget; "legit. cost" is legitimate users'`,
     'accuracy through the undefended API minus through the defended one. Ranked by drop, then by legit. cost.',
     'Detection and ownership figures come from the strongest attack\'s cells: seeds on which the attacker was flagged,',
     'legitimate accounts flagged, and the ownership test on the stolen copy (largest p over seeds) and on an',

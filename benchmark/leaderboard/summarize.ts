@@ -82,8 +82,9 @@ export function summarizeGroup(group: CellGroup): GroupSummary {
     victimScore: interval(metrics.map((m) => overTasks(m.victim, tasks))),
     cka: interval(metrics.map((m) => m.fidelity?.cka)),
     cosine: interval(metrics.map((m) => m.fidelity?.cosine)),
-    legitimateDefended: interval(metrics.map((m) => overTasks(m.legitimate?.defended, tasks))),
-    legitimateUndefended: interval(metrics.map((m) => overTasks(m.legitimate?.undefended, tasks))),
+    // Legitimate users run their own workload (one task), not every downstream task of the cell.
+    legitimateDefended: interval(metrics.map((m) => overTasks(m.legitimate?.defended, Object.keys(m.legitimate?.defended ?? {})))),
+    legitimateUndefended: interval(metrics.map((m) => overTasks(m.legitimate?.undefended, Object.keys(m.legitimate?.undefended ?? {})))),
     detection:
       withDetection.length === 0
         ? null
