@@ -1,4 +1,4 @@
-// A plugin that throws, one that hangs and one that exceeds its budget, each run as a real cell through the CLI:
+// A plugin that throws, one that hangs, one that reads the victim's weights and one that exceeds its budget, each run as a real cell through the CLI:
 // each is recorded with its state and reason, and the run goes on to finish the other cells.
 import { afterAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
@@ -16,6 +16,12 @@ const meta = (id: string) => `meta: { id: '${id}', title: '${id}', paper: 'test 
 const attacks: Record<string, string> = {
   'e2e-throws': `${header}export default defineAttack({ ${meta('e2e-throws')}, async steal() { throw new Error('deliberate failure for the test'); } });\n`,
   'e2e-hangs': `${header}export default defineAttack({ ${meta('e2e-hangs')}, async steal() { await new Promise(() => {}); throw new Error('unreachable'); } });\n`,
+  'e2e-reads-victim': `${header}import { readFileSync } from 'node:fs';
+export default defineAttack({ ${meta('e2e-reads-victim')}, async steal(ctx) {
+    // The victim's shipped weights, by absolute path: the sandbox must refuse the read.
+    readFileSync(${JSON.stringify(join(root, 'victims', 'simclr-fmnist', 'weights', 'weights.bin'))});
+    return createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1] }, ctx.seed);
+  } });\n`,
   'e2e-overspends': `${header}export default defineAttack({ ${meta('e2e-overspends')}, async steal(ctx) {
     await ctx.oracle.query(ctx.pool);
     await ctx.oracle.query(ctx.pool);
@@ -27,7 +33,7 @@ const folders = Object.keys(attacks).map((id) => join(root, 'attacks', id));
 describe('failing plugins in real cells', () => {
   afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
 
-  it('records a throw, a hang and an overspent budget with their reasons, and finishes the run', async () => {
+  it('records a throw, a hang, a read of the victim's weights and an overspent budget with their reasons, and finishes the run', async () => {
     for (const [id, source] of Object.entries(attacks)) {
       const staging = mkdtempSync(join(root, 'attacks', '.staging-'));
       writeFileSync(join(staging, 'index.ts'), source);
@@ -55,6 +61,9 @@ describe('failing plugins in real cells', () => {
 
     expect(byAttack['e2e-hangs']!.state).toBe('timed-out');
     expect(byAttack['e2e-hangs']!.error!.plugin).toBe('e2e-hangs');
+
+    expect(byAttack['e2e-reads-victim']!.state).toBe('failed');
+    expect(byAttack['e2e-reads-victim']!.error!.message).toMatch(/ERR_ACCESS_DENIED|Access to this API has been restricted|permission/i);
 
     expect(byAttack['e2e-overspends']!.state).toBe('failed');
     expect(byAttack['e2e-overspends']!.error!.message).toMatch(/budget exceeded/i);
