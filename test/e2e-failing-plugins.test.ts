@@ -33,7 +33,7 @@ const folders = Object.keys(attacks).map((id) => join(root, 'attacks', id));
 describe('failing plugins in real cells', () => {
   afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
 
-  it('records a throw, a hang, a read of the victim's weights and an overspent budget with their reasons, and finishes the run', async () => {
+  it('records a throw, a hang, a read of the victim weights and an overspent budget with their reasons, and finishes the run', async () => {
     for (const [id, source] of Object.entries(attacks)) {
       const staging = mkdtempSync(join(root, 'attacks', '.staging-'));
       writeFileSync(join(staging, 'index.ts'), source);
