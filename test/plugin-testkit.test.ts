@@ -36,12 +36,15 @@ function fixtureAttack(quirks: Quirks = {}): AttackPlugin<{ epochs: number; batc
     async steal(ctx: AttackContext, options) {
       if (quirks.mutateOptions) (options as { epochs: number }).epochs = 1;
       if (quirks.mutatePool) ctx.pool.data[0] = 0.5;
-      const total = Math.min(ctx.budget + (quirks.overspend ?? 0), ctx.pool.count);
+      // Overspending re-sends pool images (repeats still count against the budget).
+      const total = ctx.budget + (quirks.overspend ?? 0);
       const size = 28 * 28;
       const answers: Float32Array[] = [];
       for (let start = 0; start < total; start += options.batch) {
         const count = Math.min(options.batch, total - start);
-        const images = { data: ctx.pool.data.slice(start * size, (start + count) * size), count, height: 28, width: 28, channels: 1 };
+        const data = new Float32Array(count * size);
+        for (let i = 0; i < count; i++) data.set(ctx.pool.data.subarray(((start + i) % ctx.pool.count) * size, ((start + i) % ctx.pool.count + 1) * size), i * size);
+        const images = { data, count, height: 28, width: 28, channels: 1 };
         try {
           answers.push((await ctx.oracle.query(images)).data);
         } catch (error) {

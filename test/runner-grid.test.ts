@@ -23,7 +23,10 @@ function shuffleKeys(value: unknown, rng: () => number): unknown {
   return value;
 }
 
-const json = fc.jsonValue({ maxDepth: 3 }).filter((value) => !Object.is(value, -0));
+// JSON has no -0 (it serialises as 0), so a value holding -0 anywhere cannot parse back to itself.
+const hasNegativeZero = (value: unknown): boolean =>
+  Object.is(value, -0) || (value !== null && typeof value === 'object' && Object.values(value as object).some(hasNegativeZero));
+const json = fc.jsonValue({ maxDepth: 3 }).filter((value) => !hasNegativeZero(value));
 const options = fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.oneof(fc.integer(), fc.boolean(), fc.string({ maxLength: 5 }), fc.double({ noNaN: true, noDefaultInfinity: true })), { maxKeys: 4 });
 const cellArbitrary: fc.Arbitrary<CellSpec> = fc.record({
   victim: fc.constantFrom('simclr-fmnist', 'simsiam-fmnist'),
