@@ -4,19 +4,20 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { loadSplit } from '../data/splits.ts';
+import { listSplits, loadSplit } from '../data/splits.ts';
 import { linearProbe, type FeatureSource } from '../nn/probe.ts';
 import { deriveSeed } from '../util/random.ts';
 
-export const DOWNSTREAM_TASKS: Readonly<Record<string, { train: string; test: string }>> = Object.freeze({
-  fmnist: { train: 'fmnist/probe-train', test: 'fmnist/probe-test' },
-  digits: { train: 'digits/probe-train', test: 'digits/probe-test' },
-});
-
-export function downstreamSplits(task: string): { train: string; test: string } {
-  const splits = DOWNSTREAM_TASKS[task];
-  if (!splits) throw new Error(`unknown downstream task '${task}': expected one of ${Object.keys(DOWNSTREAM_TASKS).join(', ')}`);
-  return splits;
+/** A downstream task `<task>` is scored on the published splits `<task>/probe-train` and `<task>/probe-test`. */
+export function downstreamSplits(task: string): { task: string; train: string; test: string } {
+  const train = `${task}/probe-train`;
+  const test = `${task}/probe-test`;
+  const names = new Set(listSplits().map((split) => split.name));
+  if (!names.has(train) || !names.has(test)) {
+    const tasks = [...names].filter((name) => name.endsWith('/probe-train')).map((name) => name.slice(0, -'/probe-train'.length));
+    throw new Error(`unknown downstream task '${task}': expected one of ${tasks.join(', ')} (a task needs the splits ${train} and ${test})`);
+  }
+  return { task, train, test };
 }
 
 /** Top-1 linear-probe accuracy of `source` on each task, in [0, 1]. */

@@ -6,17 +6,11 @@ import { selectImageSet } from '../data/image-set.ts';
 import { makeAugmentation, type AugmentationSpec } from '../data/augment-pipeline.ts';
 import { ENCODER_ARCHS, type EncoderArch, type EncoderSpec, type Augment } from '../nn/index.ts';
 import type { ImageSet, VictimPlugin, VictimRecipe } from '../plugin/types.ts';
+import { downstreamSplits } from '../scoring/downstream.ts';
 
-/** Downstream task name (e.g. `fmnist`) → its linear-probe splits. */
-export interface DownstreamSplits {
-  task: string;
-  train: string;
-  test: string;
-}
-
-export function downstreamSplits(task: string): DownstreamSplits {
-  return { task, train: `${task}/probe-train`, test: `${task}/probe-test` };
-}
+/** Downstream task name (e.g. `fmnist`) → its linear-probe splits (one definition, in benchmark/scoring). */
+export type DownstreamSplits = ReturnType<typeof downstreamSplits>;
+export { downstreamSplits };
 
 /** The downstream tasks of a recipe (default: none). */
 export function downstreamTasks(recipe: VictimRecipe): string[] {
