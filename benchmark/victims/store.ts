@@ -10,25 +10,17 @@ import { join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadModel, saveModel } from '../nn/index.ts';
 import { loadPluginFolder, projectRoot } from '../plugin/registry.ts';
-import type { VictimPlugin, VictimRecipe } from '../plugin/types.ts';
+import type { VictimPlugin } from '../plugin/types.ts';
 import { checkClassifier, type DownstreamClassifier } from './classifier.ts';
-import { isEmptyExtra, victimHash, type VictimExtra } from './hash.ts';
-import { trainVictim, type TrainVictimOptions, type VictimMetrics } from './train.ts';
+import { isEmptyExtra, victimHash } from './hash.ts';
+import { trainVictim, type TrainVictimOptions, type VictimMetrics, type VictimModels } from './train.ts';
 
 export const VICTIM_FILES = { metrics: 'metrics.json', classifier: 'classifier.json', projector: 'projector' } as const;
 
 /** Where a loaded victim came from. */
 export type VictimSource = 'shipped' | 'cache' | 'trained';
 
-export interface LoadedVictim {
-  id: string;
-  recipe: VictimRecipe;
-  hash: string;
-  extra?: VictimExtra;
-  encoder: tfl.LayersModel;
-  projectionHead?: tfl.LayersModel;
-  /** The downstream classifier behind the label API. */
-  classifier?: DownstreamClassifier;
+export interface LoadedVictim extends VictimModels {
   metrics?: VictimMetrics;
   source: VictimSource;
   /** The folder the weights are in. */

@@ -71,7 +71,8 @@ export interface VictimMetrics {
   encoderWeightsHash: string;
 }
 
-export interface TrainedVictim {
+/** A victim's models and identity, however it was obtained (trained now, or loaded by the store). */
+export interface VictimModels {
   id: string;
   recipe: VictimRecipe;
   hash: string;
@@ -79,7 +80,11 @@ export interface TrainedVictim {
   encoder: tfl.LayersModel;
   /** The SSL projector (SimCLR, SimSiam, Barlow Twins); absent for supervised victims. */
   projectionHead?: tfl.LayersModel;
+  /** The downstream classifier behind the label API. */
   classifier?: DownstreamClassifier;
+}
+
+export interface TrainedVictim extends VictimModels {
   metrics: VictimMetrics;
 }
 
