@@ -18,6 +18,13 @@ interface TrainVictimFlags {
   defense?: string;
   /** That defense's options, as JSON. */
   defenseOptions?: string;
+  probeEvery?: number;
+  /** Overrides recipe.epochs (another recipe, so another hash; never shipped). */
+  epochs?: number;
+}
+
+function checkCount(flag: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= 1)) throw new Error(`${flag}: expected a positive integer, found ${value}`);
 }
 
 /** The extra recipe settings and training hook of a proactive defense, with its options validated. */
@@ -85,6 +92,7 @@ function summary(victim: LoadedVictim): string {
   const lines = [`victim ${victim.id}  hash ${victim.hash}  (${victim.source}, ${victim.dir})`];
   if (m) {
     lines.push(`  trained on ${m.backend} in ${formatSeconds(m.trainingSeconds)} (${m.steps} steps); epoch losses ${m.epochLosses.map((l) => l.toFixed(4)).join(' ')}`);
+    for (const point of m.probeCurve?.points ?? []) lines.push(`  epoch ${point.epoch}: ${m.probeCurve!.task} probe ${(point.accuracy * 100).toFixed(2)}%`);
     for (const [task, p] of Object.entries(m.probes)) lines.push(`  linear probe ${task}: ${(p.accuracy * 100).toFixed(2)}% (train ${(p.trainAccuracy * 100).toFixed(2)}%)`);
   }
   return lines.join('\n');
@@ -93,13 +101,18 @@ function summary(victim: LoadedVictim): string {
 export async function trainVictimCommand(id: string, flags: TrainVictimFlags, stream: NodeJS.WriteStream = process.stdout): Promise<LoadedVictim> {
   const engine = await initEngine(flags.backend ? { backend: flags.backend as never } : {});
   stream.write(`engine: ${engine.backend}${engine.note ? ` (${engine.note})` : ''}\n`);
-  const plugin = await findVictim(id);
+  checkCount('--probe-every', flags.probeEvery);
+  checkCount('--epochs', flags.epochs);
+  if (flags.epochs !== undefined && flags.ship) throw new Error('--epochs with --ship: the shipped weights must be the recipe in victims/<id>/index.ts; change its epochs there instead');
+  const found = await findVictim(id);
+  const plugin = flags.epochs === undefined ? found : { ...found, recipe: { ...found.recipe, epochs: flags.epochs } };
   const progress = progressReporter(stream);
   let victim: LoadedVictim;
   try {
     victim = await loadVictim(plugin, {
       ...(await defenseTraining(flags)),
       force: flags.force ?? false,
+      ...(flags.probeEvery !== undefined ? { probeEvery: flags.probeEvery } : {}),
       onProgress: progress.onProgress,
       log: (message) => stream.write(`${message}\n`),
     });
@@ -127,6 +140,8 @@ export function register(program: Command): void {
     .option('--ship', 'write the weights into victims/<id>/weights/ (the shipped copy; with --defense, victims/<id>/variants/<hash>/)')
     .option('--defense <id>', "train with a proactive defense's settings (e.g. watermark), as a benchmark cell with that defense would")
     .option('--defense-options <json>', "that defense's options as JSON (default: its defaults)")
+    .option('--probe-every <epochs>', 'also linear-probe the first downstream task every this many epochs (kept in metrics.probeCurve)', (v) => Number(v))
+    .option('--epochs <n>', "train this many epochs instead of the recipe's (a different recipe: its own hash; for choosing the epoch count)", (v) => Number(v))
     .option('--backend <name>', 'tfjs backend: auto, wasm, cpu, tensorflow (default $STEALBENCH_BACKEND or auto)')
     .action(async (id: string, flags: TrainVictimFlags) => {
       const victim = await trainVictimCommand(id, flags);

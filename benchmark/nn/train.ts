@@ -41,6 +41,11 @@ export interface TrainSslOptions {
   barlowLambda?: number;
   /** An extra objective added to the method's loss on every step (e.g. a proactive defense's watermark term). */
   extraLoss?: ExtraLoss;
+  /**
+   * Called after each epoch with its number (1-based) and mean loss, before the next one starts; awaited. The encoder
+   * may be used for inference here (e.g. a probe): inference leaves BN's running statistics and the weights untouched.
+   */
+  onEpochEnd?: (epoch: number, meanLoss: number) => void | Promise<void>;
 }
 
 /**
@@ -187,6 +192,7 @@ export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
         o.onProgress?.(steps, total, `epoch ${epoch + 1}/${o.epochs} loss ${(sum / (b + 1)).toFixed(4)}`);
       }
       epochLosses.push(sum / batches.length);
+      await o.onEpochEnd?.(epoch + 1, sum / batches.length);
     }
   } catch (error) {
     for (const h of headModels) h.dispose();

@@ -213,10 +213,19 @@ export function describeOptions(plugin: OptionsCarrier): OptionDescription[] {
   const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
   return Object.entries(schema.properties).map(([name, child]) => {
     const node = isPlainObject(child) ? child : {};
-    const type = Array.isArray(node.enum) ? node.enum.map((v) => JSON.stringify(v)).join('|') : Array.isArray(node.type) ? node.type.join('|') : String(node.type ?? 'any');
+    const type = typeName(node);
     const row: OptionDescription = { name, type, required: required.has(name) };
     if ('default' in node) row.default = node.default;
     if (typeof node.description === 'string') row.description = node.description;
     return row;
   });
+}
+
+/** A schema node's type as one word for humans: `"a"|"b"` for enums, `number|"calibrate"` for anyOf/oneOf. */
+function typeName(node: Record<string, unknown>): string {
+  if (Array.isArray(node.enum)) return node.enum.map((v) => JSON.stringify(v)).join('|');
+  if ('const' in node) return JSON.stringify(node.const);
+  const alternatives = node.anyOf ?? node.oneOf;
+  if (Array.isArray(alternatives)) return alternatives.map((a) => typeName(isPlainObject(a) ? a : {})).join('|');
+  return Array.isArray(node.type) ? node.type.join('|') : String(node.type ?? 'any');
 }

@@ -175,6 +175,11 @@ export interface Guard {
 export interface DefenseContext {
   seed: number;
   log(message: string): void;
+  /**
+   * The victim's private training data (the provider owns it), loaded on first call: what a guard calibrates a
+   * legitimate-user profile on. The harness always provides it; absent only where a caller builds a guard by hand.
+   */
+  loadPrivateData?(): Promise<ImageSet>;
 }
 
 export interface OwnershipResult {

@@ -24,6 +24,7 @@ import { probeAccuracies, downstreamSplits, victimAccuracies } from '../scoring/
 import { runLegitimateUsers } from '../scoring/legitimate-users.ts';
 import { linearCka, meanCosineSimilarity } from '../scoring/representation-similarity.ts';
 import { deriveSeed } from '../util/random.ts';
+import { once } from '../util/once.ts';
 import type { CellOutcome, ExecuteCell } from './executor.ts';
 import type { CellMetrics } from './record.ts';
 import { attackerCost, detectionFigures, meanAccountCost } from '../scoring/cell-figures.ts';
@@ -80,12 +81,14 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
     const trainHook = defense.plugin.victimTrainHook?.(defenseOptions);
     const victim = await phase('victim', () => loadVictim(victimPlugin.id, { extra, ...(trainHook ? { trainHook } : {}), onProgress: (done, total, message) => ctx.log(`victim: ${done}/${total} ${message ?? ''}`) }), victimPlugin.id);
     const deployment = deployVictim(victim);
+    // The provider's own training data: calibrating guards and ownership tests read it, loaded once.
+    const loadPrivateData = once(() => loadSplit(victim.recipe.data));
     durations.victim = seconds(mark);
 
     // 2. The oracle behind the defense.
     mark = performance.now();
     const guard = defense.plugin.guard
-      ? await phase('defense', async () => defense.plugin.guard!(deployment, defenseOptions, { seed: deriveSeed(cell.seed, 'defense'), log: ctx.log }), defense.id)
+      ? await phase('defense', async () => defense.plugin.guard!(deployment, defenseOptions, { seed: deriveSeed(cell.seed, 'defense'), log: ctx.log, loadPrivateData }), defense.id)
       : undefined;
     const oracle = createOracle({ deployment, output: cell.output, guard });
     const pool = await phase('data', () => loadSplit(cell.pool));
@@ -172,7 +175,7 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
       mark = performance.now();
       ctx.progress(4, 5, 'ownership');
       metrics.ownership = await phase('defense', async () => {
-        const privateData = await loadSplit(victim.recipe.data);
+        const privateData = await loadPrivateData();
         const publicData = await loadSplit(downstreamSplits(DEFAULT_TASK).test);
         const base: Omit<OwnershipContext, 'suspect'> = { seed: deriveSeed(cell.seed, 'ownership'), log: ctx.log, victim: deployment, privateData, publicData };
         const stolenVerdict: OwnershipResult = await defense.plugin.verifyOwnership!(defenseOptions, { ...base, suspect: encoderFeatures(stolen) });

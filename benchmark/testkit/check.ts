@@ -20,11 +20,7 @@ export function fail(message: string): never {
   throw new ContractError(message);
 }
 
-/** Run `fn` at most once; later calls get the same promise (several checks read one expensive run). */
-export function once<T>(fn: () => Promise<T>): () => Promise<T> {
-  let promise: Promise<T> | undefined;
-  return () => (promise ??= fn());
-}
+export { once } from '../util/once.ts';
 
 /** sha256 over the bytes of typed arrays (and strings), for comparing runs. */
 export function digest(parts: readonly (ArrayBufferView | string)[]): string {

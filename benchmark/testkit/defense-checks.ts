@@ -104,7 +104,9 @@ export async function runGuardOnce(plugin: DefensePlugin<any>, testCase: Defense
   const problems: string[] = [];
   const parts: (string | ArrayBufferView)[] = [];
   const before = tf.memory().numTensors;
-  const guard = await wrapped.guard!(victim, options, Object.freeze({ seed, log: () => {} }));
+  // The provider's training data, for guards that calibrate on it: tiny images from another seed than the traffic.
+  const privateData = tinyImages(64, deriveSeed(seed, 'testkit-private'), 'testkit/private');
+  const guard = await wrapped.guard!(victim, options, Object.freeze({ seed, log: () => {}, loadPrivateData: async () => privateData }));
   let start = 0;
   for (const [n, [account, count]] of TRAFFIC.entries()) {
     const batch = Object.freeze(slice(images, start, count));

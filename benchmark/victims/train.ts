@@ -39,6 +39,12 @@ export interface TrainVictimOptions {
   dataOptions?: SplitOptions;
   /** Probe the downstream tasks and fit the downstream classifier (default true; tiny test recipes turn it off). */
   evaluate?: boolean;
+  /**
+   * Also probe the first downstream task every this many epochs during training and keep the curve in
+   * `metrics.probeCurve` (for choosing a recipe's epoch count: with a constant learning rate, epoch e of a longer run
+   * is exactly the recipe with `epochs: e`). Probing does not change the trained weights.
+   */
+  probeEvery?: number;
 }
 
 export interface ProbeMetric {
@@ -69,6 +75,8 @@ export interface VictimMetrics {
   classifier?: { task: string; testAccuracy: number };
   /** `weightsHash` of the encoder (every weight's dtype, shape and bytes). */
   encoderWeightsHash: string;
+  /** Probe accuracy on one task during training, when trained with `probeEvery`. */
+  probeCurve?: { task: string; points: { epoch: number; loss: number; accuracy: number }[] };
 }
 
 /** A victim's models and identity, however it was obtained (trained now, or loaded by the store). */
@@ -104,6 +112,7 @@ export async function trainVictim(plugin: VictimPlugin, options: TrainVictimOpti
     encoder.dispose();
     throw error;
   }
+  const probeCurve = await curveRecorder(plugin, options, encoder, log);
   log(`training ${meta.id} (${recipe.method}, ${recipe.epochs} epochs of ${data.count} images, batch ${recipe.batchSize}) on ${tf.getBackend()}`);
   const started = performance.now();
   let result;
@@ -118,6 +127,7 @@ export async function trainVictim(plugin: VictimPlugin, options: TrainVictimOpti
       ...(typeof recipe.temperature === 'number' ? { temperature: recipe.temperature } : {}),
       ...(trainHook ? { extraLoss: trainHook } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(probeCurve ? { onEpochEnd: probeCurve.onEpochEnd } : {}),
     });
   } catch (error) {
     encoder.dispose();
@@ -155,9 +165,28 @@ export async function trainVictim(plugin: VictimPlugin, options: TrainVictimOpti
     dataSource: (data as { source?: string }).source ?? data.name,
     probes, ...(classifierMetric ? { classifier: classifierMetric } : {}),
     encoderWeightsHash: weightsHash(encoder),
+    ...(probeCurve ? { probeCurve: probeCurve.curve } : {}),
   };
   return {
     id: meta.id, recipe, hash, ...(isEmptyExtra(options.extra) ? {} : { extra: options.extra! }),
     encoder, ...(projector ? { projectionHead: projector } : {}), ...(classifier ? { classifier } : {}), metrics,
   };
+}
+
+/** The `probeEvery` hook: probes the recipe's first downstream task at every k-th epoch and at the last. */
+async function curveRecorder(plugin: VictimPlugin, options: TrainVictimOptions, encoder: tfl.LayersModel, log: (message: string) => void) {
+  const every = options.probeEvery;
+  if (every === undefined) return undefined;
+  if (!Number.isInteger(every) || every < 1) throw new Error(`probeEvery: expected a positive integer, found ${every}`);
+  const task = downstreamTasks(plugin.recipe)[0];
+  if (!task) throw new Error(`victim '${plugin.meta.id}': probeEvery needs a downstream task, the recipe lists none`);
+  const { train, test } = await loadDownstream(task, options.dataOptions);
+  const curve: NonNullable<VictimMetrics['probeCurve']> = { task, points: [] };
+  const onEpochEnd = async (epoch: number, loss: number) => {
+    if (epoch % every !== 0 && epoch !== plugin.recipe.epochs) return;
+    const probe = await linearProbe(encoder, train, test, {}, 0);
+    curve.points.push({ epoch, loss, accuracy: probe.accuracy });
+    log(`epoch ${epoch}: loss ${loss.toFixed(4)}, linear probe ${task} ${(probe.accuracy * 100).toFixed(2)}%`);
+  };
+  return { curve, onEpochEnd };
 }

@@ -26,6 +26,7 @@ import { augmentedPairsWorkload, distinctWorkload, loadExperimentVictim, replay,
 const { values: args } = parseArgs({
   options: {
     seed: { type: 'string', default: '1' },
+    seeds: { type: 'string', default: '1,2,3,4,5' },
     pow: { type: 'string', default: '{}' },
     b4b: { type: 'string', default: '{}' },
     victim: { type: 'string', default: 'simclr-fmnist' },
@@ -33,6 +34,7 @@ const { values: args } = parseArgs({
   },
 });
 const seed = Number(args.seed);
+const seeds = args.seeds!.split(',').map(Number);
 const powRaw = JSON.parse(args.pow!) as Record<string, unknown>;
 const b4bRaw = JSON.parse(args.b4b!) as Record<string, unknown>;
 const log = (m: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -64,15 +66,32 @@ log('workloads encoded');
 
 // ---- proof-of-work
 const powOptions = resolveOptions('defense', proofOfWork, powRaw) as Record<string, unknown>;
-const powRuns = await replay(proofOfWork, powRaw, deployment, workloads, seed);
-const powReport = new Map(powRuns.values().next().value!.guard.report!().map((r) => [r.account, r]));
+/** Replays every workload through one proof-of-work guard; the profile is what the guard used (calibrated or set). */
+async function replayProofOfWork(guardSeed: number) {
+  let profile = typeof powOptions.legitimateBits === 'number' ? powOptions.legitimateBits : NaN;
+  const runs = await replay(proofOfWork, powRaw, deployment, workloads, guardSeed, (message) => {
+    const calibrated = / = ([\d.]+) bits$/.exec(message);
+    if (calibrated) profile = Number(calibrated[1]);
+  });
+  const report = new Map(runs.values().next().value!.guard.report!().map((r) => [r.account, r]));
+  return { runs, report, profile };
+}
+const { runs: powRuns, report: powReport, profile: powProfile } = await replayProofOfWork(seed);
 const powRows = workloads.map(({ account, workload }) => {
   const run = powRuns.get(account)!;
-  const entropy = powReport.get(account)!.score! + (powOptions.legitimateBits as number);
+  const entropy = powReport.get(account)!.score! + powProfile;
   return [account, String(workload.images.count), entropy.toFixed(2), String(run.maxBits), run.hashes.toExponential(2), run.estimatedHashes > 0 ? run.estimatedHashes.toExponential(2) : '0',
     run.seconds.toFixed(2), (run.hashes / workload.images.count).toFixed(0), powReport.get(account)!.flagged ? 'yes' : 'no'];
 });
 log('proof-of-work replayed');
+// The same workloads under other seeds' hyperplanes: is the verdict a property of the traffic or of one seed's planes?
+const seedRows: string[][] = [];
+for (const other of seeds) {
+  const { report, profile } = other === seed ? { report: powReport, profile: powProfile } : await replayProofOfWork(other);
+  const cell = (account: string) => `${(report.get(account)!.score! + profile).toFixed(2)}${report.get(account)!.flagged ? ' (flagged)' : ''}`;
+  seedRows.push([String(other), profile.toFixed(2), ...workloads.map(({ account }) => cell(account))]);
+}
+log('proof-of-work replayed under every seed');
 
 // ---- b4b (noise measured with transform 'none'; the transform is an isometry and does not change the noise)
 const b4bOptions = resolveOptions('defense', b4b, b4bRaw) as unknown as B4bOptions;
@@ -92,15 +111,19 @@ log('b4b replayed');
 
 const opts = (o: Record<string, unknown>, keys: string[]) => keys.map((k) => `${k} ${JSON.stringify(o[k])}`).join(', ');
 const header = `Victim \`${victim.id}\` (${victim.source} weights), recipe hash \`${victim.hash.slice(0, 16)}\`, weights.bin sha256 \`${weightsSha256.slice(0, 16)}\`; backend ${engine.backend}, Node ${process.version}, seed ${seed}. One account per row, all through one guard.`;
-const command = `npx tsx defenses/_experiments/calibrate.ts${args.pow !== '{}' ? ` --pow '${args.pow}'` : ''}${args.b4b !== '{}' ? ` --b4b '${args.b4b}'` : ''}${args.seed !== '1' ? ` --seed ${args.seed}` : ''}`;
+const command = `npx tsx defenses/_experiments/calibrate.ts${args.pow !== '{}' ? ` --pow '${args.pow}'` : ''}${args.b4b !== '{}' ? ` --b4b '${args.b4b}'` : ''}${args.seed !== '1' ? ` --seed ${args.seed}` : ''}${args.seeds !== '1,2,3,4,5' ? ` --seeds ${args.seeds}` : ''}`;
 const powBody = [
   `Command: \`${command}\`. ${header}`,
-  `Options: ${opts(powOptions, ['hyperplanes', 'center', 'legitimateBits', 'baseBits', 'maxBits', 'scale', 'solveCapBits'])}.`,
+  `Options: ${opts(powOptions, ['hyperplanes', 'center', 'legitimateBits', 'calibrationQueries', 'marginBits', 'baseBits', 'maxBits', 'scale', 'solveCapBits'])}; the legitimate profile the guard used: ${powProfile.toFixed(3)} bits.`,
   '',
   markdownTable([
     ['account', 'queries', 'bucket entropy H (bits)', 'highest difficulty (bits)', 'hashes (total)', 'of which estimated', 'seconds (solved + estimated)', 'hashes / query', 'flagged'],
     ...powRows,
   ], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] }),
+  '',
+  `Bucket entropy H (bits) of the same workloads under the hyperplanes of other guard seeds (a cell's seed picks them), with the profile each guard set:`,
+  '',
+  markdownTable([['seed', 'profile (bits)', ...workloads.map(({ account }) => account)], ...seedRows], { align: ['r', 'r', ...workloads.map(() => 'r' as const)] }),
 ].join('\n');
 const b4bBody = [
   `Command: \`${command}\`. ${header}`,

@@ -106,9 +106,11 @@ export async function replay(
   victim: VictimDeployment,
   workloads: { account: string; workload: Workload }[],
   seed: number,
+  log: (message: string) => void = () => {},
 ): Promise<Map<string, GuardRun>> {
   const options = resolveOptions('defense', plugin, rawOptions);
-  const guard = await plugin.guard!(victim, options, { seed, log: () => {} });
+  // Guards that calibrate on the provider's data get the victim's training split, as in a cell.
+  const guard = await plugin.guard!(victim, options, { seed, log, loadPrivateData: () => loadSplit('fmnist/victim-train') });
   const runs = new Map<string, GuardRun>();
   for (const { account, workload } of workloads) {
     const run: GuardRun = { flagged: [], hashes: 0, estimatedHashes: 0, seconds: 0, maxBits: 0, answers: new Float32Array(workload.reps.data.length), guard };

@@ -6,8 +6,11 @@
 // embedding space instead: each query's victim representation is hashed into one of 2^hyperplanes random-hyperplane
 // LSH buckets, and the account's leakage is the Shannon entropy H (bits) of its bucket histogram so far. A user
 // solving one downstream task keeps returning to the same regions (low H); an extraction attack sweeps the space
-// (H approaches log2 of the buckets it can reach). The legitimate profile is `legitimateBits`, calibrated on
-// legitimate workloads, and
+// (H approaches log2 of the buckets it can reach). The legitimate profile is `legitimateBits`: by default ('calibrate')
+// the guard measures it itself, as the bucket entropy of `calibrationQueries` images of the provider's own training
+// data under the same hyperplanes, plus `marginBits`. A fixed number is fragile: the hyperplanes come from the cell's
+// seed, and the same legitimate traffic measured 3.2 bits under one seed's planes and above 3.5 under another's, so a
+// fixed profile of 3.5 charged legitimate users like attackers. Then
 //   difficulty(query) = min(maxBits, baseBits + round(scale · max(0, H − legitimateBits))),
 // with H including the query itself. Puzzles up to `solveCapBits` are really solved here on the account's behalf
 // (hashes counted, seconds timed); above the cap the expected 2^bits hashes are recorded, with seconds at the hash
@@ -15,14 +18,17 @@
 import { performance } from 'node:perf_hooks';
 import { defineDefense } from '../../benchmark/plugin/define.ts';
 import type { AccountReport, Vectors } from '../../benchmark/plugin/types.ts';
-import { deriveSeed } from '../../benchmark/util/random.ts';
+import type { ImageSet, VictimDeployment } from '../../benchmark/plugin/types.ts';
+import { deriveSeed, createRng } from '../../benchmark/util/random.ts';
 import { BucketCounts, probeCenter, RandomHyperplaneLsh } from '../b4b/lsh.ts';
 import { solvePuzzle } from './puzzle.ts';
 
 export interface ProofOfWorkOptions {
   hyperplanes: number;
   center: 'probe' | 'origin';
-  legitimateBits: number;
+  legitimateBits: number | 'calibrate';
+  calibrationQueries: number;
+  marginBits: number;
   baseBits: number;
   maxBits: number;
   scale: number;
@@ -30,7 +36,7 @@ export interface ProofOfWorkOptions {
 }
 
 /** Difficulty in leading zero bits for an account whose bucket entropy is `entropyBits`. */
-export function difficultyBits(entropyBits: number, o: Pick<ProofOfWorkOptions, 'legitimateBits' | 'baseBits' | 'maxBits' | 'scale'>): number {
+export function difficultyBits(entropyBits: number, o: Pick<ProofOfWorkOptions, 'baseBits' | 'maxBits' | 'scale'> & { legitimateBits: number }): number {
   return Math.min(o.maxBits, o.baseBits + Math.round(o.scale * Math.max(0, entropyBits - o.legitimateBits)));
 }
 
@@ -58,7 +64,13 @@ export default defineDefense<ProofOfWorkOptions>({
       properties: {
         center: { type: 'string', enum: ['probe', 'origin'], default: 'origin', description: 'Hyperplanes through the mean representation of a seeded noise probe, or through the origin.' },
         hyperplanes: { type: 'integer', minimum: 1, maximum: 30, default: 10, description: 'LSH hyperplanes over the representations (2^hyperplanes buckets).' },
-        legitimateBits: { type: 'number', minimum: 0, default: 3.5, description: 'Bucket entropy (bits) of a calibrated legitimate user; no extra difficulty below it.' },
+        legitimateBits: {
+          anyOf: [{ type: 'number', minimum: 0 }, { const: 'calibrate' }],
+          default: 'calibrate',
+          description: "Bucket entropy (bits) of a legitimate user, no extra difficulty below it; 'calibrate': measured on the provider's training data (calibrationQueries images) plus marginBits.",
+        },
+        calibrationQueries: { type: 'integer', minimum: 2, default: 1500, description: "With legitimateBits 'calibrate': how many of the provider's training images make the legitimate profile (1500 = one legitimate session of a cell)." },
+        marginBits: { type: 'number', minimum: 0, default: 0.3, description: "With legitimateBits 'calibrate': entropy allowed above the measured profile before difficulty rises." },
         baseBits: { type: 'integer', minimum: 0, maximum: 64, default: 4, description: 'Difficulty (leading zero bits) for legitimate-like behaviour.' },
         maxBits: { type: 'integer', minimum: 0, maximum: 64, default: 40, description: 'Highest difficulty ever asked.' },
         scale: { type: 'number', minimum: 0, default: 8, description: 'Extra difficulty bits per bit of entropy above the legitimate profile.' },
@@ -68,10 +80,25 @@ export default defineDefense<ProofOfWorkOptions>({
       additionalProperties: false,
     },
   },
-  guard(victim, options, ctx) {
+  async guard(victim, options, ctx) {
     if (options.maxBits < options.baseBits) throw new RangeError(`proof-of-work: maxBits (${options.maxBits}) must be >= baseBits (${options.baseBits})`);
     const accounts = new Map<string, { buckets: BucketCounts; tally: WorkTally }>();
-    let lsh: RandomHyperplaneLsh | null = null;
+    const lsh = new RandomHyperplaneLsh(
+      victim.representationDim,
+      options.hyperplanes,
+      deriveSeed(ctx.seed, 'proof-of-work/lsh'),
+      options.center === 'probe' ? await probeCenter(victim, deriveSeed(ctx.seed, 'proof-of-work/probe')) : null,
+    );
+    let legitimateBits: number;
+    if (options.legitimateBits === 'calibrate') {
+      if (!ctx.loadPrivateData) throw new Error("proof-of-work: legitimateBits 'calibrate' needs the provider's training data (ctx.loadPrivateData); pass a number instead");
+      const measured = await calibrationEntropy(victim, lsh, await ctx.loadPrivateData(), options.calibrationQueries, deriveSeed(ctx.seed, 'proof-of-work/calibration'));
+      legitimateBits = measured + options.marginBits;
+      ctx.log(`proof-of-work: legitimate profile ${measured.toFixed(3)} bits (training images) + margin ${options.marginBits} = ${legitimateBits.toFixed(3)} bits`);
+    } else {
+      legitimateBits = options.legitimateBits;
+    }
+    const difficulty = (entropy: number) => difficultyBits(entropy, { ...options, legitimateBits });
     // Hash rate of this machine, from every puzzle solved so far (used to price estimated puzzles).
     let solvedHashes = 0;
     let solvedSeconds = 0;
@@ -87,18 +114,12 @@ export default defineDefense<ProofOfWorkOptions>({
     return {
       async answer({ account, images, clean, output }) {
         const reps: Vectors = output === undefined || output === 'representation' ? clean : await victim.encode(images);
-        lsh ??= new RandomHyperplaneLsh(
-          reps.dim,
-          options.hyperplanes,
-          deriveSeed(ctx.seed, 'proof-of-work/lsh'),
-          options.center === 'probe' ? await probeCenter(victim, deriveSeed(ctx.seed, 'proof-of-work/probe')) : null,
-        );
         let state = accounts.get(account);
         if (!state) accounts.set(account, (state = { buckets: new BucketCounts(), tally: emptyTally() }));
         const batch = emptyTally();
         for (let r = 0; r < reps.count; r++) {
           state.buckets.add(lsh.bucket(reps.data, r * reps.dim));
-          const bits = difficultyBits(state.buckets.entropyBits(), options);
+          const bits = difficulty(state.buckets.entropyBits());
           batch.puzzles++;
           batch.maxBits = Math.max(batch.maxBits, bits);
           if (bits <= options.solveCapBits) {
@@ -140,9 +161,25 @@ export default defineDefense<ProofOfWorkOptions>({
           const entropy = buckets.entropyBits();
           const cost: { hashes: number; seconds: number } & WorkTally = { ...tally };
           // Flagged: the account's behaviour earned it at least one bit above the legitimate difficulty.
-          return { account, flagged: difficultyBits(entropy, options) > options.baseBits, score: entropy - options.legitimateBits, cost };
+          return { account, flagged: difficulty(entropy) > options.baseBits, score: entropy - legitimateBits, cost };
         });
       },
     };
   },
 });
+
+/** Bucket entropy of `count` seeded distinct images of the provider's data: the legitimate profile. */
+async function calibrationEntropy(victim: VictimDeployment, lsh: RandomHyperplaneLsh, data: ImageSet, count: number, seed: number): Promise<number> {
+  const n = Math.min(count, data.count);
+  const order = createRng(seed).shuffle(Array.from({ length: data.count }, (_, i) => i));
+  const size = data.height * data.width * data.channels;
+  const buckets = new BucketCounts();
+  for (let start = 0; start < n; start += 256) {
+    const rows = order.slice(start, Math.min(n, start + 256));
+    const images = new Float32Array(rows.length * size);
+    rows.forEach((row, k) => images.set(data.data.subarray(row * size, (row + 1) * size), k * size));
+    const reps = await victim.encode({ data: images, count: rows.length, height: data.height, width: data.width, channels: data.channels });
+    for (let r = 0; r < reps.count; r++) buckets.add(lsh.bucket(reps.data, r * reps.dim));
+  }
+  return buckets.entropyBits();
+}

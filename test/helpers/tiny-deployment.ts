@@ -2,7 +2,7 @@
 // an optional fixed linear projection head. No tfjs, so guards can be tested on numbers worked out by hand.
 // Also small builders for image batches and guard requests, and `openGuard`, which resolves a defense's options
 // through the harness's own validator (defaults applied, frozen) exactly as the oracle will.
-import type { DefensePlugin, Guard, GuardRequest, ImageBatch, Vectors, VictimDeployment } from '../../benchmark/plugin/types.ts';
+import type { DefensePlugin, Guard, GuardRequest, ImageBatch, ImageSet, Vectors, VictimDeployment } from '../../benchmark/plugin/types.ts';
 import { resolveOptions } from '../../benchmark/plugin/options.ts';
 import { createRng } from '../../benchmark/util/random.ts';
 
@@ -101,8 +101,8 @@ export async function requestFor(victim: VictimDeployment, account: string, imag
 }
 
 /** Build a guard the way the oracle does: options validated with defaults applied and frozen. */
-export async function openGuard<Options>(plugin: DefensePlugin<Options>, victim: VictimDeployment, rawOptions: unknown = {}, seed = 7): Promise<Guard> {
+export async function openGuard<Options>(plugin: DefensePlugin<Options>, victim: VictimDeployment, rawOptions: unknown = {}, seed = 7, privateData?: ImageSet): Promise<Guard> {
   if (!plugin.guard) throw new Error(`defense '${plugin.meta.id}' has no guard`);
   const options = resolveOptions<Options>('defense', plugin, rawOptions);
-  return plugin.guard(victim, options, { seed, log: () => {} });
+  return plugin.guard(victim, options, { seed, log: () => {}, ...(privateData ? { loadPrivateData: async () => privateData } : {}) });
 }
