@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRecords } from '../benchmark/leaderboard/read-records.ts';
-import { b4bTable, detectionTable, measuredCell, noiseTable, powTable, renderDefenseGrid } from '../defenses/_experiments/render.ts';
+import { b4bTable, detectionTable, matrixTables, measuredCell, noiseTable, powTable, renderDefenseGrid } from '../defenses/_experiments/render.ts';
 import { spliceBetweenMarkers } from '../defenses/_experiments/markers.ts';
 import { record } from './leaderboard-fixtures.ts';
 
@@ -62,6 +62,34 @@ describe('defense tables from records', () => {
     const detection = rowWith(detectionTable(records), 'similar-query-detection');
     expect(detection).toContain('25.0');
     expect(detection).toContain('1.0');
+  });
+
+  it('lays every defense against every attack, with the change from the same attack under none', () => {
+    const owned = (stolen: boolean, pValue: number) => ({ stolen, statistic: 0, pValue });
+    const records = [
+      record({ attack: 'direct-extraction', defense: 'none', stolen: { fmnist: 0.75 }, metrics: legit(0.8, 0.8) }),
+      record({ attack: 'cont-steal', defense: 'none', stolen: { fmnist: 0.7 }, metrics: legit(0.8, 0.8) }),
+      record({ attack: 'direct-extraction', defense: 'gaussian-noise', defenseOptions: { sigma: 1 }, stolen: { fmnist: 0.6 }, metrics: legit(0.7) }),
+      record({ attack: 'cont-steal', defense: 'gaussian-noise', defenseOptions: { sigma: 1 }, state: 'timed-out' }),
+      record({ attack: 'direct-extraction', defense: 'watermark', stolen: { fmnist: 0.76 }, metrics: { ownership: { stolen: owned(true, 0.001), independent: owned(false, 0.9) } } }),
+      record({ attack: 'cont-steal', defense: 'watermark', stolen: { fmnist: 0.71 }, metrics: { ownership: { stolen: owned(false, 0.2), independent: owned(false, 0.6) } } }),
+      record({ attack: 'direct-extraction', defense: 'none', budget: 4000, stolen: { fmnist: 0.8 } }),
+    ];
+    const body = matrixTables(records);
+    // Only the 1,000-query budget has two attacks.
+    expect(body).toContain('1,000 queries');
+    expect(body).not.toContain('4,000 queries');
+    const noise = rowWith(body, '| gaussian-noise');
+    // 60.0 − 75.0 = −15.0 points; the cont-steal cell timed out: its state, no number, no delta.
+    expect(noise).toContain('60.0 (−15.0)');
+    expect(noise).toContain('timed-out');
+    expect(rowWith(body, '| watermark')).toContain('76.0 (+1.0)');
+    const summary = body.split('\n').filter((line) => line.startsWith('| watermark'))[1]!;
+    expect(summary).toContain('1 of 2 (p 0.0010–0.20)');
+    expect(summary).toContain('0 of 2 (p 0.60–0.90)');
+    const noiseSummary = body.split('\n').filter((line) => line.startsWith('| gaussian-noise'))[1]!;
+    expect(noiseSummary).toContain('1 of 2'); // cells completed
+    expect(noiseSummary).toContain('70.0');
   });
 
   it('writes "—" where no completed cell measured the value', () => {

@@ -8,7 +8,7 @@
 // A row is one (defense + options, attack, budget) over its seeds: mean ± sample std of completed cells; a row with
 // cells that did not complete says so ("failed ×1"); a row with none completed shows only their state, never 0.
 //
-//   npx tsx defenses/_experiments/render.ts --runs <dir>                                  # print
+//   npx tsx defenses/_experiments/render.ts --runs <dir>[,<dir>…]                         # print
 //   npx tsx defenses/_experiments/render.ts --runs <dir> --write defenses/README.md \
 //       --command "npx tsx benchmark/cli/main.ts run …"                                     # splice between markers
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ interface Row {
 }
 
 /** Rows of the records whose defense is one of `defenses`, grouped over seeds; labels come from all `records`. */
-function rowsOf(records: readonly CellRecord[], defenses: readonly string[]): Row[] {
+function rowsOf(records: readonly CellRecord[], defenses: readonly string[]): (Row & { defense: string })[] {
   const defenseLabels = variantLabels(records.map((r) => r.cell.defense));
   const attackLabels = variantLabels(records.map((r) => r.cell.attack));
   const refKey = (ref: { id: string; options: Record<string, unknown> }) => `${ref.id}\u0000${canonicalJson(ref.options)}`;
@@ -104,12 +104,15 @@ export function noiseTable(records: readonly CellRecord[]): string {
 export function powTable(records: readonly CellRecord[]): string {
   const rows = rowsOf(records, ['proof-of-work']);
   return table(
-    ['defense (options)', 'attack', 'budget', 'seeds', 'attacker queries', 'attacker hashes', 'attacker PoW seconds', 'attacker flagged', 'legitimate accounts flagged', `stolen acc. % (${TASK})`],
+    ['defense (options)', 'attack', 'budget', 'seeds', 'attacker queries', 'attacker hashes', 'attacker PoW seconds', 'legitimate user queries', 'legitimate user hashes', 'legitimate user PoW seconds', 'attacker flagged', 'legitimate accounts flagged', `stolen acc. % (${TASK})`],
     rows.map((row) => [
       row.label, row.attack, String(row.budget), seedsCell(row.records),
       measuredCell(row.records, (m) => m.cost.queries, num),
       measuredCell(row.records, (m) => m.cost.hashes, num),
       measuredCell(row.records, (m) => m.cost.powSeconds, num),
+      measuredCell(row.records, (m) => m.legitimate?.cost?.queries, num),
+      measuredCell(row.records, (m) => m.legitimate?.cost?.hashes, num),
+      measuredCell(row.records, (m) => m.legitimate?.cost?.powSeconds, num),
       measuredCell(row.records, (m) => (m.detection ? Number(m.detection.attackerFlagged) : undefined), countOf),
       measuredCell(row.records, (m) => m.detection?.legitimateFlagged, (xs) => `${num(xs)} of ${row.records.find((r) => r.metrics?.detection)?.metrics?.detection?.legitimateAccounts ?? '?'}`),
       measuredCell(row.records, (m) => m.stolen[TASK], pct),
@@ -148,6 +151,80 @@ export function detectionTable(records: readonly CellRecord[]): string {
   );
 }
 
+/** Defense ids in the order the tables list them (the README's order); unknown ids go last, alphabetically. */
+const DEFENSE_ORDER = ['none', 'gaussian-noise', 'top-k', 'rounding', 'similar-query-detection', 'b4b', 'proof-of-work', 'watermark', 'dataset-inference'];
+const defenseRank = (id: string) => (DEFENSE_ORDER.includes(id) ? DEFENSE_ORDER.indexOf(id) : DEFENSE_ORDER.length);
+const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
+
+/**
+ * Every defense against every attack at one budget: stolen accuracy (%) and, beside it, the change from the same
+ * attack under `none` (points; negative = the defense took accuracy from the attacker). Budgets where fewer than two
+ * attacks ran are skipped: the other tables cover them.
+ */
+export function matrixTables(records: readonly CellRecord[]): string {
+  const out: string[] = [];
+  const budgets = [...new Set(records.map((r) => r.cell.budget))].sort((a, b) => a - b);
+  for (const budget of budgets) {
+    const atBudget = records.filter((r) => r.cell.budget === budget);
+    const all = rowsOf(atBudget, [...new Set(atBudget.map((r) => r.cell.defense.id))]);
+    const attacks = [...new Set(all.map((row) => row.attack))].sort();
+    if (attacks.length < 2) continue;
+    const defenseRows = [...new Set(all.map((row) => row.label))]
+      .map((label) => ({ label, id: all.find((row) => row.label === label)!.defense }))
+      .sort((a, b) => defenseRank(a.id) - defenseRank(b.id) || a.label.localeCompare(b.label));
+    const find = (label: string, attack: string) => all.find((row) => row.label === label && row.attack === attack);
+    const stolenMean = (row: Row | undefined) => {
+      const xs = (row?.records ?? []).flatMap((r) => (r.state === 'completed' && r.metrics?.stolen[TASK] !== undefined ? [r.metrics.stolen[TASK]!] : []));
+      return xs.length > 0 ? mean(xs) : undefined;
+    };
+    const baseline = all.find((row) => row.defense === 'none')?.label;
+    const stolenRows = defenseRows.map(({ label }) => [
+      label,
+      ...attacks.map((attack) => {
+        const row = find(label, attack);
+        if (!row) return '—';
+        const cell = measuredCell(row.records, (m) => m.stolen[TASK], pct);
+        const base = baseline && label !== baseline ? stolenMean(find(baseline, attack)) : undefined;
+        const own = stolenMean(row);
+        return base !== undefined && own !== undefined ? `${cell} (${signed(100 * (own - base))})` : cell;
+      }),
+    ]);
+    out.push(`**Stolen accuracy, ${budget.toLocaleString('en-US')} queries** (${TASK} probe %, and in brackets the change from the same attack under \`none\`, in points):`, '', table(['defense (options)', ...attacks], stolenRows), '');
+
+    const ownershipCell = (rows: Row[], pick: (m: CellMetrics) => { stolen: boolean; pValue: number } | undefined) => {
+      const results = rows.flatMap((row) => row.records.flatMap((r) => (r.state === 'completed' && r.metrics ? [pick(r.metrics)] : []))).filter((x): x is { stolen: boolean; pValue: number } => x !== undefined);
+      if (results.length === 0) return '—';
+      const ps = results.map((x) => x.pValue).sort((a, b) => a - b);
+      return `${results.filter((x) => x.stolen).length} of ${results.length} (p ${ps[0]!.toPrecision(2)}–${ps[ps.length - 1]!.toPrecision(2)})`;
+    };
+    const summaryRows = defenseRows.map(({ label }) => {
+      const rows = all.filter((row) => row.label === label);
+      const recs = rows.flatMap((row) => row.records);
+      const legitimateAccounts = recs.find((r) => r.metrics?.detection)?.metrics?.detection?.legitimateAccounts;
+      return [
+        label,
+        `${recs.filter((r) => r.state === 'completed').length} of ${recs.length}`,
+        measuredCell(recs, (m) => m.legitimate?.defended[TASK], pct),
+        measuredCell(recs, (m) => m.legitimate?.cost?.hashes, num),
+        measuredCell(recs, (m) => (m.detection ? Number(m.detection.attackerFlagged) : undefined), countOf),
+        measuredCell(recs, (m) => m.detection?.legitimateFlagged, (xs) => `${num(xs)} of ${legitimateAccounts ?? '?'}`),
+        ownershipCell(rows, (m) => m.ownership?.stolen),
+        ownershipCell(rows, (m) => m.ownership?.independent),
+      ];
+    });
+    out.push(
+      `**What each defense costs and catches over these attacks, ${budget.toLocaleString('en-US')} queries** (legitimate accuracy: mean over the cells; flags: cells where the attacker was flagged; ownership: cells where the defense claimed the copy, with the range of p-values):`,
+      '',
+      table(
+        ['defense (options)', 'cells completed', `legitimate acc. defended % (${TASK})`, 'legitimate user hashes', 'attacker flagged', 'legitimate accounts flagged (mean)', 'ownership claimed: stolen copy', 'ownership claimed: independent encoder'],
+        summaryRows,
+      ),
+      '',
+    );
+  }
+  return out.join('\n').trimEnd();
+}
+
 /** The Markdown that goes between the `defenses-grid` markers. */
 export function renderDefenseGrid(records: readonly CellRecord[], command: string): string {
   const victims = [...new Set(records.map((r) => r.cell.victim))].sort().join(', ');
@@ -155,13 +232,14 @@ export function renderDefenseGrid(records: readonly CellRecord[], command: strin
     `Produced by \`${command}\` and rendered with \`npx tsx defenses/_experiments/render.ts\` from ${records.length} records (victims: ${victims || 'none'}). ` +
       'Accuracies are linear-probe top-1 in %, mean ± std over seeds; a cell that did not complete shows its state, never a number.',
     '',
+    '#### Every defense against every attack',
+    matrixTables(records) || '_No budget with two or more attacks in these records._',
+    '',
     '#### Noise (paper tables 10–11) and output truncation (top-k, rounding)',
     noiseTable(records),
     '',
     '#### Proof-of-work: the attacker\'s work',
     powTable(records),
-    '',
-    'Legitimate users\' work is not in the result records (only `metrics.cost` for the attacker): see the calibration table above.',
     '',
     '#### B4B: utility / attack trade-off',
     b4bTable(records),
@@ -173,8 +251,8 @@ export function renderDefenseGrid(records: readonly CellRecord[], command: strin
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({ options: { runs: { type: 'string' }, write: { type: 'string' }, command: { type: 'string' } } });
-  if (!values.runs) throw new Error('render.ts: --runs <dir> is required (the folder whose results/*.json are the benchmark records)');
-  const { records } = readRecords(values.runs);
+  if (!values.runs) throw new Error('render.ts: --runs <dir>[,<dir>…] is required (folders whose results/*.json are the benchmark records)');
+  const records = values.runs.split(',').flatMap((dir) => readRecords(dir).records);
   const body = renderDefenseGrid(records, values.command ?? `stealbench run (records in ${values.runs})`);
   console.log(body);
   if (values.write) {
