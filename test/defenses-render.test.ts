@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRecords } from '../benchmark/leaderboard/read-records.ts';
-import { b4bTable, detectionTable, matrixTables, measuredCell, noiseTable, powTable, renderDefenseGrid } from '../defenses/_experiments/render.ts';
+import { b4bTable, detectionTable, matrixTables, perturbationTable, measuredCell, noiseTable, powTable, renderDefenseGrid } from '../defenses/_experiments/render.ts';
 import { spliceBetweenMarkers } from '../defenses/_experiments/markers.ts';
 import { record } from './leaderboard-fixtures.ts';
 
@@ -90,6 +90,24 @@ describe('defense tables from records', () => {
     const noiseSummary = body.split('\n').filter((line) => line.startsWith('| gaussian-noise'))[1]!;
     expect(noiseSummary).toContain('1 of 2'); // cells completed
     expect(noiseSummary).toContain('70.0');
+  });
+
+  it('puts the perturbing detection variants (table 12) beside none at the same attack and budget', () => {
+    const flagged = (legitimateRate: number, attackerRate: number) => ({ detection: { attackerFlagged: attackerRate > 0.3, attackerFlaggedQueryRate: attackerRate, legitimateAccounts: 2, legitimateFlagged: 0, legitimateFlaggedQueryRate: legitimateRate } });
+    const records = [
+      record({ attack: 'direct-extraction', defense: 'none', stolen: { fmnist: 0.77 }, metrics: legit(0.8, 0.8) }),
+      record({ attack: 'cont-steal', defense: 'none', stolen: { fmnist: 0.7 } }),
+      record({ attack: 'direct-extraction', defense: 'similar-query-detection', defenseOptions: { perturbFlagged: false }, stolen: { fmnist: 0.77 }, metrics: { ...legit(0.8, 0.8), ...flagged(0.02, 0.05) } }),
+      record({ attack: 'direct-extraction', defense: 'similar-query-detection', defenseOptions: { noiseMean: 1000 }, stolen: { fmnist: 0.5 }, metrics: { ...legit(0.13, 0.8), ...flagged(0.02, 0.05) } }),
+      record({ attack: 'cont-steal', defense: 'similar-query-detection', stolen: { fmnist: 0.6 } }),
+    ];
+    const body = perturbationTable(records);
+    const lines = body.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| defense') && !line.startsWith('| -'));
+    expect(lines).toHaveLength(3); // none + two variants at direct-extraction; cont-steal has one variant only
+    expect(rowWith(body, 'noiseMean=1000')).toContain('13.0');
+    expect(rowWith(body, 'noiseMean=1000')).toContain('50.0');
+    expect(rowWith(body, 'perturbFlagged=false')).toContain('2.0');
+    expect(body).not.toContain('cont-steal');
   });
 
   it('writes "—" where no completed cell measured the value', () => {

@@ -169,7 +169,9 @@ export function matrixTables(records: readonly CellRecord[]): string {
     const all = rowsOf(atBudget, [...new Set(atBudget.map((r) => r.cell.defense.id))]);
     const attacks = [...new Set(all.map((row) => row.attack))].sort();
     if (attacks.length < 2) continue;
+    // Defense variants that met at least two attacks (single-attack variants have their own tables).
     const defenseRows = [...new Set(all.map((row) => row.label))]
+      .filter((label) => new Set(all.filter((row) => row.label === label).map((row) => row.attack)).size >= 2)
       .map((label) => ({ label, id: all.find((row) => row.label === label)!.defense }))
       .sort((a, b) => defenseRank(a.id) - defenseRank(b.id) || a.label.localeCompare(b.label));
     const find = (label: string, attack: string) => all.find((row) => row.label === label && row.attack === attack);
@@ -225,6 +227,30 @@ export function matrixTables(records: readonly CellRecord[]): string {
   return out.join('\n').trimEnd();
 }
 
+/**
+ * Paper table 12: similar-query detection that answers flagged queries with large-mean noise. Rows: every
+ * similar-query-detection variant at an (attack, budget) where two or more variants ran, beside `none` there.
+ */
+export function perturbationTable(records: readonly CellRecord[]): string {
+  const sqd = rowsOf(records, ['similar-query-detection']);
+  const where = (row: Row) => `${row.attack}\u0000${row.budget}`;
+  const variants = new Map<string, Set<string>>();
+  for (const row of sqd) variants.set(where(row), (variants.get(where(row)) ?? new Set()).add(row.label));
+  const rows = rowsOf(records, ['none', 'similar-query-detection']).filter((row) => (variants.get(where(row))?.size ?? 0) >= 2);
+  return table(
+    ['defense (options)', 'attack', 'budget', 'seeds', `legitimate acc. defended % (${TASK})`, 'legitimate acc. undefended %', 'legitimate queries flagged %', `stolen acc. % (${TASK})`, 'attacker queries flagged %', 'attacker flagged'],
+    rows.map((row) => [
+      row.label, row.attack, String(row.budget), seedsCell(row.records),
+      measuredCell(row.records, (m) => m.legitimate?.defended[TASK], pct),
+      measuredCell(row.records, (m) => m.legitimate?.undefended[TASK], pct),
+      measuredCell(row.records, (m) => m.detection?.legitimateFlaggedQueryRate, pct),
+      measuredCell(row.records, (m) => m.stolen[TASK], pct),
+      measuredCell(row.records, (m) => m.detection?.attackerFlaggedQueryRate, pct),
+      measuredCell(row.records, (m) => (m.detection ? Number(m.detection.attackerFlagged) : undefined), countOf),
+    ]),
+  );
+}
+
 /** The Markdown that goes between the `defenses-grid` markers. */
 export function renderDefenseGrid(records: readonly CellRecord[], command: string): string {
   const victims = [...new Set(records.map((r) => r.cell.victim))].sort().join(', ');
@@ -243,6 +269,9 @@ export function renderDefenseGrid(records: readonly CellRecord[], command: strin
     '',
     '#### B4B: utility / attack trade-off',
     b4bTable(records),
+    '',
+    '#### Similar-query detection with perturbation (paper table 12)',
+    perturbationTable(records),
     '',
     '#### Detection flags from cells',
     detectionTable(records),
