@@ -1,6 +1,6 @@
 // SimSiam small CNN on Fashion-MNIST: see README.md for the method, the recipe and the measured numbers.
-// Same encoder, data, augmentation and budget as simclr-fmnist. At this budget SimSiam does NOT beat the raw-pixel
-// baseline on Fashion-MNIST (it beats random weights); a wider projector with more weight decay did worse (README.md).
+// Same encoder, data and augmentation as simclr-fmnist. SimSiam starts slowly: at 6 epochs it was below the raw-pixel
+// baseline on Fashion-MNIST; it passes it from epoch 12 on, and the recipe trains 24 (README.md has the probe curve).
 import { defineVictim } from '../../benchmark/plugin/define.ts';
 
 export default defineVictim({
@@ -15,7 +15,7 @@ export default defineVictim({
     encoder: { arch: 'small-cnn', inputShape: [28, 28, 1] },
     data: 'fmnist/victim-train',
     augmentation: 'simclrGray',
-    epochs: 6,
+    epochs: 24,
     batchSize: 64,
     learningRate: 0.002,
     weightDecay: 0.0001,

@@ -1,7 +1,7 @@
 // Watermark success of copies stolen from the watermarked victim, without the cell executor: the real
 // direct-extraction attack plugin (in-process, through an oracle account with the budget) steals from the watermarked
 // victim at each budget, then the watermark is verified on the stolen copy (default options). Controls: the clean
-// victim (same recipe and seed, no watermark) and, when available, simclr-fmnist-independent.
+// victim (same recipe and seed, no watermark) and simclr-fmnist-independent (same recipe, seed 2).
 // Usage: npx tsx defenses/watermark/experiments/stolen-copies.ts [--budgets 1000,4000] [--loss mse]
 //          [--recipe '{"temperature":0.5}'] [--out file.json]
 // --recipe overrides fields of simclr-fmnist's recipe (to reuse a cached watermarked victim of an earlier recipe).
@@ -47,6 +47,10 @@ const record = (suspect: string, r: OwnershipResult, extra: Record<string, unkno
 };
 record('watermarked victim itself', await verify((x) => embed(marked.encoder, x)));
 record('clean victim (no watermark)', await verify((x) => embed(clean.encoder, x)));
+const independent = await loadVictim('simclr-fmnist-independent', { log });
+record('independent encoder (simclr-fmnist-independent)', await verify((x) => embed(independent.encoder, x)));
+independent.encoder.dispose();
+independent.projectionHead?.dispose();
 for (const budget of budgets) {
   const seed = 0;
   const oracle = createOracle({ deployment, output: 'representation' });

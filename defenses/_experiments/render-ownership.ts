@@ -1,0 +1,75 @@
+// Renders the ownership tables of defenses/README.md from the JSON the two ownership experiments write, so that no
+// number in them is typed by hand:
+//   watermark:          defenses/watermark/experiments/stolen-copies.ts --out <file>  (stolen copies at several
+//                       budgets, the watermarked victim itself, the clean victim, the independent encoder)
+//   dataset-inference:  defenses/dataset-inference/experiments/measure.ts --out <file> (the victim itself, the
+//                       independent encoder, random weights; both methods and both GMM fits)
+//
+//   npx tsx defenses/_experiments/render-ownership.ts --watermark <file> --dataset-inference <file> [--write defenses/README.md]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { markdownTable } from 'markdown-table';
+import { spliceBetweenMarkers } from './markers.ts';
+
+interface OwnershipRow {
+  suspect: string;
+  stolen: boolean;
+  statistic: number;
+  pValue: number;
+  details?: Record<string, unknown>;
+}
+interface WatermarkRow extends OwnershipRow {
+  budget?: number;
+  loss?: string;
+  stolenFmnistProbe?: number;
+}
+interface DatasetInferenceRow extends OwnershipRow {
+  variant: string;
+}
+
+/** A p-value as people read them: 2 significant digits, "< 1e-300" when it underflowed to 0. */
+export function formatP(p: number): string {
+  if (p === 0) return '< 1e-300';
+  return p >= 1e-3 ? p.toPrecision(2) : p.toExponential(1);
+}
+const percent = (x: unknown) => (typeof x === 'number' ? `${(100 * x).toFixed(1)} %` : '—');
+const verdict = (stolen: boolean) => (stolen ? 'yes' : 'no');
+
+export function watermarkTable(file: string, input: { generatedAt: string; backend: string; watermarkedHash: string; cleanHash: string; recipe: Record<string, unknown>; rows: WatermarkRow[] }): string {
+  const rows = input.rows.map((r) => [
+    r.suspect,
+    r.budget === undefined ? '—' : r.budget.toLocaleString('en-US'),
+    r.stolenFmnistProbe === undefined ? '—' : percent(r.stolenFmnistProbe),
+    percent(r.details?.successRate),
+    r.statistic.toFixed(2),
+    formatP(r.pValue),
+    verdict(r.stolen),
+  ]);
+  return [
+    `From \`${file}\` (written ${input.generatedAt.slice(0, 16).replace('T', ' ')} UTC on ${input.backend}): watermarked victim \`${input.watermarkedHash.slice(0, 12)}\`, clean victim \`${input.cleanHash.slice(0, 12)}\` (NT-Xent t = ${String(input.recipe.temperature ?? 'default')}). Stolen copies: the \`direct-extraction\` plugin through an oracle account with the budget, queries from \`fmnist/attacker-pool\`, seed 0. Verification: 2,000 private images (1,000 refit the defender's head, 1,000 scored), one-sided one-sample t-test of per-image success against 50 %.`,
+    '',
+    markdownTable([['suspect', 'queries', "suspect's fmnist probe", 'watermark success', 't', 'p', 'claimed stolen (α 0.05)'], ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'l'] }),
+  ].join('\n');
+}
+
+export function datasetInferenceTable(file: string, input: { generatedAt: string; backend: string; victim: { id: string; hash: string; source: string }; rows: DatasetInferenceRow[] }): string {
+  const rows = input.rows.map((r) => [r.variant, r.suspect, r.statistic.toFixed(2), formatP(r.pValue), verdict(r.stolen)]);
+  return [
+    `From \`${file}\` (written ${input.generatedAt.slice(0, 16).replace('T', ' ')} UTC on ${input.backend}): victim \`${input.victim.id}\` (${input.victim.source}, hash \`${input.victim.hash.slice(0, 12)}\`). Private: \`fmnist/victim-train\`; public: \`fmnist/probe-test\`; one-sided Welch t-tests (private more likely / closer than public).`,
+    '',
+    markdownTable([['method', 'suspect', 't', 'p', 'claimed stolen (α 0.05)'], ...rows], { align: ['l', 'l', 'r', 'r', 'l'] }),
+  ].join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { values } = parseArgs({ options: { watermark: { type: 'string' }, 'dataset-inference': { type: 'string' }, write: { type: 'string' } } });
+  if (!values.watermark && !values['dataset-inference']) throw new Error('render-ownership.ts: give --watermark <file> and/or --dataset-inference <file>');
+  const parts: [string, string][] = [];
+  if (values.watermark) parts.push(['watermark-stolen', watermarkTable(values.watermark, JSON.parse(readFileSync(values.watermark, 'utf8')))]);
+  if (values['dataset-inference']) parts.push(['dataset-inference-results', datasetInferenceTable(values['dataset-inference'], JSON.parse(readFileSync(values['dataset-inference'], 'utf8')))]);
+  for (const [marker, body] of parts) {
+    console.log(body, '\n');
+    if (values.write) writeFileSync(values.write, spliceBetweenMarkers(readFileSync(values.write, 'utf8'), marker, body, values.write));
+  }
+}
