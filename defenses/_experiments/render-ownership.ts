@@ -1,11 +1,12 @@
 // Renders the ownership tables of defenses/README.md from the JSON the two ownership experiments write, so that no
 // number in them is typed by hand:
+//   watermark cost:     defenses/watermark/experiments/measure.ts --out <file> (clean vs watermarked victim's probes)
 //   watermark:          defenses/watermark/experiments/stolen-copies.ts --out <file>  (stolen copies at several
 //                       budgets, the watermarked victim itself, the clean victim, the independent encoder)
 //   dataset-inference:  defenses/dataset-inference/experiments/measure.ts --out <file> (the victim itself, the
 //                       independent encoder, random weights; both methods and both GMM fits)
 //
-//   npx tsx defenses/_experiments/render-ownership.ts --watermark <file> --dataset-inference <file> [--write defenses/README.md]
+//   npx tsx defenses/_experiments/render-ownership.ts [--watermark-cost <file>] [--watermark <file>] [--dataset-inference <file>] [--write defenses/README.md]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +54,24 @@ export function watermarkTable(file: string, input: { generatedAt: string; backe
   ].join('\n');
 }
 
+interface ProbeEntry { accuracy: number }
+export function watermarkCostTable(file: string, input: { generatedAt: string; backend: string; training: Record<'clean' | 'watermarked', { source: string; hash: string; probes: Record<string, ProbeEntry> }> }): string {
+  const tasks = Object.keys(input.training.clean.probes);
+  const row = (name: string, entry: { source: string; hash: string; probes: Record<string, ProbeEntry> }) => [
+    `${name} (\`${entry.hash.slice(0, 12)}\`, ${entry.source})`,
+    ...tasks.map((task) => percent(entry.probes[task]?.accuracy)),
+  ];
+  const change = ['change (points)', ...tasks.map((task) => {
+    const d = 100 * ((input.training.watermarked.probes[task]?.accuracy ?? NaN) - (input.training.clean.probes[task]?.accuracy ?? NaN));
+    return `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(2)}`;
+  })];
+  return [
+    `From \`${file}\` (written ${input.generatedAt.slice(0, 16).replace('T', ' ')} UTC on ${input.backend}): linear probe (the store's fixed recipe) of the clean and the watermarked victim.`,
+    '',
+    markdownTable([['victim', ...tasks.map((t) => `${t} probe`)], row('clean', input.training.clean), row('watermarked', input.training.watermarked), change], { align: ['l', ...tasks.map(() => 'r' as const)] }),
+  ].join('\n');
+}
+
 export function datasetInferenceTable(file: string, input: { generatedAt: string; backend: string; victim: { id: string; hash: string; source: string }; rows: DatasetInferenceRow[] }): string {
   const rows = input.rows.map((r) => [r.variant, r.suspect, r.statistic.toFixed(2), formatP(r.pValue), verdict(r.stolen)]);
   return [
@@ -63,9 +82,10 @@ export function datasetInferenceTable(file: string, input: { generatedAt: string
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({ options: { watermark: { type: 'string' }, 'dataset-inference': { type: 'string' }, write: { type: 'string' } } });
-  if (!values.watermark && !values['dataset-inference']) throw new Error('render-ownership.ts: give --watermark <file> and/or --dataset-inference <file>');
+  const { values } = parseArgs({ options: { 'watermark-cost': { type: 'string' }, watermark: { type: 'string' }, 'dataset-inference': { type: 'string' }, write: { type: 'string' } } });
+  if (!values['watermark-cost'] && !values.watermark && !values['dataset-inference']) throw new Error('render-ownership.ts: give --watermark-cost, --watermark and/or --dataset-inference <file>');
   const parts: [string, string][] = [];
+  if (values['watermark-cost']) parts.push(['watermark-cost', watermarkCostTable(values['watermark-cost'], JSON.parse(readFileSync(values['watermark-cost'], 'utf8')))]);
   if (values.watermark) parts.push(['watermark-stolen', watermarkTable(values.watermark, JSON.parse(readFileSync(values.watermark, 'utf8')))]);
   if (values['dataset-inference']) parts.push(['dataset-inference-results', datasetInferenceTable(values['dataset-inference'], JSON.parse(readFileSync(values['dataset-inference'], 'utf8')))]);
   for (const [marker, body] of parts) {
