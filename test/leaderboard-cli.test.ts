@@ -46,6 +46,20 @@ describe('stealbench leaderboard', () => {
     expect(readRecords(out).records).toEqual(readRecords(join(dir, 'run')).records);
   });
 
+  it('counts a cell once when the folder holds an older run of it (another key), keeping the newest', async () => {
+    const old = { ...record({ attack: 'direct', seed: 1, stolen: { fmnist: 0.5 }, startedAt: '2026-01-01T00:00:00.000Z' }), key: 'a'.repeat(64) };
+    const rerun = record({ attack: 'direct', seed: 1, stolen: { fmnist: 0.7 }, startedAt: '2026-02-01T00:00:00.000Z' });
+    const other = record({ attack: 'direct', seed: 2, stolen: { fmnist: 0.6 }, startedAt: '2025-06-01T00:00:00.000Z' });
+    writeRecords([rerun, old, other]);
+    const read = readRecords(join(dir, 'run'));
+    expect(read.records.map((r) => r.metrics!.stolen.fmnist)).toEqual([0.7, 0.6]);
+    expect(read.superseded).toEqual([join(dir, 'run', 'results', 'r1.json')]);
+    const out = join(dir, 'board');
+    expect(await main(['leaderboard', '--results', join(dir, 'run'), '--out', out])).toBe(0);
+    expect(readdirSync(join(out, 'results')).sort()).toEqual(['r0.json', 'r2.json']);
+    expect(readFileSync(join(out, 'LEADERBOARD.md'), 'utf8')).toContain('65.0'); // (0.7 + 0.6) / 2, not with 0.5
+  });
+
   it('stops with the file and the field of a bad record, exit code 2, writing nothing', async () => {
     const bad = record({ attack: 'direct' }) as unknown as { cell: { budget: unknown } };
     bad.cell.budget = 'many';

@@ -33,7 +33,8 @@ function removeStale(dir: string, ext: string, keep: ReadonlySet<string>): void 
 }
 
 export function writeLeaderboard(options: WriteLeaderboardOptions): WriteLeaderboardSummary {
-  const { records, files } = readRecords(options.results);
+  const { records, files, superseded } = readRecords(options.results);
+  for (const file of superseded) console.error(`${file}: left out, a newer record of the same cell is in the folder`);
   const { markdown, charts } = renderLeaderboard(records, { title: options.title });
 
   const out = resolve(options.out);

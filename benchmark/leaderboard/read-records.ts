@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CellRecord } from '../runner/record.ts';
 import { recordProblems } from '../runner/store.ts';
+import { canonicalJson } from '../runner/canonical.ts';
 
 export class RecordFileError extends Error {
   constructor(
@@ -69,9 +70,17 @@ export function checkRecordShape(value: unknown, file: string): CellRecord {
 }
 
 export interface ReadRecordsResult {
+  /** One record per cell: when a folder holds several (older plugin code, another harness version), the newest. */
   records: CellRecord[];
-  /** Absolute paths of the files read, sorted. */
+  /** Absolute paths of the files those records came from, sorted. */
   files: string[];
+  /** Files left out because a newer record of the same cell is in the folder (e.g. before a plugin changed). */
+  superseded: string[];
+}
+
+/** What makes two records the same benchmark cell, whatever code produced them. */
+function cellIdentity(record: CellRecord): string {
+  return canonicalJson(record.cell);
 }
 
 /** Reads every `*.json` in `<dir>/results`, sorted by file name. */
@@ -82,7 +91,7 @@ export function readRecords(dir: string): ReadRecordsResult {
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => join(folder, f));
-  const records = files.map((file) => {
+  const read = files.map((file) => {
     let value: unknown;
     try {
       value = JSON.parse(readFileSync(file, 'utf8'));
@@ -93,7 +102,20 @@ export function readRecords(dir: string): ReadRecordsResult {
     if (problems.length > 0) {
       throw new RecordFileError(file, '', `does not match schemas/result.schema.json: ${problems.join('; ')}`);
     }
-    return checkRecordShape(value, file);
+    return { record: checkRecordShape(value, file), file };
   });
-  return { records, files };
+  // Re-running a grid after a plugin changed writes new records (new keys) beside the old ones; tables must count
+  // each cell once, so the newest run of a cell wins.
+  const newest = new Map<string, { record: CellRecord; file: string }>();
+  for (const entry of read) {
+    const id = cellIdentity(entry.record);
+    const kept = newest.get(id);
+    if (!kept || entry.record.provenance.startedAt > kept.record.provenance.startedAt) newest.set(id, entry);
+  }
+  const kept = new Set([...newest.values()].map((entry) => entry.file));
+  return {
+    records: read.filter((entry) => kept.has(entry.file)).map((entry) => entry.record),
+    files: files.filter((file) => kept.has(file)),
+    superseded: files.filter((file) => !kept.has(file)),
+  };
 }

@@ -281,7 +281,11 @@ export function renderDefenseGrid(records: readonly CellRecord[], command: strin
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({ options: { runs: { type: 'string' }, write: { type: 'string' }, command: { type: 'string' } } });
   if (!values.runs) throw new Error('render.ts: --runs <dir>[,<dir>…] is required (folders whose results/*.json are the benchmark records)');
-  const records = values.runs.split(',').flatMap((dir) => readRecords(dir).records);
+  const records = values.runs.split(',').flatMap((dir) => {
+    const read = readRecords(dir);
+    for (const file of read.superseded) console.error(`${file}: left out, a newer record of the same cell is in the folder`);
+    return read.records;
+  });
   const body = renderDefenseGrid(records, values.command ?? `stealbench run (records in ${values.runs})`);
   console.log(body);
   if (values.write) {
