@@ -71,6 +71,26 @@ describe('trainVictim', () => {
     }
   }, 120_000);
 
+  it('probes during training when asked (probeEvery), without changing the trained weights', async () => {
+    // Two epochs on the digits task (its probe splits are the smallest shipped: 2,500 + 1,000 images).
+    const twoEpochs: VictimPlugin = { meta: { id: 'tiny-simclr', title: 'tiny' }, recipe: { ...recipe, epochs: 2, downstream: ['digits'] } };
+    const plain = await trainVictim(twoEpochs, { evaluate: false });
+    const probed = await trainVictim(twoEpochs, { evaluate: false, probeEvery: 1 });
+    try {
+      expect(weightsHash(probed.encoder)).toBe(weightsHash(plain.encoder));
+      const curve = probed.metrics.probeCurve!;
+      expect(curve.task).toBe('digits');
+      expect(curve.points.map((p) => p.epoch)).toEqual([1, 2]);
+      expect(curve.points.map((p) => p.loss)).toEqual(probed.metrics.epochLosses);
+      for (const point of curve.points) expect(point.accuracy).toBeGreaterThan(0.1); // ten classes: above chance
+      expect(plain.metrics.probeCurve).toBeUndefined();
+    } finally {
+      for (const v of [plain, probed]) (v.encoder.dispose(), v.projectionHead?.dispose());
+    }
+    await expect(trainVictim(twoEpochs, { evaluate: false, probeEvery: 0 })).rejects.toThrow(/probeEvery: expected a positive integer/);
+    await expect(trainVictim(tinyVictim(), { evaluate: false, probeEvery: 1 })).rejects.toThrow(/needs a downstream task/);
+  }, 180_000);
+
   it('rejects a recipe whose fields do not fit, naming the victim and the field', async () => {
     const bad = (r: Partial<VictimRecipe>): VictimPlugin => ({ meta: { id: 'bad', title: 'bad' }, recipe: { ...recipe, ...r } as VictimRecipe });
     await expect(trainVictim(bad({ encoder: { arch: 'vgg', inputShape: [28, 28, 1] } }))).rejects.toThrow(/victim 'bad': recipe.encoder.arch: expected one of small-cnn/);

@@ -112,7 +112,10 @@ export async function trainVictim(plugin: VictimPlugin, options: TrainVictimOpti
     encoder.dispose();
     throw error;
   }
-  const probeCurve = await curveRecorder(plugin, options, encoder, log);
+  const probeCurve = await curveRecorder(plugin, options, encoder, log).catch((error: unknown) => {
+    encoder.dispose();
+    throw error;
+  });
   log(`training ${meta.id} (${recipe.method}, ${recipe.epochs} epochs of ${data.count} images, batch ${recipe.batchSize}) on ${tf.getBackend()}`);
   const started = performance.now();
   let result;
