@@ -28,6 +28,9 @@ describe('defense tables from records', () => {
     expect(row).toContain('85.0 ± 7.1 (failed)');
     expect(row).toContain('65.0 ± 7.1 (failed)');
     expect(rowWith(table, '| none')).toContain('75.0');
+    // A none cell with nothing defended at its budget has nothing to be compared with: left out.
+    const extra = record({ attack: 'direct-extraction', defense: 'none', budget: 4000, seed: 1, stolen: { fmnist: 0.42 }, metrics: legit(0.81, 0.81) });
+    expect(noiseTable([...noise, extra])).not.toContain('42.0');
   });
 
   it('shows a row whose cells all failed as failed, never as 0', () => {

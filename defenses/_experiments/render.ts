@@ -57,6 +57,13 @@ function rowsOf(records: readonly CellRecord[], defenses: readonly string[]): (R
   );
 }
 
+/** Drops `none` rows at an (attack, budget) where no other defense of the table ran: nothing to compare them with. */
+function withComparedBaselines<T extends Row & { defense: string }>(rows: T[]): T[] {
+  const at = (row: Row) => `${row.attack}\u0000${row.budget}`;
+  const defended = new Set(rows.filter((row) => row.defense !== 'none').map(at));
+  return rows.filter((row) => row.defense !== 'none' || defended.has(at(row)));
+}
+
 /**
  * One table cell from the completed records of a row: `format(values)` over the values `pick` finds; when some
  * cells did not complete their state is appended; when none did, only the state. `—` when nothing measured it.
@@ -89,7 +96,7 @@ function table(header: string[], rows: string[][]): string {
 }
 
 export function noiseTable(records: readonly CellRecord[]): string {
-  const rows = rowsOf(records, ['none', 'gaussian-noise', 'top-k', 'rounding']);
+  const rows = withComparedBaselines(rowsOf(records, ['none', 'gaussian-noise', 'top-k', 'rounding']));
   return table(
     ['defense (options)', 'attack', 'budget', 'seeds', `legitimate acc. defended % (${TASK})`, 'legitimate acc. undefended %', `stolen acc. % (${TASK})`],
     rows.map((row) => [
@@ -121,7 +128,7 @@ export function powTable(records: readonly CellRecord[]): string {
 }
 
 export function b4bTable(records: readonly CellRecord[]): string {
-  const rows = rowsOf(records, ['none', 'b4b']);
+  const rows = withComparedBaselines(rowsOf(records, ['none', 'b4b']));
   return table(
     ['defense (options)', 'attack', 'budget', 'seeds', `legitimate acc. defended % (${TASK})`, 'legitimate acc. undefended %', `stolen acc. % (${TASK})`, 'attacker coverage', 'attacker at full noise (c ≥ β)'],
     rows.map((row) => [
