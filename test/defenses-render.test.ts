@@ -113,6 +113,16 @@ describe('defense tables from records', () => {
     expect(body).not.toContain('cont-steal');
   });
 
+  it('counts one measurement per seed when two runs hold the same (defense, attack, budget, seed)', () => {
+    const older = record({ attack: 'direct-extraction', defense: 'gaussian-noise', defenseOptions: { sigma: 1 }, seed: 1, stolen: { fmnist: 0.6 }, startedAt: '2026-01-01T00:00:00.000Z' });
+    const newer = record({ attack: 'direct-extraction', defense: 'gaussian-noise', defenseOptions: { sigma: 1 }, seed: 1, stolen: { fmnist: 0.7 }, startedAt: '2026-02-01T00:00:00.000Z' });
+    // Another run's cell differs in its downstream tasks, so it is another record of the same measurement.
+    const otherRun = { ...newer, cell: { ...newer.cell, downstream: ['fmnist', 'digits'] } };
+    const row = rowWith(noiseTable([older, otherRun]), 'sigma=1');
+    expect(row).toContain('70.0');
+    expect(row).not.toContain('±');
+  });
+
   it('writes "—" where no completed cell measured the value', () => {
     expect(measuredCell([record({ attack: 'a' })], (m) => m.cost.hashes, () => 'x')).toBe('—');
   });

@@ -83,6 +83,21 @@ function cellIdentity(record: CellRecord): string {
   return canonicalJson(record.cell);
 }
 
+/**
+ * One entry per cell, the newest (by `provenance.startedAt`), in input order. Re-running a grid after a plugin changed
+ * writes new records (new keys) beside the old ones, and tables must count each cell once.
+ */
+export function newestPerCell<T extends { record: CellRecord }>(entries: readonly T[]): T[] {
+  const newest = new Map<string, T>();
+  for (const entry of entries) {
+    const id = cellIdentity(entry.record);
+    const kept = newest.get(id);
+    if (!kept || entry.record.provenance.startedAt > kept.record.provenance.startedAt) newest.set(id, entry);
+  }
+  const kept = new Set(newest.values());
+  return entries.filter((entry) => kept.has(entry));
+}
+
 /** Reads every `*.json` in `<dir>/results`, sorted by file name. */
 export function readRecords(dir: string): ReadRecordsResult {
   const folder = join(dir, 'results');
@@ -104,15 +119,7 @@ export function readRecords(dir: string): ReadRecordsResult {
     }
     return { record: checkRecordShape(value, file), file };
   });
-  // Re-running a grid after a plugin changed writes new records (new keys) beside the old ones; tables must count
-  // each cell once, so the newest run of a cell wins.
-  const newest = new Map<string, { record: CellRecord; file: string }>();
-  for (const entry of read) {
-    const id = cellIdentity(entry.record);
-    const kept = newest.get(id);
-    if (!kept || entry.record.provenance.startedAt > kept.record.provenance.startedAt) newest.set(id, entry);
-  }
-  const kept = new Set([...newest.values()].map((entry) => entry.file));
+  const kept = new Set(newestPerCell(read).map((entry) => entry.file));
   return {
     records: read.filter((entry) => kept.has(entry.file)).map((entry) => entry.record),
     files: files.filter((file) => kept.has(file)),

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { markdownTable } from 'markdown-table';
 import { canonicalJson, variantLabels } from '../../benchmark/leaderboard/group.ts';
 import { cellText, stateSummary } from '../../benchmark/leaderboard/format.ts';
-import { readRecords } from '../../benchmark/leaderboard/read-records.ts';
+import { newestPerCell, readRecords } from '../../benchmark/leaderboard/read-records.ts';
 import type { CellMetrics, CellRecord } from '../../benchmark/runner/record.ts';
 import { spliceBetweenMarkers } from './markers.ts';
 
@@ -49,7 +49,10 @@ function rowsOf(records: readonly CellRecord[], defenses: readonly string[]): (R
       budget: r.cell.budget,
       records: [],
     };
-    row.records.push(r);
+    // One measurement per seed: the same cell from two runs (two configs sharing it) counts once, the newer.
+    const sameSeed = row.records.findIndex((other) => other.cell.seed === r.cell.seed);
+    if (sameSeed < 0) row.records.push(r);
+    else if (r.provenance.startedAt > row.records[sameSeed]!.provenance.startedAt) row.records[sameSeed] = r;
     byKey.set(key, row);
   }
   return [...byKey.values()].sort(
@@ -288,11 +291,12 @@ export function renderDefenseGrid(records: readonly CellRecord[], command: strin
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({ options: { runs: { type: 'string' }, write: { type: 'string' }, command: { type: 'string' } } });
   if (!values.runs) throw new Error('render.ts: --runs <dir>[,<dir>…] is required (folders whose results/*.json are the benchmark records)');
-  const records = values.runs.split(',').flatMap((dir) => {
+  // The same cell may sit in several folders (two configs sharing a cell): count it once, the newest.
+  const records = newestPerCell(values.runs.split(',').flatMap((dir) => {
     const read = readRecords(dir);
     for (const file of read.superseded) console.error(`${file}: left out, a newer record of the same cell is in the folder`);
-    return read.records;
-  });
+    return read.records.map((record) => ({ record }));
+  })).map((entry) => entry.record);
   const body = renderDefenseGrid(records, values.command ?? `stealbench run (records in ${values.runs})`);
   console.log(body);
   if (values.write) {
