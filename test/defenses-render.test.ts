@@ -118,7 +118,7 @@ describe('defense tables from records', () => {
     const newer = record({ attack: 'direct-extraction', defense: 'gaussian-noise', defenseOptions: { sigma: 1 }, seed: 1, stolen: { fmnist: 0.7 }, startedAt: '2026-02-01T00:00:00.000Z' });
     // Another run's cell differs in its downstream tasks, so it is another record of the same measurement.
     const otherRun = { ...newer, cell: { ...newer.cell, downstream: ['fmnist', 'digits'] } };
-    const row = rowWith(noiseTable([older, otherRun]), 'sigma=1');
+    const row = rowWith(noiseTable([older, otherRun]), '| gaussian-noise');
     expect(row).toContain('70.0');
     expect(row).not.toContain('±');
   });
