@@ -177,7 +177,8 @@ export function matrixTables(records: readonly CellRecord[]): string {
   for (const budget of budgets) {
     const atBudget = records.filter((r) => r.cell.budget === budget);
     const all = rowsOf(atBudget, [...new Set(atBudget.map((r) => r.cell.defense.id))]);
-    const attacks = [...new Set(all.map((row) => row.attack))].sort();
+    // Attacks some defense met (an attack run only under `none` has nothing to compare).
+    const attacks = [...new Set(all.filter((row) => row.defense !== 'none').map((row) => row.attack))].sort();
     if (attacks.length < 2) continue;
     // Defense variants that met at least two attacks (single-attack variants have their own tables).
     const defenseRows = [...new Set(all.map((row) => row.label))]
@@ -210,7 +211,7 @@ export function matrixTables(records: readonly CellRecord[]): string {
       return `${results.filter((x) => x.stolen).length} of ${results.length} (p ${ps[0]!.toPrecision(2)}–${ps[ps.length - 1]!.toPrecision(2)})`;
     };
     const summaryRows = defenseRows.map(({ label }) => {
-      const rows = all.filter((row) => row.label === label);
+      const rows = all.filter((row) => row.label === label && attacks.includes(row.attack));
       const recs = rows.flatMap((row) => row.records);
       const legitimateAccounts = recs.find((r) => r.metrics?.detection)?.metrics?.detection?.legitimateAccounts;
       return [
