@@ -113,11 +113,20 @@ describe('wrapPluginCall', () => {
 });
 
 describe('hashPluginFolder', () => {
-  it('changes with code, not with tests or README', () => {
+  it('changes with code, not with tests, README or experiments/', () => {
     const folder = join(root, 'attacks/good-attack');
     const before = hashPluginFolder(folder);
     writeFileSync(join(folder, 'README.md'), '# Good, now documented\n');
     writeFileSync(join(folder, 'good-attack.test.ts'), '// another test\n');
+    mkdirSync(join(folder, 'experiments'), { recursive: true });
+    writeFileSync(join(folder, 'experiments', 'measure.ts'), '// a measurement script\n');
+    writeFileSync(join(folder, 'experiments', 'results.json'), '{"accuracy": 0.8}\n');
+    expect(hashPluginFolder(folder)).toBe(before);
+    // Only the top-level experiments/ folder is left out: code elsewhere with that name still counts.
+    mkdirSync(join(folder, 'lib', 'experiments'), { recursive: true });
+    writeFileSync(join(folder, 'lib', 'experiments', 'x.ts'), 'export const y = 1;\n');
+    expect(hashPluginFolder(folder)).not.toBe(before);
+    rmSync(join(folder, 'lib'), { recursive: true });
     expect(hashPluginFolder(folder)).toBe(before);
     writeFileSync(join(folder, 'helper.ts'), 'export const x = 2;\n');
     const after = hashPluginFolder(folder);

@@ -89,7 +89,9 @@ export function hashPluginFolder(folder: string): string {
   };
   // A victim's `variants/` hold weights trained with a proactive defense's settings; each is keyed and checked by its
   // own recipe hash when loaded, so shipping one must not change the plain victim (and every cell that uses it).
-  hashTree(folder, '', (rel) => !rel.startsWith(`${VICTIM_VARIANTS}/`));
+  // `experiments/` holds scripts that measure the plugin and the JSON they write: they never run inside a cell, and
+  // re-measuring must not re-key (and so re-run) every cell of the plugin.
+  hashTree(folder, '', (rel) => !rel.startsWith(`${VICTIM_VARIANTS}/`) && !rel.startsWith(`${PLUGIN_EXPERIMENTS}/`));
   // Helpers the plugins of one kind share (`attacks/_shared/`) are part of every such plugin's code: a change there
   // must invalidate their cached cells too.
   const shared = join(dirname(folder), SHARED_HELPERS);
@@ -99,6 +101,8 @@ export function hashPluginFolder(folder: string): string {
 
 /** The folder, beside the plugin folders of a kind, whose helpers enter every plugin's content hash. */
 export const SHARED_HELPERS = '_shared';
+/** Sub-folder of a plugin for measurement scripts and their outputs (not part of the plugin's code). */
+export const PLUGIN_EXPERIMENTS = 'experiments';
 /** Sub-folder of a victim holding its defense-trained variants (see `benchmark/victims/store.ts`). */
 export const VICTIM_VARIANTS = 'variants';
 
