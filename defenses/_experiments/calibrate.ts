@@ -74,6 +74,8 @@ async function replayProofOfWork(guardSeed: number) {
     if (calibrated) profile = Number(calibrated[1]);
   });
   const report = new Map(runs.values().next().value!.guard.report!().map((r) => [r.account, r]));
+  // The calibrated profile is read from the guard's log line; a changed line must stop the table, not print NaN.
+  if (!Number.isFinite(profile)) throw new Error(`calibrate.ts: the proof-of-work guard (seed ${guardSeed}) logged no "legitimate profile … = X bits" line`);
   return { runs, report, profile };
 }
 const { runs: powRuns, report: powReport, profile: powProfile } = await replayProofOfWork(seed);
