@@ -1,6 +1,9 @@
 // The compute engine: one call that readies TensorFlow.js on a chosen backend and says which one it got. On wasm (the
 // default without native TensorFlow) it also registers our training kernels, without which wasm cannot train a conv net.
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers them all when imported. Import it
+// here, first, so that the gradients our wasm registry wraps exist (and are not re-registered over ours later).
+import '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { activateNative, anyNativeInstalled, nativeUsesGpu, resolveBackendChoice, type BackendChoice } from './backend-choice.ts';

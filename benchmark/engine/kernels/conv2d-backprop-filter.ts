@@ -4,8 +4,9 @@
 // dy' = dy transposed to [OH, OW, n, co], stride 1, dilation = the forward stride, the forward padding on top/left,
 // and whatever bottom/right padding (or cropping) makes the output exactly [ci, KH, KW, co]. One transpose back to
 // [KH, KW, ci, co] finishes it. The GEMM inside is the natural one for dW (M = ci·KH·KW, K = n·OH·OW, N = co).
-// When ci·KH·KW is tiny (a first layer on 1- or 3-channel images) that M is too short for XNNPACK's tiles, so the
-// product is taken the other way round: dWᵀ[co, KH·KW·ci] = dyᵀ[co, P] · im2col(x)[P, KH·KW·ci], P = n·OH·OW.
+// When ci·KH·KW is tiny (a first layer on 1- or 3-channel images) that conv is slow, so dW[KH·KW·ci, co] =
+// im2col(x)ᵀ[KH·KW·ci, P] · dy[P, co], P = n·OH·OW, by the stock BatchMatMul. Either way every dW element is a sum over
+// p = (n, oh, ow) in the same order, so both give the same bits (test/engine-exact.test.ts).
 import { Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 import { convGeometry } from './conv-geometry.ts';
 import { asWasm, batchMatMul, conv2d, release, reshape, slice, transpose, type TensorInfo, type WasmBackend } from './wasm-ops.ts';
@@ -14,27 +15,37 @@ import type { ConvGeometry } from './conv-geometry.ts';
 /** Below this many rows (ci·KH·KW) the im2col + GEMM path is faster than the conv path. */
 const SMALL_M = 32;
 
-/** im2col(x) as [P, KH·KW·ci] (zeros where the window hangs over the padding), written straight into the wasm heap. */
-function im2col(backend: WasmBackend, x: TensorInfo, g: ConvGeometry): TensorInfo {
-  const { batch, inHeight, inWidth, inChannels: ci, outHeight, outWidth, filterHeight: kh, filterWidth: kw } = g;
-  const row = kh * kw * ci;
-  const out = backend.makeOutput([batch * outHeight * outWidth, row], 'float32');
+/** Valid output columns o (lo ≤ o < hi) whose input index o·s + k − pad lies in [0, size). */
+function validRange(out: number, stride: number, k: number, pad: number, size: number): [number, number] {
+  const lo = Math.max(0, Math.ceil((pad - k) / stride));
+  const hi = Math.min(out, Math.floor((size - 1 + pad - k) / stride) + 1);
+  return [lo, Math.max(lo, hi)];
+}
+
+/**
+ * im2col(x) transposed, [KH·KW·ci, P] with P = n·OH·OW (zeros where the window hangs over the padding), written
+ * straight into the wasm heap one contiguous row at a time.
+ */
+function im2colT(backend: WasmBackend, x: TensorInfo, g: ConvGeometry): TensorInfo {
+  const { batch, inHeight: H, inWidth: W, inChannels: ci, outHeight: OH, outWidth: OW, filterHeight: kh, filterWidth: kw } = g;
+  const p = batch * OH * OW;
+  const out = backend.makeOutput([kh * kw * ci, p], 'float32');
   const src = backend.typedArrayFromHeap(x) as Float32Array;
   const dst = backend.typedArrayFromHeap(out) as Float32Array;
-  let d = 0;
-  for (let n = 0; n < batch; n++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      for (let ow = 0; ow < outWidth; ow++) {
-        for (let i = 0; i < kh; i++) {
-          const ih = oh * g.strideHeight - g.padTop + i;
-          for (let j = 0; j < kw; j++) {
-            const iw = ow * g.strideWidth - g.padLeft + j;
-            if (ih < 0 || ih >= inHeight || iw < 0 || iw >= inWidth) {
-              for (let c = 0; c < ci; c++) dst[d++] = 0;
-            } else {
-              const base = ((n * inHeight + ih) * inWidth + iw) * ci;
-              for (let c = 0; c < ci; c++) dst[d++] = src[base + c]!;
-            }
+  dst.fill(0);
+  for (let i = 0; i < kh; i++) {
+    const [ohLo, ohHi] = validRange(OH, g.strideHeight, i, g.padTop, H);
+    for (let j = 0; j < kw; j++) {
+      const [owLo, owHi] = validRange(OW, g.strideWidth, j, g.padLeft, W);
+      for (let c = 0; c < ci; c++) {
+        const rowStart = ((i * kw + j) * ci + c) * p;
+        for (let n = 0; n < batch; n++) {
+          for (let oh = ohLo; oh < ohHi; oh++) {
+            const ih = oh * g.strideHeight - g.padTop + i;
+            let d = rowStart + (n * OH + oh) * OW + owLo;
+            let q = ((n * H + ih) * W + owLo * g.strideWidth - g.padLeft + j) * ci + c;
+            const step = g.strideWidth * ci;
+            for (let ow = owLo; ow < owHi; ow++, d++, q += step) dst[d] = src[q]!;
           }
         }
       }
@@ -43,20 +54,17 @@ function im2col(backend: WasmBackend, x: TensorInfo, g: ConvGeometry): TensorInf
   return out;
 }
 
+/** dW[KH·KW·ci, co] = im2col(x)ᵀ[KH·KW·ci, P] · dy[P, co]: the stock (XNNPACK) BatchMatMul, no transpose of dy. */
 function backpropFilterByGemm(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
   const p = g.batch * g.outHeight * g.outWidth;
   const row = g.filterHeight * g.filterWidth * g.inChannels;
-  const cols = im2col(backend, x, g); // [P, row]
-  const cols3 = reshape(backend, cols, [1, p, row]);
-  const dy2 = reshape(backend, dy, [p, g.outChannels]);
-  const dyT = transpose(backend, dy2, [1, 0]); // [co, P]
-  const dyT3 = reshape(backend, dyT, [1, g.outChannels, p]);
-  const dwT = batchMatMul(backend, dyT3, cols3); // [1, co, row]
-  release(backend, cols, cols3, dy2, dyT, dyT3);
-  const dwT2 = reshape(backend, dwT, [g.outChannels, row]);
-  const dw2 = transpose(backend, dwT2, [1, 0]); // [row, co]
-  const dw = reshape(backend, dw2, [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
-  release(backend, dwT, dwT2, dw2);
+  const colsT = im2colT(backend, x, g);
+  const colsT3 = reshape(backend, colsT, [1, row, p]);
+  const dy3 = reshape(backend, dy, [1, p, g.outChannels]);
+  const dw3 = batchMatMul(backend, colsT3, dy3); // [1, row, co]
+  release(backend, colsT, colsT3, dy3);
+  const dw = reshape(backend, dw3, [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
+  release(backend, dw3);
   return dw;
 }
 
