@@ -1,7 +1,7 @@
 // The kernels and gradients that exist only for speed change no bit of a result. Each is checked against what it
 // replaced: a whole training run with and without them (Identity/Cast without copies, the fused batch-norm gradient,
 // the Mean gradient), the input gradient with one conv per phase against one conv over all phases, the first-layer
-// filter gradient against a stock GEMM taken the other way round, and the unrolled leading-axes Sum against its
+// filter gradient against the stock GEMM on an im2col built here, and the unrolled leading-axes Sum against its
 // four-rows-at-a-time definition. Equality is bitwise (Object.is on every element), not a tolerance.
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
@@ -172,7 +172,7 @@ describe('Conv2DBackpropInput: one conv per phase = one conv over all phases', (
   });
 });
 
-describe('Conv2DBackpropFilter, first layers (ci·KH·KW < 32): im2col(x)ᵀ·dy = (dyᵀ·im2col(x))ᵀ', () => {
+describe('Conv2DBackpropFilter, first layers (ci·KH·KW < 32): = the stock GEMM dyᵀ·im2col(x), im2col built here', () => {
   /** im2col(x) as [P, KH·KW·ci], in plain loops (the test's own, independent of the kernel's). */
   function im2col(x: Float32Array, [n, h, w, ci]: number[], kh: number, kw: number, s: number, pt: number, pl: number, oh: number, ow: number): Float32Array {
     const out = new Float32Array(n * oh * ow * kh * kw * ci);
@@ -187,7 +187,7 @@ describe('Conv2DBackpropFilter, first layers (ci·KH·KW < 32): im2col(x)ᵀ·dy
     return out;
   }
 
-  it('bit for bit: the sum over p = (n, oh, ow) is taken in the same order both ways', () => {
+  it('bit for bit (the kernel builds im2col transposed and turns it; here it is built directly)', () => {
     fc.assert(
       fc.property(
         fc.record({
