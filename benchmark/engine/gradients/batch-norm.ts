@@ -4,15 +4,17 @@
 // - the per-channel factors r = rsqrt(variance + ε) and −½·r³ come from the same stock ops on [C]-sized tensors;
 // - dx = (dy · tile(r)) · tile(scale): the same two products, both same-shape (tiled by our Tile kernel);
 // - the four parameter gradients (sums over all rows) come from one fused JS pass, kernels/batch-norm-grad.ts.
-// Anything else (another backend, a per-element mean, no scale, too few rows for our Sum kernel) takes the original.
+// Anything else (another backend, a per-element mean, no scale, too few rows for our Sum kernel, more than 8192
+// channels) takes the original.
 import * as tf from '@tensorflow/tfjs-core';
 import { FusedBatchNorm, util, type FusedBatchNormAttrs, type GradConfig, type NamedAttrMap } from '@tensorflow/tfjs-core';
-import { BATCH_NORM_GRAD_PARAMS } from '../kernels/batch-norm-grad.ts';
+import { BATCH_NORM_GRAD_MAX_CHANNELS, BATCH_NORM_GRAD_PARAMS } from '../kernels/batch-norm-grad.ts';
 
 function applies(dy: tf.Tensor, x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, scale: tf.Tensor | undefined): scale is tf.Tensor {
   if (tf.getBackend() !== 'wasm' || !tf.getKernel(BATCH_NORM_GRAD_PARAMS, 'wasm')) return false;
   if (scale == null || mean.rank !== 1 || x.rank < 2) return false;
   const channels = x.shape[x.rank - 1]!;
+  if (channels > BATCH_NORM_GRAD_MAX_CHANNELS) return false;
   const rows = util.sizeFromShape(x.shape) / channels;
   // Our Sum kernel, whose float64 row order the fused pass reproduces, handles reductions of at least 2 rows.
   if (rows < 2) return false;

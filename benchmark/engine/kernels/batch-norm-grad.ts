@@ -14,23 +14,19 @@ export const BATCH_NORM_GRAD_PARAMS = 'StealbenchBatchNormGradParams';
 
 const fround = Math.fround;
 
-// Per-channel operands live in module-level arrays: V8 then hoists their bounds and base pointers out of the loops
-// (passed as locals they are reloaded after every store to the heap, which made these passes 2x slower).
-let capacity = 0;
-let P_MEAN = new Float64Array(0);
-let P_R = new Float64Array(0);
-let P_SCALE = new Float64Array(0);
-let P_M = new Float64Array(0);
-let ACC_MEAN = new Float64Array(0);
-let ACC_VAR = new Float64Array(0);
-let ACC_SCALE = new Float64Array(0);
-let ACC_OFFSET = new Float64Array(0);
+/** Channel counts above this take tfjs-core's composite gradient (see ../gradients/batch-norm.ts). */
+export const BATCH_NORM_GRAD_MAX_CHANNELS = 8192;
 
-function ensureCapacity(channels: number): void {
-  if (channels <= capacity) return;
-  capacity = Math.max(channels, 2 * capacity, 256);
-  [P_MEAN, P_R, P_SCALE, P_M, ACC_MEAN, ACC_VAR, ACC_SCALE, ACC_OFFSET] = Array.from({ length: 8 }, () => new Float64Array(capacity));
-}
+// Per-channel operands live in module-level constant arrays: V8 then hoists their bounds and base pointers out of the
+// loops (as locals, or reassignable, they are reloaded after every store to the heap: 2x slower).
+const P_MEAN = new Float64Array(BATCH_NORM_GRAD_MAX_CHANNELS);
+const P_R = new Float64Array(BATCH_NORM_GRAD_MAX_CHANNELS);
+const P_SCALE = new Float64Array(BATCH_NORM_GRAD_MAX_CHANNELS);
+const P_M = new Float64Array(BATCH_NORM_GRAD_MAX_CHANNELS);
+const ACC_MEAN = new Float64Array(BATCH_NORM_GRAD_MAX_CHANNELS);
+const ACC_VAR = new Float64Array(BATCH_NORM_GRAD_MAX_CHANNELS);
+const ACC_SCALE = new Float64Array(BATCH_NORM_GRAD_MAX_CHANNELS);
+const ACC_OFFSET = new Float64Array(BATCH_NORM_GRAD_MAX_CHANNELS);
 
 type Inputs = Record<string, TensorInfo>;
 
@@ -43,7 +39,7 @@ function gradParams(args: { inputs: Inputs; backend: unknown }): TensorInfo {
   const backend = asWasm(args.backend);
   const channels = mean.shape[0]!;
   const rows = util.sizeFromShape(x.shape) / channels;
-  ensureCapacity(channels);
+  if (channels > BATCH_NORM_GRAD_MAX_CHANNELS) throw new Error(`${BATCH_NORM_GRAD_PARAMS}: more than ${BATCH_NORM_GRAD_MAX_CHANNELS} channels`);
   P_MEAN.set(heap(backend, mean));
   P_R.set(heap(backend, r));
   P_SCALE.set(heap(backend, scale));
@@ -58,14 +54,14 @@ function gradParams(args: { inputs: Inputs; backend: unknown }): TensorInfo {
   const C = channels;
   let row = 0;
   let p = 0; // index of (row, channel 0)
+  // Four rows per group, added as (t0 + t1) + (t2 + t3) to the channel's accumulator, as our Sum does.
   for (; row + 4 <= rows; row += 4, p += 4 * C) {
     for (let c = 0; c < C; c++) {
-      const mu = P_MEAN[c]!, rc = P_R[c]!, sc = P_SCALE[c]!, mc = P_M[c]!;
+      const mu = P_MEAN[c]!, rc = P_R[c]!, sc = P_SCALE[c]!, mc = P_M[c]!, nr = -rc;
       const q0 = p + c, q1 = q0 + C, q2 = q1 + C, q3 = q2 + C;
       const g0 = g[q0]!, g1 = g[q1]!, g2 = g[q2]!, g3 = g[q3]!;
       const d0 = fround(xs[q0]! - mu), d1 = fround(xs[q1]! - mu), d2 = fround(xs[q2]! - mu), d3 = fround(xs[q3]! - mu);
       const s0 = fround(g0 * sc), s1 = fround(g1 * sc), s2 = fround(g2 * sc), s3 = fround(g3 * sc);
-      const nr = -rc;
       ACC_MEAN[c]! += fround(nr * s0) + fround(nr * s1) + (fround(nr * s2) + fround(nr * s3));
       ACC_VAR[c]! += fround(fround(mc * d0) * s0) + fround(fround(mc * d1) * s1) + (fround(fround(mc * d2) * s2) + fround(fround(mc * d3) * s3));
       ACC_SCALE[c]! += fround(g0 * fround(d0 * rc)) + fround(g1 * fround(d1 * rc)) + (fround(g2 * fround(d2 * rc)) + fround(g3 * fround(d3 * rc)));
