@@ -25,13 +25,14 @@ export function register(program: Command): void {
     .option('--cpu-batch <n>', 'batch for the (slow) cpu backend, scaled to --batch', positiveInt('--cpu-batch'), 8)
     .option('--time <ms>', 'tinybench time budget per fast case', positiveInt('--time'), 3000)
     .option('--skip <list>', `comma-separated cases to skip: ${SKIPPABLE.join(', ')}`, '')
-    .action(async (opts: { out: string; batch: number; cpuBatch: number; time: number; skip: string }) => {
+    .option('--profile <steps>', 'also profile our training step kernel by kernel (tf.profile), keeping the least of <steps> steps', positiveInt('--profile'))
+    .action(async (opts: { out: string; batch: number; cpuBatch: number; time: number; skip: string; profile?: number }) => {
       const skip = new Set<EngineBenchOptions['skip'] extends Set<infer T> ? T : never>();
       for (const item of opts.skip.split(',').map((s) => s.trim()).filter(Boolean)) {
         if (!(SKIPPABLE as readonly string[]).includes(item)) throw new Error(`--skip: unknown case '${item}'; expected some of ${SKIPPABLE.join(', ')}`);
         skip.add(item as (typeof SKIPPABLE)[number]);
       }
-      const report = await runEngineBench({ batch: opts.batch, cpuBatch: opts.cpuBatch, timeMs: opts.time, skip, log: (line) => console.error(line) });
+      const report = await runEngineBench({ batch: opts.batch, cpuBatch: opts.cpuBatch, timeMs: opts.time, skip, profile: opts.profile, log: (line) => console.error(line) });
       console.log(renderEngineBench(report));
       mkdirSync(dirname(opts.out), { recursive: true });
       writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`);

@@ -19,11 +19,16 @@ export function renderEngineBench(report: EngineBenchReport): string {
   const lines = [
     table,
     '',
-    `wasm SIMD: ${report.simd}; kernels: ${report.kernels.join(', ')}`,
-    r.stockOverOurs !== undefined ? `stock wasm / ours: ${r.stockOverOurs.toFixed(1)}×` : 'stock wasm / ours: not measured',
+    `wasm SIMD: ${report.simd}; kernels: ${report.kernels.join(', ')}; gradients: ${(report.gradients ?? []).join(', ')}`,
+    r.stockOverOurs !== undefined ? `stock wasm / ours: ${r.stockOverOurs.toFixed(2)}×${report.rounds ? ` (median of the rounds' ratios; rounds, ours / stock: ${report.rounds.map((x) => `${ms(x.oursMs)} / ${ms(x.stockMs)} = ${(x.stockMs / x.oursMs).toFixed(2)}×`).join('; ')})` : ''}` : 'stock wasm / ours: not measured',
     r.oursOverTorch !== undefined ? `ours / PyTorch: ${r.oursOverTorch.toFixed(2)}×` : 'ours / PyTorch: not measured',
     r.cpuOverOurs !== undefined ? `cpu (scaled) / ours: ${r.cpuOverOurs.toFixed(0)}×` : '',
   ];
   const notes = report.cases.filter((c) => c.note).map((c) => `- ${c.name}: ${c.note}`);
-  return [...lines.filter(Boolean), ...(notes.length ? ['', 'Notes:', ...notes] : [])].join('\n');
+  const profile = report.profile
+    ? ['', `Profile of one step of ours (least kernel time of ${report.profile.steps}; ${report.profile.wallMs.toFixed(0)} ms wall under tf.profile):`, '',
+      markdownTable([['kernel', 'calls', 'ms'], ...report.profile.kernels.filter((k) => k.ms >= 0.5).map((k) => [k.name, String(k.calls), k.ms.toFixed(1)])]),
+      `(${report.profile.kernels.filter((k) => k.ms < 0.5).length} more kernels under 0.5 ms each: ${report.profile.kernels.filter((k) => k.ms < 0.5).reduce((sum, k) => sum + k.ms, 0).toFixed(1)} ms together)`]
+    : [];
+  return [...lines.filter(Boolean), ...(notes.length ? ['', 'Notes:', ...notes] : []), ...profile].join('\n');
 }
