@@ -4,11 +4,11 @@
 // so every phase r is a stride-1 "full" correlation of dy with the sub-filter W[r::s], flipped: a forward conv with
 // M_r = ceil((K − r)/s) taps, padding M_r − 1 on top. A copy loop then interleaves the phases into [n, H, W, ci] and
 // drops the padding rows in the same pass. No zero-upsampled dy and no zero taps: a 3×3 stride-2 conv costs 9
-// multiply-adds per 2×2 block (the textbook upsampled dy: 36).
+// multiply-adds per 2×2 block (the textbook upsampled dy: 36). With few input channels (a first layer) all phases
+// share one conv instead, their sub-filters zero-padded to the largest (16 multiply-adds per block for 3×3 stride 2).
 //
-// Each phase's conv adds its taps in the same order as one conv over the whole zero-padded phase filter would (which
-// this kernel did before): zero taps only ever add ±0 to an accumulator that is +0 or non-zero, which changes nothing,
-// so the result is bit for bit the same (test/engine-exact.test.ts compares the two).
+// Both ways each output adds its non-zero taps in the same order: zero taps only ever add ±0 to an accumulator that is
+// +0 or non-zero, which changes nothing, so the result is bit for bit the same (test/engine-exact.test.ts compares).
 import { Conv2DBackpropInput, type Conv2DBackpropInputAttrs, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 import { convGeometry, type ConvGeometry } from './conv-geometry.ts';
 import { asWasm, conv2d, release, reshape, slice, transpose, type TensorInfo, type WasmBackend } from './wasm-ops.ts';
