@@ -7,6 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { defineAttack, defineDefense, defineVictim } from '../benchmark/plugin/define.ts';
 import type { AttackContext, AttackPlugin, DefensePlugin, GuardRequest } from '../benchmark/plugin/types.ts';
 import { createRng, deriveSeed } from '../benchmark/util/random.ts';
+import simclrFmnist from '../victims/simclr-fmnist/index.ts';
 import { attackChecks, defenseChecks, knownSplitNames, runChecks, testAttack, testDefense, victimChecks, type CheckResult } from '../benchmark/testkit/index.ts';
 
 interface Quirks {
@@ -282,6 +283,25 @@ describe('victim checks', () => {
       '  - recipe.augmentation: must be string,object, found 1',
       '  - recipe.epochs: must be >= 1, found 0',
     ]);
+  });
+});
+
+describe('victim checks: shipped weights', () => {
+  const shippedCheck = (plugin: Parameters<typeof victimChecks>[0], options: Parameters<typeof victimChecks>[1] = {}) =>
+    runChecks(victimChecks(plugin, options).filter((c) => c.name.startsWith('shipped weights')));
+
+  it('the shipped simclr-fmnist passes; the same id with another recipe fails and says how to retrain', async () => {
+    expect(await shippedCheck(simclrFmnist, { shipped: true })).toMatchObject([{ state: 'passed' }]);
+    const edited = { ...simclrFmnist, recipe: { ...simclrFmnist.recipe, epochs: simclrFmnist.recipe.epochs + 1 } };
+    const [result] = await shippedCheck(edited);
+    expect(result!.state === 'failed' && result!.message).toMatch(/victim 'simclr-fmnist': the shipped weights were trained from another recipe .*run `npx stealbench train-victim simclr-fmnist --ship`/);
+  });
+
+  it('a victim without weights/ is skipped with a note, or fails when it is meant to ship them', async () => {
+    const unshipped = defineVictim({ ...simclrFmnist, meta: { ...simclrFmnist.meta, id: 'fixture-unshipped' } });
+    expect(await shippedCheck(unshipped)).toMatchObject([{ state: 'passed', note: 'not applied: victims/fixture-unshipped/weights/ is not shipped' }]);
+    const [result] = await shippedCheck(unshipped, { shipped: true });
+    expect(result!.state === 'failed' && result!.message).toMatch(/no victims\/fixture-unshipped\/weights\/metrics.json/);
   });
 });
 

@@ -11,7 +11,7 @@ import type { AttackPlugin, DefensePlugin, VictimPlugin } from '../plugin/types.
 import { attackChecks, type AttackKitOptions } from './attack-checks.ts';
 import type { ContractCheck } from './check.ts';
 import { defenseChecks, type DefenseKitOptions } from './defense-checks.ts';
-import { victimChecks } from './victim-checks.ts';
+import { victimChecks, type VictimKitOptions } from './victim-checks.ts';
 
 export interface TestHooks {
   describe?: (name: string, body: () => void) => void;
@@ -40,14 +40,14 @@ export function testDefense(plugin: DefensePlugin<any>, options: DefenseKitOptio
   register(`defense '${plugin?.meta?.id}' contract`, defenseChecks(plugin, options), options);
 }
 
-/** Register the victim contract: meta and recipe valid, known data splits. */
-export function testVictim(plugin: VictimPlugin, options: TestHooks = {}): void {
-  register(`victim '${plugin?.meta?.id}' contract`, victimChecks(plugin), options);
+/** Register the victim contract: meta and recipe valid, known data splits, shipped weights from this recipe. */
+export function testVictim(plugin: VictimPlugin, options: VictimKitOptions & TestHooks = {}): void {
+  register(`victim '${plugin?.meta?.id}' contract`, victimChecks(plugin, options), options);
 }
 
 export { attackChecks, runAttackOnce, type AttackCase, type AttackKitOptions, type AttackRun } from './attack-checks.ts';
 export { defenseChecks, runGuardOnce, type DefenseCase, type DefenseKitOptions } from './defense-checks.ts';
-export { victimChecks, knownSplitNames } from './victim-checks.ts';
+export { victimChecks, knownSplitNames, type VictimKitOptions } from './victim-checks.ts';
 export { ContractError, type ContractCheck, type InvalidOptionsCase } from './check.ts';
 export { runChecks, formatCheckResult, verifyPluginFolder, type CheckResult, type Verification, type VerifyOptions } from './run.ts';
 export { createTinyVictim, tinyImages, TINY_SHAPE, TINY_REPRESENTATION_DIM } from './tiny-victim.ts';
