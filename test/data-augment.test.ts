@@ -221,7 +221,7 @@ describe('pipeline', () => {
   });
 
   it('rejects a bad spec with the path and the allowed keys', () => {
-    expect(() => parseAugmentationSpec({ flipp: 0.5 })).toThrow(/unknown key "flipp" \(allowed: crop, flip, rotate, colorJitter, grayscale, blur, noise\)/);
+    expect(() => parseAugmentationSpec({ flipp: 0.5 })).toThrow(/\/flipp: unknown key; allowed: crop, flip, rotate, colorJitter, grayscale, blur, noise/);
     expect(() => parseAugmentationSpec({ crop: { scale: [0.9, 0.2] } })).toThrow('/crop/scale: expected [min, max] with min ≤ max, found [0.9, 0.2]');
     expect(() => parseAugmentationSpec({ flip: 2 })).toThrow('/flip: must be <= 1');
     expect(() => parseAugmentationSpec({ blur: { kernelSize: 4 } })).toThrow('/blur/kernelSize: expected an odd integer, found 4');

@@ -1,6 +1,6 @@
-// Published splits: names and sizes, the shipped subset and the full files give identical images for the splits
-// that fit, a split that needs the full data fails with an install hint, the digits partition is disjoint, balanced
-// and stable, and the source of every split is reported.
+// Published splits: names and sizes, a name pins its images for good (frozen table of Fashion-MNIST ranges), the new
+// layout is disjoint, the shipped files and a folder of originals give identical images, the digits partition is
+// disjoint, balanced and stable, and the source of every split is reported.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,8 @@ import { readIdxImageSet } from '../benchmark/data/idx.ts';
 import {
   FASHION_MNIST_ENV, SHIPPED_DIGITS_FILES, SHIPPED_FASHION_MNIST_DIR, SYSTEM_FASHION_MNIST_DIR, locateFashionMnist,
 } from '../benchmark/data/sources.ts';
-import { clearSplitCache, digitsPartition, listSplits, loadSplit } from '../benchmark/data/splits.ts';
+import { DOWNSTREAM_PROBE_SPLITS, clearSplitCache, digitsPartition, listSplits, loadSplit } from '../benchmark/data/splits.ts';
+import { downstreamSplits } from '../benchmark/scoring/downstream.ts';
 
 /** Byte-exact equality of two float arrays (vitest's deep equality is too slow for millions of values). */
 const sameFloats = (a: Float32Array, b: Float32Array) =>
@@ -20,8 +21,14 @@ describe('split catalogue', () => {
   it('lists every published split with its size and shape', () => {
     const table = Object.fromEntries(listSplits().map((s) => [s.name, [s.count, ...s.shape, s.needsFullData]]));
     expect(table).toEqual({
+      'fmnist/victim-train-30k': [30_000, 28, 28, 1, false],
+      'fmnist/attacker-pool-20k': [20_000, 28, 28, 1, false],
+      'fmnist/probe-train-10k': [10_000, 28, 28, 1, false],
+      'fmnist/probe-test-10k': [10_000, 28, 28, 1, false],
+      'fmnist/probe-train-1k': [1_000, 28, 28, 1, false],
+      'fmnist/probe-test-1k': [1_000, 28, 28, 1, false],
+      'fmnist/victim-train-full': [60_000, 28, 28, 1, false],
       'fmnist/victim-train': [10_000, 28, 28, 1, false],
-      'fmnist/victim-train-full': [60_000, 28, 28, 1, true],
       'fmnist/probe-train': [5_000, 28, 28, 1, false],
       'fmnist/attacker-pool': [8_000, 28, 28, 1, false],
       'fmnist/probe-test': [2_000, 28, 28, 1, false],
@@ -37,27 +44,69 @@ describe('split catalogue', () => {
   });
 
   it('rejects an unknown name with the known ones', async () => {
-    await expect(loadSplit('fmnist/nope')).rejects.toThrow(/unknown split "fmnist\/nope"; known splits: fmnist\/victim-train, /);
+    await expect(loadSplit('fmnist/nope')).rejects.toThrow(/unknown split "fmnist\/nope"; known splits: fmnist\/victim-train-30k, /);
+  });
+
+  it('a Fashion-MNIST split name keeps its images for good: never edit a row here, add a new name', () => {
+    // Victim recipes and records name splits by string; a name whose images changed would let old weights and
+    // cached results pass for new ones. Extend this table; a changed or removed row is a broken promise.
+    const frozen: Record<string, string> = {
+      'fmnist/victim-train': 'Fashion-MNIST train[0:10000]',
+      'fmnist/victim-train-full': 'Fashion-MNIST train[0:60000]',
+      'fmnist/probe-train': 'Fashion-MNIST train[10000:15000]',
+      'fmnist/attacker-pool': 'Fashion-MNIST test[0:8000]',
+      'fmnist/probe-test': 'Fashion-MNIST test[8000:10000]',
+      'fmnist/victim-train-30k': 'Fashion-MNIST train[0:30000]',
+      'fmnist/attacker-pool-20k': 'Fashion-MNIST train[30000:50000]',
+      'fmnist/probe-train-10k': 'Fashion-MNIST train[50000:60000]',
+      'fmnist/probe-test-10k': 'Fashion-MNIST test[0:10000]',
+      'fmnist/probe-train-1k': 'Fashion-MNIST train[50000:51000]',
+      'fmnist/probe-test-1k': 'Fashion-MNIST test[0:1000]',
+    };
+    const fmnist = listSplits().filter((s) => s.name.startsWith('fmnist/'));
+    expect(Object.fromEntries(fmnist.map((s) => [s.name, s.origin]))).toEqual(frozen);
+    const legacy = fmnist.filter((s) => s.legacy !== undefined);
+    expect(legacy.map((s) => s.name).sort()).toEqual(['fmnist/attacker-pool', 'fmnist/probe-test', 'fmnist/probe-train', 'fmnist/victim-train']);
+    for (const split of legacy) expect(frozen[split.legacy!], `${split.name} names an existing replacement`).toBeDefined();
+  });
+
+  it('the current layout is disjoint, and task fmnist is probed on it', () => {
+    const range = (name: string) => {
+      const [, part, start, end] = /^Fashion-MNIST (train|test)\[(\d+):(\d+)\]$/.exec(listSplits().find((s) => s.name === name)!.origin)!;
+      return { part, start: Number(start), end: Number(end) };
+    };
+    const names = ['fmnist/victim-train-30k', 'fmnist/attacker-pool-20k', 'fmnist/probe-train-10k', 'fmnist/probe-test-10k'];
+    for (const a of names) for (const b of names) {
+      if (a === b) continue;
+      const [x, y] = [range(a), range(b)];
+      expect(x.part !== y.part || x.end <= y.start || y.end <= x.start, `${a} and ${b} overlap`).toBe(true);
+    }
+    expect(downstreamSplits('fmnist')).toEqual({ task: 'fmnist', train: 'fmnist/probe-train-10k', test: 'fmnist/probe-test-10k' });
+    expect(downstreamSplits('digits')).toEqual({ task: 'digits', train: 'digits/probe-train', test: 'digits/probe-test' });
+    expect(() => downstreamSplits('toString')).toThrow(/unknown downstream task 'toString': expected one of fmnist, digits, cifar10/);
+    for (const { train, test } of Object.values(DOWNSTREAM_PROBE_SPLITS)) {
+      expect(listSplits().find((s) => s.name === train)?.legacy).toBeUndefined();
+      expect(listSplits().find((s) => s.name === test)?.legacy).toBeUndefined();
+    }
   });
 });
 
 describe('Fashion-MNIST splits', () => {
-  it('load from the shipped subset, with the source named, and are cached', async () => {
-    const probe = await loadSplit('fmnist/probe-test', { shippedOnly: true });
-    expect(probe.count).toBe(2000);
-    expect(probe.source).toBe(`fashion-mnist shipped (${SHIPPED_FASHION_MNIST_DIR}) test[8000:10000]`);
+  it('load from the shipped files, with the source named, and are cached', async () => {
+    const probe = await loadSplit('fmnist/probe-test-10k', { shippedOnly: true });
+    expect(probe.count).toBe(10_000);
+    expect(probe.source).toBe(`fashion-mnist shipped (${SHIPPED_FASHION_MNIST_DIR}) test[0:10000]`);
     expect(probe.classes![9]).toBe('Ankle boot');
-    expect(await loadSplit('fmnist/probe-test', { shippedOnly: true })).toBe(probe);
-    // The split is test images 8000..9999 of the file, in order.
-    const whole = await readIdxImageSet({ images: `${SHIPPED_FASHION_MNIST_DIR}/t10k-images-idx3-ubyte.gz`, labels: `${SHIPPED_FASHION_MNIST_DIR}/t10k-labels-idx1-ubyte.gz`, name: 'all' });
-    expect(probe.labels).toEqual(whole.labels!.subarray(8000));
-    expect(sameFloats(probe.data, whole.data.subarray(8000 * 784))).toBe(true);
-  });
-
-  it('a split beyond the shipped subset fails with the install hint', async () => {
-    await expect(loadSplit('fmnist/victim-train-full', { shippedOnly: true })).rejects.toThrow(
-      /split fmnist\/victim-train-full needs Fashion-MNIST train\[0:60000\], but only the shipped subset \(15000 train images, .*\) is available: install the full data with `apt-get install dataset-fashion-mnist`/,
-    );
+    expect(await loadSplit('fmnist/probe-test-10k', { shippedOnly: true })).toBe(probe);
+    // The attacker's pool is training images 30000..49999 of the file, in order.
+    const pool = await loadSplit('fmnist/attacker-pool-20k', { shippedOnly: true });
+    const whole = await readIdxImageSet({ images: `${SHIPPED_FASHION_MNIST_DIR}/train-images-idx3-ubyte.gz`, labels: `${SHIPPED_FASHION_MNIST_DIR}/train-labels-idx1-ubyte.gz`, name: 'all' });
+    expect(whole.count).toBe(60_000);
+    expect(pool.labels).toEqual(whole.labels!.subarray(30_000, 50_000));
+    expect(sameFloats(pool.data, whole.data.subarray(30_000 * 784, 50_000 * 784))).toBe(true);
+    const perClass = new Array(10).fill(0);
+    for (const label of whole.labels!) perClass[label]++;
+    expect(perClass).toEqual(new Array(10).fill(6000));
   });
 
   it('a named folder without the files is an error naming the folder and the missing files', () => {
@@ -68,19 +117,14 @@ describe('Fashion-MNIST splits', () => {
     expect(locateFashionMnist({}, { [FASHION_MNIST_ENV]: SHIPPED_FASHION_MNIST_DIR })).toEqual({ kind: 'full', dir: SHIPPED_FASHION_MNIST_DIR, via: 'env' });
   });
 
-  it.skipIf(!hasFullData)('the full files and the shipped subset give identical images for splits that fit', async () => {
-    for (const name of ['fmnist/probe-train', 'fmnist/attacker-pool']) {
+  it.skipIf(!hasFullData)('a folder of the original files and the shipped files give identical images', async () => {
+    for (const name of ['fmnist/probe-train-10k', 'fmnist/probe-test']) {
       const shipped = await loadSplit(name, { shippedOnly: true });
       const full = await loadSplit(name, { fashionMnistDir: SYSTEM_FASHION_MNIST_DIR });
       expect(full.source).toMatch(/^fashion-mnist full \(/);
       expect(full.labels).toEqual(shipped.labels);
       expect(sameFloats(full.data, shipped.data)).toBe(true);
     }
-    const all = await loadSplit('fmnist/victim-train-full', { fashionMnistDir: SYSTEM_FASHION_MNIST_DIR });
-    expect(all.count).toBe(60_000);
-    const perClass = new Array(10).fill(0);
-    for (const label of all.labels!) perClass[label]++;
-    expect(perClass).toEqual(new Array(10).fill(6000));
     clearSplitCache();
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRecords } from '../benchmark/leaderboard/read-records.ts';
 import { b4bTable, detectionTable, matrixTables, perturbationTable, measuredCell, noiseTable, powTable, renderDefenseGrid } from '../defenses/_experiments/render.ts';
-import { spliceBetweenMarkers } from '../defenses/_experiments/markers.ts';
+import { spliceMarkedBlock } from '../benchmark/testkit/index.ts';
 import { record } from './leaderboard-fixtures.ts';
 
 const legit = (defended: number, undefended = 0.8) => ({ legitimate: { defended: { fmnist: defended }, undefended: { fmnist: undefended } } });
@@ -143,12 +143,12 @@ describe('defense tables from records', () => {
   });
 });
 
-describe('spliceBetweenMarkers', () => {
+describe('spliceMarkedBlock (the one marker syntax)', () => {
   it('replaces only the text between the markers', () => {
     const text = 'a\n<!-- t:start -->\nold\n<!-- t:end -->\nb\n';
-    expect(spliceBetweenMarkers(text, 't', 'new', 'f.md')).toBe('a\n<!-- t:start -->\nnew\n<!-- t:end -->\nb\n');
+    expect(spliceMarkedBlock(text, 't', 'new', 'f.md')).toBe('a\n<!-- t:start -->\nnew\n<!-- t:end -->\nb\n');
   });
   it('names the file and the markers when they are missing', () => {
-    expect(() => spliceBetweenMarkers('nothing', 't', 'x', 'defenses/README.md')).toThrow(/defenses\/README\.md: markers <!-- t:start -->/);
+    expect(() => spliceMarkedBlock('nothing', 't', 'x', 'defenses/README.md')).toThrow(/defenses\/README\.md: markers <!-- t:start -->/);
   });
 });

@@ -16,6 +16,12 @@ const cli = (args: string[]) => execa('node', [bin, ...args], { reject: false, c
 const page = readFileSync(join(root, 'CONTRIBUTING.md'), 'utf8');
 const blocks = (lang: string) => [...page.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
 const folder = join(root, 'attacks', 'noisy-mse');
+/** The checklist's commands, for the example's id. */
+const checklist = (() => {
+  const section = page.slice(page.indexOf('## Checklist'), page.indexOf('## 1. Set up'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section);
+  return (block?.[1] ?? '').trim().split('\n').map((line) => line.replaceAll('<id>', 'noisy-mse').split(/\s+/));
+})();
 
 describe('CONTRIBUTING.md, followed literally', () => {
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -36,11 +42,21 @@ describe('CONTRIBUTING.md, followed literally', () => {
     expect(listed.exitCode, listed.stderr).toBe(0);
     expect(listed.stdout).toContain('noisy-mse');
 
+    // The checklist, command by command (vitest of the folder is the kit's tests: run through verify-plugin's
+    // twin here, since this test already runs inside vitest).
+    expect(checklist.map((words) => words.slice(0, 3).join(' '))).toEqual([
+      'npx vitest run',
+      'npx stealbench verify-plugin',
+      'npx eslint attacks/noisy-mse',
+    ]);
     const verified = await cli(['verify-plugin', 'attacks/noisy-mse']);
     expect(verified.exitCode, verified.stdout + verified.stderr).toBe(0);
+    const [, ...eslintArgs] = checklist[2]!;
+    const linted = await execa('npx', eslintArgs, { reject: false, cwd: root });
+    expect(linted.exitCode, linted.stdout + linted.stderr).toBe(0);
 
     // The page's experiment, cut to one small cell so the test stays quick.
-    const config = { ...JSON.parse(experiment!), $schema: undefined, defenses: [{ id: 'none' }], attacks: [{ id: 'noisy-mse', options: [{ epochs: 1 }] }], budgets: [128], downstream: ['fmnist'] };
+    const config = { ...JSON.parse(experiment!), $schema: undefined, defenses: [{ id: 'none' }], attacks: [{ id: 'noisy-mse', options: [{ epochs: 1 }] }], budgets: [128], downstream: ['fmnist-small'] };
     const work = mkdtempSync(join(tmpdir(), 'stealbench-contrib-'));
     mkdirSync(work, { recursive: true });
     const configFile = join(work, 'experiment.json');

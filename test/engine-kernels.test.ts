@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../benchmark/engine/index.ts';
 import { onBackend, relativeError, seededData } from '../benchmark/engine/check/compare-backends.ts';
+import { filterGradSettings } from '../benchmark/engine/kernels/conv2d-backprop-filter.ts';
 
 const TOLERANCE = 1e-4;
 const RUNS = 25;
@@ -83,6 +84,23 @@ describe('wasm training kernels equal the cpu backend', () => {
         { strides: [c.sh, c.sw], pad: c.pad, dataFormat: 'NHWC', inputShape: [c.batch, c.height, c.width, c.inChannels] }, c.seed);
       expect(err).toBeLessThan(TOLERANCE);
     }), { numRuns: RUNS, seed: 12 });
+  });
+
+  it('Conv2DBackpropFilter by each of its two paths (im2col + one GEMM, and conv), whatever the shape', async () => {
+    const saved = filterGradSettings.gemmBelowRows;
+    try {
+      await fc.assert(fc.asyncProperty(convCase, fc.boolean(), async (c, gemm) => {
+        filterGradSettings.gemmBelowRows = gemm ? Number.POSITIVE_INFINITY : 0;
+        const dyShape = forwardOutShape(c);
+        const inputs = { x: { shape: [c.batch, c.height, c.width, c.inChannels] }, dy: { shape: dyShape } };
+        const filterShape = [c.kh, c.kw, c.inChannels, c.outChannels];
+        const attrs = { strides: [c.sh, c.sw], pad: c.pad, dataFormat: 'NHWC', filterShape };
+        const err = await wasmVsCpu('Conv2DBackpropFilter', inputs, attrs, c.seed);
+        expect(err, `${gemm ? 'GEMM' : 'conv'} path`).toBeLessThan(TOLERANCE);
+      }), { numRuns: RUNS, seed: 13 });
+    } finally {
+      filterGradSettings.gemmBelowRows = saved;
+    }
   });
 
   it('conv gradients at the batch sizes and channel counts the encoders use (1 and 256, 3×3, stride 2, same)', async () => {

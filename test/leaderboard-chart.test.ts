@@ -11,7 +11,8 @@ function checkWellFormed(svg: string): Map<string, number> {
   let last = 0;
   for (let m = tag.exec(svg); m; m = tag.exec(svg)) {
     const between = svg.slice(last, m.index);
-    if (between.includes('<') || /&(?!amp;|lt;|gt;|quot;)/.test(between)) throw new Error(`bad text before offset ${m.index}: ${between}`);
+    if (between.includes('<') || /&(?!amp;|lt;|gt;|quot;)/.test(between))
+      throw new Error(`bad text before offset ${m.index}: ${between}`);
     last = tag.lastIndex;
     const [, closing, name, , selfClosing] = m;
     if (closing) {
@@ -34,7 +35,13 @@ describe('lineChartSvg', () => {
       xLabel: 'budget',
       yLabel: 'accuracy',
       series: [
-        { label: 'one', points: [{ x: 100, y: 10, low: 8, high: 12 }, { x: 1000, y: 20 }] },
+        {
+          label: 'one',
+          points: [
+            { x: 100, y: 10, low: 8, high: 12 },
+            { x: 1000, y: 20 },
+          ],
+        },
         { label: 'two <x>', points: [{ x: 100, y: 5 }] },
       ],
     });
@@ -47,7 +54,20 @@ describe('lineChartSvg', () => {
   });
 
   it('places a larger value higher (smaller y coordinate)', () => {
-    const svg = lineChartSvg({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ label: 's', points: [{ x: 1, y: 10 }, { x: 2, y: 30 }] }] });
+    const svg = lineChartSvg({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [
+        {
+          label: 's',
+          points: [
+            { x: 1, y: 10 },
+            { x: 2, y: 30 },
+          ],
+        },
+      ],
+    });
     const cy = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)].map((m) => [Number(m[1]), Number(m[2])]);
     expect(cy).toHaveLength(2);
     expect(cy[1][0]).toBeGreaterThan(cy[0][0]);
@@ -58,7 +78,13 @@ describe('lineChartSvg', () => {
     const records = [100, 1000, 10000].flatMap((budget) =>
       [1, 2].flatMap((seed) => [
         record({ attack: 'a', budget, seed, stolen: { fmnist: 0.5 + budget / 1e5, digits: 0.4 } }),
-        record({ attack: 'b', budget, seed, stolen: { fmnist: 0.3, digits: 0.2 }, ...(budget === 1000 ? { state: 'failed' as const } : {}) }),
+        record({
+          attack: 'b',
+          budget,
+          seed,
+          stolen: { fmnist: 0.3, digits: 0.2 },
+          ...(budget === 1000 ? { state: 'failed' as const } : {}),
+        }),
       ]),
     );
     const { charts } = renderLeaderboard(records);

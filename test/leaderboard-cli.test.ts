@@ -21,6 +21,9 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// Without the repository's victims evaluation and plugin registry, so the page depends on the records alone.
+const OFFLINE = ['--no-references', '--no-attack-metas', '--no-paper-findings'];
+
 function writeRecords(records: object[]): void {
   records.forEach((r, i) => writeFileSync(join(dir, 'run', 'results', `r${i}.json`), JSON.stringify(r)));
 }
@@ -37,7 +40,7 @@ describe('stealbench leaderboard', () => {
     mkdirSync(join(out, 'charts'), { recursive: true });
     writeFileSync(join(out, 'charts', 'stale.svg'), '<svg/>');
 
-    expect(await main(['leaderboard', '--results', join(dir, 'run'), '--out', out])).toBe(0);
+    expect(await main(['leaderboard', '--results', join(dir, 'run'), '--out', out, ...OFFLINE])).toBe(0);
     const markdown = readFileSync(join(out, 'LEADERBOARD.md'), 'utf8');
     expect(markdown).toBe(renderLeaderboard(records).markdown);
     expect(markdown).toContain('62.0 ± 25.4'); // t(0.975, 1) = 12.706 · 0.02/√2 = 0.254
@@ -47,7 +50,10 @@ describe('stealbench leaderboard', () => {
   });
 
   it('counts a cell once when the folder holds an older run of it (another key), keeping the newest', async () => {
-    const old = { ...record({ attack: 'direct', seed: 1, stolen: { fmnist: 0.5 }, startedAt: '2026-01-01T00:00:00.000Z' }), key: 'a'.repeat(64) };
+    const old = {
+      ...record({ attack: 'direct', seed: 1, stolen: { fmnist: 0.5 }, startedAt: '2026-01-01T00:00:00.000Z' }),
+      key: 'a'.repeat(64),
+    };
     const rerun = record({ attack: 'direct', seed: 1, stolen: { fmnist: 0.7 }, startedAt: '2026-02-01T00:00:00.000Z' });
     const other = record({ attack: 'direct', seed: 2, stolen: { fmnist: 0.6 }, startedAt: '2025-06-01T00:00:00.000Z' });
     writeRecords([rerun, old, other]);
@@ -55,7 +61,7 @@ describe('stealbench leaderboard', () => {
     expect(read.records.map((r) => r.metrics!.stolen.fmnist)).toEqual([0.7, 0.6]);
     expect(read.superseded).toEqual([join(dir, 'run', 'results', 'r1.json')]);
     const out = join(dir, 'board');
-    expect(await main(['leaderboard', '--results', join(dir, 'run'), '--out', out])).toBe(0);
+    expect(await main(['leaderboard', '--results', join(dir, 'run'), '--out', out, ...OFFLINE])).toBe(0);
     expect(readdirSync(join(out, 'results')).sort()).toEqual(['r0.json', 'r2.json']);
     expect(readFileSync(join(out, 'LEADERBOARD.md'), 'utf8')).toContain('65.0'); // (0.7 + 0.6) / 2, not with 0.5
   });
@@ -70,9 +76,64 @@ describe('stealbench leaderboard', () => {
       return true;
     });
     const out = join(dir, 'board');
-    expect(await main(['leaderboard', '--results', join(dir, 'run'), '--out', out])).toBe(2);
+    expect(await main(['leaderboard', '--results', join(dir, 'run'), '--out', out, ...OFFLINE])).toBe(2);
     expect(errors.join('')).toMatch(/r1\.json: .*\/cell\/budget/);
     expect(existsSync(join(out, 'LEADERBOARD.md'))).toBe(false);
+  });
+
+  it('reads the reference rows from --references, and names a malformed evaluation file', async () => {
+    writeRecords([record({ attack: 'direct', seed: 1, stolen: { fmnist: 0.6 } })]);
+    const evaluation = {
+      victims: [{ id: 'cnn', arch: 'small-cnn', accuracy: { fmnist: 0.9 } }],
+      baselines: [
+        { id: 'raw-pixels', label: 'raw pixels', accuracy: { fmnist: 0.8 } },
+        {
+          id: 'random-small-cnn',
+          label: 'random small-cnn',
+          accuracy: { fmnist: 0.7 },
+          sd: { fmnist: 0.01 },
+          inits: 5,
+        },
+      ],
+    };
+    const file = join(dir, 'evaluation.json');
+    writeFileSync(file, JSON.stringify(evaluation));
+    const out = join(dir, 'board');
+    expect(
+      await main([
+        'leaderboard',
+        '--results',
+        join(dir, 'run'),
+        '--out',
+        out,
+        '--references',
+        file,
+        '--no-attack-metas',
+        '--no-paper-findings',
+      ]),
+    ).toBe(0);
+    const markdown = readFileSync(join(out, 'LEADERBOARD.md'), 'utf8');
+    expect(markdown).toBe(
+      renderLeaderboard(readRecords(join(dir, 'run')).records, { references: evaluation }).markdown,
+    );
+    expect(markdown).toContain('| ref | *ref:* random small-cnn, mean ± sd over 5 inits |');
+    writeFileSync(file, JSON.stringify({ victims: [], baselines: [{ id: 'raw-pixels' }] }));
+    expect(
+      await main([
+        'leaderboard',
+        '--results',
+        join(dir, 'run'),
+        '--out',
+        out,
+        '--references',
+        file,
+        '--no-attack-metas',
+        '--no-paper-findings',
+      ]),
+    ).toBe(1);
+    expect(vi.mocked(console.error).mock.calls.flat().join('\n')).toMatch(
+      /evaluation\.json: baselines\[0\]\.accuracy: expected/,
+    );
   });
 
   it('names a file that is not JSON', async () => {
@@ -86,6 +147,8 @@ describe('checkRecordShape', () => {
     const { checkRecordShape } = await import('../benchmark/leaderboard/index.ts');
     const r = record({ attack: 'a' }) as unknown as { metrics: { stolen: Record<string, unknown> } };
     r.metrics.stolen.fmnist = 'high';
-    expect(() => checkRecordShape(r, 'x.json')).toThrow('x.json: field metrics.stolen.fmnist: expected a finite number, found string "high"');
+    expect(() => checkRecordShape(r, 'x.json')).toThrow(
+      'x.json: field metrics.stolen.fmnist: expected a finite number, found string "high"',
+    );
   });
 });

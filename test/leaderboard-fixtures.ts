@@ -4,6 +4,7 @@ import type { CellMetrics, CellRecord, CellState } from '../benchmark/runner/rec
 
 export interface FixtureCell {
   attack: string;
+  attackOptions?: Record<string, unknown>;
   defense?: string;
   defenseOptions?: Record<string, unknown>;
   budget?: number;
@@ -24,13 +25,15 @@ export function record(c: FixtureCell): CellRecord {
   const base: CellRecord = {
     schemaVersion: 1,
     // A 64-hex key like the runner's (schemas/result.schema.json); unique per fixture cell.
-    key: createHash('sha256').update(JSON.stringify([c.victim, c.defense, c.defenseOptions, c.attack, c.budget, c.seed])).digest('hex'),
+    key: createHash('sha256')
+      .update(JSON.stringify([c.victim, c.defense, c.defenseOptions, c.attack, c.attackOptions, c.budget, c.seed]))
+      .digest('hex'),
     cell: {
       victim: c.victim ?? 'cnn',
       defense: { id: c.defense ?? 'none', options: c.defenseOptions ?? {} },
-      attack: { id: c.attack, options: {} },
+      attack: { id: c.attack, options: c.attackOptions ?? {} },
       budget: c.budget ?? 1000,
-      pool: 'fmnist/attacker-pool',
+      pool: 'fmnist/attacker-pool-20k',
       seed: c.seed ?? 1,
       downstream,
       output: 'representation',

@@ -7,7 +7,8 @@ import type { ImageSet } from '../benchmark/plugin/types.ts';
 import { createRng } from '../benchmark/util/random.ts';
 import { createEncoder } from '../benchmark/nn/encoders.ts';
 import { embed, linearProbe, pixelFeatures } from '../benchmark/nn/probe.ts';
-import { fitSoftmaxClassifier, softmaxLossAndGradients } from '../benchmark/nn/softmax-classifier.ts';
+import { fitSoftmaxClassifier, fitSoftmaxExact, softmaxLossAndGradients } from '../benchmark/nn/softmax-classifier.ts';
+import { minimizeLbfgs } from '../benchmark/nn/lbfgs.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -95,6 +96,64 @@ describe('softmax classifier', () => {
     expect(() => fitSoftmaxClassifier({ data: new Float32Array(4), count: 2, dim: 2 }, [0, 3], 2, { epochs: 1, batchSize: 2, learningRate: 1e-3, weightDecay: 0, seed: 0 })).toThrow(
       /label 3 at index 1 is outside 0..1/,
     );
+  });
+});
+
+describe('L-BFGS', () => {
+  it('finds the minimum of the Rosenbrock function, (1, 1)', () => {
+    const rosenbrock = (x: Float64Array, g: Float64Array) => {
+      const [a, b] = [x[0]!, x[1]!];
+      g[0] = -2 * (1 - a) - 400 * a * (b - a * a);
+      g[1] = 200 * (b - a * a);
+      return (1 - a) ** 2 + 100 * (b - a * a) ** 2;
+    };
+    const r = minimizeLbfgs(rosenbrock, Float64Array.from([-1.2, 1]), { gradientTolerance: 1e-9, relativeTolerance: 0 });
+    expect(r.reason).toBe('gradient');
+    expect(r.x[0]).toBeCloseTo(1, 6);
+    expect(r.x[1]).toBeCloseTo(1, 6);
+  });
+
+  it('the exact softmax fit is a stationary point of the regularised objective, by tf.grad on the cpu backend', () => {
+    const rng = createRng(21);
+    const [n, dim, classes, l2] = [60, 5, 3, 1e-2];
+    const x = Float32Array.from({ length: n * dim }, () => rng.normal());
+    const labels = Int32Array.from({ length: n }, (_, i) => (x[i * dim]! > 0.5 ? 2 : x[i * dim + 1]! > 0 ? 1 : 0));
+    const fit = fitSoftmaxExact({ data: x, count: n, dim }, labels, classes, { l2, gradientTolerance: 1e-9 });
+    const xt = tf.tensor2d(x, [n, dim]);
+    const y = tf.oneHot(tf.tensor1d(labels, 'int32'), classes);
+    const objective = (w: tf.Tensor, b: tf.Tensor) =>
+      tf.add(
+        tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(tf.add(tf.matMul(xt, w), b))), 1))),
+        tf.mul(l2 / 2, tf.add(tf.sum(tf.square(w)), tf.sum(tf.square(b)))),
+      ) as tf.Scalar;
+    const wt = tf.tensor2d(Float32Array.from(fit.weights), [dim, classes]);
+    const bt = tf.tensor1d(Float32Array.from(fit.bias));
+    const { value, grads } = tf.valueAndGrads(objective)([wt, bt]);
+    expect(value.dataSync()[0]!).toBeCloseTo(fit.fit.objective, 5);
+    for (const g of grads) for (const v of g.dataSync()) expect(Math.abs(v)).toBeLessThan(1e-5);
+    // Moving any parameter away from the fit raises the objective (it is the minimum, not just a flat point).
+    const shifted = tf.tensor2d(Float32Array.from(fit.weights, (w, i) => (i === 4 ? w + 0.05 : w)), [dim, classes]);
+    const higher = objective(shifted, bt);
+    expect(higher.dataSync()[0]!).toBeGreaterThan(value.dataSync()[0]!);
+    tf.dispose([xt, y, wt, bt, value, ...grads, shifted, higher]);
+  });
+
+  it('the lbfgs probe recipe ignores the seed and separates separable classes', async () => {
+    const make = (rng: ReturnType<typeof createRng>, i: number) => {
+      const y = i % 3;
+      return { x: Array.from({ length: 6 }, (_, k) => (k === y ? 2 : 0) + 0.3 * rng.normal()), y };
+    };
+    const train = vectorsAsImages('sep/train', 300, 6, 1, make);
+    const test = vectorsAsImages('sep/test', 150, 6, 2, make);
+    const a = await linearProbe(pixelFeatures, train, test, { optimizer: 'lbfgs' }, 0);
+    const b = await linearProbe(pixelFeatures, train, test, { optimizer: 'lbfgs' }, 99);
+    expect(a.accuracy).toBeGreaterThanOrEqual(0.98);
+    expect(Array.from(b.testPredictions)).toEqual(Array.from(a.testPredictions));
+    expect(a.fit?.reason).toMatch(/gradient|relative-decrease/);
+  });
+
+  it('rejects a zero L2 coefficient (the problem would not be strictly convex)', () => {
+    expect(() => fitSoftmaxExact({ data: new Float32Array(4), count: 2, dim: 2 }, [0, 1], 2, { l2: 0 })).toThrow(/l2 must be > 0/);
   });
 });
 

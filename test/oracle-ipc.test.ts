@@ -6,20 +6,23 @@ import { InvalidQueryError, QueryBudgetExceededError } from '../benchmark/oracle
 import { createIpcOracleClient } from '../benchmark/oracle/ipc-client.ts';
 import { answerOracleRequest } from '../benchmark/oracle/ipc-server.ts';
 import { createOracle } from '../benchmark/oracle/oracle.ts';
+import { openAttackerAccounts, MAX_ATTACKER_ACCOUNTS } from '../benchmark/oracle/accounts.ts';
 import type { ImageBatch } from '../benchmark/plugin/types.ts';
 import { tinyBatch, tinyVictim } from './fixtures/oracle-tiny-victim.ts';
 
 function connect(budget: number) {
   const victim = tinyVictim();
   const oracle = createOracle({ deployment: victim, output: 'label' });
-  oracle.openAccount('attacker', budget, 'attacker');
-  const ipc = createIpcOracleClient({ output: oracle.output, inputShape: [...oracle.inputShape] as [number, number, number], outputDim: oracle.outputDim }, (raw: ChildMessage) => {
+  const accounts = openAttackerAccounts(oracle, budget, 0);
+  const harnessSide = oracle.client(accounts);
+  const info = { output: oracle.output, inputShape: [...oracle.inputShape] as [number, number, number], outputDim: oracle.outputDim, maxAccounts: harnessSide.maxAccounts };
+  const ipc = createIpcOracleClient(info, (raw: ChildMessage) => {
     const message = structuredClone(raw);
     if (message.type === 'budget' || message.type === 'query') {
-      void answerOracleRequest(oracle, 'attacker', message).then((reply: ReplyMessage) => ipc.receive(structuredClone(reply)));
+      void answerOracleRequest(harnessSide, message).then((reply: ReplyMessage) => ipc.receive(structuredClone(reply)));
     }
   });
-  return { victim, oracle, client: ipc.client };
+  return { victim, oracle, accounts, client: ipc.client };
 }
 
 describe('IPC oracle client', () => {
@@ -44,6 +47,22 @@ describe('IPC oracle client', () => {
     const bad = await client.query({ ...tinyBatch(1), height: 5 } as ImageBatch).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(InvalidQueryError);
     expect((bad as InvalidQueryError).field).toBe('images.height');
-    expect(oracle.budget('attacker').used).toBe(4);
+    expect(oracle.budget(oracle.accounts()[0]!.id).used).toBe(4);
+  });
+
+  it('an account index crosses the channel; a bad one comes back as InvalidQueryError on options.account', async () => {
+    const { oracle, accounts, client } = connect(6);
+    expect(client.maxAccounts).toBe(MAX_ATTACKER_ACCOUNTS);
+    await client.query(tinyBatch(2, 1), { account: 5 });
+    await client.query(tinyBatch(1, 2));
+    expect(accounts.opened()).toEqual([accounts.account(5), accounts.account(0)]);
+    expect(oracle.audit(accounts.account(5)).map((e) => e.count)).toEqual([2]);
+    expect(await client.budget()).toEqual({ total: 6, used: 3, remaining: 3 });
+    for (const account of [-1, 1.5, MAX_ATTACKER_ACCOUNTS, Number.NaN]) {
+      const refused = await client.query(tinyBatch(1, 3), { account }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(InvalidQueryError);
+      expect((refused as InvalidQueryError).field).toBe('options.account');
+    }
+    expect(await client.budget()).toMatchObject({ used: 3 });
   });
 });

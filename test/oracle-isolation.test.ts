@@ -1,7 +1,8 @@
-// The attack runs in its own process under Node's permission model and reaches the victim only through the oracle:
-// a well-behaved attack completes and leaves a model; reaching for victim files, writing elsewhere or spawning
-// processes is denied; exceeding the budget, hanging and throwing each end as a failed (or timed-out) record.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// The attack runs in its own process under Node's permission model, inside the OS sandbox of attack-sandbox.ts, and
+// reaches the victim only through the oracle: a well-behaved attack completes and leaves a model; reaching for victim
+// files, writing elsewhere, spawning processes, its parent or the network is denied; exceeding the budget, its memory
+// or its output, hanging and throwing each end as a failed (or timed-out) record; no temp folder is left.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadModel } from '../benchmark/nn/model-io.ts';
 import { runAttackProcess, type AttackProcessOptions } from '../benchmark/oracle/attack-process.ts';
+import { detectIsolation } from '../benchmark/oracle/attack-sandbox.ts';
 import { createOracle } from '../benchmark/oracle/oracle.ts';
 import type { ImageSet } from '../benchmark/plugin/types.ts';
 import { tinyBatch, tinyVictim } from './fixtures/oracle-tiny-victim.ts';
@@ -109,6 +111,46 @@ describe('attack process isolation', () => {
     const result = await runAttackProcess(options);
     expect(result.state).toBe('failed');
     expect(result.error).toMatchObject({ phase: 'attack', plugin: 'throws', message: 'boom from the test attack' });
+  });
+
+  it.runIf(detectIsolation().strong)(
+    'the attack sees no parent, no network and not its own folder; as root it runs under a uid of its own',
+    async () => {
+      const { options } = setup('probes-sandbox', 5, { options: { action: 'report' } });
+      const result = await runAttackProcess(options);
+      expect(result.error).toMatchObject({ phase: 'attack', plugin: 'probes-sandbox' });
+      const report = JSON.parse(/REPORT (\{.*\})/.exec(result.error!.message)![1]!) as Record<string, unknown>;
+      // PID namespace: it is the first process of its own, with no parent in sight.
+      expect(report).toMatchObject({ pid: 1, ppid: 0, signalParent: 'no parent', ownFolder: 'ERR_ACCESS_DENIED' });
+      // Network namespace without interfaces: not even loopback, so no inspector of any harness process.
+      expect(report.inspector).toBe('ENETUNREACH');
+      if (detectIsolation().level === 'separate-uid') {
+        expect(report.uid).toBeGreaterThanOrEqual(1_600_000_000);
+      }
+    },
+  );
+
+  it('memoryMB is the attack\'s heap limit: a heap bomb fails, blamed on the attack', async () => {
+    const { options } = setup('probes-sandbox', 5, { options: { action: 'heap' }, memoryMB: 128 });
+    const result = await runAttackProcess(options);
+    expect(result.state).toBe('failed');
+    expect(result.error).toMatchObject({ phase: 'attack', plugin: 'probes-sandbox' });
+    expect(result.error!.message).toMatch(/ran out of memory \(JavaScript heap limit 128 MB\)/);
+  });
+
+  it('an attack that floods stdout in a loop that never yields is stopped at 4 MiB of output', async () => {
+    let logged = 0;
+    const { options } = setup('probes-sandbox', 5, { options: { action: 'flood' }, onLog: (line) => (logged += line.length) });
+    const result = await runAttackProcess(options);
+    expect(result.state).toBe('failed');
+    expect(result.error).toMatchObject({ phase: 'attack', plugin: 'probes-sandbox' });
+    expect(result.error!.message).toMatch(/more than 4 MiB of output/);
+    expect(logged).toBeLessThanOrEqual(4 * 1024 * 1024);
+  });
+
+  it('leaves no temp folder of this process behind', () => {
+    const mine = new RegExp(`^stealbench-[a-z-]+-${process.pid}-`);
+    expect(readdirSync(tmpdir()).filter((name) => mine.test(name))).toEqual([]);
   });
 
   it('a missing module fails in the load phase without starting a process', async () => {

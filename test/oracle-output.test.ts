@@ -110,7 +110,7 @@ describe('oracle outputs', () => {
       guard: { answer: async ({ clean }) => ({ answer: { ...clean, count: clean.count - 1 } }) },
     });
     oracle.openAccount('a', 10, 'attacker');
-    await expect(oracle.query('a', tinyBatch(2))).rejects.toThrow(/the defense guard returned count 1/);
+    await expect(oracle.query('a', tinyBatch(2))).rejects.toThrow(/the defense guard's answer to a batch of 2 image\(s\) is invalid: answer: count 1 for a batch of 2/);
     expect(oracle.budget('a').used).toBe(0);
   });
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { PoolTooSmallError, queryPlan, takePlan } from '../benchmark/oracle/pools.ts';
 import type { ImageSet } from '../benchmark/plugin/types.ts';
 
-const poolArb = fc.record({ name: fc.constantFrom('fmnist/attacker-pool', 'digits', 'synthetic'), count: fc.integer({ min: 1, max: 300 }) });
+const poolArb = fc.record({ name: fc.constantFrom('fmnist/attacker-pool-20k', 'digits', 'synthetic'), count: fc.integer({ min: 1, max: 300 }) });
 
 describe('query plans', () => {
   it('same (pool, budget, seed) → same plan; a smaller budget is a prefix of a larger one; no repeats', () => {

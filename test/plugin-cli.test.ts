@@ -62,7 +62,7 @@ describe('stealbench list', () => {
     expect(out).toMatch(/^Attacks \(1\)\n {2}greedy {2}Greedy {2}needs representation \+ pool labels\n {6}options: extra: integer = 1\n/);
     expect(out).toContain('  identity  Identity  active (guard)\n      options: none\n');
     expect(out).toContain('  tiny  Tiny victim  simsiam conv3 on synthetic/attacker-pool\n');
-    expect(out).toContain("Problems: 1 folder not registered\n  defenses/broken\n    - meta: missing required field 'title'\n    - meta: missing required field 'paper'\n    - meta: missing required field 'kind'\n");
+    expect(out).toContain('Problems: 1 folder not registered\n  defenses/broken\n    - meta/title: is required but missing\n    - meta/paper: is required but missing\n    - meta/kind: is required but missing\n');
   });
 
   it('--json gives the same facts as data', async () => {

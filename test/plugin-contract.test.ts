@@ -3,7 +3,7 @@
 // attacks get the shape and options checks here (their training runs belong in their own test files, with options
 // small enough for the kit — see benchmark/plugin/README.md).
 import { describe, expect, it } from 'vitest';
-import { discoverPlugins, projectRoot } from '../benchmark/plugin/registry.ts';
+import { discoverPlugins, importPluginForKit, projectRoot } from '../benchmark/plugin/registry.ts';
 import { testAttack, testDefense, testVictim } from '../benchmark/testkit/index.ts';
 
 const registry = await discoverPlugins(projectRoot);
@@ -14,6 +14,9 @@ describe('registry', () => {
   });
 });
 
-for (const { raw } of registry.attacks) testAttack(raw, { staticOnly: true });
-for (const { raw } of registry.defenses) testDefense(raw);
+// Discovery reads plugins as data in a sandbox; the kit runs their code, so it imports them here (tiny victim only).
+for (const { folder } of registry.attacks)
+  testAttack((await importPluginForKit(folder)) as Parameters<typeof testAttack>[0], { staticOnly: true });
+for (const { folder } of registry.defenses)
+  testDefense((await importPluginForKit(folder)) as Parameters<typeof testDefense>[0]);
 for (const { raw } of registry.victims) testVictim(raw);

@@ -67,8 +67,10 @@ describe('resolveOptions', () => {
     const error = errorOf(() => resolveOptions('attack', attack, { epoch: 2 }));
     expect(error.plugin).toBe('demo-attack');
     expect(error.kind).toBe('attack');
-    expect(error.issues).toEqual([{ path: '/epoch', message: 'unknown option', allowed: ['epochs', 'loss', 'head', 'a/b'] }]);
-    expect(error.message).toBe("attack 'demo-attack': invalid options:\n  - /epoch: unknown option; allowed keys: epochs, loss, head, a/b");
+    expect(error.issues).toEqual([
+      { path: '/epoch', keyword: 'additionalProperties', message: 'unknown option', allowed: ['epochs', 'loss', 'head', 'a/b'] },
+    ]);
+    expect(error.message).toBe("attack 'demo-attack': invalid options:\n  - /epoch: unknown option; allowed: epochs, loss, head, a/b");
   });
 
   it('reports every problem at once with nested pointers and found values', () => {

@@ -131,7 +131,10 @@ async function runAttack(quirks: Quirks, cases?: Parameters<typeof attackChecks>
 // The kit on the good fixtures, as a contributor's test file would call it.
 testAttack(fixtureAttack(), {
   cases: [{}, { name: 'one epoch, small batches, budget 40', options: { epochs: 1, batch: 7 }, budget: 40 }],
-  invalid: [{ options: { epochs: 0 }, error: '/epochs: must be >= 1' }, { options: { epoch: 3 }, error: 'allowed keys: epochs, batch' }],
+  invalid: [
+    { options: { epochs: 0 }, issue: { path: '/epochs', keyword: 'minimum' } },
+    { options: { epoch: 3 }, issue: { path: '/epoch', keyword: 'additionalProperties' } },
+  ],
 });
 testDefense(fixtureDefense(), { cases: [{}, { name: 'projection API', options: { sigma: 0.5 }, output: 'projection' }], invalid: [{ options: { sigma: -1 } }] });
 describe('attack checks catch misbehaviour', () => {
@@ -199,15 +202,23 @@ describe('attack checks catch misbehaviour', () => {
   it('bad options in a case and accepted invalid options are reported', async () => {
     const results = await runChecks(attackChecks(fixtureAttack(), { cases: [{ name: 'typo', options: { epcohs: 1 } }], invalid: [{ options: { epochs: 3 } }] }));
     const messages = failures(results).join('\n');
-    expect(messages).toMatch(/case 'typo': attack 'fixture-attack': invalid options:\n {2}- \/epcohs: unknown option; allowed keys: epochs, batch/);
+    expect(messages).toMatch(/case 'typo': attack 'fixture-attack': invalid options:\n {2}- \/epcohs: unknown option; allowed: epochs, batch/);
     expect(messages).toMatch(/accepted options \{"epochs":3\} that the case says are invalid/);
+  });
+
+  it('an invalid case is checked by { path, keyword }, not by wording', async () => {
+    const wrong = { options: { epochs: 0 }, issue: { path: '/epochs', keyword: 'maximum' } };
+    const right = { options: { epochs: 0 }, issue: { path: '/epochs', keyword: 'minimum' } };
+    const messages = failures(await runChecks(attackChecks(fixtureAttack(), { invalid: [wrong, right], staticOnly: true }))).join('\n');
+    expect(messages).toMatch(/has no issue \{"path":"\/epochs","keyword":"maximum"\}; it has \{ path: '\/epochs', keyword: 'minimum' \}/);
+    expect(messages.split('\n').filter((line) => line.includes('has no issue'))).toHaveLength(1);
   });
 
   it('a malformed plugin fails the shape check with every problem listed', async () => {
     const results = await runChecks(attackChecks({ meta: { id: 'Bad', title: 't', paper: 'p', options: { type: 'object', properties: { a: { type: 'integer', default: 'x' } } } } } as never));
     expect(results[0]!.state === 'failed' && results[0]!.message).toBe(
       "attack 'Bad' is not a well-formed attack plugin:\n" +
-        '  - meta.id: must match pattern "^[a-z0-9]+(-[a-z0-9]+)*$", found "Bad"\n' +
+        '  - meta/id: must match pattern "^[a-z0-9]+(-[a-z0-9]+)*$", found "Bad"\n' +
         '  - meta.options at /a: default does not satisfy its own schema (default must be integer), found "x"\n' +
         '  - an attack must have a steal(ctx, options) function',
     );
@@ -278,10 +289,10 @@ describe('victim checks', () => {
   it('a bad recipe is refused field by field', async () => {
     const results = await runChecks(victimChecks({ meta: { id: 'v', title: 'V' }, recipe: { method: 'moco', encoder: { arch: 'x', inputShape: [28, 28, 1] }, data: '', augmentation: 1, epochs: 0, batchSize: 8, learningRate: 0.1, seed: 1 } } as never));
     expect(results[0]!.state === 'failed' && results[0]!.message.split('\n').slice(1)).toEqual([
-      '  - recipe.method: must be equal to one of the allowed values ("simclr", "simsiam", "barlow", "supervised"), found "moco"',
-      '  - recipe.data: must NOT have fewer than 1 characters, found ""',
-      '  - recipe.augmentation: must be string,object, found 1',
-      '  - recipe.epochs: must be >= 1, found 0',
+      '  - recipe/method: must be one of "simclr", "simsiam", "barlow", "supervised", found "moco"',
+      '  - recipe/data: must NOT have fewer than 1 characters, found ""',
+      '  - recipe/augmentation: must be string,object, found 1',
+      '  - recipe/epochs: must be >= 1, found 0',
     ]);
   });
 });

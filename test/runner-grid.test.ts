@@ -33,7 +33,7 @@ const cellArbitrary: fc.Arbitrary<CellSpec> = fc.record({
   defense: fc.record({ id: fc.constantFrom('none', 'gaussian-noise'), options }),
   attack: fc.record({ id: fc.constantFrom('direct-extraction', 'label-stealing'), options }),
   budget: fc.integer({ min: 1, max: 100_000 }),
-  pool: fc.constantFrom('fmnist/attacker-pool', 'digits/attacker-pool'),
+  pool: fc.constantFrom('fmnist/attacker-pool-20k', 'digits/attacker-pool'),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   downstream: fc.uniqueArray(fc.constantFrom('fmnist', 'digits', 'cifar10'), { minLength: 1 }),
   output: fc.constantFrom('representation', 'projection', 'label'),
@@ -167,7 +167,7 @@ describe('sub-grids', () => {
   it('runs the union of the sub-grids, each overriding the top-level lists, and a shared cell once', async () => {
     const base = {
       name: 'sub', victims: [registry.victims[0]!.id], defenses: [{ id: registry.defenses[0]!.id }], attacks: [{ id: registry.attacks[0]!.id }],
-      budgets: [10, 20], pools: ['fmnist/attacker-pool'], seeds: [0], downstream: ['fmnist'],
+      budgets: [10, 20], pools: ['fmnist/attacker-pool-20k'], seeds: [0], downstream: ['fmnist'],
     };
     const whole = expandGrid(validateConfig(base, 'sub.json'), registry);
     const split = expandGrid(validateConfig({ ...base, grids: [{ budgets: [10] }, { budgets: [10, 20] }] }, 'sub.json'), registry);
@@ -178,7 +178,7 @@ describe('sub-grids', () => {
   it('locates a bad id inside a sub-grid by its JSON path', async () => {
     const config = validateConfig({
       name: 'sub', victims: [registry.victims[0]!.id], defenses: [{ id: registry.defenses[0]!.id }], attacks: [{ id: registry.attacks[0]!.id }],
-      budgets: [10], pools: ['fmnist/attacker-pool'], seeds: [0], downstream: ['fmnist'], grids: [{ attacks: [{ id: 'no-such-attack' }] }],
+      budgets: [10], pools: ['fmnist/attacker-pool-20k'], seeds: [0], downstream: ['fmnist'], grids: [{ attacks: [{ id: 'no-such-attack' }] }],
     }, 'sub.json');
     expect(() => expandGrid(config, registry)).toThrow(/\/grids\/0\/attacks\/0\/id/);
   });

@@ -89,7 +89,7 @@ const sample: CellRecord = {
     defense: { id: 'gaussian-noise', options: { sigma: 0.1, mean: 0 } },
     attack: { id: 'direct-extraction', options: { loss: 'infonce' } },
     budget: 500,
-    pool: 'fmnist/attacker-pool',
+    pool: 'fmnist/attacker-pool-20k',
     seed: 0,
     downstream: ['fmnist', 'digits'],
     output: 'representation',
@@ -100,10 +100,14 @@ const sample: CellRecord = {
     victim: { fmnist: 0.86, digits: 0.75 },
     fidelity: { cka: 0.9, cosine: 0.8 },
     legitimate: { defended: { fmnist: 0.85 }, undefended: { fmnist: 0.86 } },
-    detection: { attackerFlagged: true, attackerScore: 0.9, attackerFlaggedQueryRate: 0.6, legitimateAccounts: 3, legitimateFlagged: 0, legitimateFlaggedQueryRate: 0 },
+    detection: {
+      attackerFlagged: true, attackerScore: 0.9, attackerAccounts: 4, attackerAccountsFlagged: 1, attackerFlaggedQueryRate: 0.6,
+      legitimateAccounts: 3, legitimateFlagged: 0, legitimateFlaggedQueryRate: 0,
+    },
     ownership: { stolen: { stolen: true, statistic: 5.1, pValue: 0.001, details: { successRate: 0.9 } }, independent: { stolen: false, statistic: 0.2, pValue: 0.6 } },
     cost: { queries: 500, attackSeconds: 12.5, hashes: 1000, powSeconds: 0.5 },
   },
+  traffic: { accounts: { 'acct-0123456789abcdef': 'attacker', 'acct-fedcba9876543210': 'legitimate' }, attackerQueries: 500, legitimateQueries: 3000 },
   provenance: { harnessVersion: '0.1.0', pluginHashes: { 'victim:simclr-fmnist': 'b'.repeat(64) }, backend: 'wasm', node: 'v20.20.2', dataSource: 'shipped', startedAt: '2026-01-01T00:00:00.000Z', durations: { total: 12.9 } },
 };
 
@@ -126,8 +130,12 @@ describe('result schema', () => {
     // A completed record needs metrics; a failed one an error and no metrics.
     expect(recordProblems({ ...rest })).toContain('/: is required but missing'.replace('/: ', '/metrics: '));
     expect(recordProblems({ ...sample, state: 'failed' }).join()).toMatch(/error/);
-    expect(recordProblems({ ...sample, metrics: { ...sample.metrics!, stolen: { fmnist: 81 } } })).toContain('/metrics/stolen/fmnist: must be <= 1');
-    expect(recordProblems({ ...sample, surprise: 1 })).toContain('/surprise: unknown field; allowed: schemaVersion, key, cell, state, error, metrics, provenance');
-    expect(recordProblems({ ...sample, key: 'short' })).toContain('/key: must match pattern "^[0-9a-f]{64}$"');
+    expect(recordProblems({ ...sample, metrics: { ...sample.metrics!, stolen: { fmnist: 81 } } })).toContain('/metrics/stolen/fmnist: must be <= 1, found 81');
+    expect(recordProblems({ ...sample, surprise: 1 })).toContain('/surprise: unknown key; allowed: schemaVersion, key, cell, state, error, metrics, traffic, provenance');
+    // Account ids are opaque in records: a role-revealing id is refused.
+    expect(recordProblems({ ...sample, traffic: { ...sample.traffic!, accounts: { attacker: 'attacker' } } }).join()).toMatch(/traffic\/accounts/);
+    // Error text is capped: a record cannot carry a 20 MB message.
+    expect(recordProblems({ ...rest, state: 'failed', error: { message: 'x'.repeat(4001), phase: 'attack' } }).join()).toMatch(/\/error\/message/);
+    expect(recordProblems({ ...sample, key: 'short' })).toContainEqual(expect.stringMatching(/^\/key: must match pattern "\^\[0-9a-f\]\{64\}\$"/));
   });
 });

@@ -36,7 +36,7 @@ describe('welchTTest', () => {
   it('matches the statistic, Welch–Satterthwaite df and p-value computed independently', () => {
     const r = welchTTest(a1, a2);
     expect(r.statistic).toBeCloseTo(-2.455356398, 6);
-    expect(r.df).toBeCloseTo(24.988529290, 5);
+    expect(r.df).toBeCloseTo(24.98852929, 5);
     expect(r.pValue).toBeCloseTo(0.021378001, 6);
   });
 
@@ -59,5 +59,40 @@ describe('oneSampleTTest', () => {
     expect(greater.df).toBe(4);
     expect(greater.pValue).toBeCloseTo(0.038957811, 6);
     expect(oneSampleTTest(x, 0.5).pValue).toBeCloseTo(0.077915621, 6);
+  });
+});
+
+describe('pairedDifference', () => {
+  it("is the mean interval of the per-seed differences over the common seeds, whatever the maps' order", async () => {
+    const { pairedDifference } = await import('../benchmark/scoring/stats.ts');
+    const fc = (await import('fast-check')).default;
+    const value = fc.double({ min: -1, max: 1, noNaN: true });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 12 }),
+        fc.array(value, { minLength: 24, maxLength: 24 }),
+        (seeds, values) => {
+          const x = new Map(seeds.map((s, i) => [s, values[i]]));
+          // y lacks the first seed and has one seed x lacks; inserted in reverse order.
+          const y = new Map([
+            ...seeds
+              .slice(1)
+              .map((s, i) => [s, values[12 + i]] as const)
+              .reverse(),
+            [99, 0.5],
+          ]);
+          const d = pairedDifference(x, y);
+          const common = seeds.slice(1).sort((a, b) => a - b);
+          if (common.length === 0) {
+            expect(d).toBeNull();
+          } else {
+            expect(d!.seeds).toEqual(common);
+            const expected = meanInterval(common.map((s) => x.get(s)! - y.get(s)!));
+            expect(d!.mean).toBeCloseTo(expected.mean, 12);
+            expect(d!.halfWidth).toEqual(expected.halfWidth);
+          }
+        },
+      ),
+    );
   });
 });

@@ -3,7 +3,7 @@
 // training hook's extra loss is optimised with its own variables.
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,11 +11,15 @@ import { initEngine } from '../benchmark/engine/index.ts';
 import { weightsHash } from '../benchmark/nn/index.ts';
 import type { VictimPlugin, VictimRecipe } from '../benchmark/plugin/types.ts';
 import { loadVictim, trainVictim, victimHash } from '../benchmark/victims/index.ts';
+import { partialDir, readVictimCheckpoint } from '../benchmark/victims/checkpoint.ts';
+import { CACHE_DIR_ENV } from '../benchmark/scoring/cache.ts';
+import { defaultCacheDir } from '../benchmark/victims/store.ts';
+import { checkPluginShape } from '../benchmark/plugin/shape.ts';
 
 const recipe: VictimRecipe = {
   method: 'simclr',
   encoder: { arch: 'small-cnn', inputShape: [28, 28, 1], width: 0.25 },
-  data: 'fmnist/victim-train',
+  data: 'fmnist/victim-train-30k',
   subset: 64,
   augmentation: 'simclrGray',
   epochs: 1,
@@ -67,7 +71,10 @@ describe('trainVictim', () => {
       expect(a.projectionHead).toBeDefined();
       expect(a.metrics.hash).toBe(victimHash(tinyVictim().recipe));
     } finally {
-      for (const v of [a, b, c]) (v.encoder.dispose(), v.projectionHead?.dispose());
+      for (const v of [a, b, c]) {
+      v.encoder.dispose();
+      v.projectionHead?.dispose();
+    }
     }
   }, 120_000);
 
@@ -85,7 +92,10 @@ describe('trainVictim', () => {
       for (const point of curve.points) expect(point.accuracy).toBeGreaterThan(0.1); // ten classes: above chance
       expect(plain.metrics.probeCurve).toBeUndefined();
     } finally {
-      for (const v of [plain, probed]) (v.encoder.dispose(), v.projectionHead?.dispose());
+      for (const v of [plain, probed]) {
+      v.encoder.dispose();
+      v.projectionHead?.dispose();
+    }
     }
     await expect(trainVictim(twoEpochs, { evaluate: false, probeEvery: 0 })).rejects.toThrow(/probeEvery: expected a positive integer/);
     await expect(trainVictim(tinyVictim(), { evaluate: false, probeEvery: 1 })).rejects.toThrow(/needs a downstream task/);
@@ -122,7 +132,10 @@ describe('trainVictim', () => {
       expect(hooked.hash).toBe(victimHash(recipe, { hook: 'mean-target' }));
       expect(hooked.metrics.extra).toEqual({ hook: 'mean-target' });
     } finally {
-      for (const v of [plain, hooked]) (v.encoder.dispose(), v.projectionHead?.dispose());
+      for (const v of [plain, hooked]) {
+      v.encoder.dispose();
+      v.projectionHead?.dispose();
+    }
       target.dispose();
     }
   }, 120_000);
@@ -161,7 +174,86 @@ describe('loadVictim', () => {
     other.projectionHead?.dispose();
   }, 120_000);
 
+  it('a training stopped after epoch 1 (or inside epoch 2) and resumed gives the weights of one never stopped, bit for bit', async () => {
+    const twoEpochs = (): VictimPlugin => ({ meta: { id: 'tiny-resume', title: 'tiny' }, recipe: { ...recipe, epochs: 2, seed: 12 } });
+    const hash = victimHash(twoEpochs().recipe);
+    const base = { root: join(scratch, 'repo'), evaluate: false };
+    const straight = await loadVictim(twoEpochs(), { ...base, cacheDir: join(scratch, 'straight') });
+
+    // The first process checkpoints every epoch and dies during epoch 2 (2 steps an epoch).
+    const cacheDir = join(scratch, 'stopped');
+    const partial = partialDir(cacheDir, hash);
+    await expect(loadVictim(twoEpochs(), {
+      ...base, cacheDir, checkpoint: true, onProgress: (done) => { if (done === 3) throw new Error('session ended'); },
+    })).rejects.toThrow('session ended');
+    expect(readdirSync(partial).sort()).toEqual(['step-0000002.bin', 'step-0000002.json']);
+    expect((await readVictimCheckpoint(partial))!.checkpoint.epoch).toBe(1);
+    expect(existsSync(join(cacheDir, hash))).toBe(false);
+    // Without --resume (or --force) the checkpoint is not silently thrown away.
+    await expect(loadVictim(twoEpochs(), { ...base, cacheDir, checkpoint: true })).rejects.toThrow(
+      /a stopped training of this recipe is in .*partial.* \(after epoch 1 of 2\): --resume continues it, --force starts over/,
+    );
+
+    let steps = 0;
+    const resumed = await loadVictim(twoEpochs(), { ...base, cacheDir, checkpoint: true, resume: true, onProgress: () => void steps++ });
+    try {
+      expect(steps).toBe(2);
+      expect(resumed.source).toBe('trained');
+      expect(weightsHash(resumed.encoder)).toBe(weightsHash(straight.encoder));
+      expect(weightsHash(resumed.projectionHead!)).toBe(weightsHash(straight.projectionHead!));
+      expect(resumed.metrics!.epochLosses).toEqual(straight.metrics!.epochLosses);
+      expect(resumed.metrics!.steps).toBe(4);
+      // Finished: the victim is in the cache by hash, the partial run is gone.
+      expect(resumed.dir).toBe(join(cacheDir, hash));
+      expect(existsSync(partial)).toBe(false);
+    } finally {
+      for (const v of [resumed]) {
+      v.encoder.dispose();
+      v.projectionHead?.dispose();
+    }
+    }
+
+    // Checkpoints every step (checkpointSeconds 0): stopped inside epoch 2, after its first batch, and resumed there.
+    const midCache = join(scratch, 'mid');
+    await expect(loadVictim(twoEpochs(), {
+      ...base, cacheDir: midCache, checkpoint: true, checkpointSeconds: 0,
+      onProgress: (done) => { if (done === 4) throw new Error('session ended'); },
+    })).rejects.toThrow('session ended');
+    const mid = (await readVictimCheckpoint(partialDir(midCache, hash)))!.checkpoint;
+    expect([mid.epoch, mid.batch, mid.steps]).toEqual([1, 1, 3]);
+    const fromMid = await loadVictim(twoEpochs(), { ...base, cacheDir: midCache, checkpoint: true, resume: true });
+    try {
+      expect(weightsHash(fromMid.encoder)).toBe(weightsHash(straight.encoder));
+      expect(fromMid.metrics!.epochLosses).toEqual(straight.metrics!.epochLosses);
+    } finally {
+      for (const v of [straight, fromMid]) {
+      v.encoder.dispose();
+      v.projectionHead?.dispose();
+    }
+    }
+  }, 180_000);
+
+  it('the victims cache is under $STEALBENCH_CACHE_DIR when set, else under .cache in the checkout', () => {
+    const saved = process.env[CACHE_DIR_ENV];
+    try {
+      process.env[CACHE_DIR_ENV] = '/somewhere/else';
+      expect(defaultCacheDir()).toBe('/somewhere/else/victims');
+      delete process.env[CACHE_DIR_ENV];
+      expect(defaultCacheDir()).toMatch(/\/\.cache\/victims$/);
+    } finally {
+      if (saved === undefined) delete process.env[CACHE_DIR_ENV];
+      else process.env[CACHE_DIR_ENV] = saved;
+    }
+  });
+
+  it('a victim\'s next recipe is checked like its recipe, naming the field', () => {
+    const plugin = { meta: { id: 'tiny', title: 'tiny' }, recipe, next: { ...recipe, epochs: 0 } };
+    expect(checkPluginShape('victim', plugin)).toEqual([expect.stringMatching(/^next\/epochs: /)]);
+    expect(checkPluginShape('victim', { ...plugin, next: 'later' })).toEqual([expect.stringMatching(/^next: must be a recipe object/)]);
+    expect(checkPluginShape('victim', { ...plugin, next: recipe })).toEqual([]);
+  });
+
   it('names the folder when a victim id is unknown', async () => {
-    await expect(loadVictim('no-such-victim', { root: join(scratch, 'repo') })).rejects.toThrow(/unknown victim 'no-such-victim': no folder .*victims\/no-such-victim/);
+    await expect(loadVictim('no-such-victim', { root: join(scratch, 'repo') })).rejects.toThrow(/unknown victim 'no-such-victim'; registered victims: .*\(no folder .*victims\/no-such-victim\)/);
   });
 });

@@ -2,8 +2,11 @@
 // missing cells as "—", table 4's comparison sentence, and the README section replacement. The configs themselves
 // must pass the runner's schema and name only registered plugins and valid options.
 import { describe, expect, it } from 'vitest';
-import type { CellRecord } from '../../benchmark/runner/record.ts';
-import { replaceSection, renderTable, tableSpecs } from './render.ts';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CellRecord } from '../../benchmark/testkit/index.ts';
+import { command, renderTable, renderTables, tableSpecs } from './render.ts';
 
 function record(attack: string, options: Record<string, unknown>, budget: number, seed: number, stolen: Record<string, number> | null): CellRecord {
   const cell = {
@@ -65,10 +68,25 @@ describe('render', () => {
     expect(mse).toMatch(/\|\s+60\.0\s+\|\s+50\.0\s+\|/);
   });
 
-  it('replaces only the marked section, and names the missing markers', () => {
-    const text = 'a\n<!-- render:t -->\nold\n<!-- /render:t -->\nb';
-    expect(replaceSection(text, 't', 'new')).toBe('a\n<!-- render:t -->\nnew\n<!-- /render:t -->\nb');
-    expect(() => replaceSection('nothing', 't', 'x', 'README.md')).toThrow('README.md: expected the markers <!-- render:t -->');
+  it('splices every table between its own markers and names the missing ones', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'attack-tables-'));
+    mkdirSync(join(empty, 'results'));
+    try {
+      const text = tableSpecs().map((spec) => `<!-- ${spec.name}:start -->\nold\n<!-- ${spec.name}:end -->`).join('\nprose\n');
+      const result = renderTables(empty, { file: 'README.md', text });
+      expect(result.tables).toHaveLength(3);
+      expect(result.text).not.toContain('old');
+      expect(result.text!.split('prose')).toHaveLength(3);
+      expect(() => renderTables(empty, { file: 'README.md', text: 'nothing' })).toThrow(/README\.md: markers <!-- table2-losses:start -->/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('has one argument parser whose --help is true to its options', () => {
+    const help = command.helpInformation();
+    expect(help).toContain('--runs <folder>');
+    expect(help).toContain('--write <file>');
   });
 });
 
@@ -85,4 +103,14 @@ describe('experiment configs', () => {
     }
     expect(counts).toEqual({ 'table2-losses': 14, 'table4-labels': 6, 'table1-methods': 5 });
   }, 60_000);
+});
+
+describe('timing.ts', () => {
+  it('imports without running, names every timed attack by a registered id, and takes ids as arguments', async () => {
+    const { TIMED, command } = await import('./timing.ts');
+    const { readdirSync } = await import('node:fs');
+    const folders = new Set(readdirSync(new URL('..', import.meta.url)));
+    for (const [id] of TIMED) expect(folders.has(id), id).toBe(true);
+    expect(command.helpInformation()).toContain('[attack-ids...]');
+  });
 });

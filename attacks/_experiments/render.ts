@@ -6,15 +6,19 @@
 // The rows and columns come from the experiment configs next to this file (attack × option sets; budgets ×
 // downstream tasks); each cell is the mean linear-probe accuracy of the stolen encoder over seeds (± the 95% t
 // half-width when there are several), or the state of a cell that did not complete, or "—" when no record exists.
-// With --write, each table replaces the text between `<!-- render:<name> -->` and `<!-- /render:<name> -->`.
+// With --write, each table replaces the text between `<!-- <name>:start -->` and `<!-- <name>:end -->`.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { markdownTable } from 'markdown-table';
-import { readRecords } from '../../benchmark/leaderboard/read-records.ts';
-import type { CellRecord } from '../../benchmark/runner/record.ts';
-import { meanInterval } from '../../benchmark/scoring/stats.ts';
+import {
+  experimentCommand,
+  meanInterval,
+  readRecords,
+  runIfMain,
+  spliceMarkedBlock,
+  type CellRecord,
+} from '../../benchmark/testkit/index.ts';
 
 export interface ExperimentConfig {
   name: string;
@@ -160,32 +164,31 @@ export function tableSpecs(): TableSpec[] {
   ];
 }
 
-/** Replaces the text between the table's markers in `text`; throws if the markers are missing. */
-export function replaceSection(text: string, name: string, content: string, file = 'the file'): string {
-  const begin = `<!-- render:${name} -->`;
-  const end = `<!-- /render:${name} -->`;
-  const i = text.indexOf(begin);
-  const j = text.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`${file}: expected the markers ${begin} … ${end} around where the table goes`);
-  return `${text.slice(0, i + begin.length)}\n${content}\n${text.slice(j)}`;
-}
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: 'runs/attack-tables' }, write: { type: 'string' } } });
-  const { records } = readRecords(values.runs!);
-  let readme = values.write ? readFileSync(values.write, 'utf8') : '';
+/** Renders every table from the records in `runs`; with `readme`, returns that file's text with the tables spliced in. */
+export function renderTables(runs: string, readme?: { file: string; text: string }): { tables: string[]; text?: string } {
+  const { records } = readRecords(runs);
+  const tables: string[] = [];
+  let text = readme?.text;
   for (const spec of tableSpecs()) {
-    const command = `npx stealbench run --config attacks/_experiments/${spec.name}.json --out ${values.runs} && npx tsx attacks/_experiments/render.ts --runs ${values.runs}${values.write ? ` --write ${values.write}` : ''}`;
+    const write = readme ? ` --write ${readme.file}` : '';
+    const command =
+      `npx stealbench run --config attacks/_experiments/${spec.name}.json --out ${runs} && ` +
+      `npx tsx attacks/_experiments/render.ts --runs ${runs}${write}`;
     const table = renderTable(spec, records, command);
-    if (values.write) readme = replaceSection(readme, spec.name, table, values.write);
-    else console.log(`${table}\n`);
+    tables.push(table);
+    if (text !== undefined) text = spliceMarkedBlock(text, spec.name, table, readme!.file);
   }
-  if (values.write) writeFileSync(values.write, readme);
+  return { tables, ...(text !== undefined ? { text } : {}) };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((error) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
+export const command = experimentCommand('render', "Renders the paper's tables 1, 2 and 4 from result records.")
+  .option('--runs <folder>', 'folder of result records', 'runs/attack-tables')
+  .option('--write <file>', 'splice the tables into this Markdown file between their markers')
+  .action((options: { runs: string; write?: string }) => {
+    const readme = options.write ? { file: options.write, text: readFileSync(options.write, 'utf8') } : undefined;
+    const { tables, text } = renderTables(options.runs, readme);
+    if (options.write) writeFileSync(options.write, text!);
+    else console.log(tables.join('\n\n'));
   });
-}
+
+runIfMain(import.meta.url, command);

@@ -3,15 +3,16 @@
 // keeps tf.memory() flat, and is deterministic.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { initEngine } from '../../benchmark/engine/index.ts';
-import { createMlpHead } from '../../benchmark/nn/heads.ts';
-import { createOracle } from '../../benchmark/oracle/oracle.ts';
-import type { AttackContext } from '../../benchmark/plugin/types.ts';
 import { createTinyVictim, tinyImages } from '../../benchmark/testkit/index.ts';
 import { DEADLINE_RESERVE_MS, fit } from './fit.ts';
 import { buyAnswers, plannedQueries, takeImages } from './query.ts';
+import { initEngine, createMlpHead, type AttackContext } from '../../benchmark/index.ts';
+import { createOracle } from '../../benchmark/testkit/index.ts';
 
-function context(budget: number, poolSize: number): { ctx: AttackContext; oracle: ReturnType<typeof createOracle>; progress: number[][] } {
+function context(
+  budget: number,
+  poolSize: number,
+): { ctx: AttackContext; oracle: ReturnType<typeof createOracle>; progress: number[][] } {
   const oracle = createOracle({ deployment: createTinyVictim(1) });
   oracle.openAccount('a', budget, 'attacker');
   const progress: number[][] = [];
@@ -37,7 +38,12 @@ describe('buyAnswers / plannedQueries', () => {
     expect(bought.answers.count).toBe(50);
     expect(oracle.budget('a').used).toBe(50);
     expect(oracle.refusals('a')).toHaveLength(0);
-    expect(progress).toEqual([[16, 50], [32, 50], [48, 50], [50, 50]]);
+    expect(progress).toEqual([
+      [16, 50],
+      [32, 50],
+      [48, 50],
+      [50, 50],
+    ]);
     // Row i is the victim's answer for image i.
     const direct = await createTinyVictim(1).encode(takeImages(ctx.pool, 1, 37));
     expect(Array.from(bought.answers.data.subarray(37 * 16, 38 * 16))).toEqual(Array.from(direct.data));
@@ -64,10 +70,21 @@ describe('buyAnswers / plannedQueries', () => {
 describe('fit', () => {
   const setup = () => {
     const model = createMlpHead({ inputDim: 4, hiddenDims: [], outputDim: 2 }, 9);
-    const x = tf.tensor2d(Array.from({ length: 40 }, (_, i) => Math.sin(i)), [10, 4]);
-    const y = tf.tensor2d(Array.from({ length: 20 }, (_, i) => Math.cos(i)), [10, 2]);
+    const x = tf.tensor2d(
+      Array.from({ length: 40 }, (_, i) => Math.sin(i)),
+      [10, 4],
+    );
+    const y = tf.tensor2d(
+      Array.from({ length: 20 }, (_, i) => Math.cos(i)),
+      [10, 2],
+    );
     const loss = ({ indices }: { indices: number[] }) =>
-      tf.mean(tf.squaredDifference(model.apply(tf.gather(x, indices), { training: true }) as tf.Tensor, tf.gather(y, indices))) as tf.Scalar;
+      tf.mean(
+        tf.squaredDifference(
+          model.apply(tf.gather(x, indices), { training: true }) as tf.Tensor,
+          tf.gather(y, indices),
+        ),
+      ) as tf.Scalar;
     return { model, loss, dispose: () => tf.dispose([x, y]) };
   };
   const quiet = { progress: () => {}, log: () => {} };
@@ -78,9 +95,25 @@ describe('fit', () => {
     for (let r = 0; r < 2; r++) {
       const { model, loss, dispose } = setup();
       const before = tf.memory().numTensors;
-      const result = await fit({ ...quiet, deadline: Date.now() + 60_000 }, { models: [model], count: 10, batchSize: 4, epochs: 20, learningRate: 0.05, weightDecay: 0, seed: 3, loss, label: 't' });
+      const result = await fit(
+        { ...quiet, deadline: Date.now() + 60_000 },
+        {
+          models: [model],
+          count: 10,
+          batchSize: 4,
+          steps: 41,
+          learningRate: 0.05,
+          weightDecay: 0,
+          seed: 3,
+          loss,
+          label: 't',
+        },
+      );
       expect(tf.memory().numTensors).toBe(before);
-      expect(result.steps).toBe(40); // 10 examples in batches of 4: the last partial batch is dropped -> 2 a epoch
+      expect(result.steps).toBe(41);
+      // 10 examples in batches of 4: the last partial batch is dropped -> 2 steps an epoch, the 21st epoch has 1.
+      expect(result.epochs).toBe(21);
+      expect(result.epochLosses).toHaveLength(21);
       expect(result.stoppedForDeadline).toBe(false);
       expect(result.epochLosses.at(-1)!).toBeLessThan(result.epochLosses[0]! * 0.5);
       runs.push(result.epochLosses);
@@ -88,6 +121,57 @@ describe('fit', () => {
       dispose();
     }
     expect(runs[0]).toEqual(runs[1]);
+  });
+
+  it('takes the same number of steps whatever the number of examples (compute apart from the budget)', async () => {
+    await initEngine({ backend: 'wasm' });
+    for (const count of [3, 10]) {
+      const model = createMlpHead({ inputDim: 4, hiddenDims: [], outputDim: 2 }, 9);
+      const seen: number[][] = [];
+      const loss = ({ indices }: { indices: number[] }) => {
+        seen.push(indices);
+        return tf.mean(model.apply(tf.ones([indices.length, 4]), { training: true }) as tf.Tensor) as tf.Scalar;
+      };
+      const progress: number[][] = [];
+      const ctx = {
+        progress: (done: number, total: number) => progress.push([done, total]),
+        log: () => {},
+        deadline: Date.now() + 60_000,
+      };
+      const result = await fit(ctx, {
+        models: [model],
+        count,
+        batchSize: 4,
+        steps: 7,
+        learningRate: 0.01,
+        weightDecay: 0,
+        seed: 1,
+        loss,
+        label: 'c',
+      });
+      expect(result.steps).toBe(7);
+      expect(seen).toHaveLength(7);
+      expect(progress.at(-1)).toEqual([7, 7]);
+      // Each epoch visits every example at most once, in batches of min(batchSize, count).
+      expect(seen.every((batch) => batch.length === Math.min(4, count))).toBe(true);
+      model.dispose();
+    }
+    const none = createMlpHead({ inputDim: 4, hiddenDims: [], outputDim: 2 }, 9);
+    const quietCtx = { progress: () => {}, log: () => {}, deadline: Date.now() + 60_000 };
+    const zero = {
+      models: [none],
+      count: 3,
+      batchSize: 4,
+      steps: 0,
+      learningRate: 0.01,
+      weightDecay: 0,
+      seed: 1,
+      label: 'z',
+    };
+    await expect(fit(quietCtx, { ...zero, loss: () => tf.scalar(0) })).rejects.toThrow(
+      'z: steps must be a positive integer, found 0',
+    );
+    none.dispose();
   });
 
   it('stops before the deadline, keeping its reserve, and logs it', async () => {
@@ -100,7 +184,20 @@ describe('fit', () => {
       return loss(b);
     };
     const deadline = Date.now() + DEADLINE_RESERVE_MS + 1000;
-    const result = await fit({ progress: () => {}, log: (m) => logs.push(m), deadline }, { models: [model], count: 10, batchSize: 5, epochs: 100, learningRate: 0.01, weightDecay: 0, seed: 3, loss: slowLoss, label: 'slow' });
+    const result = await fit(
+      { progress: () => {}, log: (m) => logs.push(m), deadline },
+      {
+        models: [model],
+        count: 10,
+        batchSize: 5,
+        steps: 200,
+        learningRate: 0.01,
+        weightDecay: 0,
+        seed: 3,
+        loss: slowLoss,
+        label: 'slow',
+      },
+    );
     expect(result.stoppedForDeadline).toBe(true);
     expect(result.steps).toBeGreaterThan(0);
     expect(result.steps).toBeLessThan(10);

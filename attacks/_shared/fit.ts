@@ -1,13 +1,13 @@
-// The training loop every attack runs after buying its answers: epochs of seeded batches over `count` examples, one
-// Adam step each (coupled weight decay, as the paper's code), the loss built by the attack from the batch's indices.
+// The training loop every attack runs after buying its answers: a fixed number of optimiser steps, one Adam step per
+// seeded batch (coupled weight decay, as the paper's code), the loss built by the attack from the batch's indices.
+// The step count does not depend on how many answers were bought, so that a larger query budget buys better data,
+// not more compute (issue 11.5): the batches run through seeded epochs over the `count` examples until `steps` are
+// done, the last epoch possibly partial.
 // It stops cleanly before the harness's deadline: it keeps a reserve of a few seconds plus a few mean step times for
 // saving the model, and says in the log how far it got. Every step runs inside tf.tidy (createAdamStepper).
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { createAdamStepper, trainableVariables } from '../../benchmark/nn/optimizer.ts';
-import { batchOrder } from '../../benchmark/nn/train.ts';
-import type { AttackContext } from '../../benchmark/plugin/types.ts';
-import { deriveSeed } from '../../benchmark/util/random.ts';
+import { createAdamStepper, trainableVariables, batchOrder, type AttackContext, deriveSeed } from '../../benchmark/index.ts';
 
 export interface Batch {
   /** Example indices of this batch. */
@@ -25,7 +25,8 @@ export interface FitOptions {
   /** Number of training examples. */
   count: number;
   batchSize: number;
-  epochs: number;
+  /** Optimiser steps to take, whatever `count` is. */
+  steps: number;
   learningRate: number;
   weightDecay: number;
   seed: number;
@@ -38,6 +39,9 @@ export interface FitOptions {
 export interface FitResult {
   steps: number;
   plannedSteps: number;
+  /** Epochs begun (the last may be partial). */
+  epochs: number;
+  /** Mean loss of each epoch begun, over the steps it took. */
   epochLosses: number[];
   stoppedForDeadline: boolean;
 }
@@ -45,22 +49,30 @@ export interface FitResult {
 /** Milliseconds kept free before the deadline for returning and saving the model. */
 export const DEADLINE_RESERVE_MS = 5000;
 
-export async function fit(ctx: Pick<AttackContext, 'deadline' | 'progress' | 'log'>, o: FitOptions): Promise<FitResult> {
+export async function fit(
+  ctx: Pick<AttackContext, 'deadline' | 'progress' | 'log'>,
+  o: FitOptions,
+): Promise<FitResult> {
   if (o.count < 1) throw new Error(`${o.label}: nothing to train on (0 examples)`);
+  if (!Number.isInteger(o.steps) || o.steps < 1)
+    throw new Error(`${o.label}: steps must be a positive integer, found ${o.steps}`);
   const batchSize = Math.max(1, Math.min(o.batchSize, o.count));
-  const perEpoch = batchOrder(o.count, batchSize, o.seed, 0).length;
-  const plannedSteps = perEpoch * o.epochs;
-  const stepper = createAdamStepper(trainableVariables(o.models), { learningRate: o.learningRate, weightDecay: o.weightDecay });
+  const plannedSteps = o.steps;
+  const stepper = createAdamStepper(trainableVariables(o.models), {
+    learningRate: o.learningRate,
+    weightDecay: o.weightDecay,
+  });
   const epochLosses: number[] = [];
   let steps = 0;
+  let epoch = 0;
   let stoppedForDeadline = false;
   const started = Date.now();
   try {
-    for (let epoch = 0; epoch < o.epochs && !stoppedForDeadline; epoch++) {
+    for (; steps < plannedSteps && !stoppedForDeadline; epoch++) {
       const batches = batchOrder(o.count, batchSize, o.seed, epoch);
       let sum = 0;
       let done = 0;
-      for (let b = 0; b < batches.length; b++) {
+      for (let b = 0; b < batches.length && steps < plannedSteps; b++) {
         const meanStep = steps > 0 ? (Date.now() - started) / steps : 0;
         if (Date.now() + DEADLINE_RESERVE_MS + 2 * meanStep > ctx.deadline) {
           stoppedForDeadline = true;
@@ -70,7 +82,11 @@ export async function fit(ctx: Pick<AttackContext, 'deadline' | 'progress' | 'lo
         sum += await stepper.step(() => o.loss(batch));
         done++;
         steps++;
-        ctx.progress(steps, plannedSteps, `${o.label}: epoch ${epoch + 1}/${o.epochs} loss ${(sum / done).toFixed(4)}`);
+        ctx.progress(
+          steps,
+          plannedSteps,
+          `${o.label}: step ${steps}/${plannedSteps} (epoch ${epoch + 1}) loss ${(sum / done).toFixed(4)}`,
+        );
       }
       if (done > 0) epochLosses.push(sum / done);
     }
@@ -78,5 +94,5 @@ export async function fit(ctx: Pick<AttackContext, 'deadline' | 'progress' | 'lo
     stepper.dispose();
   }
   if (stoppedForDeadline) ctx.log(`${o.label}: stopped before the deadline after ${steps}/${plannedSteps} steps`);
-  return { steps, plannedSteps, epochLosses, stoppedForDeadline };
+  return { steps, plannedSteps, epochs: epochLosses.length, epochLosses, stoppedForDeadline };
 }

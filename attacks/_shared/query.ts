@@ -1,6 +1,5 @@
-// Buying the victim's answers: the pool images the attack may spend, sent in batches that never exceed what remains
-// of the budget (a refused batch would fail the contract), with progress reported per batch.
-import type { AttackContext, ImageBatch, Vectors } from '../../benchmark/plugin/types.ts';
+import { type AttackContext, type ImageBatch, type Vectors } from '../../benchmark/index.ts';
+
 
 export interface Bought {
   answers: Vectors;

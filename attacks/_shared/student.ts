@@ -1,11 +1,8 @@
 // The stolen encoder an attack trains (paper algorithm 1, line 1: "initialise f_a with a similar architecture as
 // f_v"), and the augmentation its student views go through. Seeded from the attack's seed only.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { makeAugmentation, type Augmentation, type AugmentationPreset } from '../../benchmark/data/augment-pipeline.ts';
-import { createEncoder } from '../../benchmark/nn/encoders.ts';
-import type { ImageBatch } from '../../benchmark/plugin/types.ts';
-import { deriveSeed } from '../../benchmark/util/random.ts';
 import type { StudentOptions } from './options.ts';
+import { makeAugmentation, type Augmentation, type AugmentationPreset, createEncoder, type ImageBatch, deriveSeed } from '../../benchmark/index.ts';
 
 /** A fresh stolen encoder for images shaped like `images`, with `representationDim` outputs (undefined: the arch's). */
 export function createStudent(images: ImageBatch, options: Readonly<StudentOptions>, seed: number, representationDim?: number): tfl.LayersModel {

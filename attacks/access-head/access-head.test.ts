@@ -1,22 +1,22 @@
 // access-head: the kit's contract (the tiny victim serves 8-d projections); the stolen encoder, trained through its
 // own head on projections only, ends closer to the victim's representations than its initial weights.
 import { describe, expect, it } from 'vitest';
-import { resolveOptions } from '../../benchmark/plugin/options.ts';
 import { testAttack } from '../../benchmark/testkit/index.ts';
 import { createStudent } from '../_shared/student.ts';
 import { fidelityGain } from '../_shared/testing.ts';
 import plugin, { type AccessHeadOptions } from './index.ts';
+import { resolveOptions } from '../../benchmark/testkit/index.ts';
 
 testAttack(plugin, {
   backend: 'wasm',
-  cases: [{ name: 'one epoch', options: { width: 0.25, epochs: 1 }, budget: 48 }],
+  cases: [{ name: 'one step', options: { width: 0.25, steps: 1 }, budget: 48 }],
   invalid: [{ options: { loss: 'supcon' }, error: '/loss' }],
 });
 
 describe('access-head behaviour', () => {
   it('asks for projections and returns an encoder closer to the victim representations than at init', async () => {
     expect(plugin.meta.needs?.output).toBe('projection');
-    const raw = { loss: 'mse', width: 0.5, epochs: 12, learningRate: 0.003 };
+    const raw = { loss: 'mse', width: 0.5, steps: 48, learningRate: 0.003 };
     const options = resolveOptions('attack', plugin, raw) as AccessHeadOptions;
     const { before, after, run } = await fidelityGain(plugin, raw, { budget: 256, seed: 3 }, (images) => createStudent(images, options, 3));
     expect(run.used).toBe(256);

@@ -3,16 +3,11 @@
 // together with its own head g_a so that g_a(f_a(x)) matches z_v (InfoNCE by default, as the paper's table 1), then
 // keeps f_a only: the downstream tasks are probed on representations, as for every other attack.
 import type * as tf from '@tensorflow/tfjs-core';
-import { createMlpHead } from '../../benchmark/nn/heads.ts';
-import { representationDimOf } from '../../benchmark/nn/encoders.ts';
-import { getLoss } from '../../benchmark/nn/losses/index.ts';
-import { imagesToTensor, vectorsToTensor } from '../../benchmark/nn/tensors.ts';
-import { defineAttack } from '../../benchmark/plugin/define.ts';
-import { deriveSeed } from '../../benchmark/util/random.ts';
 import { fit } from '../_shared/fit.ts';
-import { studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
+import { stepsForLosses, studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
 import { buyAnswers, plannedQueries, takeImages } from '../_shared/query.ts';
 import { createStudent } from '../_shared/student.ts';
+import { createMlpHead, representationDimOf, getLoss, imagesToTensor, vectorsToTensor, defineAttack, deriveSeed } from '../../benchmark/index.ts';
 
 export const ACCESS_HEAD_LOSSES = ['mse', 'infonce', 'softnn', 'wasserstein', 'barlow'] as const;
 const BATCH_CONTRASTIVE = ['infonce', 'softnn', 'barlow'];
@@ -37,8 +32,9 @@ export default defineAttack<AccessHeadOptions>({
         loss: { enum: ACCESS_HEAD_LOSSES, default: 'infonce', description: 'loss between the stolen and the victim projections' },
         temperature: { type: 'number', exclusiveMinimum: 0, description: "overrides the loss's temperature" },
         representationDim: { type: 'integer', minimum: 1, description: 'length of the stolen representation' },
-        ...studentOptionProperties(5),
+        ...studentOptionProperties(75),
       },
+      ...stepsForLosses(['mse', 'wasserstein'], 310),
     },
   },
   async steal(ctx, options) {
@@ -54,7 +50,7 @@ export default defineAttack<AccessHeadOptions>({
         models: [student, head],
         count: images.count,
         batchSize: options.batchSize ?? (BATCH_CONTRASTIVE.includes(options.loss) ? 256 : 64),
-        epochs: options.epochs,
+        steps: options.steps,
         learningRate: options.learningRate,
         weightDecay: options.weightDecay,
         seed: deriveSeed(ctx.seed, 'train'),

@@ -1,15 +1,15 @@
 // cont-steal: the kit's contract; the stolen encoder ends much closer to the tiny victim than its initial weights.
 // (The symmetric NT-Xent itself is tested against hand-worked values in test/nn-losses.test.ts.)
 import { describe, expect, it } from 'vitest';
-import { resolveOptions } from '../../benchmark/plugin/options.ts';
 import { testAttack } from '../../benchmark/testkit/index.ts';
 import { createStudent } from '../_shared/student.ts';
 import { fidelityGain } from '../_shared/testing.ts';
 import plugin, { type ContStealOptions } from './index.ts';
+import { resolveOptions } from '../../benchmark/testkit/index.ts';
 
 testAttack(plugin, {
   backend: 'wasm',
-  cases: [{ name: 'one epoch', options: { width: 0.25, epochs: 1 }, budget: 48 }],
+  cases: [{ name: 'one step', options: { width: 0.25, steps: 1 }, budget: 48 }],
   invalid: [
     { options: { temperature: 0 }, error: '/temperature' },
     { options: { batchSize: 1 }, error: '/batchSize: must be >= 2' },
@@ -18,7 +18,7 @@ testAttack(plugin, {
 
 describe('cont-steal behaviour', () => {
   it('brings the encoder much closer to the victim than its initial weights', async () => {
-    const raw = { width: 0.5, epochs: 12, learningRate: 0.003, batchSize: 64 };
+    const raw = { width: 0.5, steps: 48, learningRate: 0.003, batchSize: 64 };
     const options = resolveOptions('attack', plugin, raw) as ContStealOptions;
     const { before, after, run } = await fidelityGain(plugin, raw, { budget: 256, seed: 3 }, (images, dim) => createStudent(images, options, 3, dim));
     expect(run.used).toBe(256);

@@ -4,14 +4,11 @@
 // f_a(aug(x_i)) to f_v(x_i) and pushes it away from every other image's embedding of either model. Batch 256 (the
 // negatives come from the batch), Adam with weight decay 1e-4.
 import * as tf from '@tensorflow/tfjs-core';
-import { contStealLoss } from '../../benchmark/nn/losses/index.ts';
-import { imagesToTensor, vectorsToTensor } from '../../benchmark/nn/tensors.ts';
-import { defineAttack } from '../../benchmark/plugin/define.ts';
-import { deriveSeed } from '../../benchmark/util/random.ts';
 import { fit } from '../_shared/fit.ts';
 import { augmentationOption, studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
 import { buyAnswers, plannedQueries, takeImages } from '../_shared/query.ts';
 import { augmentationFor, createStudent } from '../_shared/student.ts';
+import { contStealLoss, imagesToTensor, vectorsToTensor, defineAttack, deriveSeed } from '../../benchmark/index.ts';
 
 export interface ContStealOptions extends StudentOptions {
   temperature: number;
@@ -32,7 +29,7 @@ export default defineAttack<ContStealOptions>({
         temperature: { type: 'number', exclusiveMinimum: 0, default: 0.5, description: 'NT-Xent temperature' },
         augment: { type: 'boolean', default: true, description: "augment the student's view (the method's; off = plain contrastive matching)" },
         augmentation: augmentationOption,
-        ...studentOptionProperties(5),
+        ...studentOptionProperties(75),
       },
     },
   },
@@ -46,7 +43,7 @@ export default defineAttack<ContStealOptions>({
         models: [student],
         count: images.count,
         batchSize: options.batchSize ?? 256,
-        epochs: options.epochs,
+        steps: options.steps,
         learningRate: options.learningRate,
         weightDecay: options.weightDecay,
         seed: deriveSeed(ctx.seed, 'train'),

@@ -1,18 +1,17 @@
 // Direct extraction (paper algorithm 1, section 3.2): buy the victim's representation of every pool image once
-// (answers cached), then train a fresh stolen encoder f_a to reproduce them, loss L(f_a(t(x)), f_v(x)), over epochs.
+// (answers cached), then train a fresh stolen encoder f_a to reproduce them, loss L(f_a(t(x)), f_v(x)), for a fixed number
+// of optimiser steps.
 // The losses are the paper's table 2 (benchmark/nn/losses, with the paper code's settings); the starred ones (SupCon,
 // Barlow Twins, and the symmetrized cosine) train on augmented student views t(x) by default, the others on x itself.
-// The victim is always queried on the raw image: one query per image, nothing repeated.
+// The victim is queried on the raw image, one query per image — or, with `queryViews: 2` (the table-12 attacker of
+// section 5.3), on two augmented views of each of half as many images, adjacent in the query stream: the budget counts
+// both views, and the student trains on every (view, answer) pair.
 import * as tf from '@tensorflow/tfjs-core';
-import { createMlpHead } from '../../benchmark/nn/heads.ts';
-import { getLoss, negCosineLoss } from '../../benchmark/nn/losses/index.ts';
-import { imagesToTensor, vectorsToTensor } from '../../benchmark/nn/tensors.ts';
-import { defineAttack } from '../../benchmark/plugin/define.ts';
-import { deriveSeed } from '../../benchmark/util/random.ts';
 import { fit } from '../_shared/fit.ts';
-import { augmentationOption, studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
+import { augmentationOption, stepsForLosses, studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
 import { buyAnswers, plannedQueries, takeImages } from '../_shared/query.ts';
 import { augmentationFor, createStudent } from '../_shared/student.ts';
+import { createMlpHead, getLoss, negCosineLoss, imagesToTensor, vectorsToTensor, defineAttack, type ImageBatch, deriveSeed } from '../../benchmark/index.ts';
 
 export const DIRECT_LOSSES = ['mse', 'infonce', 'softnn', 'wasserstein', 'supcon', 'barlow', 'symmetrized-cosine'] as const;
 export type DirectLoss = (typeof DIRECT_LOSSES)[number];
@@ -27,6 +26,21 @@ export interface DirectExtractionOptions extends StudentOptions {
   augmentation: string;
   /** Overrides the loss's temperature (InfoNCE 0.07, SoftNN 100, SupCon 0.07). */
   temperature?: number;
+  /** 1: each image as it is; 2: two augmented views of each image, both paid queries. */
+  queryViews: 1 | 2;
+}
+
+/**
+ * Two augmented views of every image, adjacent ([x0 view 1, x0 view 2, x1 view 1, …]), from the seed.
+ */
+export function twoViews(images: ImageBatch, augment: (x: tf.Tensor4D, seed: number) => tf.Tensor4D, seed: number): ImageBatch {
+  const { count, height, width, channels } = images;
+  const data = tf.tidy(() => {
+    const x = tf.tensor4d(images.data, [count, height, width, channels]);
+    const views = tf.stack([augment(x, deriveSeed(seed, 'view1')), augment(x, deriveSeed(seed, 'view2'))], 1);
+    return tf.reshape(views, [2 * count, height, width, channels]).dataSync() as Float32Array;
+  });
+  return { data, count: 2 * count, height, width, channels };
 }
 
 const forward = (model: { apply: (x: tf.Tensor, a: object) => unknown }, x: tf.Tensor) => model.apply(x, { training: true }) as tf.Tensor2D;
@@ -46,15 +60,26 @@ export default defineAttack<DirectExtractionOptions>({
         augment: { enum: ['auto', 'on', 'off'], default: 'auto', description: "augment the student's views (auto: on for supcon, barlow, symmetrized-cosine)" },
         augmentation: augmentationOption,
         temperature: { type: 'number', exclusiveMinimum: 0, description: "overrides the loss's temperature" },
-        ...studentOptionProperties(5),
+        queryViews: {
+          enum: [1, 2],
+          default: 1,
+          description: 'queries per pool image: 1 (the image) or 2 (two augmented views, both paid; the table-12 attacker)',
+        },
+        ...studentOptionProperties(75),
       },
+      // Batch-64 losses: 310 steps, the 5 epochs at 4,000 queries that 75 steps of 256 are for the others.
+      ...stepsForLosses(['mse', 'wasserstein', 'symmetrized-cosine'], 310),
     },
   },
   async steal(ctx, options) {
-    const images = takeImages(ctx.pool, await plannedQueries(ctx));
-    const labels = options.loss === 'supcon' ? ctx.pool.labels?.slice(0, images.count) : undefined;
-    if (options.loss === 'supcon' && !labels) throw new Error(`loss 'supcon' needs labels, and the query pool ${ctx.pool.name} has none`);
-    const { answers } = await buyAnswers(ctx, images, options.queryBatchSize, 'querying the victim');
+    const planned = await plannedQueries(ctx);
+    const originals = takeImages(ctx.pool, options.queryViews === 2 ? Math.floor(planned / 2) : planned);
+    const poolLabels = options.loss === 'supcon' ? ctx.pool.labels?.slice(0, originals.count) : undefined;
+    if (options.loss === 'supcon' && !poolLabels) throw new Error(`loss 'supcon' needs labels, and the query pool ${ctx.pool.name} has none`);
+    const images =
+      options.queryViews === 2 ? twoViews(originals, augmentationFor(options.augmentation, originals), deriveSeed(ctx.seed, 'query-views')) : originals;
+    const labels = poolLabels && options.queryViews === 2 ? Int32Array.from({ length: images.count }, (_, i) => poolLabels[i >> 1]!) : poolLabels;
+    const { answers } = await buyAnswers(ctx, images, options.queryBatchSize, options.queryViews === 2 ? 'querying the victim (two views an image)' : 'querying the victim');
 
     const student = createStudent(images, options, ctx.seed, answers.dim);
     const augmented = options.augment === 'on' || (options.augment === 'auto' && AUGMENTED_BY_DEFAULT.includes(options.loss));
@@ -72,7 +97,7 @@ export default defineAttack<DirectExtractionOptions>({
         models: predictor ? [student, predictor] : [student],
         count: images.count,
         batchSize: options.batchSize ?? (BATCH_CONTRASTIVE.includes(options.loss) ? 256 : 64),
-        epochs: options.epochs,
+        steps: options.steps,
         learningRate: options.learningRate,
         weightDecay: options.weightDecay,
         seed: deriveSeed(ctx.seed, 'train'),

@@ -9,16 +9,12 @@
 //     says how much of that task survives in the class scores alone (see README).
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { createLinearHead } from '../../benchmark/nn/heads.ts';
-import { representationDimOf } from '../../benchmark/nn/encoders.ts';
-import { imagesToTensor } from '../../benchmark/nn/tensors.ts';
-import { defineAttack } from '../../benchmark/plugin/define.ts';
-import { deriveSeed } from '../../benchmark/util/random.ts';
 import { fit } from '../_shared/fit.ts';
 import { studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
 import { buyAnswers, plannedQueries, takeImages } from '../_shared/query.ts';
 import { createStudent } from '../_shared/student.ts';
 import { labelsFromAnswers, softmaxCrossEntropy } from './labels.ts';
+import { createLinearHead, representationDimOf, imagesToTensor, defineAttack, deriveSeed } from '../../benchmark/index.ts';
 
 export interface LabelStealingOptions extends StudentOptions {
   fineTune: boolean;
@@ -37,7 +33,7 @@ export default defineAttack<LabelStealingOptions>({
       properties: {
         fineTune: { type: 'boolean', default: true, description: 'return the encoder (probed anew per task); false: return the class scores' },
         representationDim: { type: 'integer', minimum: 1, description: 'length of the stolen representation' },
-        ...studentOptionProperties(5),
+        ...studentOptionProperties(310),
       },
     },
   },
@@ -53,7 +49,7 @@ export default defineAttack<LabelStealingOptions>({
         models: [student, classifier],
         count: images.count,
         batchSize: options.batchSize ?? 64,
-        epochs: options.epochs,
+        steps: options.steps,
         learningRate: options.learningRate,
         weightDecay: options.weightDecay,
         seed: deriveSeed(ctx.seed, 'train'),

@@ -3,19 +3,18 @@
 // held-out images far above chance, and the fine-tune mode returns the encoder (representation, not class scores).
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { argmaxRows } from '../../benchmark/scoring/index.ts';
 import { testAttack } from '../../benchmark/testkit/index.ts';
-import type { ImageBatch, VictimDeployment } from '../../benchmark/plugin/types.ts';
 import { createTinyVictim } from '../../benchmark/testkit/index.ts';
 import { embed, stealFromTinyVictim } from '../_shared/testing.ts';
 import plugin from './index.ts';
 import { labelsFromAnswers, softmaxCrossEntropy } from './labels.ts';
+import { argmaxRows, type ImageBatch, type VictimDeployment } from '../../benchmark/index.ts';
 
 testAttack(plugin, {
   backend: 'wasm',
   cases: [
-    { name: 'fine-tune (encoder), one epoch', options: { width: 0.25, epochs: 1 }, budget: 48 },
-    { name: 'no fine-tune (class scores), one epoch', options: { width: 0.25, epochs: 1, fineTune: false }, budget: 48 },
+    { name: 'fine-tune (encoder), one step', options: { width: 0.25, steps: 1 }, budget: 48 },
+    { name: 'no fine-tune (class scores), one step', options: { width: 0.25, steps: 1, fineTune: false }, budget: 48 },
   ],
   invalid: [{ options: { fineTune: 'no' }, error: '/fineTune' }],
 });
@@ -68,7 +67,7 @@ function quadrantVictim(): VictimDeployment {
 
 describe('label-stealing behaviour', () => {
   it('no fine-tune: the stolen class scores reproduce the victim labels on held-out images', async () => {
-    const run = await stealFromTinyVictim(plugin, { fineTune: false, width: 0.5, epochs: 12, learningRate: 0.003 }, { budget: 256, seed: 3, deployment: quadrantVictim() });
+    const run = await stealFromTinyVictim(plugin, { fineTune: false, width: 0.5, steps: 48, learningRate: 0.003 }, { budget: 256, seed: 3, deployment: quadrantVictim() });
     expect(run.used).toBe(256);
     const scores = embed(run.model, run.heldOut);
     expect(scores.dim).toBe(4);
@@ -86,7 +85,7 @@ describe('label-stealing behaviour', () => {
   }, 240_000);
 
   it('fine-tune: returns the encoder (its representation, not the class scores)', async () => {
-    const run = await stealFromTinyVictim(plugin, { width: 0.25, epochs: 1, representationDim: 24 }, { budget: 32, seed: 3 });
+    const run = await stealFromTinyVictim(plugin, { width: 0.25, steps: 1, representationDim: 24 }, { budget: 32, seed: 3 });
     expect(embed(run.model, run.heldOut).dim).toBe(24);
     run.model.dispose();
   }, 60_000);

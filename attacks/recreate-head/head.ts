@@ -3,14 +3,9 @@
 // predictor, symmetrized negative cosine with a stop-gradient), and map vectors through the frozen head.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { Augmentation } from '../../benchmark/data/augment-pipeline.ts';
-import { createMlpHead } from '../../benchmark/nn/heads.ts';
-import { symmetrizedNegCosineLoss } from '../../benchmark/nn/losses/index.ts';
-import { vectorsToTensor } from '../../benchmark/nn/tensors.ts';
-import type { AttackContext, ImageBatch, Vectors } from '../../benchmark/plugin/types.ts';
-import { deriveSeed } from '../../benchmark/util/random.ts';
 import { fit } from '../_shared/fit.ts';
 import { takeImages } from '../_shared/query.ts';
+import { type Augmentation, createMlpHead, symmetrizedNegCosineLoss, vectorsToTensor, type AttackContext, type ImageBatch, type Vectors, deriveSeed } from '../../benchmark/index.ts';
 
 export interface HeadQueryPlan {
   /** What is sent to the victim, in order: view 1 of pairs 0..p−1, view 2 of pairs 0..p−1, then raw images. */
@@ -37,7 +32,8 @@ export function planHeadQueries(pool: ImageBatch, n: number, fraction: number, a
 
 export interface HeadSettings {
   projectionDim: number;
-  epochs: number;
+  /** Optimiser steps of the head's SimSiam training. */
+  steps: number;
   learningRate: number;
   weightDecay: number;
   seed: number;
@@ -58,7 +54,7 @@ export async function recreateHead(ctx: Pick<AttackContext, 'deadline' | 'progre
         models: [projector, predictor],
         count: pairs,
         batchSize: 128,
-        epochs: s.epochs,
+        steps: s.steps,
         learningRate: s.learningRate,
         weightDecay: s.weightDecay,
         seed: s.seed,

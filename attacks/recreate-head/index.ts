@@ -8,15 +8,12 @@
 // views; the next images are queried once, raw, until n = min(budget, pool) queries are spent. Stealing then trains on
 // all n (view or image, victim representation) pairs, so no answer is wasted.
 import type * as tf from '@tensorflow/tfjs-core';
-import { getLoss } from '../../benchmark/nn/losses/index.ts';
-import { imagesToTensor, vectorsToTensor } from '../../benchmark/nn/tensors.ts';
-import { defineAttack } from '../../benchmark/plugin/define.ts';
-import { deriveSeed } from '../../benchmark/util/random.ts';
 import { fit } from '../_shared/fit.ts';
-import { augmentationOption, studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
+import { augmentationOption, stepsForLosses, studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
 import { buyAnswers, plannedQueries } from '../_shared/query.ts';
 import { augmentationFor, createStudent } from '../_shared/student.ts';
 import { planHeadQueries, projectThrough, recreateHead } from './head.ts';
+import { getLoss, imagesToTensor, vectorsToTensor, defineAttack, deriveSeed } from '../../benchmark/index.ts';
 
 export const RECREATE_HEAD_LOSSES = ['mse', 'infonce', 'softnn', 'wasserstein'] as const;
 const BATCH_CONTRASTIVE = ['infonce', 'softnn'];
@@ -25,7 +22,7 @@ export interface RecreateHeadOptions extends StudentOptions {
   loss: (typeof RECREATE_HEAD_LOSSES)[number];
   temperature?: number;
   headFraction: number;
-  headEpochs: number;
+  headSteps: number;
   projectionDim: number;
   augmentation: string;
 }
@@ -43,11 +40,17 @@ export default defineAttack<RecreateHeadOptions>({
         loss: { enum: RECREATE_HEAD_LOSSES, default: 'infonce', description: 'stealing loss, applied after the recreated head' },
         temperature: { type: 'number', exclusiveMinimum: 0, description: "overrides the loss's temperature" },
         headFraction: { type: 'number', minimum: 0.1, maximum: 1, default: 0.5, description: 'share of the budget spent on view pairs for the head' },
-        headEpochs: { type: 'integer', minimum: 1, default: 30, description: 'SimSiam epochs over the view pairs (cheap: vectors only)' },
+        headSteps: {
+          type: 'integer',
+          minimum: 1,
+          default: 210,
+          description: 'SimSiam optimiser steps over the view pairs, the same at every budget (cheap: vectors only)',
+        },
         projectionDim: { type: 'integer', minimum: 1, default: 128, description: "the recreated head's output length" },
         augmentation: augmentationOption,
-        ...studentOptionProperties(3),
+        ...studentOptionProperties(45),
       },
+      ...stepsForLosses(['mse', 'wasserstein'], 186),
     },
   },
   async steal(ctx, options) {
@@ -58,7 +61,7 @@ export default defineAttack<RecreateHeadOptions>({
 
     const head = await recreateHead(ctx, answers, plan.pairs, {
       projectionDim: options.projectionDim,
-      epochs: options.headEpochs,
+      steps: options.headSteps,
       learningRate: options.learningRate,
       weightDecay: options.weightDecay,
       seed: deriveSeed(ctx.seed, 'head'),
@@ -71,7 +74,7 @@ export default defineAttack<RecreateHeadOptions>({
         models: [student],
         count: plan.queries.count,
         batchSize: options.batchSize ?? (BATCH_CONTRASTIVE.includes(options.loss) ? 256 : 64),
-        epochs: options.epochs,
+        steps: options.steps,
         learningRate: options.learningRate,
         weightDecay: options.weightDecay,
         seed: deriveSeed(ctx.seed, 'train'),

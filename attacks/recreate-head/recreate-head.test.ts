@@ -2,17 +2,17 @@
 // sees both views of an image and its targets are finite; the stolen encoder ends closer to the victim than at init.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { initEngine } from '../../benchmark/engine/index.ts';
-import { resolveOptions } from '../../benchmark/plugin/options.ts';
 import { testAttack, tinyImages } from '../../benchmark/testkit/index.ts';
 import { createStudent } from '../_shared/student.ts';
 import { fidelityGain } from '../_shared/testing.ts';
 import { planHeadQueries } from './head.ts';
 import plugin, { type RecreateHeadOptions } from './index.ts';
+import { initEngine } from '../../benchmark/index.ts';
+import { resolveOptions } from '../../benchmark/testkit/index.ts';
 
 testAttack(plugin, {
   backend: 'wasm',
-  cases: [{ name: 'one epoch', options: { width: 0.25, epochs: 1, headEpochs: 2 }, budget: 48 }],
+  cases: [{ name: 'one step', options: { width: 0.25, steps: 1, headSteps: 2 }, budget: 48 }],
   invalid: [
     { options: { headFraction: 0 }, error: '/headFraction: must be >= 0.1' },
     { options: { loss: 'supcon' }, error: '/loss' },
@@ -41,7 +41,7 @@ describe('recreate-head query plan', () => {
 
 describe('recreate-head behaviour', () => {
   it('brings the encoder closer to the victim than its initial weights', async () => {
-    const raw = { loss: 'mse', width: 0.5, epochs: 12, headEpochs: 20, learningRate: 0.003, projectionDim: 16 };
+    const raw = { loss: 'mse', width: 0.5, steps: 48, headSteps: 20, learningRate: 0.003, projectionDim: 16 };
     const options = resolveOptions('attack', plugin, raw) as RecreateHeadOptions;
     const { before, after, run } = await fidelityGain(plugin, raw, { budget: 256, seed: 3 }, (images, dim) => createStudent(images, options, 3, dim));
     expect(run.used).toBe(256);

@@ -5,14 +5,12 @@
 // the second term getting the effect of extra queries for free (an encoder maps an image and its augmentations
 // close together). Batch 64, Adam with weight decay 1e-4 as the other attacks here.
 import * as tf from '@tensorflow/tfjs-core';
-import { imagesToTensor, vectorsToTensor } from '../../benchmark/nn/tensors.ts';
-import { defineAttack } from '../../benchmark/plugin/define.ts';
-import { deriveSeed } from '../../benchmark/util/random.ts';
 import { fit } from '../_shared/fit.ts';
 import { augmentationOption, studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
 import { buyAnswers, plannedQueries, takeImages } from '../_shared/query.ts';
 import { augmentationFor, createStudent } from '../_shared/student.ts';
 import { stolenEncoderLoss } from './loss.ts';
+import { imagesToTensor, vectorsToTensor, defineAttack, deriveSeed } from '../../benchmark/index.ts';
 
 export interface StolenEncoderOptions extends StudentOptions {
   lambda: number;
@@ -31,7 +29,7 @@ export default defineAttack<StolenEncoderOptions>({
       properties: {
         lambda: { type: 'number', minimum: 0, default: 1, description: 'weight of the augmented-view term' },
         augmentation: augmentationOption,
-        ...studentOptionProperties(3),
+        ...studentOptionProperties(186),
       },
     },
   },
@@ -45,7 +43,7 @@ export default defineAttack<StolenEncoderOptions>({
         models: [student],
         count: images.count,
         batchSize: options.batchSize ?? 64,
-        epochs: options.epochs,
+        steps: options.steps,
         learningRate: options.learningRate,
         weightDecay: options.weightDecay,
         seed: deriveSeed(ctx.seed, 'train'),

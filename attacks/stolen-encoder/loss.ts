@@ -1,7 +1,7 @@
 // The StolenEncoder objective (Liu et al., CCS 2022, eq. for the loss with augmentation):
 //   L = −mean_i cos(f_a(x_i), f_v(x_i)) − λ · mean_i cos(f_a(aug(x_i)), f_v(x_i)).
 import * as tf from '@tensorflow/tfjs-core';
-import { l2NormalizeRows } from '../../benchmark/nn/losses/index.ts';
+import { l2NormalizeRows } from '../../benchmark/index.ts';
 
 /** Mean over rows of cos(a_i, b_i). */
 function meanCosine(a: tf.Tensor2D, b: tf.Tensor2D): tf.Scalar {

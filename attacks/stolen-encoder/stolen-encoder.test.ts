@@ -2,16 +2,16 @@
 // to the tiny victim than its initial weights.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { resolveOptions } from '../../benchmark/plugin/options.ts';
 import { testAttack } from '../../benchmark/testkit/index.ts';
 import { createStudent } from '../_shared/student.ts';
 import { fidelityGain } from '../_shared/testing.ts';
 import plugin, { type StolenEncoderOptions } from './index.ts';
 import { stolenEncoderLoss } from './loss.ts';
+import { resolveOptions } from '../../benchmark/testkit/index.ts';
 
 testAttack(plugin, {
   backend: 'wasm',
-  cases: [{ name: 'one epoch', options: { width: 0.25, epochs: 1 }, budget: 48 }],
+  cases: [{ name: 'one step', options: { width: 0.25, steps: 1 }, budget: 48 }],
   invalid: [
     { options: { lambda: -1 }, error: '/lambda: must be >= 0' },
     { options: { augmentation: 'strong' }, error: '/augmentation' },
@@ -35,7 +35,7 @@ describe('stolen-encoder loss', () => {
 
 describe('stolen-encoder behaviour', () => {
   it('brings the encoder much closer to the victim than its initial weights', async () => {
-    const raw = { width: 0.5, epochs: 12, learningRate: 0.003 };
+    const raw = { width: 0.5, steps: 48, learningRate: 0.003 };
     const options = resolveOptions('attack', plugin, raw) as StolenEncoderOptions;
     const { before, after, run } = await fidelityGain(plugin, raw, { budget: 256, seed: 3 }, (images, dim) => createStudent(images, options, 3, dim));
     expect(run.used).toBe(256);

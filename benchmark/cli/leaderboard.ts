@@ -2,10 +2,52 @@
 // and keeps a copy of exactly those records in <out>/results so the committed leaderboard can be re-rendered from
 // its own folder. Only generated files are written or removed: LEADERBOARD.md, charts/*.svg, results/*.json.
 import type { Command } from 'commander';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { renderLeaderboard } from '../leaderboard/render.ts';
 import { readRecords, RecordFileError } from '../leaderboard/read-records.ts';
+import { checkReferenceData, type ReferenceData } from '../leaderboard/references.ts';
+import { attackTargetsFromRegistry } from '../leaderboard/attack-targets.ts';
+import type { AttackTargets } from '../leaderboard/worst-case.ts';
+import { projectRoot } from '../plugin/registry.ts';
+
+/** Where the reference rows come from unless --references says otherwise. */
+export const DEFAULT_REFERENCES = join(projectRoot, 'victims', 'evaluation.json');
+
+/** The victims evaluation, or undefined (with a warning) when the file does not exist. */
+export function readReferences(file: string): ReferenceData | undefined {
+  if (!existsSync(file)) {
+    console.error(
+      `${file}: not found, so the leaderboard has no reference rows and no R (run stealbench evaluate-victims --json)`,
+    );
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`, {
+      cause: error,
+    });
+  }
+  return checkReferenceData(parsed, file);
+}
+
+/** Attack metas' targets from the registry; problems are reported, their attacks count as oblivious. */
+export async function readAttackTargets(): Promise<AttackTargets> {
+  const { targets, problems } = await attackTargetsFromRegistry();
+  for (const problem of problems) console.error(`${problem} (its attacks count as oblivious in the worst case)`);
+  return targets;
+}
 
 export interface WriteLeaderboardOptions {
   /** Folder whose `results/*.json` are the records (default `leaderboard`). */
@@ -13,6 +55,9 @@ export interface WriteLeaderboardOptions {
   /** Folder that receives LEADERBOARD.md, charts/ and results/ (default `leaderboard`). */
   out: string;
   title?: string;
+  references?: ReferenceData;
+  attackTargets?: AttackTargets;
+  paperFindings?: boolean;
 }
 
 export interface WriteLeaderboardSummary {
@@ -33,9 +78,14 @@ function removeStale(dir: string, ext: string, keep: ReadonlySet<string>): void 
 }
 
 export function writeLeaderboard(options: WriteLeaderboardOptions): WriteLeaderboardSummary {
-  const { records, files, superseded } = readRecords(options.results);
+  const { records, files, superseded, folder } = readRecords(options.results);
   for (const file of superseded) console.error(`${file}: left out, a newer record of the same cell is in the folder`);
-  const { markdown, charts } = renderLeaderboard(records, { title: options.title });
+  const { markdown, charts } = renderLeaderboard(records, {
+    title: options.title,
+    references: options.references,
+    attackTargets: options.attackTargets,
+    paperFindings: options.paperFindings,
+  });
 
   const out = resolve(options.out);
   const chartsDir = join(out, 'charts');
@@ -43,7 +93,7 @@ export function writeLeaderboard(options: WriteLeaderboardOptions): WriteLeaderb
   mkdirSync(chartsDir, { recursive: true });
   mkdirSync(resultsDir, { recursive: true });
 
-  if (resolve(options.results, 'results') !== resultsDir) {
+  if (resolve(folder) !== resultsDir) {
     for (const file of files) copyFileSync(file, join(resultsDir, basename(file)));
     removeStale(resultsDir, '.json', new Set(files.map((f) => basename(f))));
   }
@@ -61,10 +111,33 @@ export function register(program: Command): void {
     .option('--results <dir>', 'folder holding results/*.json', 'leaderboard')
     .option('--out <dir>', 'folder for LEADERBOARD.md, charts/ and a copy of the records', 'leaderboard')
     .option('--title <text>', 'heading of the Markdown page')
-    .action(function (this: Command, opts: { results: string; out: string; title?: string }) {
+    .option('--references <file>', 'victims evaluation JSON for the reference rows and R', DEFAULT_REFERENCES)
+    .option('--no-references', 'render without reference rows and R')
+    .option('--no-attack-metas', 'do not read attack metas from the registry (no attack counts as adaptive)')
+    .option('--no-paper-findings', 'leave out the Paper findings section (stealbench claims)')
+    .action(async function (
+      this: Command,
+      opts: {
+        results: string;
+        out: string;
+        title?: string;
+        references: string | false;
+        attackMetas: boolean;
+        paperFindings: boolean;
+      },
+    ) {
       if (!existsSync(opts.results)) this.error(`--results ${opts.results}: no such folder`, { exitCode: 2 });
       try {
-        const summary = writeLeaderboard(opts);
+        const references = opts.references === false ? undefined : readReferences(opts.references);
+        const attackTargets = opts.attackMetas ? await readAttackTargets() : undefined;
+        const summary = writeLeaderboard({
+          results: opts.results,
+          out: opts.out,
+          title: opts.title,
+          references,
+          attackTargets,
+          paperFindings: opts.paperFindings,
+        });
         console.log(`${summary.markdownPath}: ${summary.records} records, ${summary.charts.length} charts`);
       } catch (error) {
         // A bad record stops the render before anything is written, with the file and field named.

@@ -17,6 +17,8 @@ export interface ListedPlugin {
   defenseKind?: string;
   /** Attack needs. */
   needs?: Record<string, unknown>;
+  /** Attacks: the defense ids an adaptive attack is designed against (`meta.targets`); absent for oblivious attacks. */
+  targets?: string[];
   /** Defense entry functions present. */
   hooks?: string[];
   options: OptionDescription[];
@@ -52,12 +54,13 @@ export async function collectListing(root: string = projectRoot): Promise<Listin
     attacks: registry.attacks.map(({ id, raw, hash }) => ({
       kind: 'attack' as const, id, title: raw.meta.title, paper: raw.meta.paper, description: raw.meta.description,
       needs: { output: 'representation', labels: false, ...raw.meta.needs },
+      ...(Array.isArray(raw.meta.targets) ? { targets: [...raw.meta.targets] } : {}),
       options: describeOptions(raw), defaults: defaultsOf('attack', raw), hash,
     })),
     defenses: registry.defenses.map(({ id, raw, hash }) => ({
       kind: 'defense' as const, id, title: raw.meta.title, paper: raw.meta.paper, description: raw.meta.description,
       defenseKind: raw.meta.kind,
-      hooks: (['guard', 'prepareVictim', 'verifyOwnership'] as const).filter((hook) => typeof raw[hook] === 'function'),
+      hooks: (['guard', 'prepareVictim', 'verifyOwnership'] as const).filter((hook) => raw.hooks.includes(hook)),
       options: describeOptions(raw), defaults: defaultsOf('defense', raw), hash,
     })),
     victims: registry.victims.map(({ id, raw, hash }) => ({
@@ -92,7 +95,11 @@ export function renderListing(listing: Listing): string {
   const lines = [
     ...section(
       'Attacks',
-      listing.attacks.map((a) => [a.id, a.title, `needs ${String(a.needs?.output)}${a.needs?.labels ? ' + pool labels' : ''}`]),
+      listing.attacks.map((a) => [
+        a.id,
+        a.title,
+        `needs ${String(a.needs?.output)}${a.needs?.labels ? ' + pool labels' : ''}${a.targets ? `; targets ${a.targets.join(', ')}` : ''}`,
+      ]),
       listing.attacks.map(optionLines),
     ),
     ...section(

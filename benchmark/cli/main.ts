@@ -2,9 +2,11 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { register as registerLeaderboard } from './leaderboard.ts';
+import { register as registerClaims } from './claims.ts';
 import { register as registerList } from './list.ts';
 import { register as registerVerifyPlugin } from './verify-plugin.ts';
 import { register as registerBenchEngine } from './bench-engine.ts';
+import { register as registerBenchCell } from './bench-cell.ts';
 import { register as registerRun } from './run.ts';
 import { register as registerMerge } from './merge.ts';
 import { register as registerTrainVictim } from './train-victim.ts';
@@ -21,9 +23,11 @@ export async function main(argv: string[]): Promise<number> {
   registerRun(program);
   registerMerge(program);
   registerLeaderboard(program);
+  registerClaims(program);
   registerList(program);
   registerVerifyPlugin(program);
   registerBenchEngine(program);
+  registerBenchCell(program);
   registerTrainVictim(program);
   registerEvaluateVictims(program);
   try {

@@ -6,6 +6,7 @@ import { type Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../runner/config.ts';
 import { ShardError, resolveShard } from '../runner/shard.ts';
 import { exitCodeFor, planRun, runBenchmark } from '../runner/run.ts';
+import { IsolationUnavailableError, requireIsolation } from '../oracle/attack-sandbox.ts';
 import { createReporter, pickReporterMode } from '../runner/progress.ts';
 import { addConfigOptions, chooseConfig, chooseRegistry, parsePositiveInteger } from './run-config.ts';
 
@@ -38,7 +39,7 @@ export function register(program: Command): void {
     .option('--json', 'print machine-readable events, one JSON object per line, and a summary')
     .option('--retry-failed', 'rerun cells whose stored record is failed or timed-out')
     .option('--backend <name>', 'TensorFlow.js backend for the cells (wasm, cpu, tensorflow)', 'wasm')
-    .option('--executor <module>', 'module exporting executeCell(cell, ctx) (default benchmark/runner/execute-cell.ts)');
+    .option('--executor <module>', 'module exporting executeCell(cell, ctx) (default benchmark/cell/execute-cell.ts)');
   addConfigOptions(command).action(async (flags: RunFlags) => {
     let plan;
     try {
@@ -47,9 +48,13 @@ export function register(program: Command): void {
       const registry = await chooseRegistry(flags.registry);
       // Expanding the grid validates plugin ids and options: a bad config stops here, before anything is written.
       planRun(config, registry, shard, source);
+      // The default executor runs attack plugins: without isolation from the harness they do not run (SECURITY.md).
+      if (!flags.executor) requireIsolation();
       plan = { config, source, shard, registry };
     } catch (error) {
-      if (error instanceof ConfigError || error instanceof ShardError) command.error(error.message, { exitCode: 2 });
+      if (error instanceof ConfigError || error instanceof ShardError || error instanceof IsolationUnavailableError) {
+        command.error(error.message, { exitCode: 2 });
+      }
       throw error;
     }
     const reporter = createReporter(pickReporterMode(Boolean(flags.json)));

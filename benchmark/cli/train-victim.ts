@@ -1,12 +1,15 @@
-// `stealbench train-victim <id> [--force] [--ship]`: trains a victim recipe (or finds it shipped or cached), shows
-// progress (a cli-progress bar on a terminal, plain lines in logs: epoch, loss, ETA), and writes its weights and
-// metrics.json (recipe, hash, training seconds, per-epoch losses, linear-probe accuracies) into the cache, or with
-// --ship into `victims/<id>/weights/`, where the main job picks them up without retraining.
+// `stealbench train-victim <id> [--next] [--resume] [--force] [--ship]`: trains a victim recipe (or finds it shipped
+// or cached), shows progress (a cli-progress bar on a terminal, plain lines in logs: epoch, loss, ETA), saves a
+// checkpoint after every epoch (`<cache>/victims/partial/<hash>/`; --resume continues a stopped run bit for bit), and
+// writes its weights and metrics.json (recipe, hash, training seconds, per-epoch losses, linear-probe accuracies) into
+// the cache, or with --ship into `victims/<id>/weights/`, where the main job picks them up without retraining.
+// --next trains the recipe the victim is being retrained to (`next` in its index.ts) instead of its current one.
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { initEngine } from '../engine/index.ts';
 import type { ProgressReporter } from '../plugin/types.ts';
-import { discoverPlugins } from '../plugin/registry.ts';
+import { discoverPlugins, importDefense } from '../plugin/registry.ts';
+import { unknownPluginMessage } from '../util/validation.ts';
 import { resolveOptions } from '../plugin/options.ts';
 import { findVictim, isEmptyExtra, loadVictim, shippedDir, shippedVariantDir, writeVictimAtomically, type LoadedVictim, type LoadVictimOptions } from '../victims/index.ts';
 
@@ -21,6 +24,10 @@ interface TrainVictimFlags {
   probeEvery?: number;
   /** Overrides recipe.epochs (another recipe, so another hash; never shipped). */
   epochs?: number;
+  /** Continue the checkpoint of a stopped run of the same recipe. */
+  resume?: boolean;
+  /** Train the victim's `next` recipe. */
+  next?: boolean;
 }
 
 function checkCount(flag: string, value: number | undefined): void {
@@ -30,20 +37,22 @@ function checkCount(flag: string, value: number | undefined): void {
 /** The extra recipe settings and training hook of a proactive defense, with its options validated. */
 async function defenseTraining(flags: TrainVictimFlags): Promise<Pick<LoadVictimOptions, 'extra' | 'trainHook'>> {
   if (!flags.defense) return {};
-  const registry = await discoverPlugins();
+  const registry = await discoverPlugins(undefined, (kind) => kind === 'defense');
   const defense = registry.defenses.find((entry) => entry.id === flags.defense);
-  if (!defense) throw new Error(`--defense ${flags.defense}: no such defense (registered: ${registry.defenses.map((d) => d.id).join(', ')})`);
-  let raw: Record<string, unknown> = {};
+  if (!defense) throw new Error(`--defense: ${unknownPluginMessage('defense', flags.defense, registry.defenses.map((d) => d.id))}`);
+  let raw: Record<string, unknown>;
   try {
     raw = flags.defenseOptions ? (JSON.parse(flags.defenseOptions) as Record<string, unknown>) : {};
   } catch (error) {
-    throw new Error(`--defense-options: not valid JSON (${(error as Error).message})`);
+    throw new Error(`--defense-options: not valid JSON (${(error as Error).message})`, { cause: error });
   }
   const options = resolveOptions('defense', defense.raw, raw);
-  if (!defense.plugin.prepareVictim) throw new Error(`--defense ${flags.defense}: this defense does not change how the victim is trained`);
+  if (!defense.raw.hooks.includes('prepareVictim')) throw new Error(`--defense ${flags.defense}: this defense does not change how the victim is trained`);
+  // Defense code runs where the victim is trained (it shapes the training); discovery only read its meta.
+  const code = await importDefense(defense);
   return {
-    extra: defense.plugin.prepareVictim(options),
-    ...(defense.plugin.victimTrainHook ? { trainHook: defense.plugin.victimTrainHook(options) } : {}),
+    extra: code.prepareVictim!(options),
+    ...(code.victimTrainHook ? { trainHook: code.victimTrainHook(options) } : {}),
   };
 }
 
@@ -64,7 +73,10 @@ function progressReporter(stream: NodeJS.WriteStream): { onProgress: ProgressRep
     let begun = false;
     return {
       onProgress(done, total, message) {
-        if (!begun) (bar.start(total, 0, { message: '' }), (begun = true));
+        if (!begun) {
+          bar.start(total, 0, { message: '' });
+          begun = true;
+        }
         bar.update(done, { message: message ?? '' });
       },
       stop: () => begun && bar.stop(),
@@ -72,15 +84,18 @@ function progressReporter(stream: NodeJS.WriteStream): { onProgress: ProgressRep
   }
   let lastLine = 0;
   let lastEpoch = '';
+  // A resumed run starts counting at the checkpoint's step: the rate is over the steps this process ran.
+  let firstDone: number | undefined;
   return {
     onProgress(done, total, message) {
+      firstDone ??= done - 1;
       const epoch = /epoch (\d+)\//.exec(message ?? '')?.[1] ?? '';
       const now = Date.now();
       if (done !== total && epoch === lastEpoch && now - lastLine < 30_000) return;
       lastLine = now;
       lastEpoch = epoch;
       const elapsed = (now - started) / 1000;
-      const eta = (elapsed / done) * (total - done);
+      const eta = (elapsed / (done - firstDone)) * (total - done);
       stream.write(`step ${done}/${total}  ${message ?? ''}  elapsed ${formatSeconds(elapsed)}  ETA ${formatSeconds(eta)}\n`);
     },
     stop() {},
@@ -105,13 +120,20 @@ export async function trainVictimCommand(id: string, flags: TrainVictimFlags, st
   checkCount('--epochs', flags.epochs);
   if (flags.epochs !== undefined && flags.ship) throw new Error('--epochs with --ship: the shipped weights must be the recipe in victims/<id>/index.ts; change its epochs there instead');
   const found = await findVictim(id);
-  const plugin = flags.epochs === undefined ? found : { ...found, recipe: { ...found.recipe, epochs: flags.epochs } };
+  if (flags.next && !found.next) throw new Error(`--next: victim '${id}' has no next recipe (field next in victims/${id}/index.ts)`);
+  if (flags.next && flags.ship) {
+    throw new Error(`--next with --ship: shipped weights must match the victim's recipe; move next into recipe in victims/${id}/index.ts first, then ship (the finished run is found in the cache)`);
+  }
+  const base = flags.next ? { ...found, recipe: found.next! } : found;
+  const plugin = flags.epochs === undefined ? base : { ...base, recipe: { ...base.recipe, epochs: flags.epochs } };
   const progress = progressReporter(stream);
   let victim: LoadedVictim;
   try {
     victim = await loadVictim(plugin, {
       ...(await defenseTraining(flags)),
       force: flags.force ?? false,
+      checkpoint: true,
+      ...(flags.resume ? { resume: true } : {}),
       ...(flags.probeEvery !== undefined ? { probeEvery: flags.probeEvery } : {}),
       onProgress: progress.onProgress,
       log: (message) => stream.write(`${message}\n`),
@@ -136,7 +158,9 @@ export function register(program: Command): void {
     .command('train-victim')
     .description('train a victim recipe (or find it shipped/cached) and write its weights and metrics.json')
     .argument('<id>', 'victim id (a folder under victims/)')
-    .option('--force', 'retrain even when shipped or cached weights exist')
+    .option('--force', 'retrain even when shipped or cached weights exist (and discard a checkpoint of a stopped run)')
+    .option('--resume', 'continue a stopped run of this recipe from its last epoch checkpoint (<cache>/victims/partial/<hash>/)')
+    .option('--next', "train the recipe the victim is being retrained to (next in its index.ts), not its current one")
     .option('--ship', 'write the weights into victims/<id>/weights/ (the shipped copy; with --defense, victims/<id>/variants/<hash>/)')
     .option('--defense <id>', "train with a proactive defense's settings (e.g. watermark), as a benchmark cell with that defense would")
     .option('--defense-options <json>', "that defense's options as JSON (default: its defaults)")

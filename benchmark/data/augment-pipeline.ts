@@ -5,12 +5,13 @@
 // to [0, 1]. The spec is checked with ajv so a typo ("flipp") fails with the path and the allowed keys.
 // Presets: `simclrGray` (28×28×1) and `simclrRgb` (32×32×3), after SimCLR's CIFAR recipe (Chen et al. 2020, B.9).
 import * as tf from '@tensorflow/tfjs-core';
-import { Ajv, type ErrorObject } from 'ajv';
+import { compileSchema, formatIssues, renderIssue } from '../util/validation.ts';
 import {
   colorJitter, gaussianBlur, gaussianNoise, randomFlip, randomGrayscale, randomResizedCrop, randomRotation, toRng,
   type BlurOptions, type ColorJitterOptions, type CropOptions, type RngOrSeed,
 } from './augment.ts';
 
+/** A batched augmentation as data: a preset name plus overrides (crop scale, flip, jitter), checked against its schema. */
 export interface AugmentationSpec {
   crop?: Omit<CropOptions, 'size'>;
   /** Probability of a horizontal flip. */
@@ -69,24 +70,7 @@ export const augmentationSpecSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true });
-const validateSpec = ajv.compile<AugmentationSpec>(augmentationSpecSchema);
-
-function describe(error: ErrorObject): string {
-  const at = error.instancePath || '(spec)';
-  if (error.keyword === 'additionalProperties') {
-    const allowed = Object.keys(schemaAt(error.schemaPath) ?? {}).join(', ');
-    return `${at}: unknown key "${(error.params as { additionalProperty: string }).additionalProperty}" (allowed: ${allowed})`;
-  }
-  return `${at}: ${error.message}`;
-}
-
-/** The `properties` of the object schema an additionalProperties error points at. */
-function schemaAt(schemaPath: string): Record<string, unknown> | undefined {
-  let node: unknown = augmentationSpecSchema;
-  for (const part of schemaPath.replace(/^#\//, '').split('/').slice(0, -1)) node = (node as Record<string, unknown>)?.[part];
-  return (node as { properties?: Record<string, unknown> })?.properties;
-}
+const validateSpec = compileSchema<AugmentationSpec>(augmentationSpecSchema);
 
 /** SimCLR-style presets. Gray images lose the colour stages that need RGB (saturation, hue, grayscale). */
 export const AUGMENTATION_PRESETS = {
@@ -116,7 +100,7 @@ export function parseAugmentationSpec(spec: AugmentationSpec | AugmentationPrese
     return AUGMENTATION_PRESETS[spec as AugmentationPreset] as AugmentationSpec;
   }
   if (!validateSpec(spec)) {
-    throw new Error(`invalid augmentation spec: ${(validateSpec.errors ?? []).map(describe).join('; ')}`);
+    throw new Error(`invalid augmentation spec: ${formatIssues(validateSpec.errors).map((issue) => renderIssue(issue)).join('; ')}`);
   }
   const pairs: [string, readonly number[] | undefined][] = [['crop.scale', spec.crop?.scale], ['crop.ratio', spec.crop?.ratio], ['blur.sigma', spec.blur?.sigma]];
   for (const [path, pair] of pairs) {

@@ -13,7 +13,7 @@ export {
   locateFashionMnist, type DataSourceOptions, type FashionMnistLocation,
 } from './sources.ts';
 export {
-  loadSplit, listSplits, clearSplitCache, digitsPartition, DIGITS_SPLIT_SEED, SYNTHETIC_SPLIT_SEED,
+  loadSplit, listSplits, clearSplitCache, digitsPartition, DIGITS_SPLIT_SEED, SYNTHETIC_SPLIT_SEED, DOWNSTREAM_PROBE_SPLITS,
   type SplitSet, type SplitInfo, type SplitOptions,
 } from './splits.ts';
 export {

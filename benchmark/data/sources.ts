@@ -1,7 +1,7 @@
-// Where the real data lives: the Fashion-MNIST subset and the digits shipped under `data/`, and the full
-// Fashion-MNIST when it is installed (Debian package `dataset-fashion-mnist`), named by the user, or in
-// $STEALBENCH_FMNIST_DIR. The shipped Fashion-MNIST files are prefixes of the original ones in the same IDX gzip
-// format, so one reader serves both and a split that fits in the prefix gets identical images from either.
+// Where the real data lives: the whole Fashion-MNIST (the four original files, byte for byte) and the digits shipped
+// under `data/`, or a folder with the original Fashion-MNIST files named by the user or by $STEALBENCH_FMNIST_DIR
+// (e.g. the Debian package's /usr/share/datasets/fashion-mnist). Same IDX gzip format everywhere, so one reader serves
+// all and every split gets identical images from any of them.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,8 +23,8 @@ export const FASHION_MNIST_FILES: Record<FashionMnistPart, { images: string; lab
 /** Image counts of the original files. */
 export const FASHION_MNIST_FULL_COUNTS: Record<FashionMnistPart, number> = { train: 60_000, test: 10_000 };
 
-/** Image counts of the subset shipped in `data/fashion-mnist/` (made by make-shipped-data.ts). */
-export const FASHION_MNIST_SHIPPED_COUNTS: Record<FashionMnistPart, number> = { train: 15_000, test: 10_000 };
+/** Image counts of the files shipped in `data/fashion-mnist/` (the originals, copied by make-shipped-data.ts). */
+export const FASHION_MNIST_SHIPPED_COUNTS: Record<FashionMnistPart, number> = { ...FASHION_MNIST_FULL_COUNTS };
 
 export const SYSTEM_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 export const FASHION_MNIST_ENV = 'STEALBENCH_FMNIST_DIR';
@@ -38,17 +38,17 @@ export const SHIPPED_DIGITS_FILES = {
 };
 
 export interface FashionMnistLocation {
-  /** `full`: the 70,000 original images; `shipped`: the subset in data/fashion-mnist. */
+  /** `shipped`: the files in data/fashion-mnist; `full`: a folder named by the user (option or env). */
   kind: 'full' | 'shipped';
   dir: string;
   /** How the folder was chosen, for error messages and provenance. */
-  via: 'option' | 'env' | 'system' | 'shipped';
+  via: 'option' | 'env' | 'shipped';
 }
 
 export interface DataSourceOptions {
   /** A folder with the four original Fashion-MNIST files (gzip or not). */
   fashionMnistDir?: string;
-  /** Use only the subset shipped in data/, even where the full data is installed (reproduces a fresh machine). */
+  /** Use only the files shipped in data/, even when a folder is named (reproduces a fresh machine). */
   shippedOnly?: boolean;
 }
 
@@ -62,8 +62,10 @@ export function findFashionMnistFile(dir: string, name: string): string | undefi
 }
 
 /**
- * Which Fashion-MNIST to read: the shipped subset when `shippedOnly`, else the folder passed in options, else $STEALBENCH_FMNIST_DIR, else the Debian package's
- * folder when it exists, else the shipped subset. A folder named explicitly (option or env) must hold all four files.
+ * Which Fashion-MNIST to read: the shipped files when `shippedOnly`, else the folder passed in options, else
+ * $STEALBENCH_FMNIST_DIR, else the shipped files. A folder named explicitly must hold all four files. The Debian
+ * package's folder is no longer preferred by itself: the shipped files are the same originals, and reading them
+ * keeps the provenance line the same on every machine.
  */
 export function locateFashionMnist(options: DataSourceOptions = {}, env: NodeJS.ProcessEnv = process.env): FashionMnistLocation {
   if (options.shippedOnly) return { kind: 'shipped', dir: SHIPPED_FASHION_MNIST_DIR, via: 'shipped' };
@@ -79,7 +81,5 @@ export function locateFashionMnist(options: DataSourceOptions = {}, env: NodeJS.
     }
     return { kind: 'full', dir, via };
   }
-  const systemComplete = Object.values(FASHION_MNIST_FILES).every((f) => findFashionMnistFile(SYSTEM_FASHION_MNIST_DIR, f.images) && findFashionMnistFile(SYSTEM_FASHION_MNIST_DIR, f.labels));
-  if (systemComplete) return { kind: 'full', dir: SYSTEM_FASHION_MNIST_DIR, via: 'system' };
   return { kind: 'shipped', dir: SHIPPED_FASHION_MNIST_DIR, via: 'shipped' };
 }

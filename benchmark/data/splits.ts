@@ -1,15 +1,16 @@
 // The fixed, published splits every benchmark cell draws its data from, loaded by name (see README.md, "Splits").
-// Fashion-MNIST splits are index ranges of the original files' order, chosen so that all but `*-full` fit in the
-// shipped subset: the shipped files and the full files then give identical images. Digits splits are a seeded,
-// class-balanced partition of the 5,000 shipped digits. Synthetic splits are generated from a fixed seed.
-// Loaded splits are cached in memory per (name, data folder); treat them as read-only.
+// Fashion-MNIST splits are index ranges of the original files' order (the whole dataset ships in data/). A split's
+// name pins its images for good: victim recipes, records and caches name splits by string, so a layout change gets
+// new names and the old names keep their old images (`legacy`), never new images under an old name (tested against a
+// frozen table). Digits splits are a seeded, class-balanced partition of the 5,000 shipped digits. Synthetic splits
+// are generated from a fixed seed. Loaded splits are cached in memory per (name, data folder); treat them as read-only.
 import type { ImageSet } from '../plugin/types.ts';
 import { createRng, deriveSeed } from '../util/random.ts';
 import { DataFormatError } from './errors.ts';
 import { idxToImageSet, readIdx, readIdxImageSet, type IdxArray } from './idx.ts';
 import { selectImageSet } from './image-set.ts';
 import {
-  DIGIT_CLASSES, FASHION_MNIST_CLASSES, FASHION_MNIST_ENV, FASHION_MNIST_FILES, FASHION_MNIST_FULL_COUNTS,
+  DIGIT_CLASSES, FASHION_MNIST_CLASSES, FASHION_MNIST_FILES, FASHION_MNIST_FULL_COUNTS,
   FASHION_MNIST_SHIPPED_COUNTS, SHIPPED_DIGITS_FILES, findFashionMnistFile, locateFashionMnist,
   type DataSourceOptions, type FashionMnistPart,
 } from './sources.ts';
@@ -31,8 +32,10 @@ export interface SplitInfo {
   shape: readonly [height: number, width: number, channels: number];
   /** Where the images come from, e.g. `Fashion-MNIST train[10000:15000]`. */
   origin: string;
-  /** True when the split needs the full Fashion-MNIST (more than the shipped subset). */
+  /** True when the split needs data that does not ship with stealbench (CIFAR-10). */
   needsFullData: boolean;
+  /** Set on splits of an earlier layout, kept (same images) for what was made with them: names the replacement. */
+  legacy?: string;
 }
 
 export type SplitOptions = DataSourceOptions;
@@ -48,11 +51,14 @@ interface Definition extends SplitInfo {
   sourceKey(options: SplitOptions): string;
 }
 
-function fashionMnist(name: string, part: FashionMnistPart, start: number, end: number, description: string): Definition {
+function fashionMnist(
+  name: string, part: FashionMnistPart, start: number, end: number, description: string, legacy?: string,
+): Definition {
   return {
     name, description, count: end - start, shape: [28, 28, 1],
     origin: `Fashion-MNIST ${part}[${start}:${end}]`,
     needsFullData: end > FASHION_MNIST_SHIPPED_COUNTS[part],
+    ...(legacy ? { legacy } : {}),
     sourceKey: (options) => locateFashionMnist(options).dir,
     load: (options) => loadFashionMnistRange(name, part, start, end, options),
   };
@@ -113,12 +119,24 @@ function cifar10(name: string, part: 'train' | 'test', description: string): Def
   };
 }
 
+/** Why the first layout's Fashion-MNIST splits are kept: the shipped victims and committed records were made on them. */
+const LEGACY_NOTE = 'the layout before issue 11, kept for the victims and records made with it';
+
 const DEFINITIONS: readonly Definition[] = [
-  fashionMnist('fmnist/victim-train', 'train', 0, 10_000, "the provider's private SSL training data (labels used only by supervised victims)"),
-  fashionMnist('fmnist/victim-train-full', 'train', 0, 60_000, 'all 60,000 training images, for the paper profile (needs the full data)'),
-  fashionMnist('fmnist/probe-train', 'train', 10_000, 15_000, 'downstream linear-probe training set'),
-  fashionMnist('fmnist/attacker-pool', 'test', 0, 8_000, "the attacker's in-distribution query pool, in the original order"),
-  fashionMnist('fmnist/probe-test', 'test', 8_000, 10_000, 'downstream test set; never queried by an attacker'),
+  // The layout of issue 11: disjoint parts of the whole dataset, large enough for budgets up to 20,000 queries.
+  fashionMnist('fmnist/victim-train-30k', 'train', 0, 30_000, "the provider's private SSL training data (labels used only by supervised victims)"),
+  fashionMnist('fmnist/attacker-pool-20k', 'train', 30_000, 50_000, "the attacker's in-distribution query pool, in the original order"),
+  fashionMnist('fmnist/probe-train-10k', 'train', 50_000, 60_000, 'downstream linear-probe training set (task fmnist)'),
+  fashionMnist('fmnist/probe-test-10k', 'test', 0, 10_000, 'downstream test set, the whole test set (task fmnist); never queried by an attacker'),
+  // Smoke-sized probe splits (task fmnist-small): for the smoke profile and end-to-end tests, which check that the
+  // pipeline runs, not what it measures. Subsets of the fmnist task's splits, so they stay clear of every pool.
+  fashionMnist('fmnist/probe-train-1k', 'train', 50_000, 51_000, 'smoke-sized probe training set (task fmnist-small; tests only)'),
+  fashionMnist('fmnist/probe-test-1k', 'test', 0, 1_000, 'smoke-sized probe test set (task fmnist-small; tests only)'),
+  fashionMnist('fmnist/victim-train-full', 'train', 0, 60_000, 'all 60,000 training images, for the paper profile (overlaps the probe splits)'),
+  fashionMnist('fmnist/victim-train', 'train', 0, 10_000, `legacy: the provider's data (${LEGACY_NOTE})`, 'fmnist/victim-train-30k'),
+  fashionMnist('fmnist/probe-train', 'train', 10_000, 15_000, `legacy: probe training set (${LEGACY_NOTE})`, 'fmnist/probe-train-10k'),
+  fashionMnist('fmnist/attacker-pool', 'test', 0, 8_000, `legacy: attacker's pool (${LEGACY_NOTE})`, 'fmnist/attacker-pool-20k'),
+  fashionMnist('fmnist/probe-test', 'test', 8_000, 10_000, `legacy: probe test set (${LEGACY_NOTE})`, 'fmnist/probe-test-10k'),
   digits('probe-train', 'digits downstream linear-probe training set'),
   digits('probe-test', 'digits downstream test set'),
   digits('attacker-pool', "the attacker's out-of-distribution query pool (digits)"),
@@ -128,6 +146,24 @@ const DEFINITIONS: readonly Definition[] = [
   cifar10('cifar10/probe-train', 'train', 'paper profile: CIFAR-10 linear-probe training set (the 50,000 training images)'),
   cifar10('cifar10/probe-test', 'test', 'paper profile: CIFAR-10 linear-probe test set'),
 ];
+
+/**
+ * The probe splits of each downstream task (probe-train, probe-test). One table, so a task's data can move to new
+ * split names without renaming the task that records and recipes carry.
+ */
+export const DOWNSTREAM_PROBE_SPLITS: Readonly<Record<string, { train: string; test: string }>> = {
+  fmnist: { train: 'fmnist/probe-train-10k', test: 'fmnist/probe-test-10k' },
+  'fmnist-small': { train: 'fmnist/probe-train-1k', test: 'fmnist/probe-test-1k' },
+  digits: { train: 'digits/probe-train', test: 'digits/probe-test' },
+  cifar10: { train: 'cifar10/probe-train', test: 'cifar10/probe-test' },
+};
+
+/**
+ * The held-out images on which a stolen copy's representations are compared with the victim's (CKA, cosine), in
+ * cells and in the victims evaluation (the independent encoder's values): one name, so both compare the same images.
+ * Test images 8,000–9,999, in no attacker pool of either layout.
+ */
+export const FIDELITY_SPLIT = 'fmnist/probe-test';
 
 /** Every published split, for `stealbench list` and the README table. */
 export function listSplits(): SplitInfo[] {
@@ -187,14 +223,6 @@ function loadRaw(dir: string, part: FashionMnistPart) {
 
 async function loadFashionMnistRange(name: string, part: FashionMnistPart, start: number, end: number, options: SplitOptions): Promise<SplitSet> {
   const location = locateFashionMnist(options);
-  if (location.kind === 'shipped' && end > FASHION_MNIST_SHIPPED_COUNTS[part]) {
-    throw new Error(
-      `split ${name} needs Fashion-MNIST ${part}[${start}:${end}], but only the shipped subset ` +
-        `(${FASHION_MNIST_SHIPPED_COUNTS[part]} ${part} images, ${location.dir}) is available: install the full data ` +
-        `with \`apt-get install dataset-fashion-mnist\` (Debian package dataset-fashion-mnist), or pass ` +
-        `fashionMnistDir / set $${FASHION_MNIST_ENV} to a folder with the original files`,
-    );
-  }
   const raw = await loadRaw(location.dir, part);
   const available = raw.images.dims[0]!;
   if (available < end) {
@@ -208,7 +236,8 @@ async function loadFashionMnistRange(name: string, part: FashionMnistPart, start
   const labels: IdxArray = { dims: [end - start], data: raw.labels.data.subarray(start, end) };
   const set = idxToImageSet(images, labels, { images: raw.files.images, labels: raw.files.labels, name, classes: FASHION_MNIST_CLASSES });
   // Name what the files are, not how the folder was found: a user folder may hold a subset too.
-  const kind = location.kind === 'shipped' ? 'shipped' : available === FASHION_MNIST_FULL_COUNTS[part] ? 'full' : `subset of ${available}`;
+  const whole = available === FASHION_MNIST_FULL_COUNTS[part];
+  const kind = location.kind === 'shipped' ? 'shipped' : whole ? 'full' : `subset of ${available}`;
   return { ...set, source: `fashion-mnist ${kind} (${location.dir}) ${part}[${start}:${end}]` };
 }
 

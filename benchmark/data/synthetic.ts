@@ -75,6 +75,7 @@ function labelOf(i: number, classes: number, seed: number, cache: Map<number, nu
   return perm[i % classes]!;
 }
 
+/** Seeded synthetic images of ten shape classes (same seed, same images; prefix-stable): a far-out-of-distribution pool. */
 export function synthetic(options: SyntheticOptions): ImageSet {
   const { count, seed, classes = 10, height = 28, width = 28, channels = 1, noise = 0.03 } = options;
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`synthetic: count must be a non-negative integer, got ${count}`);

@@ -60,6 +60,7 @@ async function importNative(packageName: string): Promise<void> {
       `${packageName} is installed but failed to load (${why}). Its install script may not have run (npm 11 blocks ` +
         `install scripts unless allowed), or libtensorflow${packageName === NATIVE_GPU ? ' / CUDA 11.2 + cuDNN 8.1' : ''} ` +
         `is missing. Reinstall it with its install script allowed, or use --backend wasm.`,
+      { cause: error },
     );
   }
 }

@@ -17,6 +17,7 @@ export interface EngineOptions {
   backend?: BackendChoice;
 }
 
+/** Which tfjs backend the engine readied, and whether our wasm training kernels are registered. */
 export interface EngineInfo {
   /** What was asked for, after applying the env var default. */
   requested: string;

@@ -5,7 +5,11 @@ import { stateSummary } from './format.ts';
 import type { GroupSummary } from './summarize.ts';
 
 /** The formatted interval; the incomplete states when no seed completed; "—" when completed seeds lack the metric. */
-export function measured(summary: GroupSummary | undefined, value: MeanInterval | null | undefined, format: (v: MeanInterval) => string): string {
+export function measured(
+  summary: GroupSummary | undefined,
+  value: MeanInterval | null | undefined,
+  format: (v: MeanInterval) => string,
+): string {
   if (!summary) return 'not run';
   if (value) return format(value);
   if (summary.group.completed.length === 0) return stateSummary(summary.group.incomplete.map((e) => e.state));

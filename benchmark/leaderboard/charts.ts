@@ -14,7 +14,12 @@ export interface Chart {
 }
 
 export function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'chart';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'chart'
+  );
 }
 
 export function budgetCharts(scenario: Scenario, undefended: readonly GroupSummary[]): Chart[] {
@@ -31,16 +36,25 @@ export function budgetCharts(scenario: Scenario, undefended: readonly GroupSumma
       const points = rows.flatMap((s) => {
         const v = s.stolen[task];
         if (!v) {
-          const states = s.group.completed.length === 0 ? stateSummary(s.group.incomplete.map((e) => e.state)) : 'not measured';
+          const states =
+            s.group.completed.length === 0 ? stateSummary(s.group.incomplete.map((e) => e.state)) : 'not measured';
           gaps.push(`${s.group.budget} ${states}`);
           return [];
         }
-        return [{ x: s.group.budget, y: 100 * v.mean, ...(v.low !== null && v.high !== null ? { low: 100 * v.low, high: 100 * v.high } : {}) }];
+        return [
+          {
+            x: s.group.budget,
+            y: 100 * v.mean,
+            ...(v.low !== null && v.high !== null ? { low: 100 * v.low, high: 100 * v.high } : {}),
+          },
+        ];
       });
       series.push({ label: gaps.length ? `${attack} (${gaps.join('; ')})` : attack, points });
     }
     const victimPoints = budgets.flatMap((b) => {
-      const means = undefended.filter((s) => s.group.budget === b && s.victim[task]).map((s) => s.victim[task]?.mean ?? 0);
+      const means = undefended
+        .filter((s) => s.group.budget === b && s.victim[task])
+        .map((s) => s.victim[task]?.mean ?? 0);
       return means.length ? [{ x: b, y: (100 * means.reduce((a, c) => a + c, 0)) / means.length }] : [];
     });
     if (victimPoints.length) series.push({ label: 'victim', points: victimPoints, dashed: true });
@@ -48,7 +62,13 @@ export function budgetCharts(scenario: Scenario, undefended: readonly GroupSumma
     charts.push({
       name: `accuracy-${slug(scenario.label)}-${slug(task)}.svg`,
       title,
-      svg: lineChartSvg({ title, xLabel: 'query budget (images)', yLabel: `${task} linear-probe accuracy (%)`, series, xTicks: budgets }),
+      svg: lineChartSvg({
+        title,
+        xLabel: 'query budget (images)',
+        yLabel: `${task} linear-probe accuracy (%)`,
+        series,
+        xTicks: budgets,
+      }),
     });
   }
   return charts;

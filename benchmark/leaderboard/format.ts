@@ -56,3 +56,15 @@ export function shortReason(message: string, max = 140): string {
   const line = message.split(/\r?\n/)[0].trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
+
+/** Signed percentage points with the interval's half-width: "+12.3 ± 1.5" (no ± for a single seed). */
+export function pointsInterval(interval: MeanInterval): string {
+  return interval.halfWidth === null
+    ? points(interval.mean)
+    : `${points(interval.mean)} ± ${(100 * interval.halfWidth).toFixed(1)}`;
+}
+
+/** A paired difference in points with the number of seeds it pairs: "+12.3 ± 1.5 (5 paired)". */
+export function pairedPoints(interval: MeanInterval): string {
+  return `${pointsInterval(interval)} (${interval.n} paired)`;
+}

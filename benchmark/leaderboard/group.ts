@@ -69,9 +69,13 @@ export function variantLabels(refs: readonly PluginRef[]): Map<string, string> {
     }
     const keys = new Set<string>();
     for (const options of variants.values()) for (const k of Object.keys(options)) keys.add(k);
-    const differing = [...keys].sort().filter((k) => new Set([...variants.values()].map((o) => canonicalJson(o[k]))).size > 1);
+    const differing = [...keys]
+      .sort()
+      .filter((k) => new Set([...variants.values()].map((o) => canonicalJson(o[k]))).size > 1);
     for (const [key, options] of variants) {
-      const text = differing.map((k) => `${k}=${options[k] === undefined ? '∅' : canonicalJson(options[k])}`).join(', ');
+      const text = differing
+        .map((k) => `${k}=${options[k] === undefined ? '∅' : canonicalJson(options[k])}`)
+        .join(', ');
       labels.set(`${id}\u0000${key}`, `${id} (${text})`);
     }
   }
@@ -84,7 +88,9 @@ function entryOf(record: CellRecord): Entry {
   if (record.state === 'completed' && !record.metrics) {
     return { spec: record.cell, state: 'no-metrics', reason: 'record says completed but carries no metrics', record };
   }
-  const reason = record.error ? `${record.error.phase}${record.error.plugin ? ` (${record.error.plugin})` : ''}: ${record.error.message}` : undefined;
+  const reason = record.error
+    ? `${record.error.phase}${record.error.plugin ? ` (${record.error.plugin})` : ''}: ${record.error.message}`
+    : undefined;
   return { spec: record.cell, state: record.state, reason, record };
 }
 
@@ -97,7 +103,8 @@ export function groupRecords(records: readonly CellRecord[], expected: readonly 
   }
   const labels = variantLabels(entries.flatMap((e) => [e.spec.defense, e.spec.attack]));
   const poolsByVictim = new Map<string, Set<string>>();
-  for (const e of entries) poolsByVictim.set(e.spec.victim, (poolsByVictim.get(e.spec.victim) ?? new Set()).add(e.spec.pool));
+  for (const e of entries)
+    poolsByVictim.set(e.spec.victim, (poolsByVictim.get(e.spec.victim) ?? new Set()).add(e.spec.pool));
 
   const groups = new Map<string, CellGroup>();
   for (const entry of entries) {

@@ -5,7 +5,9 @@ import { cellText, shortReason, stateSummary } from './format.ts';
 import type { CellGroup, Entry } from './group.ts';
 
 export function incompleteSection(groups: readonly CellGroup[]): string {
-  const rows: { group: CellGroup; entry: Entry }[] = groups.flatMap((group) => group.incomplete.map((entry) => ({ group, entry })));
+  const rows: { group: CellGroup; entry: Entry }[] = groups.flatMap((group) =>
+    group.incomplete.map((entry) => ({ group, entry })),
+  );
   if (rows.length === 0) return 'Every cell completed.';
   const table = markdownTable([
     ['State', 'Victim', 'Defense', 'Attack', 'Budget', 'Seed', 'Reason'],

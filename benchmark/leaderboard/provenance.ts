@@ -8,11 +8,15 @@ const distinct = (values: Iterable<string>) => [...new Set(values)].sort();
 const list = (values: string[]) => (values.length === 0 ? '—' : values.map((v) => `\`${v}\``).join(', '));
 
 export function provenanceSection(records: readonly CellRecord[]): string {
-  const starts = records.map((r) => r.provenance.startedAt).filter((s) => typeof s === 'string' && s.length > 0).sort();
+  const starts = records
+    .map((r) => r.provenance.startedAt)
+    .filter((s) => typeof s === 'string' && s.length > 0)
+    .sort();
   const seeds = [...new Set(records.map((r) => r.cell.seed))].sort((a, b) => a - b);
   const hashes = new Map<string, Set<string>>();
   for (const r of records) {
-    for (const [id, hash] of Object.entries(r.provenance.pluginHashes ?? {})) hashes.set(id, (hashes.get(id) ?? new Set()).add(hash));
+    for (const [id, hash] of Object.entries(r.provenance.pluginHashes ?? {}))
+      hashes.set(id, (hashes.get(id) ?? new Set()).add(hash));
   }
   const hashLines = [...hashes.keys()].sort().map((id) => {
     const set = distinct(hashes.get(id) ?? []);

@@ -18,7 +18,14 @@ export class RecordFileError extends Error {
   }
 }
 
-const describe = (v: unknown) => (v === undefined ? 'nothing' : v === null ? 'null' : Array.isArray(v) ? 'an array' : `${typeof v} ${JSON.stringify(v)?.slice(0, 60)}`);
+const describe = (v: unknown) =>
+  v === undefined
+    ? 'nothing'
+    : v === null
+      ? 'null'
+      : Array.isArray(v)
+        ? 'an array'
+        : `${typeof v} ${JSON.stringify(v)?.slice(0, 60)}`;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Checks the fields the leaderboard reads; throws RecordFileError at the first wrong one. */
@@ -28,7 +35,8 @@ export function checkRecordShape(value: unknown, file: string): CellRecord {
   };
   const obj = (v: unknown, field: string) => (isObject(v) ? v : fail(field, 'an object', v));
   const str = (v: unknown, field: string) => (typeof v === 'string' ? v : fail(field, 'a string', v));
-  const num = (v: unknown, field: string) => (typeof v === 'number' && Number.isFinite(v) ? v : fail(field, 'a finite number', v));
+  const num = (v: unknown, field: string) =>
+    typeof v === 'number' && Number.isFinite(v) ? v : fail(field, 'a finite number', v);
   const numbers = (v: unknown, field: string) => {
     for (const [k, x] of Object.entries(obj(v, field))) num(x, `${field}.${k}`);
   };
@@ -42,10 +50,12 @@ export function checkRecordShape(value: unknown, file: string): CellRecord {
     str(obj(cell[p], `cell.${p}`).id, `cell.${p}.id`);
     obj((cell[p] as Record<string, unknown>).options, `cell.${p}.options`);
   }
-  if (!(Number.isInteger(cell.budget) && (cell.budget as number) > 0)) fail('cell.budget', 'a positive integer', cell.budget);
+  if (!(Number.isInteger(cell.budget) && (cell.budget as number) > 0))
+    fail('cell.budget', 'a positive integer', cell.budget);
   str(cell.pool, 'cell.pool');
   if (!Number.isInteger(cell.seed)) fail('cell.seed', 'an integer', cell.seed);
-  if (!Array.isArray(cell.downstream) || cell.downstream.length === 0) fail('cell.downstream', 'a non-empty array of task names', cell.downstream);
+  if (!Array.isArray(cell.downstream) || cell.downstream.length === 0)
+    fail('cell.downstream', 'a non-empty array of task names', cell.downstream);
   (cell.downstream as unknown[]).forEach((t, i) => str(t, `cell.downstream[${i}]`));
   const state = str(r.state, 'state');
   if (r.error !== undefined) {
@@ -76,6 +86,8 @@ export interface ReadRecordsResult {
   files: string[];
   /** Files left out because a newer record of the same cell is in the folder (e.g. before a plugin changed). */
   superseded: string[];
+  /** The folder the records were read from: `<dir>/results`, or `<dir>` itself when it holds the records. */
+  folder: string;
 }
 
 /** What makes two records the same benchmark cell, whatever code produced them. */
@@ -98,10 +110,16 @@ export function newestPerCell<T extends { record: CellRecord }>(entries: readonl
   return entries.filter((entry) => kept.has(entry));
 }
 
-/** Reads every `*.json` in `<dir>/results`, sorted by file name. */
+/**
+ * Reads every `*.json` in `<dir>/results`, sorted by file name; `dir` may also be that results folder itself (as
+ * `stealbench merge` accepts), e.g. `leaderboard/results`.
+ */
 export function readRecords(dir: string): ReadRecordsResult {
-  const folder = join(dir, 'results');
-  if (!existsSync(folder)) throw new RecordFileError(folder, '', 'no such folder: expected result records in <dir>/results/*.json');
+  const nested = join(dir, 'results');
+  const direct = !existsSync(nested) && existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.json'));
+  const folder = direct ? dir : nested;
+  if (!existsSync(folder))
+    throw new RecordFileError(folder, '', 'no such folder: expected result records in <dir>/results/*.json');
   const files = readdirSync(folder)
     .filter((f) => f.endsWith('.json'))
     .sort()
@@ -124,5 +142,26 @@ export function readRecords(dir: string): ReadRecordsResult {
     records: read.filter((entry) => kept.has(entry.file)).map((entry) => entry.record),
     files: files.filter((file) => kept.has(file)),
     superseded: files.filter((file) => !kept.has(file)),
+    folder,
+  };
+}
+
+/**
+ * `readRecords` over several folders: one record per cell across all of them (the same cell may sit in two folders
+ * when two configs share it), the newest; `superseded` lists every file left out, in any folder.
+ */
+export function readRecordsAcross(dirs: readonly string[]): Omit<ReadRecordsResult, 'folder'> & { folders: string[] } {
+  const reads = dirs.map((dir) => readRecords(dir));
+  const entries = reads.flatMap((read) => read.records.map((record, i) => ({ record, file: read.files[i]! })));
+  const kept = newestPerCell(entries);
+  const keptFiles = new Set(kept.map((entry) => entry.file));
+  return {
+    records: kept.map((entry) => entry.record),
+    files: kept.map((entry) => entry.file).sort(),
+    superseded: [
+      ...reads.flatMap((read) => read.superseded),
+      ...entries.filter((e) => !keptFiles.has(e.file)).map((e) => e.file),
+    ].sort(),
+    folders: reads.map((read) => read.folder),
   };
 }

@@ -3,12 +3,19 @@
 import type { CellRecord, CellSpec } from '../runner/record.ts';
 import { attackTable } from './attack-table.ts';
 import { budgetCharts, type Chart } from './charts.ts';
-import { defenseRows, defenseTable } from './defense-table.ts';
+import { defenseRows, defenseTable, detectionRulesTable } from './defense-table.ts';
 import { groupRecords, scenariosOf } from './group.ts';
 import { incompleteSection } from './incomplete.ts';
 import { matrixTable } from './matrix-table.ts';
 import { provenanceSection } from './provenance.ts';
 import { summarizeGroup, type GroupSummary } from './summarize.ts';
+import { victimReferences, type ReferenceData, type VictimReferences } from './references.ts';
+import { worstCaseRows, worstCaseTable, type AttackTargets } from './worst-case.ts';
+import { evaluateFindings, renderFindings } from '../claims/index.ts';
+import { markedBlock } from '../claims/markers.ts';
+
+/** Marker name of the generated "Paper findings" block (`stealbench claims --write` replaces the same block). */
+export const PAPER_FINDINGS_MARKER = 'paper-findings';
 
 export interface LeaderboardOptions {
   title?: string;
@@ -18,6 +25,12 @@ export interface LeaderboardOptions {
   chartsDir?: string;
   /** Cells the grid asked for: those with no record are listed as `missing`. */
   expected?: readonly CellSpec[];
+  /** The victims evaluation (`victims/evaluation.json`): reference rows and the random baseline of R. */
+  references?: ReferenceData;
+  /** Attack id → defense ids it targets (`meta.targets`): which attacks are adaptive in the worst-case section. */
+  attackTargets?: AttackTargets;
+  /** Add the "Paper findings" section (benchmark/claims) computed from the same records. */
+  paperFindings?: boolean;
 }
 
 export interface RenderedLeaderboard {
@@ -31,13 +44,33 @@ const INTRO = [
   'tasks it is the mean over the downstream tasks. Fidelity: linear CKA and mean cosine between stolen and victim',
   'representations on held-out images. A cell that did not complete shows its state (failed, timed-out, skipped,',
   'missing), never a number; "not run" means the grid had no such cell.',
+  '',
+  'R is normalised recovery, (stolen − random) / (victim − random) per task, averaged over tasks, where "random"',
+  "is the mean of the random-weight inits of the victim's architecture (0 = random weights, 1 = the victim).",
+  "Agreement: share of probe-test images on which the stolen copy's probe and the victim's probe predict the same",
+  'class. Reference rows (*ref:*) come from `victims/evaluation.json` (`stealbench evaluate-victims --json`),',
+  'measured with the same probe.',
+  '',
+  'Ranks: row A beats row B when the 95% t interval of the paired per-seed difference A − B (over their common seeds)',
+  "lies above zero; a row's rank is 1 + the number of rows that beat it, so rows that do not separate share a rank.",
+  'A row with fewer seeds than the others is marked so and never ranked above a row it does not beat.',
 ].join('\n');
 
-export function renderLeaderboard(records: readonly CellRecord[], options: LeaderboardOptions = {}): RenderedLeaderboard {
+export function renderLeaderboard(
+  records: readonly CellRecord[],
+  options: LeaderboardOptions = {},
+): RenderedLeaderboard {
   const noneId = options.noneDefense ?? 'none';
   const chartsDir = options.chartsDir ?? 'charts';
   const groups = groupRecords(records, options.expected ?? []);
-  const summaries = groups.map(summarizeGroup);
+  const referencesOf = new Map<string, VictimReferences>();
+  if (options.references) {
+    for (const g of groups) {
+      if (!referencesOf.has(g.scenario.victim))
+        referencesOf.set(g.scenario.victim, victimReferences(options.references, g.scenario.victim));
+    }
+  }
+  const summaries = groups.map((g) => summarizeGroup(g, referencesOf.get(g.scenario.victim)));
   const md: string[] = [`# ${options.title ?? 'stealbench leaderboard'}`, '', INTRO, ''];
   const charts: Chart[] = [];
 
@@ -45,7 +78,10 @@ export function renderLeaderboard(records: readonly CellRecord[], options: Leade
   for (const scenario of scenariosOf(groups)) {
     const inScenario = summaries.filter((s) => s.group.scenario.label === scenario.label);
     for (const budget of [...new Set(inScenario.map((s) => s.group.budget))].sort((a, b) => a - b)) {
-      settings.push({ label: `${scenario.label} · budget ${budget}`, rows: inScenario.filter((s) => s.group.budget === budget) });
+      settings.push({
+        label: `${scenario.label} · budget ${budget}`,
+        rows: inScenario.filter((s) => s.group.budget === budget),
+      });
     }
   }
 
@@ -56,16 +92,17 @@ export function renderLeaderboard(records: readonly CellRecord[], options: Leade
     const undefended = rows.filter((s) => s.group.defenseId === noneId);
     if (undefended.length === 0) continue;
     anyBaseline = true;
-    md.push(`### ${label}`, '', attackTable(undefended), '');
+    md.push(`### ${label}`, '', attackTable(undefended, referencesOf.get(undefended[0].group.scenario.victim)), '');
   }
   if (!anyBaseline) md.push(`No records with the \`${noneId}\` defense.`, '');
 
   md.push('## Defenses', '');
   md.push(
     'Each defense is judged by the strongest attack against it (highest stolen accuracy under that defense). "Drop" is',
-    `the same attack's accuracy under \`${noneId}\` minus it, at the same budget; "legit. cost" is legitimate users'`,
-    'accuracy through the undefended API minus through the defended one. Ranked by drop, then by legit. cost.',
-    'Detection and ownership figures come from the strongest attack\'s cells: seeds on which the attacker was flagged,',
+    `the same attack's accuracy under \`${noneId}\` minus it, at the same budget, paired seed by seed (mean ± 95% t`,
+    'half-width over the common seeds); "legit. cost" is legitimate users\' accuracy through the undefended API minus',
+    'through the defended one, paired within each cell. Ranked by drop with shared ranks (as above).',
+    "Detection and ownership figures come from the strongest attack's cells: seeds on which the attacker was flagged,",
     'legitimate accounts flagged, and the ownership test on the stolen copy (largest p over seeds) and on an',
     'independently trained encoder (smallest p over seeds).',
     '',
@@ -74,14 +111,43 @@ export function renderLeaderboard(records: readonly CellRecord[], options: Leade
     const byDefense = new Map<string, GroupSummary[]>();
     for (const s of rows) byDefense.set(s.group.defense, [...(byDefense.get(s.group.defense) ?? []), s]);
     md.push(`### ${label}`, '', defenseTable(defenseRows(byDefense, noneId)), '');
+    const rules = detectionRulesTable(rows);
+    if (rules)
+      md.push(
+        `Detection per history window (${label}): each rule's share of flagged queries, FNR = 1 − attacker share.`,
+        '',
+        rules,
+        '',
+      );
   }
+
+  md.push('## Worst case', '');
+  md.push(
+    'Each defense against the strongest oblivious attack and the strongest adaptive attack (one whose `meta.targets`',
+    'names the defense), judged by the stronger of the two: the highest stolen accuracy any attack keeps through it.',
+    'Ranked by that worst-case accuracy, lowest first, with shared ranks where the per-seed accuracies do not',
+    'separate.',
+    `"Drop" pairs the worst-case attack with itself under \`${noneId}\`, seed by seed.`,
+    '',
+  );
+  const targets = options.attackTargets ?? new Map<string, readonly string[]>();
+  let anyDefense = false;
+  for (const { label, rows } of settings) {
+    if (!rows.some((r) => r.group.defenseId !== noneId)) continue;
+    anyDefense = true;
+    md.push(`### ${label}`, '', worstCaseTable(worstCaseRows(rows, noneId, targets)), '');
+  }
+  if (!anyDefense) md.push('No records with a defense other than `' + noneId + '`.', '');
+  if (!options.attackTargets) md.push('(No attack metas were given, so no attack counts as adaptive.)', '');
 
   md.push('## Attack × defense', '', 'Stolen accuracy, % (mean over downstream tasks).', '');
   for (const { label, rows } of settings) md.push(`### ${label}`, '', matrixTable(rows, noneId), '');
 
   md.push('## Accuracy against budget', '');
   for (const scenario of scenariosOf(groups)) {
-    const undefended = summaries.filter((s) => s.group.scenario.label === scenario.label && s.group.defenseId === noneId);
+    const undefended = summaries.filter(
+      (s) => s.group.scenario.label === scenario.label && s.group.defenseId === noneId,
+    );
     if (undefended.length === 0) continue;
     for (const chart of budgetCharts(scenario, undefended)) {
       charts.push(chart);
@@ -89,6 +155,10 @@ export function renderLeaderboard(records: readonly CellRecord[], options: Leade
     }
   }
   if (charts.length === 0) md.push(`No records with the \`${noneId}\` defense to chart.`, '');
+
+  if (options.paperFindings) {
+    md.push('## Paper findings', '', markedBlock(PAPER_FINDINGS_MARKER, renderFindings(evaluateFindings(records))), '');
+  }
 
   md.push('## Cells that did not complete', '', incompleteSection(groups), '');
   md.push('## Provenance', '', provenanceSection(records), '');

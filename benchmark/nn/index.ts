@@ -1,5 +1,5 @@
 // Public API of benchmark/nn: encoders, heads, losses, training loops, the linear probe and model files.
-export { createEncoder, representationDimOf, ENCODER_ARCHS, type EncoderArch, type EncoderSpec } from './encoders.ts';
+export { adaptivePoolWindow, createEncoder, representationDimOf, ENCODER_ARCHS, type EncoderArch, type EncoderSpec } from './encoders.ts';
 export { createLinearHead, createMlpHead, type MlpHeadSpec } from './heads.ts';
 export {
   barlowTwinsLoss,
@@ -25,14 +25,16 @@ export {
   type LossOptions,
   type PairLoss,
 } from './losses/index.ts';
-export { createAdamStepper, trainableVariables, type AdamSettings, type Stepper } from './optimizer.ts';
+export { createAdamStepper, trainableVariables, type AdamSettings, type AdamState, type Stepper } from './optimizer.ts';
 export {
   batchOrder,
   SSL_METHODS,
   trainSsl,
   trainToMatch,
   type Augment,
+  type CheckpointTensor,
   type ExtraLoss,
+  type SslCheckpoint,
   type SslMethod,
   type TrainedHeads,
   type TrainResult,

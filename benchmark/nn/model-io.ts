@@ -89,7 +89,9 @@ async function readOrExplain(path: string, what: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`loadModel: ${path} not found (expected ${what}, written by saveModel)`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(`loadModel: ${path} not found (expected ${what}, written by saveModel)`, { cause: error });
+    }
     throw error;
   }
 }
@@ -101,7 +103,7 @@ export async function readModelManifest(dir: string): Promise<ModelManifest> {
   try {
     manifest = JSON.parse(text) as ModelManifest;
   } catch (error) {
-    throw new Error(`loadModel: ${path} is not valid JSON (${(error as Error).message})`);
+    throw new Error(`loadModel: ${path} is not valid JSON (${(error as Error).message})`, { cause: error });
   }
   if (manifest.format !== 'stealbench-model' || manifest.version !== 1) {
     throw new Error(`loadModel: ${path}: expected format "stealbench-model" version 1, found ${JSON.stringify(manifest.format)} version ${JSON.stringify(manifest.version)}`);
@@ -120,7 +122,7 @@ export async function loadModel(dir: string): Promise<{ model: tfl.LayersModel; 
     topology = JSON.parse((await readOrExplain(topologyPath, 'the model topology')).toString('utf8'));
   } catch (error) {
     if ((error as Error).message.startsWith('loadModel:')) throw error;
-    throw new Error(`loadModel: ${topologyPath} is not valid JSON (${(error as Error).message})`);
+    throw new Error(`loadModel: ${topologyPath} is not valid JSON (${(error as Error).message})`, { cause: error });
   }
   if (!topology.modelTopology || !Array.isArray(topology.weightsManifest)) {
     throw new Error(`loadModel: ${topologyPath}: expected fields modelTopology and weightsManifest`);

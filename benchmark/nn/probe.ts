@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ImageBatch, ImageSet, Vectors } from '../plugin/types.ts';
 import { deriveSeed } from '../util/random.ts';
-import { fitSoftmaxClassifier } from './softmax-classifier.ts';
+import { fitSoftmaxClassifier, fitSoftmaxExact, type SoftmaxClassifier } from './softmax-classifier.ts';
 import { checkImageBatch, classCount, imagesToTensor, sliceImages } from './tensors.ts';
 
 /** Anything that turns images into feature vectors (an oracle answer, raw pixels, an encoder wrapped by hand...). */
@@ -14,21 +14,35 @@ export type FeatureFn = (images: ImageBatch) => Vectors | Promise<Vectors>;
 export type FeatureSource = tfl.LayersModel | FeatureFn;
 
 export interface ProbeRecipe {
+  /**
+   * 'adam': minibatch Adam for a fixed number of epochs (the paper's recipe; the result depends on the seed and on
+   * where the epochs stop). 'lbfgs': the exact minimiser of the full-batch convex problem, mean cross-entropy +
+   * l2/2·‖θ‖², by L-BFGS (no seed; see benchmark/scoring/README.md for the comparison of the two).
+   */
+  optimizer: 'adam' | 'lbfgs';
+  /** Adam only. */
   epochs: number;
   batchSize: number;
   learningRate: number;
-  /** Coupled L2 on the classifier weights. */
+  /** Adam only: coupled L2 on the classifier weights. */
   weightDecay: number;
+  /** L-BFGS only: the L2 coefficient that makes the problem strictly convex. */
+  l2: number;
+  /** L-BFGS only: iteration cap (the fit normally stops earlier, on its tolerance). */
+  maxIterations: number;
   /** Images per forward pass when computing features. */
   featureBatchSize: number;
 }
 
 /** Adam 1e-3, 100 epochs of batch 256 on standardised features, no weight decay, zero-initialised weights. */
 export const DEFAULT_PROBE_RECIPE: Readonly<ProbeRecipe> = Object.freeze({
+  optimizer: 'adam',
   epochs: 100,
   batchSize: 256,
   learningRate: 1e-3,
   weightDecay: 0,
+  l2: 1e-4,
+  maxIterations: 500,
   featureBatchSize: 256,
 });
 
@@ -41,6 +55,10 @@ export interface ProbeResult {
   trainCount: number;
   testCount: number;
   recipe: ProbeRecipe;
+  /** The probe's predicted class of every test image, in order (for agreement between two probes). */
+  testPredictions: Int32Array;
+  /** L-BFGS only: how the fit stopped. */
+  fit?: { iterations: number; evaluations: number; reason: string };
 }
 
 /** Representations of an encoder in inference mode (BN running statistics), computed in batches. */
@@ -71,7 +89,7 @@ export const pixelFeatures: FeatureFn = (images) => {
   return { data: images.data, count: images.count, dim: images.height * images.width * images.channels };
 };
 
-async function featuresOf(source: FeatureSource, images: ImageBatch, batchSize: number): Promise<Vectors> {
+export async function featuresOf(source: FeatureSource, images: ImageBatch, batchSize: number): Promise<Vectors> {
   if (source instanceof tfl.LayersModel) return embed(source, images, batchSize);
   const v = await source(images);
   if (v.count !== images.count || v.data.length !== v.count * v.dim) {
@@ -81,7 +99,7 @@ async function featuresOf(source: FeatureSource, images: ImageBatch, batchSize: 
 }
 
 /** Per-dimension mean and standard deviation of the training features; constant dimensions keep scale 1. */
-function standardiser(train: Vectors): { mean: Float32Array; scale: Float32Array } {
+export function standardiser(train: Vectors): { mean: Float32Array; scale: Float32Array } {
   const mean = new Float64Array(train.dim);
   const sq = new Float64Array(train.dim);
   for (let i = 0; i < train.count; i++) {
@@ -100,7 +118,7 @@ function standardiser(train: Vectors): { mean: Float32Array; scale: Float32Array
 }
 
 /** (x - mean) / scale with the training statistics, as a new Float32 matrix. */
-function standardised(v: Vectors, s: { mean: Float32Array; scale: Float32Array }): Vectors {
+export function standardised(v: Vectors, s: { mean: Float32Array; scale: Float32Array }): Vectors {
   const data = new Float32Array(v.data.length);
   for (let i = 0; i < v.count; i++) {
     for (let k = 0; k < v.dim; k++) data[i * v.dim + k] = (v.data[i * v.dim + k]! - s.mean[k]!) / s.scale[k]!;
@@ -112,6 +130,55 @@ function accuracy(predicted: Int32Array, labels: Int32Array): number {
   let correct = 0;
   for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) correct++;
   return labels.length === 0 ? 0 : correct / labels.length;
+}
+
+/** Fits the probe's classifier on standardised features with `recipe` (the seed matters for Adam only). */
+export function fitProbeClassifier(x: Vectors, labels: ArrayLike<number>, classes: number, recipe: ProbeRecipe, seed: number): SoftmaxClassifier {
+  if (recipe.optimizer === 'lbfgs') return fitSoftmaxExact(x, labels, classes, { l2: recipe.l2, maxIterations: recipe.maxIterations });
+  if (recipe.optimizer !== 'adam') throw new Error(`probe recipe: optimizer must be 'adam' or 'lbfgs', found ${JSON.stringify(recipe.optimizer)}`);
+  return fitSoftmaxClassifier(x, labels, classes, {
+    epochs: recipe.epochs,
+    batchSize: recipe.batchSize,
+    learningRate: recipe.learningRate,
+    weightDecay: recipe.weightDecay,
+    seed: deriveSeed(seed, 'probe'),
+  });
+}
+
+/** Labelled features of one split, as the probe consumes them. */
+export interface LabelledFeatures extends Vectors {
+  labels: Int32Array;
+}
+
+/**
+ * The probe on features already computed (each encoder's features are computed once per split and reused, e.g.
+ * for several recipes or for fidelity): standardise with the training statistics, fit, score.
+ */
+export function probeOnFeatures(
+  train: LabelledFeatures,
+  test: LabelledFeatures,
+  classes: number,
+  recipe: Partial<ProbeRecipe> = {},
+  seed = 0,
+): ProbeResult {
+  const r: ProbeRecipe = { ...DEFAULT_PROBE_RECIPE, ...recipe };
+  if (train.count === 0) throw new Error('linearProbe: the training set is empty');
+  if (test.dim !== train.dim) throw new Error(`linearProbe: train features have dim ${train.dim}, test features ${test.dim}`);
+  const stats = standardiser(train);
+  const x = standardised(train, stats);
+  const classifier = fitProbeClassifier(x, train.labels, classes, r, seed);
+  const testPredictions = classifier.predict(standardised(test, stats));
+  return {
+    accuracy: accuracy(testPredictions, test.labels),
+    trainAccuracy: accuracy(classifier.predict(x), train.labels),
+    classes,
+    featureDim: train.dim,
+    trainCount: train.count,
+    testCount: test.count,
+    recipe: r,
+    testPredictions,
+    ...('fit' in classifier ? { fit: (classifier as { fit: NonNullable<ProbeResult['fit']> }).fit } : {}),
+  };
 }
 
 /** Trains the probe on `train` and reports top-1 accuracy on `test` (and on `train`). */
@@ -127,25 +194,5 @@ export async function linearProbe(
   if (train.count === 0) throw new Error(`linearProbe: the training set ${train.name} is empty`);
   const trainFeatures = await featuresOf(source, train, r.featureBatchSize);
   const testFeatures = await featuresOf(source, test, r.featureBatchSize);
-  if (testFeatures.dim !== trainFeatures.dim) throw new Error(`linearProbe: train features have dim ${trainFeatures.dim}, test features ${testFeatures.dim}`);
-  const dim = trainFeatures.dim;
-  const stats = standardiser(trainFeatures);
-  const x = standardised(trainFeatures, stats);
-  const xTest = standardised(testFeatures, stats);
-  const classifier = fitSoftmaxClassifier(x, train.labels!, classes, {
-    epochs: r.epochs,
-    batchSize: r.batchSize,
-    learningRate: r.learningRate,
-    weightDecay: r.weightDecay,
-    seed: deriveSeed(seed, 'probe'),
-  });
-  return {
-    accuracy: accuracy(classifier.predict(xTest), test.labels!),
-    trainAccuracy: accuracy(classifier.predict(x), train.labels!),
-    classes,
-    featureDim: dim,
-    trainCount: train.count,
-    testCount: test.count,
-    recipe: r,
-  };
+  return probeOnFeatures({ ...trainFeatures, labels: train.labels! }, { ...testFeatures, labels: test.labels! }, classes, r, seed);
 }

@@ -51,6 +51,7 @@ export function vectorsToTensor(vectors: Vectors, indices?: ArrayLike<number>): 
   return tf.tensor2d(out, [indices.length, vectors.dim]);
 }
 
+/** Reads a 2-D tensor back as `Vectors` (rows × dim, Float32Array) and leaves the tensor to the caller to dispose. */
 export async function tensorToVectors(t: tf.Tensor2D): Promise<Vectors> {
   return { data: (await t.data()) as Float32Array, count: t.shape[0], dim: t.shape[1] };
 }

@@ -9,7 +9,7 @@ import { createRng, deriveSeed } from '../util/random.ts';
 import { representationDimOf } from './encoders.ts';
 import { createLinearHead, createMlpHead } from './heads.ts';
 import { barlowTwinsLoss, getLoss, ntXentLoss, symmetrizedNegCosineLoss, type LossName, type PairLoss } from './losses/index.ts';
-import { createAdamStepper, trainableVariables } from './optimizer.ts';
+import { createAdamStepper, trainableVariables, type AdamState } from './optimizer.ts';
 import { checkImageBatch, checkVectors, classCount, imagesToTensor, vectorsToTensor } from './tensors.ts';
 
 /** A batched augmentation: same images + same seed -> same views (the data module's `makeAugmentation` returns one). */
@@ -46,6 +46,46 @@ export interface TrainSslOptions {
    * may be used for inference here (e.g. a probe): inference leaves BN's running statistics and the weights untouched.
    */
   onEpochEnd?: (epoch: number, meanLoss: number) => void | Promise<void>;
+  /**
+   * Called after every epoch (after onEpochEnd) with everything a later process needs to continue the run; awaited,
+   * so the caller can write it to disk before the next epoch starts.
+   */
+  onCheckpoint?: (checkpoint: SslCheckpoint) => void | Promise<void>;
+  /**
+   * Asked after every step inside an epoch; when it says true, `onCheckpoint` also gets the state there (for epochs
+   * that outlast a session on a loaded machine). Taking a checkpoint changes nothing in the run.
+   */
+  checkpointMidEpoch?: () => boolean;
+  /** Continue a run from a checkpoint of the same settings: the result is bit for bit the uninterrupted run's. */
+  resumeFrom?: SslCheckpoint;
+}
+
+/** One saved tensor of a checkpoint: the model it belongs to (`encoder`, `projector`, ...), its place, its values. */
+export interface CheckpointTensor {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+/**
+ * The state of an SSL training between two steps. Every random choice of the run (batch order, augmentation seeds,
+ * the extra loss's seeds) is derived from (seed, epoch, batch), so the random streams' position is (epoch, batch):
+ * nothing else about them needs saving. Weights include the batch norms' running statistics.
+ */
+export interface SslCheckpoint {
+  /** Epochs completed; the epoch under way is this one (0-based). */
+  epoch: number;
+  /** Batches done in the epoch under way (0 at an epoch's end), and the sum of their losses (for its mean loss). */
+  batch: number;
+  lossSum: number;
+  seed: number;
+  method: SslMethod;
+  batchSize: number;
+  epochLosses: number[];
+  steps: number;
+  /** Every weight of the encoder, the heads and the extra loss's variables, in a fixed order. */
+  tensors: CheckpointTensor[];
+  optimizer: AdamState;
 }
 
 /**
@@ -114,6 +154,7 @@ function makeHeads(o: TrainSslOptions, repDim: number, classes: number): Trained
   }
 }
 
+/** Trains an encoder with an SSL method (SimCLR, SimSiam, Barlow Twins) on images: what victims and some attacks use. */
 export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
   const where = `trainSsl(${o.method})`;
   if (!SSL_METHODS.includes(o.method)) throw new Error(`trainSsl: method must be one of ${SSL_METHODS.join(', ')}, found ${JSON.stringify(o.method)}`);
@@ -166,15 +207,34 @@ export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
   };
   const viewCount = o.method === 'supervised' ? 1 : 2;
 
+  const weightGroups = (): [string, tf.Variable[] | tfl.LayersModel][] => [
+    ['encoder', o.encoder],
+    ...Object.entries(heads).filter((entry): entry is [string, tfl.LayersModel] => entry[1] !== undefined),
+    ['extra', [...(o.extraLoss?.variables ?? [])]],
+  ];
   const epochLosses: number[] = [];
   let steps = 0;
+  let firstEpoch = 0;
+  let firstBatch = 0;
+  let firstSum = 0;
+  const checkpoint = (epoch: number, batch: number, lossSum: number): SslCheckpoint => ({
+    epoch, batch, lossSum, seed: o.seed, method: o.method, batchSize: o.batchSize, epochLosses: [...epochLosses], steps,
+    tensors: snapshotWeights(weightGroups()), optimizer: stepper.saveState(),
+  });
   try {
     const batchesPerEpoch = batchOrder(o.data.count, o.batchSize, o.seed, 0).length;
+    if (o.resumeFrom) {
+      restoreCheckpoint(o, o.resumeFrom, weightGroups(), stepper, batchesPerEpoch);
+      ({ epoch: firstEpoch, batch: firstBatch, lossSum: firstSum } = o.resumeFrom);
+      epochLosses.push(...o.resumeFrom.epochLosses);
+      steps = o.resumeFrom.steps;
+    }
     const total = batchesPerEpoch * o.epochs;
-    for (let epoch = 0; epoch < o.epochs; epoch++) {
+    for (let epoch = firstEpoch; epoch < o.epochs; epoch++) {
       const batches = batchOrder(o.data.count, o.batchSize, o.seed, epoch);
-      let sum = 0;
-      for (let b = 0; b < batches.length; b++) {
+      const resumed = epoch === firstEpoch;
+      let sum = resumed ? firstSum : 0;
+      for (let b = resumed ? firstBatch : 0; b < batches.length; b++) {
         const indices = batches[b]!;
         // The clean batch is kept only for an extra loss (it gets the un-augmented images).
         const clean = o.extraLoss ? imagesToTensor(o.data, indices) : undefined;
@@ -190,9 +250,11 @@ export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
         }
         steps++;
         o.onProgress?.(steps, total, `epoch ${epoch + 1}/${o.epochs} loss ${(sum / (b + 1)).toFixed(4)}`);
+        if (b + 1 < batches.length && o.onCheckpoint && o.checkpointMidEpoch?.()) await o.onCheckpoint(checkpoint(epoch, b + 1, sum));
       }
       epochLosses.push(sum / batches.length);
       await o.onEpochEnd?.(epoch + 1, sum / batches.length);
+      if (o.onCheckpoint) await o.onCheckpoint(checkpoint(epoch + 1, 0, 0));
     }
   } catch (error) {
     for (const h of headModels) h.dispose();
@@ -201,6 +263,50 @@ export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
     stepper.dispose();
   }
   return { encoder: o.encoder, heads, epochLosses, steps };
+}
+
+/** Copies every weight (trainable or not) of each group, named `<group>/<index>`. */
+function snapshotWeights(groups: [string, tf.Variable[] | tfl.LayersModel][]): CheckpointTensor[] {
+  return groups.flatMap(([group, source]) => {
+    const tensors: tf.Tensor[] = Array.isArray(source) ? source : source.weights.map((w) => w.read());
+    return tensors.map((t, i) => ({ name: `${group}/${i}`, shape: [...t.shape], values: Float32Array.from(t.dataSync() as Float32Array) }));
+  });
+}
+
+function restoreCheckpoint(
+  o: TrainSslOptions, c: SslCheckpoint, groups: [string, tf.Variable[] | tfl.LayersModel][], stepper: ReturnType<typeof createAdamStepper>,
+  batchesPerEpoch: number,
+): void {
+  const where = 'trainSsl: resumeFrom';
+  const mismatch = (['seed', 'method', 'batchSize'] as const).filter((k) => c[k] !== o[k]);
+  if (mismatch.length > 0) throw new Error(`${where}: the checkpoint was made with other settings (${mismatch.map((k) => `${k} ${c[k]} vs ${o[k]}`).join(', ')})`);
+  const inEpoch = Number.isInteger(c.batch) && c.batch >= 0 && c.batch < batchesPerEpoch && (c.batch === 0 || c.epoch < o.epochs);
+  if (!(Number.isInteger(c.epoch) && c.epoch >= 0 && c.epoch <= o.epochs) || c.epochLosses.length !== c.epoch || !inEpoch) {
+    throw new Error(`${where}: epoch ${c.epoch}, batch ${c.batch} with ${c.epochLosses.length} epoch losses does not fit a run of ${o.epochs} epochs of ${batchesPerEpoch} batches`);
+  }
+  const byName = new Map(c.tensors.map((t) => [t.name, t]));
+  const expected = snapshotNames(groups);
+  if (expected.length !== c.tensors.length || expected.some((n) => !byName.has(n))) {
+    throw new Error(`${where}: the checkpoint holds ${c.tensors.length} tensors, this model ${expected.length} (another architecture or method?)`);
+  }
+  for (const [group, source] of groups) {
+    const targets: tf.Tensor[] = Array.isArray(source) ? source : source.weights.map((w) => w.read());
+    const values = targets.map((t, i) => {
+      const saved = byName.get(`${group}/${i}`)!;
+      if (saved.shape.length !== t.shape.length || saved.shape.some((d, k) => d !== t.shape[k])) {
+        throw new Error(`${where}: ${saved.name} has shape [${saved.shape}], the model's has [${t.shape}]`);
+      }
+      return tf.tensor(saved.values, saved.shape, 'float32');
+    });
+    if (Array.isArray(source)) source.forEach((v, i) => v.assign(values[i]!));
+    else source.setWeights(values);
+    tf.dispose(values);
+  }
+  stepper.restoreState(c.optimizer);
+}
+
+function snapshotNames(groups: [string, tf.Variable[] | tfl.LayersModel][]): string[] {
+  return groups.flatMap(([group, source]) => (Array.isArray(source) ? source : source.weights).map((_, i) => `${group}/${i}`));
 }
 
 export interface TrainToMatchOptions {

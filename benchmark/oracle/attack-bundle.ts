@@ -5,7 +5,9 @@
 // harness, and the attack's process runs plain JavaScript with no loader hooks, no worker threads and no spawning.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import { bundleProblems, PluginBundleError, pluginBuildOptions, symlinksLeaving } from '../plugin/bundle.ts';
 
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 const repoRoot = here('../../');
@@ -14,7 +16,7 @@ const repoRoot = here('../../');
  * Bundled code would see the bundle's own `import.meta.url`; a module that locates files next to itself must see its
  * original location, so each module's `import.meta.url` / `dirname` / `filename` is replaced by its source path.
  */
-const keepImportMeta: Plugin = {
+export const keepImportMeta: Plugin = {
   name: 'stealbench-keep-import-meta',
   setup(b) {
     b.onLoad({ filter: /\.[cm]?[jt]s$/ }, async (args) => {
@@ -24,7 +26,10 @@ const keepImportMeta: Plugin = {
         .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
         .replaceAll('import.meta.dirname', JSON.stringify(fileURLToPath(new URL('.', pathToFileURL(args.path)))))
         .replaceAll('import.meta.filename', JSON.stringify(args.path));
-      return { contents, loader: args.path.endsWith('.ts') || args.path.endsWith('.mts') || args.path.endsWith('.cts') ? 'ts' : 'js' };
+      return {
+        contents,
+        loader: args.path.endsWith('.ts') || args.path.endsWith('.mts') || args.path.endsWith('.cts') ? 'ts' : 'js',
+      };
     });
   },
 };
@@ -42,18 +47,29 @@ function entrySource(modulePath: string): string {
   ].join('\n');
 }
 
-/** Bundles the attack at `modulePath` into `outFile` (ESM). Throws esbuild's error (file, line, text) on failure. */
+/**
+ * Bundles the attack at `modulePath` into `outFile` (ESM), under the plugin bundling rules (plugin/bundle.ts): code
+ * only, no import attributes or data files, no symlink out of the plugin's folder. Throws PluginBundleError naming the
+ * plugin and each refused import, or esbuild's error (file, line, text).
+ */
 export async function bundleAttack(modulePath: string, outFile: string): Promise<void> {
-  await build({
-    stdin: { contents: entrySource(modulePath), resolveDir: repoRoot, sourcefile: 'attack-entry.js', loader: 'js' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: `node${process.versions.node.split('.')[0]}`,
-    packages: 'external',
-    outfile: outFile,
-    sourcemap: 'inline',
-    logLevel: 'silent',
-    plugins: [keepImportMeta],
-  });
+  const folder = dirname(modulePath);
+  const label = `attack '${folder.split(/[\\/]/).pop()}'`;
+  const leaving = symlinksLeaving(folder);
+  if (leaving.length) throw new PluginBundleError(label, leaving);
+  const rules = pluginBuildOptions(label, folder);
+  try {
+    await build({
+      ...rules,
+      stdin: { contents: entrySource(modulePath), resolveDir: repoRoot, sourcefile: 'attack-entry.js', loader: 'js' },
+      outfile: outFile,
+      sourcemap: 'inline',
+      metafile: false,
+      plugins: [...rules.plugins!, keepImportMeta],
+    });
+  } catch (error) {
+    const errors = (error as { errors?: Parameters<typeof bundleProblems>[0] }).errors;
+    if (Array.isArray(errors) && errors.length) throw new PluginBundleError(label, bundleProblems(errors));
+    throw error;
+  }
 }

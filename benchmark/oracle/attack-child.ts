@@ -60,6 +60,7 @@ async function run(modules: ChildModules, start: StartMessage, ipc: ReturnType<t
       deadline: start.deadline,
       progress: (done, total, message) => send({ type: 'progress', done, total, ...(message === undefined ? {} : { message }) }),
       log: (message) => send({ type: 'log', message: String(message) }),
+      ...(start.defense === undefined ? {} : { defense: deepFreeze(start.defense) }),
     };
     const model = await plugin.steal(ctx, deepFreeze(start.options));
     if (!model || typeof (model as LayersModel).save !== 'function') {
@@ -80,6 +81,11 @@ export function runAttackChild(modules: ChildModules): void {
   if (!process.send) {
     console.error('This attack bundle is started by the harness (attack-process.ts) with an IPC channel; it cannot run alone.');
     process.exit(2);
+  }
+  // Blocking stdout/stderr: a write waits until the harness has read (and counted) it. Otherwise a flood in a loop
+  // that never yields piles up in this process's memory instead of reaching the harness's output limit.
+  for (const stream of [process.stdout, process.stderr]) {
+    (stream as unknown as { _handle?: { setBlocking?(blocking: boolean): void } })._handle?.setBlocking?.(true);
   }
   let ipc: ReturnType<typeof createIpcOracleClient> | undefined;
   process.on('message', (message: ParentMessage) => {

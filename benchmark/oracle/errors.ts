@@ -9,6 +9,8 @@ export type OracleErrorCode =
   | 'UNKNOWN_ACCOUNT'
   | 'ORACLE_CONFIG'
   | 'GUARD_INVALID_ANSWER'
+  | 'GUARD_FAILED'
+  | 'VICTIM_FAILED'
   | 'ORACLE_ERROR';
 
 /** Base class: every error the oracle throws on purpose. */
@@ -80,6 +82,20 @@ export class GuardAnswerError extends OracleError {
   }
 }
 
+/** The defense's guard threw while answering a batch: refused and not charged; the cell blames the defense. */
+export class GuardFailedError extends OracleError {
+  constructor(message: string) {
+    super('GUARD_FAILED', message);
+  }
+}
+
+/** The victim failed on a batch (threw, wrong shape, NaN): refused and not charged; the cell blames the victim. */
+export class VictimFailedError extends OracleError {
+  constructor(message: string) {
+    super('VICTIM_FAILED', message);
+  }
+}
+
 export interface SerializedError {
   name: string;
   message: string;
@@ -119,6 +135,12 @@ export function reviveError(data: SerializedError): Error {
       break;
     case 'GUARD_INVALID_ANSWER':
       error = new GuardAnswerError(data.message);
+      break;
+    case 'GUARD_FAILED':
+      error = new GuardFailedError(data.message);
+      break;
+    case 'VICTIM_FAILED':
+      error = new VictimFailedError(data.message);
       break;
     default: {
       error = new Error(data.message);

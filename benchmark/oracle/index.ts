@@ -1,6 +1,27 @@
 // Public exports of the oracle: the victim API with budgets, its typed errors, query plans, and the attack's
 // isolated process.
-export { createOracle, type Oracle, type OracleOptions, type AccountRole, type AuditEntry, type Refusal, type AccountSummary } from './oracle.ts';
+export {
+  createOracle,
+  type Oracle,
+  type OracleOptions,
+  type AccountRole,
+  type AuditEntry,
+  type Refusal,
+  type AccountSummary,
+  type AccountSet,
+  type AccountSetOptions,
+  type OracleFault,
+} from './oracle.ts';
+export { accountId, legitimateAccountId, openAttackerAccounts, MAX_ATTACKER_ACCOUNTS } from './accounts.ts';
+export {
+  legitimateSchedule,
+  createLegitimateTraffic,
+  interleavedClient,
+  LEGITIMATE_BATCH_SIZES,
+  type LegitimateStream,
+  type LegitimateTraffic,
+  type ScheduledBatch,
+} from './interleave.ts';
 export {
   OracleError,
   QueryBudgetExceededError,
@@ -8,12 +29,14 @@ export {
   UnknownAccountError,
   OracleConfigError,
   GuardAnswerError,
+  GuardFailedError,
+  VictimFailedError,
   serializeError,
   reviveError,
   type OracleErrorCode,
   type SerializedError,
 } from './errors.ts';
-export { validateBatch } from './validate.ts';
+export { validateBatch, validateGuardResponse, validateAccountReports, vectorsProblem } from './validate.ts';
 export { hashImages } from './image-hash.ts';
 export { queryPlan, takePlan, PoolTooSmallError, type QueryPlanOptions } from './pools.ts';
 export {

@@ -1,7 +1,7 @@
 // The attack's side of the oracle: an `OracleClient` whose calls travel over the IPC channel to the harness, where
 // the real oracle answers (and enforces the budget). Errors come back by `code` and are re-created as the same typed
 // classes (QueryBudgetExceededError, InvalidQueryError…), so an attack cannot tell this client from an in-process one.
-import type { BudgetState, ImageBatch, OracleClient, QueryAnswer } from '../plugin/types.ts';
+import type { BudgetState, ImageBatch, OracleClient, QueryAnswer, QueryOptions } from '../plugin/types.ts';
 import type { ChildMessage, ReplyMessage, StartMessage } from './attack-protocol.ts';
 import { reviveError } from './errors.ts';
 
@@ -23,12 +23,14 @@ export function createIpcOracleClient(info: StartMessage['oracle'], send: (messa
     output: info.output,
     inputShape: Object.freeze([...info.inputShape]) as unknown as readonly [number, number, number],
     outputDim: info.outputDim,
+    maxAccounts: info.maxAccounts,
     budget: () => call<BudgetState>((id) => ({ type: 'budget', id })),
-    query: (images: ImageBatch) =>
+    query: (images: ImageBatch, options?: QueryOptions) =>
       // Send only the fields of an ImageBatch: the oracle validates them, extra fields would be noise over IPC.
       call<QueryAnswer>((id) => ({
         type: 'query', id,
         images: { data: images?.data, count: images?.count, height: images?.height, width: images?.width, channels: images?.channels },
+        ...(options?.account === undefined ? {} : { account: options.account }),
       })),
   });
   return {

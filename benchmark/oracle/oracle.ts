@@ -8,7 +8,12 @@
 //      computes the clean answer, the guard turns it into what the account receives;
 //   4. the batch is logged (time, count, per-image hashes, what the guard did) and only then counted as answered.
 // If anything fails after the reservation, the reservation is released: a refused or failed batch costs nothing.
-// Invariant: for every account, answered images == sum of its audit entries' counts <= budget.
+// Invariant: for every account, answered images == sum of its audit entries' counts; for every budget (one account's,
+// or one shared by an account set such as a sybil attacker's accounts), the images answered on it <= its total.
+//
+// Faults are told apart from refusals: when the victim or the guard fails on a batch (throws, wrong shape, NaN or
+// Infinity), the batch is refused uncharged AND the fault is kept (`faults()`), so the cell blames the party that
+// failed even if the caller (an attack) catches the error and carries on.
 import type {
   BudgetState,
   Guard,
@@ -17,12 +22,23 @@ import type {
   OracleClient,
   OracleOutput,
   QueryAnswer,
+  QueryOptions,
   VictimDeployment,
   Vectors,
 } from '../plugin/types.ts';
-import { GuardAnswerError, OracleConfigError, QueryBudgetExceededError, UnknownAccountError } from './errors.ts';
+import {
+  GuardAnswerError,
+  GuardFailedError,
+  InvalidQueryError,
+  OracleConfigError,
+  OracleError,
+  QueryBudgetExceededError,
+  UnknownAccountError,
+  VictimFailedError,
+} from './errors.ts';
 import { hashImages } from './image-hash.ts';
-import { validateBatch } from './validate.ts';
+import { validateBatch, validateGuardResponse, vectorsProblem } from './validate.ts';
+import { capText } from '../util/cap-text.ts';
 
 export type AccountRole = 'attacker' | 'legitimate';
 
@@ -59,6 +75,35 @@ export interface Refusal {
   message: string;
 }
 
+/** A victim or defense failure seen while answering a batch (the batch was refused and not charged). */
+export interface OracleFault {
+  party: 'victim' | 'defense';
+  account: string;
+  /** Capped (see util/cap-text.ts): the text may come from a plugin. */
+  message: string;
+}
+
+export interface AccountSetOptions {
+  role: AccountRole;
+  /** Images all the set's accounts may query together. */
+  budget: number;
+  /** Indices 0 … maxAccounts-1 may be used. */
+  maxAccounts: number;
+  /** The account id of index `index` (opaque, unique): called once per index, on its first use. */
+  idOf(index: number): string;
+}
+
+/** Accounts of one party (e.g. a sybil attacker) that share one budget; each opened on first use of its index. */
+export interface AccountSet {
+  readonly role: AccountRole;
+  readonly maxAccounts: number;
+  /** The id of account `index`, opening it first if needed. Throws `InvalidQueryError` for an index out of range. */
+  account(index: number): string;
+  /** Ids of the accounts opened so far, in order of first use. */
+  opened(): string[];
+  budget(): BudgetState;
+}
+
 export interface AccountSummary {
   id: string;
   role: AccountRole;
@@ -78,23 +123,37 @@ export interface Oracle {
   /** Length of each clean answer vector (a guard may change it, e.g. top-k). */
   readonly outputDim: number;
   openAccount(id: string, budget: number, role: AccountRole): AccountSummary;
+  /** Accounts sharing one budget, opened lazily by index (the attacker's sybil accounts). */
+  openAccountSet(options: AccountSetOptions): AccountSet;
   budget(account: string): BudgetState;
   query(account: string, images: ImageBatch): Promise<QueryAnswer>;
   /** Answered batches, in answer order; all accounts when `account` is omitted. */
   audit(account?: string): AuditEntry[];
   refusals(account?: string): Refusal[];
   accounts(): AccountSummary[];
-  /** An in-process `OracleClient` bound to one account (the attack process gets an IPC twin of it). */
-  client(account: string): OracleClient;
+  /** Victim and defense failures seen so far, in order. */
+  faults(): OracleFault[];
+  /**
+   * An in-process `OracleClient` bound to one account (maxAccounts 1) or to an account set (the attack process gets
+   * an IPC twin of it).
+   */
+  client(account: string | AccountSet): OracleClient;
+}
+
+/** Images a budget allows, and those answered or reserved on it (shared by every account of an account set). */
+interface BudgetPool {
+  total: number;
+  answered: number;
+  /** Images of batches accepted but not yet answered. */
+  reserved: number;
 }
 
 interface Account {
   id: string;
   role: AccountRole;
-  total: number;
+  pool: BudgetPool;
+  /** Images answered on this account (its pool may count other accounts' too). */
   answered: number;
-  /** Images of batches accepted but not yet answered. */
-  reserved: number;
   entries: AuditEntry[];
   refusals: Refusal[];
   hashes: Set<string>;
@@ -110,13 +169,9 @@ function argmaxRows(v: Vectors): Int32Array {
   return labels;
 }
 
-function checkVectors(v: Vectors, count: number, who: string): void {
-  if (!v || !(v.data instanceof Float32Array) || v.count !== count || !Number.isInteger(v.dim) || v.data.length !== count * v.dim) {
-    throw new GuardAnswerError(
-      `${who} returned ${v ? `count ${v.count}, dim ${v.dim}, data length ${v.data?.length}` : String(v)} for a batch of ${count} image(s); ` +
-        'expected Vectors with count equal to the batch and data.length = count × dim.',
-    );
-  }
+function checkVictimVectors(v: Vectors, count: number, who: string): void {
+  const problem = vectorsProblem(v, count);
+  if (problem) throw new VictimFailedError(`${who} returned an invalid answer: ${problem}.`);
 }
 
 function outputDimOf(deployment: VictimDeployment, output: OracleOutput): number {
@@ -145,6 +200,7 @@ export function createOracle(options: OracleOptions): Oracle {
   const inputShape = deployment.inputShape;
   const accounts = new Map<string, Account>();
   const log: AuditEntry[] = [];
+  const faults: OracleFault[] = [];
   let seq = 0;
 
   function get(id: string): Account {
@@ -153,9 +209,39 @@ export function createOracle(options: OracleOptions): Oracle {
     return account;
   }
 
-  function budgetOf(a: Account): BudgetState {
-    const used = a.answered + a.reserved;
-    return { total: a.total, used, remaining: a.total - used };
+  function poolState(pool: BudgetPool): BudgetState {
+    const used = pool.answered + pool.reserved;
+    return { total: pool.total, used, remaining: pool.total - used };
+  }
+  const budgetOf = (a: Account) => poolState(a.pool);
+
+  function checkBudget(owner: string, budget: number): void {
+    if (!Number.isInteger(budget) || budget < 0) {
+      throw new OracleConfigError(`${owner}: budget must be a non-negative integer number of images, found ${budget}.`);
+    }
+  }
+
+  function open(id: string, pool: BudgetPool, role: AccountRole): Account {
+    if (typeof id !== 'string' || id.length === 0) throw new OracleConfigError(`openAccount: id must be a non-empty string, found ${JSON.stringify(id)}.`);
+    if (accounts.has(id)) throw new OracleConfigError(`openAccount: account "${id}" is already open.`);
+    if (role !== 'attacker' && role !== 'legitimate') {
+      throw new OracleConfigError(`openAccount("${id}"): role must be 'attacker' or 'legitimate', found ${JSON.stringify(role)}.`);
+    }
+    const account: Account = { id, role, pool, answered: 0, entries: [], refusals: [], hashes: new Set() };
+    accounts.set(id, account);
+    return account;
+  }
+
+  /** Keeps the fault and gives the typed error the caller receives. */
+  function fault(party: OracleFault['party'], account: string, error: unknown): OracleError {
+    const typed =
+      error instanceof VictimFailedError || error instanceof GuardAnswerError
+        ? error
+        : party === 'victim'
+          ? new VictimFailedError(`victim "${deployment.id}" failed on a batch: ${capText(errorText(error))}`)
+          : new GuardFailedError(`the defense guard threw on a batch: ${capText(errorText(error))}`);
+    faults.push({ party, account, message: capText(typed.message) });
+    return typed;
   }
 
   function summary(a: Account): AccountSummary {
@@ -177,14 +263,14 @@ export function createOracle(options: OracleOptions): Oracle {
   async function clean(images: ImageBatch): Promise<{ vectors: Vectors; labels?: Int32Array }> {
     if (output === 'label') {
       const result = await deployment.classify!(images);
-      checkVectors(result.scores, images.count, `victim "${deployment.id}" classify()`);
+      checkVictimVectors(result.scores, images.count, `victim "${deployment.id}" classify()`);
       return { vectors: result.scores, labels: result.labels };
     }
     const representations = await deployment.encode(images);
-    checkVectors(representations, images.count, `victim "${deployment.id}" encode()`);
+    checkVictimVectors(representations, images.count, `victim "${deployment.id}" encode()`);
     if (output === 'representation') return { vectors: representations };
     const projections = await deployment.project!(representations);
-    checkVectors(projections, images.count, `victim "${deployment.id}" project()`);
+    checkVictimVectors(projections, images.count, `victim "${deployment.id}" project()`);
     return { vectors: projections };
   }
 
@@ -201,15 +287,23 @@ export function createOracle(options: OracleOptions): Oracle {
     // Snapshot the batch: the caller may reuse its buffer while we await the victim.
     const batch: ImageBatch = { ...images, data: images.data.slice() };
     const hashes = hashImages(batch);
-    account.reserved += count;
+    const pool = account.pool;
+    pool.reserved += count;
     try {
-      const result = await clean(batch);
+      let result: Awaited<ReturnType<typeof clean>>;
+      try {
+        result = await clean(batch);
+      } catch (error) {
+        throw fault('victim', accountId, error);
+      }
       let response: GuardResponse = { answer: result.vectors };
       if (guard) {
-        response = await guard.answer({ account: accountId, images: batch, clean: result.vectors, output });
-        checkVectors(response.answer, count, 'the defense guard');
-        if (response.flagged && response.flagged.length !== count) {
-          throw new GuardAnswerError(`the defense guard flagged ${response.flagged.length} image(s) for a batch of ${count}.`);
+        try {
+          const returned: unknown = await guard.answer({ account: accountId, images: batch, clean: result.vectors, output });
+          validateGuardResponse(returned, count);
+          response = returned;
+        } catch (error) {
+          throw fault('defense', accountId, error);
         }
       }
       const answer: QueryAnswer = { data: response.answer.data, count, dim: response.answer.dim };
@@ -221,20 +315,69 @@ export function createOracle(options: OracleOptions): Oracle {
         const flaggedCount = response.flagged?.filter(Boolean).length ?? 0;
         entry.guard = { flaggedCount };
         if (response.flagged) entry.guard.flagged = response.flagged.slice();
-        if (response.note !== undefined) entry.guard.note = response.note;
+        if (response.note !== undefined) entry.guard.note = capText(response.note, 200);
         if (response.cost !== undefined) entry.guard.cost = { ...response.cost };
       }
       // Log and count in the same synchronous step, so the invariant holds at every await point.
-      account.reserved -= count;
+      pool.reserved -= count;
+      pool.answered += count;
       account.answered += count;
       account.entries.push(entry);
       log.push(entry);
       for (const h of hashes) account.hashes.add(h);
       return answer;
     } catch (error) {
-      if (account.reserved >= count) account.reserved -= count;
+      if (pool.reserved >= count) pool.reserved -= count;
       throw error;
     }
+  }
+
+  function openAccountSet(options: AccountSetOptions): AccountSet {
+    const { role, maxAccounts, idOf } = options;
+    checkBudget('openAccountSet', options.budget);
+    if (!Number.isInteger(maxAccounts) || maxAccounts < 1) {
+      throw new OracleConfigError(`openAccountSet: maxAccounts must be a positive integer, found ${maxAccounts}.`);
+    }
+    const pool: BudgetPool = { total: options.budget, answered: 0, reserved: 0 };
+    const byIndex = new Map<number, string>();
+    return {
+      role,
+      maxAccounts,
+      account(index) {
+        if (!Number.isInteger(index) || index < 0 || index >= maxAccounts) {
+          throw new InvalidQueryError('options.account', `an integer account index in 0 … ${maxAccounts - 1}`, describeIndex(index));
+        }
+        let id = byIndex.get(index);
+        if (id === undefined) {
+          id = idOf(index);
+          open(id, pool, role);
+          byIndex.set(index, id);
+        }
+        return id;
+      },
+      opened: () => [...byIndex.values()],
+      budget: () => poolState(pool),
+    };
+  }
+
+  function client(target: string | AccountSet): OracleClient {
+    const set: AccountSet =
+      typeof target === 'string'
+        ? { role: get(target).role, maxAccounts: 1, account: (index) => singleAccount(target, index), opened: () => [target], budget: () => budgetOf(get(target)) }
+        : target;
+    return Object.freeze({
+      output,
+      inputShape,
+      outputDim,
+      maxAccounts: set.maxAccounts,
+      budget: async () => set.budget(),
+      query: async (images: ImageBatch, options?: QueryOptions) => {
+        if (options !== undefined && (typeof options !== 'object' || options === null)) {
+          throw new InvalidQueryError('options', 'an object { account?: number } or undefined', describeIndex(options));
+        }
+        return query(set.account(options?.account ?? 0), images);
+      },
+    });
   }
 
   const oracle: Oracle = {
@@ -242,18 +385,10 @@ export function createOracle(options: OracleOptions): Oracle {
     inputShape,
     outputDim,
     openAccount(id, budget, role) {
-      if (typeof id !== 'string' || id.length === 0) throw new OracleConfigError(`openAccount: id must be a non-empty string, found ${JSON.stringify(id)}.`);
-      if (accounts.has(id)) throw new OracleConfigError(`openAccount: account "${id}" is already open.`);
-      if (!Number.isInteger(budget) || budget < 0) {
-        throw new OracleConfigError(`openAccount("${id}"): budget must be a non-negative integer number of images, found ${budget}.`);
-      }
-      if (role !== 'attacker' && role !== 'legitimate') {
-        throw new OracleConfigError(`openAccount("${id}"): role must be 'attacker' or 'legitimate', found ${JSON.stringify(role)}.`);
-      }
-      const account: Account = { id, role, total: budget, answered: 0, reserved: 0, entries: [], refusals: [], hashes: new Set() };
-      accounts.set(id, account);
-      return summary(account);
+      if (!accounts.has(id)) checkBudget(`openAccount(${JSON.stringify(id)})`, budget);
+      return summary(open(id, { total: budget, answered: 0, reserved: 0 }, role));
     },
+    openAccountSet,
     budget: (id) => budgetOf(get(id)),
     query,
     audit: (id) => (id === undefined ? log.slice() : get(id).entries.slice()),
@@ -262,16 +397,25 @@ export function createOracle(options: OracleOptions): Oracle {
       return [...accounts.values()].flatMap((a) => a.refusals).sort((x, y) => x.time - y.time);
     },
     accounts: () => [...accounts.values()].map(summary),
-    client(id) {
-      get(id);
-      return {
-        output,
-        inputShape,
-        outputDim,
-        budget: async () => budgetOf(get(id)),
-        query: (images) => query(id, images),
-      };
+    faults: () => faults.slice(),
+    client(target) {
+      if (typeof target === 'string') get(target);
+      return client(target);
     },
   };
   return oracle;
+}
+
+function singleAccount(id: string, index: number): string {
+  if (index !== 0) throw new InvalidQueryError('options.account', '0 (this client has one account)', describeIndex(index));
+  return id;
+}
+
+function describeIndex(value: unknown): string {
+  const text = typeof value === 'object' && value !== null ? 'an object' : String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

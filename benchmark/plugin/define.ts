@@ -3,10 +3,20 @@
 // ajv (defaults applied) before any entry function is called.
 import type { AttackPlugin, DefensePlugin, VictimPlugin } from './types.ts';
 
+/**
+ * Declares an attack plugin: `meta` (id, title, paper, options schema, `needs`, `targets`) and `steal(ctx, options)`,
+ * which spends `ctx.budget` images through `ctx.oracle` and returns the stolen encoder. The harness validates `meta`
+ * and resolves `options` against its schema (defaults applied) before calling `steal`, in a sandboxed process.
+ */
 export function defineAttack<Options = Record<string, never>>(plugin: AttackPlugin<Options>): AttackPlugin<Options> {
   return plugin;
 }
 
+/**
+ * Declares a defense plugin: `meta` (id, title, paper, kind, options schema) and any of `guard` (answers through the
+ * API), `prepareVictim`/`victimTrainHook` (proactive: changes how the victim is trained) and `verifyOwnership`
+ * (reactive: tests a suspect encoder). The harness resolves options against the schema before calling any of them.
+ */
 export function defineDefense<Options = Record<string, never>>(plugin: DefensePlugin<Options>): DefensePlugin<Options> {
   return plugin;
 }

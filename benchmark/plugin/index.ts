@@ -1,7 +1,6 @@
 // Public surface of the plugin core, every export by name.
 export { defineAttack, defineDefense, defineVictim, defineConfig } from './define.ts';
 export {
-  createAjv,
   compileOptionsSchema,
   resolveOptions,
   checkOptionDefaults,
@@ -18,6 +17,11 @@ export { checkPluginShape, guessPluginKind } from './shape.ts';
 export { wrapPluginCall, wrapAttack, wrapDefense, wrapGuard, PluginHookError } from './wrap.ts';
 export {
   discoverPlugins,
+  extraPluginRoots,
+  importDefense,
+  importPluginForKit,
+  PLUGIN_PATH_ENV,
+  pluginHash,
   findPlugin,
   checkPluginFolders,
   checkOnePluginFolder,
@@ -31,5 +35,10 @@ export {
   type RegisteredPlugin,
   type PluginProblem,
   type LoadedPlugin,
+  type AttackData,
+  type DefenseData,
+  type PluginFilter,
 } from './registry.ts';
+export { buildPlugin, codeOnly, contentHash, symlinksLeaving, PluginBundleError, type PluginBuild } from './bundle.ts';
+export { readPluginInSandbox, type SandboxReport, type SandboxRead } from './sandbox-data.ts';
 export { listDataSplits, type SplitSummary } from './data-splits.ts';

@@ -2,7 +2,8 @@
 // the result deep-frozen so a plugin cannot change the options it was given (ESLint's rule options, same idea).
 // Errors name the plugin, the option (as a JSON pointer), what was expected and what was found; for an unknown key
 // they list the keys the plugin does accept.
-import { Ajv, type ErrorObject, type Options as AjvOptions, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { ajv, describeValue, formatIssues, renderIssue, type ValidationIssue } from '../util/validation.ts';
 import type { PluginKind } from './types.ts';
 
 /** What the options code needs to know about a plugin: its id and (maybe) its options schema. */
@@ -10,15 +11,8 @@ export interface OptionsCarrier {
   meta: { id: string; options?: unknown };
 }
 
-export interface OptionIssue {
-  /** JSON pointer into the options object ('' is the options object itself). */
-  path: string;
-  message: string;
-  /** For an unknown key: the keys the schema allows at that level. */
-  allowed?: string[];
-  /** The offending value, when there is one. */
-  found?: unknown;
-}
+/** One problem with a plugin's options; `path` is a JSON pointer into the options object. */
+export type OptionIssue = ValidationIssue;
 
 /** Options given to a plugin do not satisfy its schema. */
 export class PluginOptionsError extends Error {
@@ -44,16 +38,6 @@ export class PluginSchemaError extends Error {
   }
 }
 
-/**
- * The one ajv configuration of the harness. `strict` catches typos in schemas (`defualt`, `minimun`), `useDefaults`
- * fills in defaults, `allErrors` reports every problem at once, `verbose` keeps the schema next to each error so that
- * an unknown key can be answered with the allowed ones.
- */
-export function createAjv(overrides: AjvOptions = {}): Ajv {
-  return new Ajv({ strict: true, allowUnionTypes: true, useDefaults: true, allErrors: true, verbose: true, ...overrides });
-}
-
-const sharedAjv = createAjv();
 const validators = new WeakMap<object, ValidateFunction>();
 
 /** Render a JSON pointer for humans: the empty pointer is the options object itself. */
@@ -62,16 +46,7 @@ export function formatPointer(path: string): string {
 }
 
 function formatIssue(issue: OptionIssue): string {
-  let text = `${formatPointer(issue.path)}: ${issue.message}`;
-  if ('found' in issue) text += `, found ${describeValue(issue.found)}`;
-  if (issue.allowed) text += issue.allowed.length ? `; allowed keys: ${issue.allowed.join(', ')}` : '; no keys are allowed here';
-  return text;
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  const json = JSON.stringify(value);
-  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  return renderIssue({ ...issue, path: formatPointer(issue.path) });
 }
 
 function escapePointer(key: string): string {
@@ -98,15 +73,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function compileOptionsSchema(kind: PluginKind, plugin: OptionsCarrier): ValidateFunction | null {
   const schema = plugin.meta.options;
   if (schema === undefined) return null;
-  if (!isPlainObject(schema)) throw new PluginSchemaError(kind, plugin.meta.id, `expected a JSON Schema object, found ${describeValue(schema)}`);
+  if (!isPlainObject(schema))
+    throw new PluginSchemaError(kind, plugin.meta.id, `expected a JSON Schema object, found ${describeValue(schema)}`);
   const cached = validators.get(schema);
   if (cached) return cached;
   if (schema.type !== 'object') {
-    throw new PluginSchemaError(kind, plugin.meta.id, `the top level must be { "type": "object", "properties": ... }, found type ${describeValue(schema.type)}`);
+    throw new PluginSchemaError(
+      kind,
+      plugin.meta.id,
+      `the top level must be { "type": "object", "properties": ... }, found type ${describeValue(schema.type)}`,
+    );
   }
   let validate: ValidateFunction;
   try {
-    validate = sharedAjv.compile(closedCopy(schema));
+    validate = ajv.compile(closedCopy(schema));
   } catch (error) {
     throw new PluginSchemaError(kind, plugin.meta.id, error instanceof Error ? error.message : String(error));
   }
@@ -114,21 +94,9 @@ export function compileOptionsSchema(kind: PluginKind, plugin: OptionsCarrier): 
   return validate;
 }
 
-function toIssue(error: ErrorObject): OptionIssue {
-  const parent = (error.parentSchema ?? {}) as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'additionalProperties': {
-      const key = String(error.params.additionalProperty);
-      const allowed = Object.keys((parent.properties as Record<string, unknown> | undefined) ?? {});
-      return { path: `${error.instancePath}/${escapePointer(key)}`, message: 'unknown option', allowed };
-    }
-    case 'required':
-      return { path: `${error.instancePath}/${escapePointer(String(error.params.missingProperty))}`, message: 'is required but missing' };
-    case 'enum':
-      return { path: error.instancePath, message: `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`, found: error.data };
-    default:
-      return { path: error.instancePath, message: error.message ?? `fails ${error.keyword}`, found: error.data };
-  }
+/** Options speak of options, not keys. */
+function optionWording(issue: OptionIssue): OptionIssue {
+  return issue.keyword === 'additionalProperties' ? { ...issue, message: 'unknown option' } : issue;
 }
 
 /** Recursively freeze an options object so that a plugin that writes to its options fails loudly (in strict mode). */
@@ -145,11 +113,18 @@ export function deepFreeze<T>(value: T): T {
  * and return a deep-frozen copy. The caller's object is never modified. A plugin without a schema accepts only `{}`
  * or `undefined`.
  */
-export function resolveOptions<Options = Record<string, unknown>>(kind: PluginKind, plugin: OptionsCarrier, rawOptions: unknown): Readonly<Options> {
+export function resolveOptions<Options = Record<string, unknown>>(
+  kind: PluginKind,
+  plugin: OptionsCarrier,
+  rawOptions: unknown,
+): Readonly<Options> {
   const id = plugin.meta.id;
   const raw = rawOptions ?? {};
   if (!isPlainObject(raw)) {
-    throw new PluginOptionsError(kind, id, [{ path: '', message: 'options must be a plain JSON object', found: Array.isArray(raw) ? raw : typeof raw }]);
+    const found = Array.isArray(raw) ? raw : typeof raw;
+    throw new PluginOptionsError(kind, id, [
+      { path: '', keyword: 'type', message: 'options must be a plain JSON object', found },
+    ]);
   }
   const validate = compileOptionsSchema(kind, plugin);
   if (!validate) {
@@ -158,16 +133,22 @@ export function resolveOptions<Options = Record<string, unknown>>(kind: PluginKi
     throw new PluginOptionsError(
       kind,
       id,
-      keys.map((key) => ({ path: `/${escapePointer(key)}`, message: 'unknown option (this plugin has no options schema, so it takes no options)', allowed: [] })),
+      keys.map((key) => ({
+        path: `/${escapePointer(key)}`,
+        keyword: 'additionalProperties',
+        message: 'unknown option (this plugin has no options schema, so it takes no options)',
+        allowed: [],
+      })),
     );
   }
   let options: Record<string, unknown>;
   try {
     options = structuredClone(raw);
   } catch {
-    throw new PluginOptionsError(kind, id, [{ path: '', message: 'options must be plain JSON data (no functions, class instances or symbols)' }]);
+    const message = 'options must be plain JSON data (no functions, class instances or symbols)';
+    throw new PluginOptionsError(kind, id, [{ path: '', keyword: 'type', message }]);
   }
-  if (!validate(options)) throw new PluginOptionsError(kind, id, (validate.errors ?? []).map(toIssue));
+  if (!validate(options)) throw new PluginOptionsError(kind, id, formatIssues(validate.errors).map(optionWording));
   return deepFreeze(options) as Readonly<Options>;
 }
 
@@ -175,23 +156,33 @@ export function resolveOptions<Options = Record<string, unknown>>(kind: PluginKi
 export function checkOptionDefaults(kind: PluginKind, plugin: OptionsCarrier): OptionIssue[] {
   const schema = plugin.meta.options;
   if (!isPlainObject(schema)) return [];
-  const checker = createAjv({ useDefaults: false });
   const issues: OptionIssue[] = [];
   const visit = (node: unknown, path: string): void => {
     if (!isPlainObject(node)) return;
     if ('default' in node && !JSON.stringify(node).includes('"$ref"')) {
       const { default: value, ...rest } = node;
-      let ok = false;
       try {
-        const validate = checker.compile(rest);
-        ok = validate(structuredClone(value)) as boolean;
-        if (!ok) issues.push({ path, message: `default does not satisfy its own schema (${checker.errorsText(validate.errors, { dataVar: 'default' })})`, found: value });
+        const validate = ajv.compile(rest);
+        if (!validate(structuredClone(value))) {
+          const why = ajv.errorsText(validate.errors, { dataVar: 'default' });
+          issues.push({
+            path,
+            keyword: 'default',
+            message: `default does not satisfy its own schema (${why})`,
+            found: value,
+          });
+        }
       } catch (error) {
-        throw new PluginSchemaError(kind, plugin.meta.id, `at ${formatPointer(path)}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new PluginSchemaError(
+          kind,
+          plugin.meta.id,
+          `at ${formatPointer(path)}: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
     const properties = node.properties;
-    if (isPlainObject(properties)) for (const [key, child] of Object.entries(properties)) visit(child, `${path}/${escapePointer(key)}`);
+    if (isPlainObject(properties))
+      for (const [key, child] of Object.entries(properties)) visit(child, `${path}/${escapePointer(key)}`);
     if (isPlainObject(node.items)) visit(node.items, `${path}/items`);
   };
   visit(schema, '');

@@ -1,15 +1,20 @@
 // Plugin discovery: adding a folder `attacks/<id>/`, `defenses/<id>/` or `victims/<id>/` with an `index.ts` whose
-// default export is the plugin registers it; no core file lists plugins. Each plugin is shape-checked, its folder
-// name must equal meta.id, its hooks are wrapped so errors name the plugin and hook, and its folder gets a content
-// hash (for cell keys). A folder that fails to load is reported in `problems`, never silently skipped.
+// default export is the plugin registers it; no core file lists plugins. Discovery never imports a plugin: each is
+// bundled (code only, see bundle.ts) and its default export is read in a sandboxed child (sandbox-data.ts), which hands
+// back plain JSON: the meta, a victim's recipe, and the names of its functions. That data is shape-checked, its folder
+// name must equal meta.id, and the plugin gets a content hash over every file its bundle reads (for cell keys). A
+// folder that fails to load is reported in `problems`, never silently skipped. Attack code runs only in the attack's
+// sandboxed process; defense code is imported by the cell's worker alone (`importDefense`), as it guards the victim.
 // `checkPluginFolders` is the repository check (ESLint's checkRuleFiles): index.ts, README.md and a test per folder.
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { unknownPluginMessage } from '../util/validation.ts';
+import { buildPlugin, contentHash, PluginBundleError, symlinksLeaving, victimDataFiles } from './bundle.ts';
+import { readPluginInSandbox } from './sandbox-data.ts';
 import { checkPluginShape } from './shape.ts';
-import type { AttackPlugin, DefensePlugin, PluginKind, VictimPlugin } from './types.ts';
-import { wrapAttack, wrapDefense } from './wrap.ts';
+import type { AttackMeta, DefenseMeta, DefensePlugin, PluginKind, VictimPlugin } from './types.ts';
+import { wrapDefense } from './wrap.ts';
 
 /** The repository root (where package.json is). */
 export const projectRoot = resolve(fileURLToPath(new URL('../../', import.meta.url)));
@@ -20,17 +25,33 @@ export const kindFolders: Record<PluginKind, string> = { attack: 'attacks', defe
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyOptions = any;
 
-export interface RegisteredPlugin<Plugin> {
+/** What discovery knows of an attack: data only; its code runs in the attack's sandboxed process. */
+export interface AttackData {
+  meta: AttackMeta<AnyOptions>;
+  /** Names of the default export's functions (`steal`). */
+  hooks: readonly string[];
+}
+
+/** What discovery knows of a defense: data only; `importDefense` loads its code where it runs (the cell's worker). */
+export interface DefenseData {
+  meta: DefenseMeta<AnyOptions>;
+  /** Names of the default export's functions (`guard`, `prepareVictim`, `verifyOwnership`, …). */
+  hooks: readonly string[];
+}
+
+export interface RegisteredPlugin<Data> {
   kind: PluginKind;
   id: string;
   /** Absolute path of the plugin's folder. */
   folder: string;
-  /** The plugin with every hook wrapped (errors say which plugin and hook failed). */
-  plugin: Plugin;
-  /** The default export as the plugin file wrote it. */
-  raw: Plugin;
-  /** sha256 (hex) over the folder's files, tests and README excluded. */
+  /** What the plugin declares, read in the sandbox: plain JSON data (a victim is all data: meta and recipe). */
+  plugin: Data;
+  /** The same object as `plugin` (kept for callers written when discovery imported plugins). */
+  raw: Data;
+  /** sha256 (hex) over every file the plugin's bundle reads (harness, node_modules excepted); victims add weights. */
   hash: string;
+  /** The files that `hash` covers, relative to the plugin root. */
+  inputs: string[];
 }
 
 export interface PluginProblem {
@@ -41,10 +62,23 @@ export interface PluginProblem {
 
 export interface Registry {
   root: string;
-  attacks: RegisteredPlugin<AttackPlugin<AnyOptions>>[];
-  defenses: RegisteredPlugin<DefensePlugin<AnyOptions>>[];
+  attacks: RegisteredPlugin<AttackData>[];
+  defenses: RegisteredPlugin<DefenseData>[];
   victims: RegisteredPlugin<VictimPlugin>[];
   problems: PluginProblem[];
+}
+
+/**
+ * Extra plugin roots, searched after the repository, from $STEALBENCH_PLUGIN_PATH (folders holding attacks/, defenses/,
+ * victims/, separated like PATH). Set by the operator (tests use it for throw-away plugins); workers inherit it.
+ */
+export const PLUGIN_PATH_ENV = 'STEALBENCH_PLUGIN_PATH';
+
+export function extraPluginRoots(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env[PLUGIN_PATH_ENV] ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((root) => resolve(root));
 }
 
 /** Sub-folders of `attacks/` etc. that are plugins: `.hidden` and `_shared` folders hold helpers, not plugins. */
@@ -60,6 +94,9 @@ export function listPluginFolders(root: string, kind: PluginKind): string[] {
 const isTestFile = (name: string) => /\.test\.[cm]?[jt]sx?$/.test(name);
 const skippedDirectory = (name: string) => name.startsWith('.') || name === 'node_modules' || name === '__snapshots__';
 
+/** The root a plugin folder belongs to: the folder above its kind's folder (`<root>/attacks/<id>`). */
+const rootOf = (folder: string) => dirname(dirname(resolve(folder)));
+
 function walkFiles(folder: string, prefix = ''): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(folder, { withFileTypes: true })) {
@@ -72,31 +109,24 @@ function walkFiles(folder: string, prefix = ''): string[] {
 }
 
 /**
- * Content hash of a plugin folder: sha256 over (relative path, size, bytes) of every file in sorted order, tests and
- * README.md excluded (editing docs or tests does not invalidate cached results; editing code or weights does).
+ * Content hash of a plugin: sha256 over every file its code-only bundle reads, outside node_modules and the harness
+ * (keyed by the harness version), as (path relative to `root`, size, bytes), sorted. An imported file in another folder
+ * (`../b4b/lsh.ts`, `../_shared/`) re-keys the plugin; a file nobody imports (README, an experiment config, a
+ * dot-folder) does not. A victim adds its data files (weights, metrics), `variants/` and `experiments/` excepted.
  */
-export function hashPluginFolder(folder: string): string {
-  const hash = createHash('sha256');
-  const hashTree = (dir: string, label: string, keep: (rel: string) => boolean = () => true) => {
-    const files = walkFiles(dir)
-      .filter((rel) => keep(rel) && !isTestFile(basename(rel)) && basename(rel).toLowerCase() !== 'readme.md')
-      .sort();
-    for (const rel of files) {
-      const bytes = readFileSync(join(dir, rel));
-      hash.update(`${label}${rel}\0${bytes.length}\0`);
-      hash.update(bytes);
-    }
-  };
-  // A victim's `variants/` hold weights trained with a proactive defense's settings; each is keyed and checked by its
-  // own recipe hash when loaded, so shipping one must not change the plain victim (and every cell that uses it).
-  // `experiments/` holds scripts that measure the plugin and the JSON they write: they never run inside a cell, and
-  // re-measuring must not re-key (and so re-run) every cell of the plugin.
-  hashTree(folder, '', (rel) => !rel.startsWith(`${VICTIM_VARIANTS}/`) && !rel.startsWith(`${PLUGIN_EXPERIMENTS}/`));
-  // Helpers the plugins of one kind share (`attacks/_shared/`) are part of every such plugin's code: a change there
-  // must invalidate their cached cells too.
-  const shared = join(dirname(folder), SHARED_HELPERS);
-  if (existsSync(shared)) hashTree(shared, `../${SHARED_HELPERS}/`);
-  return hash.digest('hex');
+export function pluginHash(root: string, folder: string, kind: PluginKind, inputs: readonly string[]): string {
+  const data = kind === 'victim' ? victimDataFiles(folder, (rel) => skippedForVictim(rel)) : [];
+  return contentHash(root, inputs, data);
+}
+
+function skippedForVictim(rel: string): boolean {
+  const name = basename(rel.replace(/\/$/, ''));
+  return (
+    rel.startsWith(`${VICTIM_VARIANTS}/`) ||
+    rel.startsWith(`${PLUGIN_EXPERIMENTS}/`) ||
+    isTestFile(name) ||
+    name.toLowerCase() === 'readme.md'
+  );
 }
 
 /** The folder, beside the plugin folders of a kind, whose helpers enter every plugin's content hash. */
@@ -109,59 +139,154 @@ export const VICTIM_VARIANTS = 'variants';
 export interface LoadedPlugin {
   kind: PluginKind;
   folder: string;
-  /** The default export, when the module loaded. */
+  /** What the default export declares, as JSON data (functions are listed in `hooks`), when it could be read. */
   plugin?: unknown;
+  /** Names of the default export's functions. */
+  hooks: string[];
+  /** Files the plugin's bundle reads (absolute paths), for its content hash. */
+  inputs: string[];
   problems: string[];
 }
 
-/** Import `<folder>/index.ts` and check its default export; problems are returned, not thrown. */
+/** A stand-in for a function that discovery saw but did not load, so that shape checks see it is there. */
+const notLoaded = (name: string) =>
+  function notLoadedHere(): never {
+    throw new Error(`${name}() is not loaded in this process: discovery reads plugins as data`);
+  };
+
+/**
+ * Read `<folder>/index.ts` in the sandbox and check its default export; problems are returned, not thrown. Nothing of
+ * the plugin runs in this process.
+ */
 export async function loadPluginFolder(folder: string, kind: PluginKind): Promise<LoadedPlugin> {
   const index = join(folder, 'index.ts');
-  if (!existsSync(index)) return { kind, folder, problems: [`no index.ts: a ${kind} plugin folder needs an index.ts whose default export is the plugin`] };
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(index).href)) as Record<string, unknown>;
-  } catch (error) {
-    return { kind, folder, problems: [`index.ts failed to load: ${error instanceof Error ? error.message : String(error)}`] };
-  }
-  const plugin = module.default;
-  if (plugin === undefined) {
+  const none = { kind, folder, hooks: [], inputs: [] };
+  if (!existsSync(index))
+    return {
+      ...none,
+      problems: [`no index.ts: a ${kind} plugin folder needs an index.ts whose default export is the plugin`],
+    };
+  const leaving = symlinksLeaving(folder);
+  if (leaving.length) return { ...none, problems: leaving };
+  const { report, inputs } = await readPluginInSandbox(folder, kind);
+  if (report.status === 'no-default') {
     const helper = `define${kind[0]!.toUpperCase()}${kind.slice(1)}`;
-    return { kind, folder, problems: [`index.ts has no default export: write \`export default ${helper}({ meta: { ... }, ... })\``] };
+    return {
+      ...none,
+      problems: [`index.ts has no default export: write \`export default ${helper}({ meta: { ... }, ... })\``],
+    };
   }
-  const problems = checkPluginShape(kind, plugin);
-  const id = (plugin as { meta?: { id?: unknown } }).meta?.id;
+  if (report.status === 'not-object')
+    return { ...none, problems: checkPluginShape(kind, report.type === 'null' ? null : report.type) };
+  if (report.status === 'error' || !report.value) return { ...none, problems: report.problems };
+  const data = { ...report.value, hooks: report.hooks };
+  const shape: Record<string, unknown> = { ...report.value };
+  for (const hook of report.hooks) shape[hook] = notLoaded(hook);
+  const problems = [...report.problems, ...checkPluginShape(kind, shape)];
+  const id = (data as { meta?: { id?: unknown } }).meta?.id;
   const name = basename(folder);
   if (typeof id === 'string' && id !== name) problems.push(`meta.id '${id}' must equal the folder name '${name}'`);
-  return { kind, folder, plugin, problems };
+  return { kind, folder, plugin: kind === 'victim' ? report.value : data, hooks: report.hooks, inputs, problems };
 }
 
-/** Find and load every plugin under `root`. */
-export async function discoverPlugins(root: string = projectRoot): Promise<Registry> {
+/** The content hash of one plugin folder (`<root>/<kind>s/<id>`): bundles it, code only. Throws on a refused import. */
+export async function hashPluginFolder(folder: string, kind: PluginKind): Promise<string> {
+  const leaving = symlinksLeaving(folder);
+  if (leaving.length) throw new PluginBundleError(`${kind} '${basename(folder)}'`, leaving);
+  const { inputs } = await buildPlugin(folder, kind);
+  return pluginHash(rootOf(folder), folder, kind, inputs);
+}
+
+/**
+ * Import a plugin's default export in this process, for the test kit (`verify-plugin`, a plugin's own test): its
+ * contract checks call steal()/guard() on the kit's tiny victim. Never call it in a process that holds a real victim or
+ * writes records: there, attacks run in their sandboxed process and defenses through `importDefense`.
+ */
+export async function importPluginForKit(folder: string): Promise<unknown> {
+  const module = (await import(pathToFileURL(join(folder, 'index.ts')).href)) as { default?: unknown };
+  return module.default;
+}
+
+/** Which plugins to read; default all. The worker of a cell reads only the three it runs. */
+export type PluginFilter = (kind: PluginKind, id: string) => boolean;
+
+/**
+ * Find and read every plugin under `root`, then under the extra roots of $STEALBENCH_PLUGIN_PATH (a plugin id found
+ * twice is a problem, not a silent override).
+ */
+export async function discoverPlugins(
+  root: string = projectRoot,
+  filter: PluginFilter = () => true,
+): Promise<Registry> {
   const registry: Registry = { root, attacks: [], defenses: [], victims: [], problems: [] };
-  for (const kind of ['attack', 'defense', 'victim'] as const) {
-    for (const folder of listPluginFolders(root, kind)) {
-      const loaded = await loadPluginFolder(folder, kind);
-      const where = relative(root, folder).split(sep).join('/');
-      if (loaded.problems.length > 0) {
-        for (const message of loaded.problems) registry.problems.push({ folder: where, message });
-        continue;
-      }
-      const hash = hashPluginFolder(folder);
-      const id = basename(folder);
-      if (kind === 'attack') {
-        const raw = loaded.plugin as AttackPlugin<AnyOptions>;
-        registry.attacks.push({ kind, id, folder, raw, plugin: wrapAttack(raw), hash });
-      } else if (kind === 'defense') {
-        const raw = loaded.plugin as DefensePlugin<AnyOptions>;
-        registry.defenses.push({ kind, id, folder, raw, plugin: wrapDefense(raw), hash });
-      } else {
-        const raw = loaded.plugin as VictimPlugin;
-        registry.victims.push({ kind, id, folder, raw, plugin: raw, hash });
-      }
+  const roots = [root, ...extraPluginRoots().filter((extra) => extra !== resolve(root))];
+  const folders: { kind: PluginKind; folder: string; root: string }[] = [];
+  for (const from of roots) {
+    for (const kind of ['attack', 'defense', 'victim'] as const) {
+      for (const folder of listPluginFolders(from, kind))
+        if (filter(kind, basename(folder))) folders.push({ kind, folder, root: from });
     }
   }
+  // Each read is a short child process; a few at a time keeps discovery quick without crowding small machines.
+  const loaded = await mapLimited(folders, 4, ({ folder, kind }) => loadPluginFolder(folder, kind));
+  const seen = new Map<string, string>();
+  folders.forEach(({ kind, folder, root: from }, index) => {
+    const where = from === root ? relative(root, folder).split(sep).join('/') : folder;
+    const result = loaded[index]!;
+    const id = basename(folder);
+    const earlier = seen.get(`${kind}:${id}`);
+    if (earlier !== undefined) {
+      registry.problems.push({
+        folder: where,
+        message: `${kind} '${id}' is also provided by ${earlier}; plugin ids must be unique`,
+      });
+      return;
+    }
+    seen.set(`${kind}:${id}`, where);
+    if (result.problems.length > 0) {
+      for (const message of result.problems) registry.problems.push({ folder: where, message });
+      return;
+    }
+    const entry = {
+      kind,
+      id,
+      folder,
+      plugin: result.plugin,
+      raw: result.plugin,
+      hash: pluginHash(from, folder, kind, result.inputs),
+      inputs: result.inputs.map((path) => relative(from, path).split(sep).join('/')),
+    };
+    if (kind === 'attack') registry.attacks.push(entry as RegisteredPlugin<AttackData>);
+    else if (kind === 'defense') registry.defenses.push(entry as RegisteredPlugin<DefenseData>);
+    else registry.victims.push(entry as RegisteredPlugin<VictimPlugin>);
+  });
   return registry;
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
+/**
+ * Import a defense's code, for the process that runs it next to the victim (the cell's worker, `train-victim`): its
+ * hooks wrapped so that errors name the defense. Defenses are not sandboxed: they guard the victim, so they hold it.
+ */
+export async function importDefense(
+  entry: Pick<RegisteredPlugin<DefenseData>, 'id' | 'folder'>,
+): Promise<DefensePlugin<AnyOptions>> {
+  const module = (await import(pathToFileURL(join(entry.folder, 'index.ts')).href)) as { default?: unknown };
+  const problems = checkPluginShape('defense', module.default);
+  if (problems.length) throw new Error(`defense '${entry.id}' (${entry.folder}): ${problems.join('; ')}`);
+  return wrapDefense(module.default as DefensePlugin<AnyOptions>);
 }
 
 /** Look a plugin up by id, or throw an error that lists the ids that do exist. */
@@ -170,9 +295,10 @@ export function findPlugin<K extends PluginKind>(registry: Registry, kind: K, id
   const found = list.find((entry) => entry.id === id);
   if (!found) {
     const known = list.map((entry) => entry.id);
-    const broken = registry.problems.filter((p) => p.folder === `${kindFolders[kind]}/${id}`);
-    const why = broken.length ? ` (the folder exists but does not load: ${broken.map((p) => p.message).join('; ')})` : '';
-    throw new Error(`unknown ${kind} '${id}'${why}; registered ${kind}s: ${known.length ? known.join(', ') : '(none)'}`);
+    const broken = registry.problems.filter((p) => p.folder.replace(/\\/g, '/').endsWith(`${kindFolders[kind]}/${id}`));
+    throw new Error(
+      unknownPluginMessage(kind, id, known, broken.length ? broken.map((p) => p.message).join('; ') : undefined),
+    );
   }
   return found as Registry[`${K}s`][number];
 }
@@ -185,7 +311,12 @@ export function checkPluginFolders(root: string = projectRoot): PluginProblem[] 
   const problems: PluginProblem[] = [];
   for (const kind of ['attack', 'defense', 'victim'] as const) {
     for (const folder of listPluginFolders(root, kind)) {
-      problems.push(...checkOnePluginFolder(folder, kind).map((message) => ({ folder: relative(root, folder).split(sep).join('/'), message })));
+      problems.push(
+        ...checkOnePluginFolder(folder, kind).map((message) => ({
+          folder: relative(root, folder).split(sep).join('/'),
+          message,
+        })),
+      );
     }
   }
   return problems;
@@ -195,13 +326,19 @@ export function checkPluginFolders(root: string = projectRoot): PluginProblem[] 
 export function checkOnePluginFolder(folder: string, kind: PluginKind): string[] {
   const problems: string[] = [];
   const name = basename(folder);
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) problems.push(`folder name '${name}' must be kebab-case (it is the plugin id)`);
-  if (!existsSync(join(folder, 'index.ts'))) problems.push(`missing index.ts (its default export is the ${kind} plugin)`);
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name))
+    problems.push(`folder name '${name}' must be kebab-case (it is the plugin id)`);
+  if (!existsSync(join(folder, 'index.ts')))
+    problems.push(`missing index.ts (its default export is the ${kind} plugin)`);
   const readme = join(folder, 'README.md');
-  if (!existsSync(readme)) problems.push('missing README.md (what the plugin does, its paper, its options, what it assumes)');
-  else if (statSync(readme).size === 0 || readFileSync(readme, 'utf8').trim() === '') problems.push('README.md is empty');
+  if (!existsSync(readme))
+    problems.push('missing README.md (what the plugin does, its paper, its options, what it assumes)');
+  else if (statSync(readme).size === 0 || readFileSync(readme, 'utf8').trim() === '')
+    problems.push('README.md is empty');
   if (!walkFiles(folder).some((rel) => isTestFile(basename(rel)))) {
-    problems.push(`no test file: add e.g. ${name}.test.ts that calls test${kind[0]!.toUpperCase()}${kind.slice(1)}() from benchmark/testkit`);
+    problems.push(
+      `no test file: add e.g. ${name}.test.ts that calls test${kind[0]!.toUpperCase()}${kind.slice(1)}() from benchmark/testkit`,
+    );
   }
   return problems;
 }

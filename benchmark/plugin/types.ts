@@ -15,7 +15,7 @@ export interface ImageBatch {
 
 /** A labelled or unlabelled image collection (a query pool, a downstream split). */
 export interface ImageSet extends ImageBatch {
-  /** Stable name, e.g. `fmnist/attacker-pool`. */
+  /** Stable name, e.g. `fmnist/attacker-pool-20k`. */
   name: string;
   labels: Int32Array | null;
   classes?: readonly string[];
@@ -31,11 +31,13 @@ export interface Vectors {
 /** What the victim's API returns: the paper's three deployments (section 3.1, table 4). */
 export type OracleOutput = 'representation' | 'projection' | 'label';
 
+/** The API's answer to a batch: one vector per image (`count` × `dim`, row-major), plus labels on the label API. */
 export interface QueryAnswer extends Vectors {
   /** Present when the deployment returns labels (then `data` holds the class scores). */
   labels?: Int32Array;
 }
 
+/** An account's budget in images: the total, what was used, and what remains (all of the attacker's accounts together). */
 export interface BudgetState {
   total: number;
   used: number;
@@ -48,14 +50,30 @@ export interface OracleClient {
   readonly inputShape: readonly [height: number, width: number, channels: number];
   /** Length of each answered vector. */
   readonly outputDim: number;
+  /**
+   * How many accounts the attacker may spread its queries over (sybils): `query`'s `account` is an index in
+   * 0 … maxAccounts-1. The harness maps each index, on first use, to an opaque account id the attack never sees.
+   */
+  readonly maxAccounts: number;
+  /** The attacker's one budget, shared by all its accounts: images answered on every account count against it. */
   budget(): Promise<BudgetState>;
-  /** Answers the whole batch or throws `QueryBudgetExceededError` / `InvalidQueryError` and charges nothing. */
-  query(images: ImageBatch): Promise<QueryAnswer>;
+  /**
+   * Answers the whole batch through account `options.account` (default 0), or throws `QueryBudgetExceededError` /
+   * `InvalidQueryError` and charges nothing.
+   */
+  query(images: ImageBatch, options?: QueryOptions): Promise<QueryAnswer>;
+}
+
+/** Per-query options: `account` picks one of the attacker's accounts (0 … maxAccounts − 1; sybil attacks). */
+export interface QueryOptions {
+  /** Which of the attacker's accounts sends the batch: an integer in 0 … `OracleClient.maxAccounts`-1 (default 0). */
+  account?: number;
 }
 
 /** A JSON Schema for a plugin's options; `default`s in it are applied before the plugin sees the options. */
 export type OptionsSchema<Options> = JSONSchemaType<Options> | Record<string, unknown>;
 
+/** The fields every plugin's `meta` has; validated against schemas/plugin-meta.schema.json. */
 export interface PluginMeta<Options> {
   /** Folder name and registry key, kebab-case. */
   id: string;
@@ -68,12 +86,14 @@ export interface PluginMeta<Options> {
   description?: string;
 }
 
+/** Reports progress (`done` of `total`, with an optional message); the runner shows it and never blocks on it. */
 export interface ProgressReporter {
   (done: number, total: number, message?: string): void;
 }
 
 // ---------------------------------------------------------------- attacks
 
+/** What an attack requires of the API and the pool; cells that cannot give it are skipped with a reason. */
 export interface AttackNeeds {
   /** The API must return this (default 'representation'). */
   output?: OracleOutput;
@@ -81,10 +101,28 @@ export interface AttackNeeds {
   labels?: boolean;
 }
 
+/** An attack's `meta`: the common fields, what it needs from the API (`needs`) and the defenses it is built against. */
 export interface AttackMeta<Options> extends PluginMeta<Options> {
   needs?: AttackNeeds;
+  /**
+   * Defense ids this attack is designed against (an adaptive attack, issue 13): it knows their mechanism and, through
+   * `ctx.defense`, their public options. The leaderboard counts it as the adaptive attacker of these defenses.
+   */
+  targets?: string[];
 }
 
+/** The defense in front of the victim as an adaptive attack may know it: its id and public options, no secrets. */
+export interface AttackDefenseView {
+  id: string;
+  /** The defense's options (defaults applied) without those its schema marks `secret: true` (e.g. a watermark key). */
+  options: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What `steal()` gets, and all it gets: the oracle client, its query pool (exactly the images it may spend), the
+ * budget in images, its seed, a deadline, progress and log channels, and (for adaptive attacks that declare
+ * `meta.targets`) the defense's public options.
+ */
 export interface AttackContext {
   oracle: OracleClient;
   /** The attacker's query pool, the same images in the same order for every attack at a given seed. */
@@ -96,6 +134,11 @@ export interface AttackContext {
   deadline: number;
   progress: ProgressReporter;
   log(message: string): void;
+  /**
+   * The defense this cell runs (`none` included), given only to attacks that declare `meta.targets`: its id and its
+   * public options. Absent for oblivious attacks, and where no harness provides it (hand-built contexts, old tests).
+   */
+  defense?: AttackDefenseView;
 }
 
 /**
@@ -104,6 +147,7 @@ export interface AttackContext {
  */
 export type StolenEncoder = import('@tensorflow/tfjs-layers').LayersModel;
 
+/** An attack plugin: `meta` plus `steal()`, which returns the stolen encoder (see `defineAttack`). */
 export interface AttackPlugin<Options = Record<string, never>> {
   meta: AttackMeta<Options>;
   steal(ctx: AttackContext, options: Readonly<Options>): Promise<StolenEncoder>;
@@ -111,6 +155,7 @@ export interface AttackPlugin<Options = Record<string, never>> {
 
 // ---------------------------------------------------------------- defenses
 
+/** The paper's taxonomy (section 5): active (changes answers), passive, reactive (ownership), proactive (training). */
 export type DefenseKind = 'active' | 'passive' | 'reactive' | 'proactive';
 
 /** What a defense may see of the deployed victim (it runs on the provider's side). */
@@ -136,6 +181,10 @@ export interface Classification {
   scores: Vectors;
 }
 
+/**
+ * A running defense in front of the victim: `answer()` sees every batch of every account (ids are opaque) with the
+ * victim's clean answers and returns what the account receives; `report()` gives per-account verdicts at the end.
+ */
 export interface GuardRequest {
   account: string;
   images: ImageBatch;
@@ -145,6 +194,7 @@ export interface GuardRequest {
   output?: OracleOutput;
 }
 
+/** What the guard returns for a batch: the answers (validated by the oracle: shape and finite values), cost, flags. */
 export interface GuardResponse {
   /** What the account receives instead of `clean` (same count, may change dim for top-k etc.). */
   answer: Vectors;
@@ -157,21 +207,50 @@ export interface GuardResponse {
   labels?: Int32Array;
 }
 
+/** A defense's verdict on one (opaque) account, read by scoring after the traffic: flagged, a score, its cost. */
 export interface AccountReport {
   account: string;
   /** The defense thinks this account is an attacker. */
   flagged: boolean;
   score?: number;
   cost?: { hashes?: number; seconds?: number };
+  /**
+   * Flag counts of this account under flagging rules the defense evaluates beside the one it acts on (similar-query
+   * detection: the last 64 / 256 / 1,000 queries, the whole history, one random earlier query), so that scoring can
+   * report detection rates per history window.
+   */
+  rules?: DetectionRuleCount[];
 }
 
+/** How many of an account's queries one flagging rule flagged. */
+export interface DetectionRuleCount {
+  /** `window`: nearest among the last `window` queries; `history`: the whole history; `pairwise`: one earlier query. */
+  rule: 'window' | 'history' | 'pairwise';
+  window?: number;
+  /** The vectors compared: the victim's representations or its projection head's outputs. */
+  features: 'representation' | 'projection';
+  queries: number;
+  flagged: number;
+}
+
+/**
+ * A running defense in front of the victim: `answer()` sees every batch of every account (ids are opaque and roles
+ * hidden) with the victim's clean answers, and returns what the account receives (checked by the oracle: shape and
+ * finite values); `report()` gives per-account verdicts and `figures()` numbers about the defense, at the end.
+ */
 export interface Guard {
   answer(request: GuardRequest): Promise<GuardResponse>;
   /** Final per-account verdicts, read by scoring after the attack and the legitimate users are done. */
   report?(): AccountReport[];
+  /**
+   * Figures about the defense itself, read once after the cell and written to the record as `metrics.defense` (e.g.
+   * the victim spread a noise scale was measured against). Plain named numbers.
+   */
+  figures?(): Record<string, number>;
   dispose?(): void;
 }
 
+/** What a guard factory gets besides the deployment: its seed, a log, and the provider's private training data. */
 export interface DefenseContext {
   seed: number;
   log(message: string): void;
@@ -182,6 +261,7 @@ export interface DefenseContext {
   loadPrivateData?(): Promise<ImageSet>;
 }
 
+/** An ownership verdict: is the suspect claimed as stolen, with its test statistic and p-value. */
 export interface OwnershipResult {
   /** True when the defense claims the suspect was derived from the victim. */
   stolen: boolean;
@@ -190,6 +270,7 @@ export interface OwnershipResult {
   details?: Record<string, number | string | boolean>;
 }
 
+/** What an ownership test gets: the suspect's features, the victim's deployment, private and public data, a seed. */
 export interface OwnershipContext extends DefenseContext {
   /** The suspect encoder's representations for any images the defender chooses. */
   suspect(images: ImageBatch): Promise<Vectors>;
@@ -201,10 +282,12 @@ export interface OwnershipContext extends DefenseContext {
   publicData: ImageSet;
 }
 
+/** A defense's `meta`: the common fields plus its `kind`. */
 export interface DefenseMeta<Options> extends PluginMeta<Options> {
   kind: DefenseKind;
 }
 
+/** A defense plugin: `meta` plus any of `guard`, `prepareVictim`, `victimTrainHook`, `verifyOwnership` (see `defineDefense`). */
 export interface DefensePlugin<Options = Record<string, never>> {
   meta: DefenseMeta<Options>;
   /** Active/passive defenses: wraps every answer of the API. */
@@ -229,12 +312,19 @@ export interface DefensePlugin<Options = Record<string, never>> {
 /** The three plugin families; each lives in its own top-level folder (`attacks/`, `defenses/`, `victims/`). */
 export type PluginKind = 'attack' | 'defense' | 'victim';
 
+/** A victim's `meta`: the common fields plus the ownership controls (independently trained encoders) it declares. */
 export interface VictimMeta {
   /** Folder name and registry key, kebab-case. */
   id: string;
   title: string;
   paper?: string;
   description?: string;
+  /**
+   * Victims trained independently of this one by the provider (ids), e.g. `['simclr-fmnist-independent']`: the
+   * controls of ownership tests, which must not flag them. Their content hashes enter the key of every cell of this
+   * victim. In meta, not in the recipe: they do not change how this victim is trained.
+   */
+  ownershipControls?: string[];
 }
 
 /**
@@ -251,7 +341,7 @@ export interface VictimRecipe {
     representationDim?: number;
     [extra: string]: unknown;
   };
-  /** Name of the training split, e.g. `fmnist/victim-train`. */
+  /** Name of the training split, e.g. `fmnist/victim-train-30k`. */
   data: string;
   /** A named augmentation pipeline or its settings. */
   augmentation: string | Record<string, unknown>;
@@ -266,7 +356,15 @@ export interface VictimRecipe {
   [extra: string]: unknown;
 }
 
+/** A victim plugin: `meta` and a training `recipe` (data): the harness trains, caches and ships it. */
 export interface VictimPlugin {
   meta: VictimMeta;
+  /** The recipe of the weights this victim is now: shipped weights are used only when they were trained from it. */
   recipe: VictimRecipe;
+  /**
+   * The recipe this victim is being retrained to, while its new weights train (for hours, over several sessions:
+   * `stealbench train-victim <id> --next --resume`). Nothing runs it but train-victim and evaluate-victims' status
+   * line; once its weights are trained and meet the margins, it replaces `recipe` and the weights ship.
+   */
+  next?: VictimRecipe;
 }

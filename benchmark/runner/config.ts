@@ -2,11 +2,11 @@
 // A bad config must stop a run before any work: every problem is collected into one ConfigError naming the file,
 // the JSON path, what was expected and what was found. Checks that need the plugin registry (known ids, plugin
 // options) happen in `expandGrid`, which throws the same error type.
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
-import { describeAjvError } from './registry.ts';
+import { compileSchema, describeValue, formatIssues, renderIssue, type ValidationIssue } from '../util/validation.ts';
 
 export interface PluginChoice {
   id: string;
@@ -57,13 +57,17 @@ export interface ConfigIssue {
   /** JSON pointer into the config, e.g. `/attacks/1/options/0/lr`. */
   path: string;
   message: string;
+  /** The JSON Schema keyword that failed, when the issue comes from a schema (see benchmark/util/validation.ts). */
+  keyword?: string;
 }
 
 export class ConfigError extends Error {
   readonly source: string;
   readonly issues: ConfigIssue[];
   constructor(source: string, issues: ConfigIssue[]) {
-    super(`${source}: invalid benchmark config\n${issues.map((issue) => `  ${issue.path || '/'}: ${issue.message}`).join('\n')}`);
+    super(
+      `${source}: invalid benchmark config\n${issues.map((issue) => `  ${issue.path || '/'}: ${issue.message}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
     this.source = source;
     this.issues = issues;
@@ -72,15 +76,12 @@ export class ConfigError extends Error {
 
 export const CONFIG_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/config.schema.json', import.meta.url));
 export const PROFILES_DIR = fileURLToPath(new URL('../profiles/', import.meta.url));
-export const PROFILE_NAMES = ['smoke', 'quick', 'paper'] as const;
+export const PROFILE_NAMES = ['smoke', 'quick', 'paper', 'nightly', 'claims'] as const;
 export const DEFAULT_PROFILE = 'quick';
 
-let validateSchema: ReturnType<Ajv['compile']> | undefined;
-function schemaValidator() {
-  if (!validateSchema) {
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, verbose: true });
-    validateSchema = ajv.compile(JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, 'utf8')));
-  }
+let validateSchema: ValidateFunction | undefined;
+function schemaValidator(): ValidateFunction {
+  validateSchema ??= compileSchema(JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, 'utf8')) as object);
   return validateSchema;
 }
 
@@ -97,9 +98,16 @@ export function valueAt(root: unknown, pointer: string): unknown {
 }
 
 export function describeFound(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return value === undefined ? 'nothing' : describeValue(value);
+}
+
+/** A schema issue as a config issue: the message says what was expected and, for a wrong value, what was found. */
+export function configIssue(issue: ValidationIssue, root: unknown): ConfigIssue {
+  const found =
+    issue.keyword === 'required' || issue.keyword === 'additionalProperties' ? undefined : valueAt(root, issue.path);
+  const { path: _path, found: _found, ...rest } = issue;
+  const message = renderIssue({ ...rest, path: '', ...(found === undefined ? {} : { found }) }).replace(/^\/: /, '');
+  return { path: issue.path, keyword: issue.keyword, message: found === undefined ? message : `expected: ${message}` };
 }
 
 /**
@@ -109,21 +117,11 @@ export function describeFound(value: unknown): string {
 export function validateConfig(raw: unknown, source: string): RunConfig {
   const copy = structuredClone(raw);
   const validate = schemaValidator();
-  if (!validate(copy)) {
-    const seen = new Set<string>();
-    const issues: ConfigIssue[] = [];
-    for (const error of validate.errors ?? []) {
-      // oneOf reports each failed branch and then itself; keep the most specific line once per path.
-      const issue = describeAjvError(error);
-      const found = error.keyword === 'required' || error.keyword === 'additionalProperties' ? '' : `, found ${describeFound(valueAt(raw, issue.path))}`;
-      const line = `expected: ${issue.message}${found}`;
-      const id = `${issue.path} ${line}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      issues.push({ path: issue.path, message: error.keyword === 'required' || error.keyword === 'additionalProperties' ? issue.message : line });
-    }
-    throw new ConfigError(source, issues);
-  }
+  if (!validate(copy))
+    throw new ConfigError(
+      source,
+      formatIssues(validate.errors).map((issue) => configIssue(issue, raw)),
+    );
   const config = copy as RunConfig;
   config.output ??= `runs/${config.name}`;
   return config;
@@ -141,7 +139,9 @@ export function loadConfigFile(file: string): RunConfig {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(file, [{ path: '', message: `not valid JSON: ${describeJsonSyntaxError(error as Error, text)}` }]);
+    throw new ConfigError(file, [
+      { path: '', message: `not valid JSON: ${describeJsonSyntaxError(error as Error, text)}` },
+    ]);
   }
   return validateConfig(raw, file);
 }
@@ -183,7 +183,9 @@ function jsonErrorPosition(text: string): number | undefined {
 
 export function profilePath(name: string): string {
   if (!(PROFILE_NAMES as readonly string[]).includes(name)) {
-    throw new ConfigError(`--profile ${name}`, [{ path: '', message: `unknown profile; expected one of ${PROFILE_NAMES.join(', ')}` }]);
+    throw new ConfigError(`--profile ${name}`, [
+      { path: '', message: `unknown profile; expected one of ${PROFILE_NAMES.join(', ')}` },
+    ]);
   }
   return `${PROFILES_DIR}${name}.json`;
 }

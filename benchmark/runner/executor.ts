@@ -1,8 +1,8 @@
 // The contract between the runner and the module that executes one cell (train/load the victim, start the oracle,
 // run the attack, score). The runner loads that module inside a worker process by path, so the executor is
-// pluggable: the default is ./execute-cell.ts; tests pass fixture executors.
+// pluggable: the default is ../cell/execute-cell.ts; tests pass fixture executors.
 import type { ProgressReporter } from '../plugin/types.ts';
-import type { CellError, CellMetrics, CellSpec, CellState } from './record.ts';
+import type { CellError, CellMetrics, CellSpec, CellState, CellTraffic } from './record.ts';
 
 export interface CellContext {
   /** The cell's key (hash), e.g. to name cache files. */
@@ -21,23 +21,29 @@ export interface CellContext {
   progress: ProgressReporter;
   /** Aborted when the deadline passes. */
   signal: AbortSignal;
+  /** The config's `limits.memoryMB`: the attack's process gets this much (runAttackProcess `memoryMB`). */
+  memoryMB: number;
 }
 
-export interface CellOutcome {
-  state: CellState;
-  /** Required when state is 'completed'. */
-  metrics?: CellMetrics;
-  /** Required otherwise: what failed, in which phase. */
-  error?: CellError;
+interface OutcomeFacts {
+  /** What went through the oracle (accounts and their roles, images answered), once the oracle was opened. */
+  traffic?: CellTraffic;
   /** Extra provenance: the backend actually used, where the data came from, durations of phases in seconds. */
   provenance?: { backend?: string; dataSource?: string; durations?: Record<string, number> };
 }
+
+/** A completed cell has metrics; any other state has an error saying what failed, in which phase (tinybench's shape). */
+export type CellOutcome =
+  | (OutcomeFacts & { state: 'completed'; metrics: CellMetrics })
+  | (OutcomeFacts & { state: Exclude<CellState, 'completed'>; error: CellError });
 
 export type ExecuteCell = (cell: CellSpec, ctx: CellContext) => Promise<CellOutcome>;
 
 /** What the runner sends a worker (through IPC). */
 export interface WorkerJob {
   executor: string;
+  /** The config's `limits.memoryMB` (the worker's heap limit, and the attack process's memory). */
+  memoryMB: number;
   key: string;
   cell: CellSpec;
   deadline: number;

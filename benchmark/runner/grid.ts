@@ -5,11 +5,32 @@
 import type { CellSpec } from './record.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import { ConfigError, type ConfigIssue, type PluginChoice, type RunConfig } from './config.ts';
-import { findPlugin, registryList, resolvePluginOptions, type PluginKind, type RegisteredPlugin, type RunnerRegistry } from './registry.ts';
+import {
+  findPlugin,
+  registryList,
+  resolvePluginOptions,
+  type PluginKind,
+  type RegisteredPlugin,
+  type RunnerRegistry,
+} from './registry.ts';
 import { harnessVersion } from './version.ts';
+import { renderIssue, unknownPluginMessage } from '../util/validation.ts';
 
-/** Content hashes of what a cell uses, keyed `victim:<id>`, `defense:<id>`, `attack:<id>`. */
+/**
+ * Content hashes of what a cell uses, keyed `victim:<id>`, `defense:<id>`, `attack:<id>`, and `control:<id>` for each
+ * ownership control the victim declares (an independently trained victim that ownership tests must not flag).
+ */
 export type PluginHashes = Record<string, string>;
+
+const CONTROL_PREFIX = 'control:';
+
+/** The ownership controls of a cell, from its plugin hashes (the executor's source for them), in sorted order. */
+export function ownershipControls(hashes: PluginHashes): string[] {
+  return Object.keys(hashes)
+    .filter((key) => key.startsWith(CONTROL_PREFIX))
+    .map((key) => key.slice(CONTROL_PREFIX.length))
+    .sort();
+}
 
 export interface PlannedCell {
   key: string;
@@ -33,7 +54,12 @@ interface ResolvedChoice {
  * Expands the config into cells. Unknown plugin ids, options their schema rejects and option sets that resolve to
  * the same cell are all reported at once as a ConfigError (source names the config file).
  */
-export function expandGrid(config: RunConfig, registry: RunnerRegistry, source = config.name, version = harnessVersion()): PlannedCell[] {
+export function expandGrid(
+  config: RunConfig,
+  registry: RunnerRegistry,
+  source = config.name,
+  version = harnessVersion(),
+): PlannedCell[] {
   if (!config.grids) return expandOne(config, registry, source, version, () => '');
   // The union of the sub-grids, in order; a cell that two sub-grids share runs once.
   const planned: PlannedCell[] = [];
@@ -58,12 +84,19 @@ export function expandGrid(config: RunConfig, registry: RunnerRegistry, source =
 }
 
 /** One cross product; `prefix(list)` locates a list in the config file (top level or inside a sub-grid). */
-function expandOne(config: RunConfig, registry: RunnerRegistry, source: string, version: string, prefix: (list: string) => string): PlannedCell[] {
+function expandOne(
+  config: RunConfig,
+  registry: RunnerRegistry,
+  source: string,
+  version: string,
+  prefix: (list: string) => string,
+): PlannedCell[] {
   const issues: ConfigIssue[] = [];
-  const victims: RegisteredPlugin[] = [];
+  const victims: { plugin: RegisteredPlugin; controls: PluginHashes }[] = [];
   config.victims.forEach((id, index) => {
-    const plugin = lookup(registry, 'victim', id, `${prefix('victims')}/victims/${index}`, issues);
-    if (plugin) victims.push(plugin);
+    const path = `${prefix('victims')}/victims/${index}`;
+    const plugin = lookup(registry, 'victim', id, path, issues);
+    if (plugin) victims.push({ plugin, controls: controlHashes(registry, plugin, path, issues) });
   });
   const defenses = resolveChoices(registry, 'defense', config.defenses, `${prefix('defenses')}/defenses`, issues);
   const attacks = resolveChoices(registry, 'attack', config.attacks, `${prefix('attacks')}/attacks`, issues);
@@ -71,7 +104,7 @@ function expandOne(config: RunConfig, registry: RunnerRegistry, source: string, 
 
   // Every list is duplicate-free (the schema's uniqueItems, and resolveChoices for option sets), so keys are unique.
   const planned: PlannedCell[] = [];
-  for (const victim of victims) {
+  for (const { plugin: victim, controls } of victims) {
     for (const defense of defenses) {
       for (const attack of attacks) {
         for (const budget of config.budgets) {
@@ -91,6 +124,7 @@ function expandOne(config: RunConfig, registry: RunnerRegistry, source: string, 
                 [`victim:${victim.id}`]: victim.hash,
                 [`defense:${defense.plugin.id}`]: defense.plugin.hash,
                 [`attack:${attack.plugin.id}`]: attack.plugin.hash,
+                ...controls,
               };
               planned.push({ key: cellKey(cell, pluginHashes, version), cell, pluginHashes });
             }
@@ -102,7 +136,13 @@ function expandOne(config: RunConfig, registry: RunnerRegistry, source: string, 
   return planned;
 }
 
-function resolveChoices(registry: RunnerRegistry, kind: PluginKind, choices: PluginChoice[], base: string, issues: ConfigIssue[]): ResolvedChoice[] {
+function resolveChoices(
+  registry: RunnerRegistry,
+  kind: PluginKind,
+  choices: PluginChoice[],
+  base: string,
+  issues: ConfigIssue[],
+): ResolvedChoice[] {
   const resolved: ResolvedChoice[] = [];
   const seen = new Map<string, string>();
   choices.forEach((choice, index) => {
@@ -110,17 +150,25 @@ function resolveChoices(registry: RunnerRegistry, kind: PluginKind, choices: Plu
     if (!plugin) return;
     (choice.options ?? [{}]).forEach((raw, optionIndex) => {
       const path = choice.options ? `${base}/${index}/options/${optionIndex}` : `${base}/${index}`;
-      const result = resolvePluginOptions(plugin, raw);
+      const result = resolvePluginOptions(kind, plugin, raw);
       if ('issues' in result) {
         for (const issue of result.issues) {
-          issues.push({ path: `${choice.options ? path : `${path}/options/0`}${issue.path}`, message: `${kind} "${plugin.id}" option: ${issue.message}` });
+          const { path: at, ...rest } = issue;
+          issues.push({
+            path: `${choice.options ? path : `${path}/options/0`}${at}`,
+            keyword: issue.keyword,
+            message: `${kind} '${plugin.id}' option: ${renderIssue({ ...rest, path: '' }).replace(/^\/: /, '')}`,
+          });
         }
         return;
       }
       const identity = canonicalJson([plugin.id, result.options]);
       const earlier = seen.get(identity);
       if (earlier !== undefined) {
-        issues.push({ path, message: `duplicate: ${kind} "${plugin.id}" with these options (after defaults) is already listed at ${earlier}` });
+        issues.push({
+          path,
+          message: `duplicate: ${kind} "${plugin.id}" with these options (after defaults) is already listed at ${earlier}`,
+        });
         return;
       }
       seen.set(identity, path);
@@ -130,16 +178,45 @@ function resolveChoices(registry: RunnerRegistry, kind: PluginKind, choices: Plu
   return resolved;
 }
 
-function lookup(registry: RunnerRegistry, kind: PluginKind, id: string, path: string, issues: ConfigIssue[]): RegisteredPlugin | undefined {
+function lookup(
+  registry: RunnerRegistry,
+  kind: PluginKind,
+  id: string,
+  path: string,
+  issues: ConfigIssue[],
+): RegisteredPlugin | undefined {
   const plugin = findPlugin(registry, kind, id);
   if (plugin) return plugin;
   const known = registryList(registry, kind).map((entry) => entry.id);
-  const problem = registry.problems?.find((entry) => entry.folder.replace(/\\/g, '/').replace(/\/$/, '').endsWith(`${kind}s/${id}`));
-  issues.push({
-    path,
-    message: problem
-      ? `${kind} "${id}" failed to load: ${problem.message}`
-      : `unknown ${kind} "${id}"; expected one of: ${known.length ? known.join(', ') : `(no ${kind}s are registered)`}`,
-  });
+  const problem = registry.problems?.find((entry) =>
+    entry.folder.replace(/\\/g, '/').replace(/\/$/, '').endsWith(`${kind}s/${id}`),
+  );
+  issues.push({ path, message: unknownPluginMessage(kind, id, known, problem?.message) });
   return undefined;
+}
+
+/**
+ * The content hashes of the victim's ownership controls, keyed `control:<id>`: a control enters the key, so changing
+ * which encoder is the control, or retraining it, re-runs the cells whose ownership verdicts it decides.
+ */
+function controlHashes(
+  registry: RunnerRegistry,
+  victim: RegisteredPlugin,
+  path: string,
+  issues: ConfigIssue[],
+): PluginHashes {
+  const hashes: PluginHashes = {};
+  for (const id of victim.ownershipControls ?? []) {
+    const control = findPlugin(registry, 'victim', id);
+    if (control) hashes[`${CONTROL_PREFIX}${id}`] = control.hash;
+    else {
+      const known = registryList(registry, 'victim').map((entry) => entry.id);
+      const why = unknownPluginMessage('victim', id, known);
+      issues.push({
+        path,
+        message: `victim '${victim.id}' declares ownership control '${id}' (meta.ownershipControls): ${why}`,
+      });
+    }
+  }
+  return hashes;
 }

@@ -121,12 +121,8 @@ export async function mergeResults(options: MergeOptions): Promise<MergeReport> 
     });
   }
 
-  let names: string[] = [];
-  try {
-    names = await readdir(resultsDir(outDir));
-  } catch {
-    names = [];
-  }
+  // A fresh output folder has no results/ yet: nothing is stale.
+  const names = await readdir(resultsDir(outDir)).catch(() => [] as string[]);
   for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
     if (wanted.has(name.slice(0, -'.json'.length))) continue;
     const file = join(resultsDir(outDir), name);

@@ -11,11 +11,13 @@ import type { CellError, CellRecord } from './record.ts';
 import type { CellOutcome, WorkerJob, WorkerMessage } from './executor.ts';
 import type { PlannedCell } from './grid.ts';
 import { recordProblems } from './store.ts';
+import { capText, MAX_ERROR_CHARS, MAX_STACK_CHARS } from '../util/cap-text.ts';
 
 const WORKER_PATH = fileURLToPath(new URL('./worker.ts', import.meta.url));
 /** tsx's ESM loader, resolved from this file so the worker starts the same from any working directory. */
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-export const DEFAULT_EXECUTOR = fileURLToPath(new URL('./execute-cell.ts', import.meta.url));
+// A path, not an import: the runner knows only "execute a cell"; the science lives in benchmark/cell/.
+export const DEFAULT_EXECUTOR = fileURLToPath(new URL('../cell/execute-cell.ts', import.meta.url));
 /** Time between SIGTERM and SIGKILL for a worker past its deadline. */
 const KILL_GRACE_MS = 2000;
 
@@ -43,6 +45,7 @@ export async function runCell(planned: PlannedCell, options: CellRunOptions): Pr
   await appendFile(log, `=== ${startedAt.toISOString()} cell ${planned.key} (executor ${options.executor})\n`);
   const job: WorkerJob = {
     executor: options.executor,
+    memoryMB: options.memoryMB,
     key: planned.key,
     cell: planned.cell,
     deadline: startedAt.getTime() + options.timeoutSeconds * 1000,
@@ -134,14 +137,25 @@ export function buildRecord(planned: PlannedCell, outcome: CellOutcome, options:
     },
   };
   if (outcome.provenance?.dataSource !== undefined) record.provenance.dataSource = outcome.provenance.dataSource;
-  if (outcome.error !== undefined) record.error = outcome.error;
-  if (outcome.metrics !== undefined) record.metrics = outcome.metrics;
+  if (outcome.state === 'completed') record.metrics = outcome.metrics;
+  else record.error = cappedError(outcome.error);
+  if (outcome.traffic !== undefined) record.traffic = outcome.traffic;
   const problems = recordProblems(record);
   if (problems.length === 0) return record;
   const { metrics: _dropped, ...rest } = record;
   return {
     ...rest,
     state: 'failed',
-    error: { message: `executor returned an outcome that breaks schemas/result.schema.json: ${problems.join('; ')}`, phase: 'record' },
+    error: { message: capText(`executor returned an outcome that breaks schemas/result.schema.json: ${problems.join('; ')}`), phase: 'record' },
   };
+}
+
+/**
+ * The error as the record keeps it: message and stack capped, whatever the executor passed on. The last guard, so
+ * that no plugin's text (a 20 MB error string) can blow up a record, whichever path it took.
+ */
+function cappedError(error: CellError): CellError {
+  const capped: CellError = { ...error, message: capText(error.message || 'no message', MAX_ERROR_CHARS * 2) };
+  if (error.stack !== undefined) capped.stack = capText(error.stack, MAX_STACK_CHARS * 2);
+  return capped;
 }

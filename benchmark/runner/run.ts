@@ -10,6 +10,7 @@ import { selectShard, type Shard } from './shard.ts';
 import { readRecord, writeRecord } from './store.ts';
 import { DEFAULT_EXECUTOR, runCell } from './run-cell.ts';
 import { harnessVersion } from './version.ts';
+import { sweepStaleTempDirs } from '../util/temp-dirs.ts';
 
 export interface RunOptions {
   config: RunConfig;
@@ -23,7 +24,7 @@ export interface RunOptions {
   concurrency?: number;
   /** Rerun cells whose stored record is failed or timed-out (by default every stored record is kept). */
   retryFailed?: boolean;
-  /** Module exporting `executeCell`; default benchmark/runner/execute-cell.ts. */
+  /** Module exporting `executeCell`; default benchmark/cell/execute-cell.ts. */
   executor?: string;
   /** tfjs backend handed to the executor; default 'wasm'. */
   backend?: string;
@@ -79,6 +80,12 @@ export async function runBenchmark(options: RunOptions): Promise<RunSummary> {
   const concurrency = Math.max(1, options.concurrency ?? resolveConcurrency(options.config.limits.concurrency));
   const emit = options.onEvent ?? (() => {});
   const version = harnessVersion();
+  // Temp folders of workers killed too hard to clean up (SIGKILL of an earlier run) go now; live runs' stay.
+  sweepStaleTempDirs();
+  // This process writes the records: SIGUSR1 must not open its inspector (attacks cannot reach it, see
+  // attack-sandbox.ts; this is the second fence). Removed when the run ends.
+  const ignoreUsr1 = () => process.stderr.write('stealbench: ignored SIGUSR1 (the inspector stays closed)\n');
+  process.on('SIGUSR1', ignoreUsr1);
 
   const states = new Map<string, { state: CellState | 'not-started'; cached: boolean }>();
   const toRun: PlannedCell[] = [];
@@ -113,7 +120,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunSummary> {
       emit({ type: 'cell-end', key: planned.key, label, state: record.state, seconds: record.provenance.durations.total ?? 0, ...(record.error ? { error: record.error } : {}) });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, toRun.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(concurrency, toRun.length) }, lane)).finally(() => process.off('SIGUSR1', ignoreUsr1));
 
   const cells = mine.map((planned) => ({ key: planned.key, ...(states.get(planned.key) ?? { state: 'not-started' as const, cached: false }) }));
   const count = (state: string) => cells.filter((cell) => cell.state === state).length;

@@ -1,37 +1,29 @@
 // The results folder: one JSON record per cell at `<out>/results/<key>.json`, written atomically (temp file in the
 // same folder, fsync, rename) so that a run killed at any moment leaves either the whole record or none.
 // Every record is checked against schemas/result.schema.json before it is written and when it is read back.
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { CellRecord } from './record.ts';
-import { describeAjvError } from './registry.ts';
+import { compileSchema, formatIssues, renderIssue } from '../util/validation.ts';
 
 export const RESULT_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/result.schema.json', import.meta.url));
 
 let validator: ValidateFunction | undefined;
 function recordValidator(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-    validator = ajv.compile(JSON.parse(readFileSync(RESULT_SCHEMA_PATH, 'utf8')));
-  }
+  validator ??= compileSchema(JSON.parse(readFileSync(RESULT_SCHEMA_PATH, 'utf8')) as object);
   return validator;
 }
 
 /** Problems with a record as `path: message` lines; empty when it matches the schema. */
 export function recordProblems(record: unknown): string[] {
   const validate = recordValidator();
+  // The result schema has no defaults, so validating the record itself leaves it as it is.
   if (validate(record)) return [];
-  return (validate.errors ?? [])
-    // `if/then/else` repeats its branch's failure; the branch's own error is the useful one.
-    .filter((error) => error.keyword !== 'if')
-    .map((error) => {
-      const issue = describeAjvError(error);
-      return `${issue.path || '/'}: ${issue.message}`;
-    });
+  return formatIssues(validate.errors).map((issue) => renderIssue(issue));
 }
 
 export function resultsDir(outDir: string): string {
@@ -67,7 +59,8 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 /** Validates and writes one record. Throws (naming the key and the fields) if the record breaks the schema. */
 export async function writeRecord(outDir: string, record: CellRecord): Promise<string> {
   const problems = recordProblems(record);
-  if (problems.length) throw new Error(`record ${record.key} does not match ${RESULT_SCHEMA_PATH}:\n  ${problems.join('\n  ')}`);
+  if (problems.length)
+    throw new Error(`record ${record.key} does not match ${RESULT_SCHEMA_PATH}:\n  ${problems.join('\n  ')}`);
   const file = recordPath(outDir, record.key);
   await writeJsonAtomic(file, record);
   return file;
@@ -109,7 +102,8 @@ export async function readResults(dir: string): Promise<ReadResults> {
     }
     const problems = recordProblems(record);
     if (problems.length) out.invalid.push({ file, problems });
-    else if ((record as CellRecord).key !== name.slice(0, -'.json'.length)) out.invalid.push({ file, problems: [`/key: ${(record as CellRecord).key} does not match the file name`] });
+    else if ((record as CellRecord).key !== name.slice(0, -'.json'.length))
+      out.invalid.push({ file, problems: [`/key: ${(record as CellRecord).key} does not match the file name`] });
     else out.records.push({ file, record: record as CellRecord });
   }
   return out;

@@ -2,9 +2,22 @@
 // Started by run-cell.ts (execa, `ipc: true`) with `node --import <tsx loader> --max-old-space-size=<limit> worker.ts`. The job arrives as
 // the first IPC message. Anything the executor prints goes to the cell's log file. If the runner dies (killed), the
 // IPC channel closes and the worker exits instead of running on as an orphan.
+// The worker holds the victim, so it is a target: an attack's process cannot reach it (attack-sandbox.ts), and as a
+// second fence SIGUSR1 (which would open Node's inspector on 127.0.0.1:9229) is caught here and ignored (measured:
+// with a listener, Node 20 no longer starts the inspector). Every way out of this process goes through
+// `process.exit`, whose hooks kill the attack's process group and remove the cell's temp folders.
 import { pathToFileURL } from 'node:url';
 import type { CellOutcome, ExecuteCell, WorkerJob, WorkerMessage } from './executor.ts';
 
+process.on('SIGUSR1', () => process.stderr.write('worker: ignored SIGUSR1 (the inspector stays closed)\n'));
+// A terminating signal ends the worker through exit hooks (a default signal death would skip them), then re-raises
+// it, so the runner still sees the worker killed by that signal.
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    process.emit('exit', 128);
+    process.kill(process.pid, signal);
+  });
+}
 const onDisconnect = () => process.exit(70);
 process.on('disconnect', onDisconnect);
 
@@ -48,6 +61,7 @@ try {
     backend: job.backend,
     pluginHashes: job.pluginHashes,
     signal: controller.signal,
+    memoryMB: job.memoryMB,
     log: (message) => process.stderr.write(`${message}\n`),
     progress: (done, total, message) => {
       send({ type: 'progress', done, total, ...(message === undefined ? {} : { message }) }).catch(() => {});

@@ -1,8 +1,8 @@
 // Figures of one cell read from the oracle's audit log and the guard's verdicts: what the attacker paid, and whom
 // the defense flagged. Everything comes from what the oracle recorded, not from what the attack says it did.
 import type { AccountReport } from '../plugin/types.ts';
-import type { AuditEntry } from '../oracle/oracle.ts';
-import type { DetectionFigures } from '../runner/record.ts';
+import type { AccountSummary, AuditEntry } from '../oracle/oracle.ts';
+import type { CellTraffic, DetectionFigures } from '../runner/record.ts';
 import { aggregateCost, type AttackCost } from './cost.ts';
 
 /** Mean cost of one account over several (legitimate users): queries and any proof-of-work charged. */
@@ -29,11 +29,11 @@ export function attackerCost(audit: readonly AuditEntry[], attackSeconds: number
   return aggregateCost([...perBatch, { seconds: attackSeconds }]);
 }
 
-function flaggedQueryRate(audit: readonly AuditEntry[]): number | undefined {
+function flaggedQueryRate(audits: readonly (readonly AuditEntry[])[]): number | undefined {
   let flagged = 0;
   let total = 0;
   let anyFlags = false;
-  for (const entry of audit) {
+  for (const entry of audits.flat()) {
     total += entry.count;
     if (entry.guard?.flagged) anyFlags = true;
     flagged += entry.guard?.flaggedCount ?? 0;
@@ -41,25 +41,43 @@ function flaggedQueryRate(audit: readonly AuditEntry[]): number | undefined {
   return anyFlags && total > 0 ? flagged / total : undefined;
 }
 
-/** Undefined when the defense neither reports accounts nor flags queries (nothing to score). */
+/**
+ * Whom the defense flagged. The attacker is all of its accounts (a sybil attacker spreads its queries): it counts as
+ * flagged when any of its accounts is, its score is the highest of its accounts', and its flagged-query share pools
+ * its accounts' queries. Undefined when the defense neither reports accounts nor flags queries (nothing to score).
+ */
 export function detectionFigures(
   reports: readonly AccountReport[] | undefined,
   audit: (account: string) => readonly AuditEntry[],
-  attacker: string,
+  attacker: readonly string[],
   legitimate: readonly string[],
 ): DetectionFigures | undefined {
-  const attackerRate = flaggedQueryRate(audit(attacker));
+  const attackerRate = flaggedQueryRate(attacker.map(audit));
   if (!reports && attackerRate === undefined) return undefined;
   const verdict = (account: string) => reports?.find((report) => report.account === account);
-  const legitimateRates = legitimate.map((account) => flaggedQueryRate(audit(account))).filter((rate): rate is number => rate !== undefined);
+  const legitimateRates = legitimate.map((account) => flaggedQueryRate([audit(account)])).filter((rate): rate is number => rate !== undefined);
+  const attackerFlaggedAccounts = attacker.filter((account) => verdict(account)?.flagged).length;
   const figures: DetectionFigures = {
-    attackerFlagged: verdict(attacker)?.flagged ?? false,
+    attackerFlagged: attackerFlaggedAccounts > 0,
+    attackerAccounts: attacker.length,
+    attackerAccountsFlagged: attackerFlaggedAccounts,
     legitimateAccounts: legitimate.length,
     legitimateFlagged: legitimate.filter((account) => verdict(account)?.flagged).length,
   };
-  const score = verdict(attacker)?.score;
-  if (score !== undefined) figures.attackerScore = score;
+  const scores = attacker.map((account) => verdict(account)?.score).filter((score): score is number => score !== undefined);
+  if (scores.length > 0) figures.attackerScore = Math.max(...scores);
   if (attackerRate !== undefined) figures.attackerFlaggedQueryRate = attackerRate;
   if (legitimateRates.length > 0) figures.legitimateFlaggedQueryRate = legitimateRates.reduce((a, b) => a + b, 0) / legitimateRates.length;
   return figures;
+}
+
+/** The record's `traffic`: every account with its role, and images answered per role (from the oracle's accounts). */
+export function cellTraffic(accounts: readonly AccountSummary[]): CellTraffic {
+  const traffic: CellTraffic = { accounts: {}, attackerQueries: 0, legitimateQueries: 0 };
+  for (const account of accounts) {
+    traffic.accounts[account.id] = account.role;
+    if (account.role === 'attacker') traffic.attackerQueries += account.answered;
+    else traffic.legitimateQueries += account.answered;
+  }
+  return traffic;
 }

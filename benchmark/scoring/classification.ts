@@ -24,3 +24,15 @@ export function argmaxRows(scores: ArrayLike<number>, count: number, classes: nu
   }
   return out;
 }
+
+/**
+ * Agreement (fidelity in the sense of Dziedzic et al. 2022): the share of images on which two classifiers predict
+ * the same class, whatever the true class.
+ */
+export function agreement(a: Labels, b: Labels): number {
+  if (a.length !== b.length) throw new RangeError(`agreement: ${a.length} predictions against ${b.length}`);
+  if (a.length === 0) throw new RangeError('agreement: no predictions to compare');
+  let same = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) same++;
+  return same / a.length;
+}

@@ -7,6 +7,7 @@ import ttest2 from '@stdlib/stats-ttest2';
 
 export type Alternative = 'two-sided' | 'less' | 'greater';
 
+/** A mean with its t confidence interval (half-width and bounds) over `n` values. */
 export interface MeanInterval {
   n: number;
   mean: number;
@@ -19,6 +20,7 @@ export interface MeanInterval {
   level: number;
 }
 
+/** A t-test's statistic, degrees of freedom and p-value. */
 export interface TTestResult {
   statistic: number;
   pValue: number;
@@ -51,7 +53,11 @@ export function meanInterval(values: ArrayLike<number>, level = 0.95): MeanInter
  * Welch's two-sample t-test (unequal variances) of mean(x) − mean(y) against 0.
  * `greater` asks whether x's mean is larger (e.g. watermark success of a stolen copy versus an independent encoder).
  */
-export function welchTTest(x: ArrayLike<number>, y: ArrayLike<number>, alternative: Alternative = 'two-sided'): TTestResult {
+export function welchTTest(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  alternative: Alternative = 'two-sided',
+): TTestResult {
   const xs = checkSample('welchTTest x', x, 2);
   const ys = checkSample('welchTTest y', y, 2);
   const r = ttest2(xs, ys, { alternative, variance: 'unequal' });
@@ -64,4 +70,26 @@ export function oneSampleTTest(x: ArrayLike<number>, mu: number, alternative: Al
   const xs = checkSample('oneSampleTTest x', x, 2);
   const r = ttest(xs, { mu, alternative });
   return { statistic: r.statistic, pValue: r.pValue, df: r.df, alternative };
+}
+
+/** A paired difference over seeds: the mean interval of x[seed] − y[seed] over the seeds both samples have. */
+export interface PairedDifference extends MeanInterval {
+  /** The common seeds, ascending. */
+  seeds: number[];
+}
+
+/**
+ * Paired difference x − y over the seeds both maps have (per-seed values keyed by seed), with its Student t interval
+ * (default 95%). Null when no seed is shared. Pairing by seed removes what the two cells share on that seed (the
+ * attacker's query sample, the probe's initialisation), which an unpaired comparison would count as noise.
+ */
+export function pairedDifference(
+  x: ReadonlyMap<number, number>,
+  y: ReadonlyMap<number, number>,
+  level = 0.95,
+): PairedDifference | null {
+  const seeds = [...x.keys()].filter((seed) => y.has(seed)).sort((a, b) => a - b);
+  if (seeds.length === 0) return null;
+  const differences = seeds.map((seed) => (x.get(seed) as number) - (y.get(seed) as number));
+  return { ...meanInterval(differences, level), seeds };
 }

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { createOracle } from '../oracle/oracle.ts';
+import { openAttackerAccounts } from '../oracle/accounts.ts';
 import { initEngine, type BackendChoice } from '../engine/index.ts';
 import { resolveOptions } from '../plugin/options.ts';
 import type { AttackContext, AttackPlugin, OracleOutput } from '../plugin/types.ts';
@@ -13,6 +14,7 @@ import { deriveSeed } from '../util/random.ts';
 import { causes, digest, fail, frozenWriteHint, isFrozenWrite, messageOf, once, optionsChecks, shapeCheck, type ContractCheck, type InvalidOptionsCase } from './check.ts';
 import { createTinyVictim, tinyImages, TINY_SHAPE } from './tiny-victim.ts';
 
+/** One attack case the kit runs: options, budget, pool size and the API's output. */
 export interface AttackCase {
   name?: string;
   /** Raw options (defaults are applied); keep them small, the kit trains on the tfjs backend you choose. */
@@ -26,6 +28,7 @@ export interface AttackCase {
   poolSize?: number;
 }
 
+/** `testAttack`'s options: the cases to run and the invalid option sets that must be refused. */
 export interface AttackKitOptions {
   /** Option sets to run the attack with (default: one case with the default options). */
   cases?: AttackCase[];
@@ -42,6 +45,7 @@ export interface AttackKitOptions {
   staticOnly?: boolean;
 }
 
+/** What one kit run of an attack observed: the stolen encoder's shape, queries spent, tensors left, time. */
 export interface AttackRun {
   error?: unknown;
   budget: number;
@@ -67,14 +71,15 @@ export async function runAttackOnce(plugin: AttackPlugin<any>, testCase: AttackC
   const seed = testCase.seed ?? 1;
   const output = testCase.output ?? plugin.meta.needs?.output ?? 'representation';
   const oracle = createOracle({ deployment: createTinyVictim(deriveSeed(seed, 'testkit-victim')), output });
-  oracle.openAccount('attacker', budget, 'attacker');
+  // The attacker's accounts as in a real cell: one shared budget over up to MAX_ATTACKER_ACCOUNTS (sybils).
+  const accounts = openAttackerAccounts(oracle, budget, seed);
   const images = tinyImages(testCase.poolSize ?? budget, deriveSeed(seed, 'testkit-pool'), 'testkit/attacker-pool');
   const pool = Object.freeze({ ...images, labels: plugin.meta.needs?.labels ? images.labels : null });
   const poolDigest = digest([pool.data]);
   const options = resolveOptions('attack', plugin, testCase.options);
   const timeoutMs = kit.timeoutMs ?? 60_000;
   const ctx: AttackContext = Object.freeze({
-    oracle: oracle.client('attacker'),
+    oracle: oracle.client(accounts),
     pool,
     budget,
     seed,
@@ -99,8 +104,8 @@ export async function runAttackOnce(plugin: AttackPlugin<any>, testCase: AttackC
     clearTimeout(timer);
   }
   const durationMs = Date.now() - started;
-  const used = oracle.budget('attacker').used;
-  const refusals = oracle.refusals('attacker');
+  const used = accounts.budget().used;
+  const refusals = accounts.opened().flatMap((id) => oracle.refusals(id));
   const run: AttackRun = {
     budget,
     used,

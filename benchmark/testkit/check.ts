@@ -6,12 +6,14 @@ import { checkPluginShape } from '../plugin/shape.ts';
 import { PluginOptionsError, resolveOptions } from '../plugin/options.ts';
 import type { PluginKind } from '../plugin/types.ts';
 
+/** One named contract check; `run()` throws a `ContractError` saying what to fix, or returns a note. */
 export interface ContractCheck {
   name: string;
   /** Resolves with an optional note (e.g. why part of the check did not apply); throws `ContractError` on failure. */
   run(): Promise<string | void>;
 }
 
+/** A contract violation, with a message that names the plugin, what was expected and what was found. */
 export class ContractError extends Error {
   override name = 'ContractError';
 }
@@ -75,10 +77,17 @@ export function idOf(plugin: unknown): string {
   return typeof id === 'string' ? id : '(no meta.id)';
 }
 
+/** Options the plugin's schema must refuse, and the issue (`{ path, keyword }`) the refusal must name. */
 export interface InvalidOptionsCase {
   name?: string;
   options: unknown;
-  /** What the error message must contain (string) or match (RegExp). */
+  /**
+   * The issue the refusal must report: the option's JSON pointer and, optionally, the JSON Schema keyword that failed
+   * (`{ path: '/epochs', keyword: 'minimum' }`; see benchmark/util/validation.ts). Preferred over `error`: it does not
+   * depend on the wording of messages.
+   */
+  issue?: { path: string; keyword?: string };
+  /** What the error message must contain (string) or match (RegExp); a pointer such as '/loss' is the robust form. */
   error?: string | RegExp;
 }
 
@@ -93,7 +102,7 @@ export function optionsChecks(kind: 'attack' | 'defense', plugin: { meta: { id: 
           resolveOptions(kind, plugin, {});
         } catch (error) {
           if (!(error instanceof PluginOptionsError)) throw error;
-          if (!error.issues.every((issue) => issue.message === 'is required but missing')) fail(`${kind} '${plugin.meta.id}': its defaults are not valid options: ${error.message}`);
+          if (!error.issues.every((issue) => issue.keyword === 'required')) fail(`${kind} '${plugin.meta.id}': its defaults are not valid options: ${error.message}`);
           notes.push('some options are required (no defaults)');
         }
         for (const c of valid) {
@@ -118,6 +127,11 @@ export function optionsChecks(kind: 'attack' | 'defense', plugin: { meta: { id: 
           if (!(error instanceof PluginOptionsError)) fail(`expected a PluginOptionsError for ${JSON.stringify(c.options)}, got ${messageOf(error)}`);
           const ok = c.error === undefined || (typeof c.error === 'string' ? error.message.includes(c.error) : c.error.test(error.message));
           if (!ok) fail(`the options error for ${JSON.stringify(c.options)} does not match ${String(c.error)}:\n${error.message}`);
+          const expected = c.issue;
+          if (expected && !error.issues.some((i) => i.path === expected.path && (expected.keyword === undefined || i.keyword === expected.keyword))) {
+            const found = error.issues.map((i) => `{ path: '${i.path}', keyword: '${i.keyword}' }`).join(', ');
+            fail(`the options error for ${JSON.stringify(c.options)} has no issue ${JSON.stringify(expected)}; it has ${found}`);
+          }
           return;
         }
         fail(`${kind} '${plugin.meta.id}' accepted options ${JSON.stringify(c.options)} that the case says are invalid: tighten meta.options`);

@@ -9,9 +9,10 @@ import { resolveOptions } from '../plugin/options.ts';
 import type { DefensePlugin, GuardRequest, ImageBatch, OracleOutput, OwnershipResult, Vectors, VictimDeployment } from '../plugin/types.ts';
 import { wrapDefense } from '../plugin/wrap.ts';
 import { deriveSeed } from '../util/random.ts';
-import { digest, fail, frozenWriteHint, isFrozenWrite, messageOf, once, optionsChecks, shapeCheck, type ContractCheck, type InvalidOptionsCase } from './check.ts';
+import { digest, fail, frozenWriteHint, isFrozenWrite, once, optionsChecks, shapeCheck, type ContractCheck, type InvalidOptionsCase } from './check.ts';
 import { createTinyVictim, tinyImages } from './tiny-victim.ts';
 
+/** One defense case the kit runs: options and the API's output. */
 export interface DefenseCase {
   name?: string;
   options?: Record<string, unknown>;
@@ -20,6 +21,7 @@ export interface DefenseCase {
   seed?: number;
 }
 
+/** `testDefense`'s options: the cases to run and the invalid option sets that must be refused. */
 export interface DefenseKitOptions {
   cases?: DefenseCase[];
   invalid?: InvalidOptionsCase[];
@@ -157,6 +159,7 @@ async function runOwnershipOnce(plugin: DefensePlugin<any>, testCase: DefenseCas
   return { result, mutated: digest([privateData.data, publicData.data]) !== sums, leakedTensors: tf.memory().numTensors - before };
 }
 
+/** The defense contract as a list of checks (what `testDefense` registers), for runners other than vitest. */
 export function defenseChecks(plugin: DefensePlugin<any>, kit: DefenseKitOptions = {}): ContractCheck[] {
   const cases = kit.cases?.length ? kit.cases : [{}];
   const id = plugin?.meta?.id ?? '(no meta.id)';

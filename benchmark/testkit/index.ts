@@ -13,6 +13,7 @@ import type { ContractCheck } from './check.ts';
 import { defenseChecks, type DefenseKitOptions } from './defense-checks.ts';
 import { victimChecks, type VictimKitOptions } from './victim-checks.ts';
 
+/** Use another test runner's `describe`/`it` (as ESLint's RuleTester does); vitest's by default. */
 export interface TestHooks {
   describe?: (name: string, body: () => void) => void;
   it?: (name: string, body: () => Promise<void>) => void;
@@ -50,4 +51,47 @@ export { defenseChecks, runGuardOnce, type DefenseCase, type DefenseKitOptions }
 export { victimChecks, knownSplitNames, type VictimKitOptions } from './victim-checks.ts';
 export { ContractError, type ContractCheck, type InvalidOptionsCase } from './check.ts';
 export { runChecks, formatCheckResult, verifyPluginFolder, type CheckResult, type Verification, type VerifyOptions } from './run.ts';
-export { createTinyVictim, tinyImages, TINY_SHAPE, TINY_REPRESENTATION_DIM } from './tiny-victim.ts';
+export {
+  createTinyVictim,
+  tinyImages,
+  TINY_SHAPE,
+  TINY_REPRESENTATION_DIM,
+  type TinyVictim,
+  type TinyVictimSpec,
+} from './tiny-victim.ts';
+
+// Measuring a plugin: what experiment scripts (attacks/_experiments, defenses/_experiments, <plugin>/experiments)
+// use besides the public API. One argument parser (commander, as the CLI), one marker syntax, one record reader.
+export { experimentCommand, runIfMain, isMain, integerList, jsonObject, victimAvailable } from './experiment.ts';
+export { markerStart, markerEnd, markedBlock, spliceMarkedBlock } from '../claims/markers.ts';
+/** One record per cell (the newest when a folder holds several runs of it), from a folder of result records. */
+export { readRecords, readRecordsAcross, newestPerCell } from '../leaderboard/read-records.ts';
+export { meanInterval, type MeanInterval } from '../scoring/stats.ts';
+/** The leaderboard's own cell formatting, so experiment tables read like the leaderboard. */
+export { canonicalJson, variantLabels } from '../leaderboard/group.ts';
+export { cellText, stateSummary } from '../leaderboard/format.ts';
+export type { CellRecord, CellMetrics } from '../runner/record.ts';
+
+// Running a plugin by hand: the harness's own option resolution, an in-process oracle, and the victim store, for
+// plugin tests and experiment scripts that measure a plugin on a real (shipped or cached) victim.
+/** Resolves raw options through the plugin's schema exactly as the harness does (defaults applied, frozen). */
+export { resolveOptions, PluginOptionsError } from '../plugin/options.ts';
+/** The victim behind the oracle, in-process: accounts, budgets in images, the audit log, a guard if given. */
+export { createOracle, queryPlan, takePlan, type AuditEntry, type Oracle } from '../oracle/index.ts';
+/** Loads a victim (shipped weights, the cache, or training it), and serves it as a `VictimDeployment`. */
+export {
+  defaultCacheDir,
+  deployVictim,
+  encoderSpecOf,
+  findVictim,
+  loadVictim,
+  readMetrics,
+  shippedDir,
+  trainVictim,
+  victimHash,
+  type LoadedVictim,
+} from '../victims/index.ts';
+/** What an adaptive attack's `ctx.defense` is for a defense and its options (secret options removed), for tests. */
+export { publicDefense, defenseViewFor } from '../plugin/public-options.ts';
+/** The probe splits (train, test) of a downstream task, e.g. `fmnist` → its probe-train and probe-test. */
+export { downstreamSplits } from '../scoring/downstream.ts';

@@ -1,7 +1,7 @@
 // Running contract checks outside a test runner (for `stealbench verify-plugin`): each check becomes a result that is
 // a union on `state` (tinybench's shape) — errors are stored, not thrown — and the rendering is a separate function.
 import { basename, resolve } from 'node:path';
-import { checkOnePluginFolder, kindOfFolder, loadPluginFolder } from '../plugin/registry.ts';
+import { checkOnePluginFolder, importPluginForKit, kindOfFolder, loadPluginFolder } from '../plugin/registry.ts';
 import { guessPluginKind } from '../plugin/shape.ts';
 import type { AttackPlugin, DefensePlugin, PluginKind, VictimPlugin } from '../plugin/types.ts';
 import { attackChecks, type AttackKitOptions } from './attack-checks.ts';
@@ -13,6 +13,7 @@ export type CheckResult =
   | { name: string; state: 'passed'; ms: number; note?: string }
   | { name: string; state: 'failed'; ms: number; message: string };
 
+/** Runs checks one after the other (no test runner), reporting each result as it lands. */
 export async function runChecks(checks: readonly ContractCheck[], onResult?: (result: CheckResult) => void): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const check of checks) {
@@ -30,12 +31,14 @@ export async function runChecks(checks: readonly ContractCheck[], onResult?: (re
   return results;
 }
 
+/** One line per check: pass/fail/skip, its name, and its note or error. */
 export function formatCheckResult(result: CheckResult): string {
   const time = `(${result.ms < 1000 ? `${Math.round(result.ms)} ms` : `${(result.ms / 1000).toFixed(1)} s`})`;
   if (result.state === 'passed') return `  ✓ ${result.name} ${time}${result.note ? `\n      ${result.note}` : ''}`;
   return `  ✗ ${result.name} ${time}\n${result.message.split('\n').map((line) => `      ${line}`).join('\n')}`;
 }
 
+/** `verify-plugin`'s options. */
 export interface VerifyOptions {
   /** Override the kind (otherwise from the parent folder name, else from the plugin's shape). */
   kind?: PluginKind;
@@ -43,6 +46,7 @@ export interface VerifyOptions {
   defense?: DefenseKitOptions;
 }
 
+/** What `verify-plugin` found for a folder: the plugin's kind and id, and every check's result. */
 export interface Verification {
   folder: string;
   kind: PluginKind | null;
@@ -84,8 +88,9 @@ export async function verifyPluginFolder(folder: string, options: VerifyOptions 
         if (metaId !== id) throw new Error(`meta.id ${JSON.stringify(metaId)} must equal the folder name '${id}'`);
       },
     });
-    if (kind === 'attack') checks.push(...attackChecks(loaded.plugin as AttackPlugin<any>, options.attack));
-    else if (kind === 'defense') checks.push(...defenseChecks(loaded.plugin as DefensePlugin<any>, options.defense));
+    // Discovery read the plugin as data in a sandbox; the contract checks run its code, here, on the kit's tiny victim.
+    if (kind === 'attack') checks.push(...attackChecks((await importPluginForKit(path)) as AttackPlugin<any>, options.attack));
+    else if (kind === 'defense') checks.push(...defenseChecks((await importPluginForKit(path)) as DefensePlugin<any>, options.defense));
     else checks.push(...victimChecks(loaded.plugin as VictimPlugin));
   }
   const results = await runChecks(checks, onResult);

@@ -6,9 +6,11 @@
 import type { ImageBatch, ImageSet, Vectors, VictimDeployment } from '../plugin/types.ts';
 import { createRng, deriveSeed } from '../util/random.ts';
 
+/** The default tiny victim's input shape (28×28×1, like Fashion-MNIST). */
 export const TINY_SHAPE = [28, 28, 1] as const;
 const POOLED = 7 * 7;
 const HIDDEN = 32;
+/** The default tiny victim's representation length. */
 export const TINY_REPRESENTATION_DIM = 16;
 export const TINY_PROJECTION_DIM = 8;
 export const TINY_CLASSES = 4;
@@ -41,38 +43,109 @@ function pool4x4(images: ImageBatch): Float32Array {
   return out;
 }
 
-/** A fixed random encoder deployment; the same seed gives the same weights. */
-export function createTinyVictim(seed: number): VictimDeployment {
-  const w1 = seededMatrix(POOLED, HIDDEN, deriveSeed(seed, 'tiny-w1'));
-  const w2 = seededMatrix(HIDDEN, TINY_REPRESENTATION_DIM, deriveSeed(seed, 'tiny-w2'));
-  const head = seededMatrix(TINY_REPRESENTATION_DIM, TINY_PROJECTION_DIM, deriveSeed(seed, 'tiny-head'));
-  const classifier = seededMatrix(TINY_REPRESENTATION_DIM, TINY_CLASSES, deriveSeed(seed, 'tiny-classifier'));
+/**
+ * What can be changed about the tiny victim. With no spec it is the kit's default (the pooled 28×28×1 encoder above,
+ * its head and classifier). Any other input shape, or explicit weights, gives a *linear* tiny victim: one fixed map from
+ * the flattened image to the representation (then `activation`), for tests whose expected numbers are worked out by hand.
+ */
+export interface TinyVictimSpec {
+  /** The deployment's id, as error messages name it (default 'testkit-tiny' / 'testkit-tiny-linear'). */
+  id?: string;
+  /** [height, width, channels]; default 28×28×1. */
+  inputShape?: readonly [number, number, number];
+  /** Representation length of a linear tiny victim (default 4). */
+  representationDim?: number;
+  /** Projection-head length; `null` for a victim without a head (default: 8, or none for a linear victim). */
+  projectionDim?: number | null;
+  /** Classes of the label API; `null` for none (default: 4, or none for a linear victim). */
+  classes?: number | null;
+  /** Applied to a linear victim's representation (default 'none'). */
+  activation?: 'none' | 'tanh';
+  /** Row-major [inputSize × representationDim]; default: seeded N(0, 1/inputSize). */
+  encoderWeights?: Float32Array;
+  /** Row-major [representationDim × projectionDim]. */
+  headWeights?: Float32Array;
+  /** Row-major [representationDim × classes]. */
+  classifierWeights?: Float32Array;
+}
+
+/** The tiny victim, with counts of the calls made to it (tests check what the oracle asked for). */
+export type TinyVictim = VictimDeployment & { calls: { encode: number; project: number; classify: number } };
+
+function isDefaultSpec(spec: TinyVictimSpec): boolean {
+  const shape = spec.inputShape;
+  const defaultShape = !shape || (shape[0] === 28 && shape[1] === 28 && shape[2] === 1);
+  return defaultShape && !spec.encoderWeights && spec.representationDim === undefined && spec.activation === undefined;
+}
+
+function checkedWeights(name: string, given: Float32Array | undefined, rows: number, cols: number, seed: number) {
+  if (!given) return seededMatrix(rows, cols, seed);
+  if (given.length !== rows * cols) {
+    throw new Error(`createTinyVictim: ${name} has ${given.length} values, expected ${rows}×${cols} = ${rows * cols}`);
+  }
+  return given;
+}
+
+function argmaxRows(scores: Float32Array, count: number, classes: number): Int32Array {
+  const labels = new Int32Array(count);
+  for (let r = 0; r < count; r++) {
+    for (let c = 1; c < classes; c++) if (scores[r * classes + c]! > scores[r * classes + labels[r]!]!) labels[r] = c;
+  }
+  return labels;
+}
+
+/** A fixed random encoder deployment; the same seed (and spec) gives the same weights. */
+export function createTinyVictim(seed: number, spec: TinyVictimSpec = {}): TinyVictim {
+  const linear = !isDefaultSpec(spec);
+  const inputShape = spec.inputShape ?? TINY_SHAPE;
+  const inputSize = inputShape[0] * inputShape[1] * inputShape[2];
+  const dim = linear ? (spec.representationDim ?? 4) : TINY_REPRESENTATION_DIM;
+  const projectionDim = spec.projectionDim === undefined ? (linear ? null : TINY_PROJECTION_DIM) : spec.projectionDim;
+  const classes = spec.classes === undefined ? (linear ? null : TINY_CLASSES) : spec.classes;
+  const calls = { encode: 0, project: 0, classify: 0 };
+  let represent: (images: ImageBatch) => Float32Array;
+  if (linear) {
+    const w = checkedWeights('encoderWeights', spec.encoderWeights, inputSize, dim, deriveSeed(seed, 'tiny-linear'));
+    const squash = spec.activation === 'tanh' ? Math.tanh : undefined;
+    represent = (images) => dense(images.data, images.count, inputSize, w, dim, squash);
+  } else {
+    const w1 = seededMatrix(POOLED, HIDDEN, deriveSeed(seed, 'tiny-w1'));
+    const w2 = seededMatrix(HIDDEN, TINY_REPRESENTATION_DIM, deriveSeed(seed, 'tiny-w2'));
+    represent = (images) => dense(dense(pool4x4(images), images.count, POOLED, w1, HIDDEN, Math.tanh), images.count, HIDDEN, w2, dim);
+  }
   const encode = (images: ImageBatch): Vectors => {
-    const hidden = dense(pool4x4(images), images.count, POOLED, w1, HIDDEN, Math.tanh);
-    return { data: dense(hidden, images.count, HIDDEN, w2, TINY_REPRESENTATION_DIM), count: images.count, dim: TINY_REPRESENTATION_DIM };
+    calls.encode++;
+    return { data: represent(images), count: images.count, dim };
   };
-  return {
-    id: 'testkit-tiny',
-    inputShape: TINY_SHAPE,
-    representationDim: TINY_REPRESENTATION_DIM,
-    projectionDim: TINY_PROJECTION_DIM,
-    classCount: TINY_CLASSES,
+  const victim: TinyVictim = {
+    id: spec.id ?? (linear ? 'testkit-tiny-linear' : 'testkit-tiny'),
+    inputShape,
+    representationDim: dim,
+    calls,
     async encode(images) {
       return encode(images);
     },
-    async project(representations) {
-      return { data: dense(representations.data, representations.count, representations.dim, head, TINY_PROJECTION_DIM), count: representations.count, dim: TINY_PROJECTION_DIM };
-    },
-    async classify(images) {
-      const rep = encode(images);
-      const scores = dense(rep.data, rep.count, rep.dim, classifier, TINY_CLASSES);
-      const labels = new Int32Array(rep.count);
-      for (let r = 0; r < rep.count; r++) {
-        for (let c = 1; c < TINY_CLASSES; c++) if (scores[r * TINY_CLASSES + c]! > scores[r * TINY_CLASSES + labels[r]!]!) labels[r] = c;
-      }
-      return { labels, scores: { data: scores, count: rep.count, dim: TINY_CLASSES } };
-    },
   };
+  if (projectionDim !== null) {
+    const head = checkedWeights('headWeights', spec.headWeights, dim, projectionDim, deriveSeed(seed, 'tiny-head'));
+    victim.projectionDim = projectionDim;
+    victim.project = async (representations) => {
+      calls.project++;
+      const data = dense(representations.data, representations.count, representations.dim, head, projectionDim);
+      return { data, count: representations.count, dim: projectionDim };
+    };
+  }
+  if (classes !== null) {
+    const weights = checkedWeights('classifierWeights', spec.classifierWeights, dim, classes, deriveSeed(seed, 'tiny-classifier'));
+    victim.classCount = classes;
+    victim.classify = async (images) => {
+      calls.classify++;
+      const rep = encode(images);
+      const scores = dense(rep.data, rep.count, rep.dim, weights, classes);
+      return { labels: argmaxRows(scores, rep.count, classes), scores: { data: scores, count: rep.count, dim: classes } };
+    };
+  }
+  return victim;
 }
 
 /** `count` seeded 28×28×1 images in [0, 1]: a soft bright blob on a noisy background; label = the blob's quadrant. */

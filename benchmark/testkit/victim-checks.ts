@@ -14,11 +14,13 @@ export async function knownSplitNames(): Promise<string[] | null> {
   return listed.splits === null ? null : listed.splits.map((s) => s.name);
 }
 
+/** `testVictim`'s options: `shipped: true` makes shipped weights required. */
 export interface VictimKitOptions {
   /** The victim ships trained weights: their absence fails the check instead of skipping it. */
   shipped?: boolean;
 }
 
+/** The victim contract as a list of checks (what `testVictim` registers). */
 export function victimChecks(plugin: VictimPlugin, options: VictimKitOptions = {}): ContractCheck[] {
   const id = plugin?.meta?.id ?? '(no meta.id)';
   return [
@@ -33,6 +35,12 @@ export function victimChecks(plugin: VictimPlugin, options: VictimKitOptions = {
         // A downstream task is a dataset name; it matches a split `<task>/...` or a split of that exact name.
         for (const task of plugin.recipe.downstream ?? []) {
           if (!names.some((n) => n === task || n.startsWith(`${task}/`))) fail(`victim '${id}': downstream task '${task}' has no split (known splits: ${names.join(', ')})`);
+        }
+        // The recipe being retrained to (`next`) must be as runnable as the current one.
+        if (plugin.next && !known.has(plugin.next.data)) fail(`victim '${id}': next.data '${plugin.next.data}' is not a known split; known: ${names.join(', ')}`);
+        if (plugin.next) {
+          const { encoderSpecOf } = await import('../victims/recipe.ts');
+          encoderSpecOf({ ...plugin, recipe: plugin.next });
         }
       },
     },

@@ -4,6 +4,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 
+/** The seeded stream `createRng` returns. */
 export interface Rng {
   /** Uniform float in [0, 1). */
   next(): number;
@@ -17,6 +18,10 @@ export interface Rng {
   shuffle<T>(items: readonly T[]): T[];
 }
 
+/**
+ * A seeded random stream (uniform, integers, normals, shuffles). Derive every seed from the cell's with `deriveSeed`,
+ * never `Math.random`: the same cell run twice must give the same record.
+ */
 export function createRng(seed: number): Rng {
   const generator = xoroshiro128plus(seed | 0);
   const int = (min: number, max: number) => uniformInt(generator, min, max);

@@ -79,7 +79,10 @@ export function applyClassifier(c: DownstreamClassifier, features: Vectors): Cla
     let best = 0;
     let max = -Infinity;
     for (let j = 0; j < c.classes; j++) {
-      if (logits[j]! > max) (max = logits[j]!), (best = j);
+      if (logits[j]! > max) {
+        max = logits[j]!;
+        best = j;
+      }
     }
     let sum = 0;
     for (let j = 0; j < c.classes; j++) sum += Math.exp(logits[j]! - max);

@@ -32,6 +32,7 @@ export function encoderSpecOf(plugin: VictimPlugin): EncoderSpec {
   const spec: EncoderSpec = { arch: e.arch as EncoderArch, inputShape: [shape[0]!, shape[1]!, shape[2]!] };
   if (e.width !== undefined) spec.width = e.width;
   if (e.representationDim !== undefined) spec.representationDim = e.representationDim;
+  if (e.pool !== undefined) spec.pool = e.pool as number;
   return spec;
 }
 
@@ -40,7 +41,9 @@ export function augmentationOf(plugin: VictimPlugin): Augment {
   try {
     return makeAugmentation(plugin.recipe.augmentation as AugmentationSpec);
   } catch (error) {
-    throw new Error(`victim '${plugin.meta.id}': recipe.augmentation: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`victim '${plugin.meta.id}': recipe.augmentation: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }
 

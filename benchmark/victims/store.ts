@@ -2,15 +2,20 @@
 // `projector/` (the SSL projection head, when there is one), `classifier.json` (the label API's downstream classifier)
 // and `metrics.json` (recipe, hash, training time, losses, probe accuracies), written last: a folder without it is
 // incomplete. Victims are looked up, in order: shipped weights `victims/<id>/weights/` whose metrics name the same
-// hash; the cache `.cache/victims/<hash>/`; else the recipe is trained and cached. The cache folder is filled under a
-// temporary name and renamed into place, so two processes training the same victim never leave a mixed folder.
+// hash; the cache `<cache>/victims/<hash>/` (`<cache>` = $STEALBENCH_CACHE_DIR or `.cache`); else the recipe is
+// trained and cached. The cache folder is filled under a temporary name and renamed into place, so two processes
+// training the same victim never leave a mixed folder. A training with checkpoints keeps its latest state in
+// `<cache>/victims/partial/<hash>/` (checkpoint.ts) until it finishes, apart from the finished victims.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadModel, saveModel } from '../nn/index.ts';
-import { loadPluginFolder, projectRoot } from '../plugin/registry.ts';
+import { listPluginFolders, loadPluginFolder, projectRoot } from '../plugin/registry.ts';
+import { unknownPluginMessage } from '../util/validation.ts';
 import type { VictimPlugin } from '../plugin/types.ts';
+import { cacheRoot } from '../scoring/cache.ts';
+import { partialDir, readVictimCheckpoint, writeVictimCheckpoint } from './checkpoint.ts';
 import { checkClassifier, type DownstreamClassifier } from './classifier.ts';
 import { isEmptyExtra, victimHash } from './hash.ts';
 import { trainVictim, type TrainVictimOptions, type VictimMetrics, type VictimModels } from './train.ts';
@@ -30,13 +35,24 @@ export interface LoadedVictim extends VictimModels {
 export interface LoadVictimOptions extends TrainVictimOptions {
   /** Retrain even when shipped weights or a cached copy exist (the result replaces the cached copy). */
   force?: boolean;
-  /** Cache root (default `.cache/victims` in the repository). */
+  /** The victims cache (default `<cache root>/victims`, the cache root being $STEALBENCH_CACHE_DIR or `.cache`). */
   cacheDir?: string;
   /** Repository root holding `victims/` (default: this checkout). */
   root?: string;
+  /**
+   * Save a checkpoint after every epoch, and every `checkpointSeconds` inside one, into `<cacheDir>/partial/<hash>/`
+   * (removed once the victim is finished). A
+   * checkpoint already there is an error unless `resume` (continue it) or `force` (start over) says what to do.
+   */
+  checkpoint?: boolean;
+  /** Continue from the checkpoint in `<cacheDir>/partial/<hash>/` when there is one (else start from epoch 0). */
+  resume?: boolean;
+  /** With `checkpoint`: also save inside an epoch every this many seconds (default 300). */
+  checkpointSeconds?: number;
 }
 
-export const defaultCacheDir = (): string => join(projectRoot, '.cache', 'victims');
+/** `<cache root>/victims`: finished victims by hash, and `partial/<hash>/` for trainings under way. */
+export const defaultCacheDir = (): string => join(cacheRoot(), 'victims');
 
 /**
  * `victims/<id>/variants/<hash>`: shipped weights of the same recipe trained with a proactive defense's settings
@@ -50,7 +66,7 @@ export const shippedDir = (id: string, root: string = projectRoot): string => jo
 /** Loads `victims/<id>/index.ts` and returns its victim plugin; throws naming the folder's problems. */
 export async function findVictim(id: string, root: string = projectRoot): Promise<VictimPlugin> {
   const folder = join(root, 'victims', id);
-  if (!existsSync(folder)) throw new Error(`unknown victim '${id}': no folder ${folder}`);
+  if (!existsSync(folder)) throw new Error(`${unknownPluginMessage('victim', id, listPluginFolders(root, 'victim').map((f) => basename(f)))} (no folder ${folder})`);
   const loaded = await loadPluginFolder(folder, 'victim');
   if (loaded.problems.length > 0) throw new Error(`victim '${id}' (${folder}): ${loaded.problems.join('; ')}`);
   return loaded.plugin as VictimPlugin;
@@ -80,7 +96,7 @@ export async function readMetrics(dir: string): Promise<VictimMetrics | undefine
   try {
     metrics = JSON.parse(await readFile(path, 'utf8')) as VictimMetrics;
   } catch (error) {
-    throw new Error(`${path} is not valid JSON (${(error as Error).message})`);
+    throw new Error(`${path} is not valid JSON (${(error as Error).message})`, { cause: error });
   }
   if (typeof metrics?.hash !== 'string' || typeof metrics.id !== 'string') throw new Error(`${path}: expected fields "id" and "hash" (strings)`);
   return metrics;
@@ -134,12 +150,29 @@ export async function loadVictim(idOrPlugin: string | VictimPlugin, options: Loa
     const variant = shippedVariantDir(id, hash, root);
     if (!isEmptyExtra(options.extra) && (await readMetrics(variant))?.hash === hash) return loaded(await readVictimDir(variant), 'shipped');
   }
-  const cacheDir = join(options.cacheDir ?? defaultCacheDir(), hash);
+  const victimsCache = options.cacheDir ?? defaultCacheDir();
+  const cacheDir = join(victimsCache, hash);
   if (!options.force && (await readMetrics(cacheDir))?.hash === hash) return loaded(await readVictimDir(cacheDir), 'cache');
 
-  const trained = await trainVictim(plugin, options);
+  const partial = partialDir(victimsCache, hash);
+  const existing = options.checkpoint || options.resume ? await readVictimCheckpoint(partial) : undefined;
+  if (existing && options.force) {
+    log(`discarding the checkpoint at ${where(existing)} in ${partial} (--force starts over)`);
+    await rm(partial, { recursive: true, force: true });
+  } else if (existing && !options.resume) {
+    throw new Error(`victim '${id}': a stopped training of this recipe is in ${partial} (${where(existing)} of ${plugin.recipe.epochs}): --resume continues it, --force starts over`);
+  }
+  const resumeFrom = existing && !options.force ? existing : undefined;
+  if (options.resume && !resumeFrom) log(`no checkpoint in ${partial}: starting from epoch 0`);
+  const checkpoints = {
+    ...(resumeFrom ? { resumeFrom } : {}),
+    ...(options.checkpoint ? { save: (saved: Parameters<typeof writeVictimCheckpoint>[1]) => writeVictimCheckpoint(partial, saved) } : {}),
+    ...(options.checkpointSeconds !== undefined ? { everySeconds: options.checkpointSeconds } : {}),
+  };
+  const trained = await trainVictim(plugin, { ...options, ...(options.checkpoint || resumeFrom ? { checkpoints } : {}) });
   try {
     await writeVictimAtomically(trained, cacheDir);
+    await rm(partial, { recursive: true, force: true });
   } catch (error) {
     trained.encoder.dispose();
     trained.projectionHead?.dispose();
@@ -147,6 +180,12 @@ export async function loadVictim(idOrPlugin: string | VictimPlugin, options: Loa
   }
   const { recipe: _r, extra: _e, ...rest } = trained;
   return loaded({ ...rest, dir: cacheDir }, 'trained');
+}
+
+/** Where a checkpoint stands, for messages: `after epoch 3` or `in epoch 4, after batch 17`. */
+function where(saved: { checkpoint: { epoch: number; batch: number } }): string {
+  const { epoch, batch } = saved.checkpoint;
+  return batch === 0 ? `after epoch ${epoch}` : `in epoch ${epoch + 1}, after batch ${batch}`;
 }
 
 /** Saves into `<dir>.tmp-<pid>` and renames it to `dir` (replacing an older copy). */

@@ -10,6 +10,7 @@ import type { ProgressReporter, VictimPlugin, VictimRecipe } from '../plugin/typ
 import { applyClassifier, fitDownstreamClassifier, type DownstreamClassifier } from './classifier.ts';
 import { isEmptyExtra, victimHash, type VictimExtra } from './hash.ts';
 import { augmentationOf, downstreamSplits, downstreamTasks, encoderSpecOf, loadDownstream, trainingDataOf } from './recipe.ts';
+import type { VictimCheckpoint } from './checkpoint.ts';
 
 /**
  * The extension point for defenses that add a training objective (the watermark): an extra loss term computed inside
@@ -45,6 +46,16 @@ export interface TrainVictimOptions {
    * is exactly the recipe with `epochs: e`). Probing does not change the trained weights.
    */
   probeEvery?: number;
+  /**
+   * Per-epoch checkpoints: `save` gets the training's state after every epoch (awaited); `resumeFrom` continues a
+   * stopped run of the same recipe (same hash), giving bit for bit the weights of an uninterrupted run.
+   */
+  checkpoints?: {
+    save?: (saved: VictimCheckpoint) => Promise<void>;
+    resumeFrom?: VictimCheckpoint;
+    /** Also save inside an epoch once this many seconds have passed since the last save (default 300). */
+    everySeconds?: number;
+  };
 }
 
 export interface ProbeMetric {
@@ -116,8 +127,19 @@ export async function trainVictim(plugin: VictimPlugin, options: TrainVictimOpti
     encoder.dispose();
     throw error;
   });
-  log(`training ${meta.id} (${recipe.method}, ${recipe.epochs} epochs of ${data.count} images, batch ${recipe.batchSize}) on ${tf.getBackend()}`);
+  const resume = options.checkpoints?.resumeFrom;
+  if (resume && resume.hash !== hash) {
+    encoder.dispose();
+    throw new Error(`victim '${meta.id}': the checkpoint is of victim ${resume.hash.slice(0, 12)}, this recipe is ${hash.slice(0, 12)}`);
+  }
+  if (resume && probeCurve && resume.probeCurve) probeCurve.curve.points.push(...resume.probeCurve.points);
+  const priorSeconds = resume?.trainingSeconds ?? 0;
+  const from = resume ? `, resuming at epoch ${resume.checkpoint.epoch + 1}, batch ${resume.checkpoint.batch}` : '';
+  log(`training ${meta.id} (${recipe.method}, ${recipe.epochs} epochs of ${data.count} images, batch ${recipe.batchSize}${from}) on ${tf.getBackend()}`);
   const started = performance.now();
+  const save = options.checkpoints?.save;
+  const everyMs = (options.checkpoints?.everySeconds ?? 300) * 1000;
+  let lastSave = performance.now();
   let result;
   try {
     result = await trainSsl({
@@ -131,12 +153,25 @@ export async function trainVictim(plugin: VictimPlugin, options: TrainVictimOpti
       ...(trainHook ? { extraLoss: trainHook } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(probeCurve ? { onEpochEnd: probeCurve.onEpochEnd } : {}),
+      ...(resume ? { resumeFrom: resume.checkpoint } : {}),
+      ...(save
+        ? {
+            onCheckpoint: (checkpoint: VictimCheckpoint['checkpoint']) => {
+              lastSave = performance.now();
+              return save({
+                hash, checkpoint, trainingSeconds: priorSeconds + (performance.now() - started) / 1000,
+                ...(probeCurve ? { probeCurve: structuredClone(probeCurve.curve) } : {}),
+              });
+            },
+            checkpointMidEpoch: () => performance.now() - lastSave >= everyMs,
+          }
+        : {}),
     });
   } catch (error) {
     encoder.dispose();
     throw error;
   }
-  const trainingSeconds = (performance.now() - started) / 1000;
+  const trainingSeconds = priorSeconds + (performance.now() - started) / 1000;
   const { projector, predictor, classifier: ownClassifier } = result.heads;
   predictor?.dispose();
   ownClassifier?.dispose();

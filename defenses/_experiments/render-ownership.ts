@@ -8,10 +8,8 @@
 //
 //   npx tsx defenses/_experiments/render-ownership.ts [--watermark-cost <file>] [--watermark <file>] [--dataset-inference <file>] [--write defenses/README.md]
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { markdownTable } from 'markdown-table';
-import { spliceBetweenMarkers } from './markers.ts';
+import { experimentCommand, runIfMain, spliceMarkedBlock } from '../../benchmark/testkit/index.ts';
 
 interface OwnershipRow {
   suspect: string;
@@ -81,15 +79,25 @@ export function datasetInferenceTable(file: string, input: { generatedAt: string
   ].join('\n');
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({ options: { 'watermark-cost': { type: 'string' }, watermark: { type: 'string' }, 'dataset-inference': { type: 'string' }, write: { type: 'string' } } });
-  if (!values['watermark-cost'] && !values.watermark && !values['dataset-inference']) throw new Error('render-ownership.ts: give --watermark-cost, --watermark and/or --dataset-inference <file>');
-  const parts: [string, string][] = [];
-  if (values['watermark-cost']) parts.push(['watermark-cost', watermarkCostTable(values['watermark-cost'], JSON.parse(readFileSync(values['watermark-cost'], 'utf8')))]);
-  if (values.watermark) parts.push(['watermark-stolen', watermarkTable(values.watermark, JSON.parse(readFileSync(values.watermark, 'utf8')))]);
-  if (values['dataset-inference']) parts.push(['dataset-inference-results', datasetInferenceTable(values['dataset-inference'], JSON.parse(readFileSync(values['dataset-inference'], 'utf8')))]);
-  for (const [marker, body] of parts) {
-    console.log(body, '\n');
-    if (values.write) writeFileSync(values.write, spliceBetweenMarkers(readFileSync(values.write, 'utf8'), marker, body, values.write));
-  }
-}
+const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
+
+export const command = experimentCommand('render-ownership', 'Renders the ownership tables from the experiments\' JSON.')
+  .option('--watermark-cost <file>', 'JSON from defenses/watermark/experiments/measure.ts')
+  .option('--watermark <file>', 'JSON from defenses/watermark/experiments/stolen-copies.ts')
+  .option('--dataset-inference <file>', 'JSON from defenses/dataset-inference/experiments/measure.ts')
+  .option('--write <file>', 'splice the tables into this Markdown file between their markers')
+  .action((options: { watermarkCost?: string; watermark?: string; datasetInference?: string; write?: string }) => {
+    const parts: [string, string][] = [];
+    if (options.watermarkCost) parts.push(['watermark-cost', watermarkCostTable(options.watermarkCost, readJson(options.watermarkCost))]);
+    if (options.watermark) parts.push(['watermark-stolen', watermarkTable(options.watermark, readJson(options.watermark))]);
+    if (options.datasetInference) {
+      parts.push(['dataset-inference-results', datasetInferenceTable(options.datasetInference, readJson(options.datasetInference))]);
+    }
+    if (!parts.length) throw new Error('render-ownership: give --watermark-cost, --watermark and/or --dataset-inference <file>');
+    for (const [marker, body] of parts) {
+      console.log(body, '\n');
+      if (options.write) writeFileSync(options.write, spliceMarkedBlock(readFileSync(options.write, 'utf8'), marker, body, options.write));
+    }
+  });
+
+runIfMain(import.meta.url, command);

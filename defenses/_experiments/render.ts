@@ -12,14 +12,9 @@
 //   npx tsx defenses/_experiments/render.ts --runs <dir> --write defenses/README.md \
 //       --command "npx tsx benchmark/cli/main.ts run …"                                     # splice between markers
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { markdownTable } from 'markdown-table';
-import { canonicalJson, variantLabels } from '../../benchmark/leaderboard/group.ts';
-import { cellText, stateSummary } from '../../benchmark/leaderboard/format.ts';
-import { newestPerCell, readRecords } from '../../benchmark/leaderboard/read-records.ts';
-import type { CellMetrics, CellRecord } from '../../benchmark/runner/record.ts';
-import { spliceBetweenMarkers } from './markers.ts';
+import { experimentCommand, readRecordsAcross, runIfMain, spliceMarkedBlock } from '../../benchmark/testkit/index.ts';
+import { canonicalJson, variantLabels, cellText, stateSummary, type CellMetrics, type CellRecord } from '../../benchmark/testkit/index.ts';
 
 /** The downstream task legitimate users solve (benchmark/scoring/legitimate-users.ts) and that stolen accuracy is compared on. */
 export const TASK = 'fmnist';
@@ -289,19 +284,20 @@ export function renderDefenseGrid(records: readonly CellRecord[], command: strin
   ].join('\n');
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({ options: { runs: { type: 'string' }, write: { type: 'string' }, command: { type: 'string' } } });
-  if (!values.runs) throw new Error('render.ts: --runs <dir>[,<dir>…] is required (folders whose results/*.json are the benchmark records)');
-  // The same cell may sit in several folders (two configs sharing a cell): count it once, the newest.
-  const records = newestPerCell(values.runs.split(',').flatMap((dir) => {
-    const read = readRecords(dir);
-    for (const file of read.superseded) console.error(`${file}: left out, a newer record of the same cell is in the folder`);
-    return read.records.map((record) => ({ record }));
-  })).map((entry) => entry.record);
-  const body = renderDefenseGrid(records, values.command ?? `stealbench run (records in ${values.runs})`);
-  console.log(body);
-  if (values.write) {
-    writeFileSync(values.write, spliceBetweenMarkers(readFileSync(values.write, 'utf8'), GRID_MARKER, body, values.write));
-    console.error(`wrote ${values.write}`);
-  }
-}
+export const command = experimentCommand('render', 'Renders the defense tables of defenses/README.md from result records.')
+  .requiredOption('--runs <folders>', 'comma-separated folders whose results/*.json are the benchmark records')
+  .option('--write <file>', `splice the tables into this Markdown file between the ${GRID_MARKER} markers`)
+  .option('--command <text>', 'the command that produced the records, printed under the tables')
+  .action((options: { runs: string; write?: string; command?: string }) => {
+    // The same cell may sit in several folders (two configs sharing a cell): count it once, the newest.
+    const read = readRecordsAcross(options.runs.split(','));
+    for (const file of read.superseded) console.error(`${file}: left out, a newer record of the same cell was read`);
+    const body = renderDefenseGrid(read.records, options.command ?? `stealbench run (records in ${options.runs})`);
+    console.log(body);
+    if (options.write) {
+      writeFileSync(options.write, spliceMarkedBlock(readFileSync(options.write, 'utf8'), GRID_MARKER, body, options.write));
+      console.error(`wrote ${options.write}`);
+    }
+  });
+
+runIfMain(import.meta.url, command);

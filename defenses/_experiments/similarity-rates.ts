@@ -11,12 +11,11 @@
 //   npx tsx defenses/_experiments/similarity-rates.ts                 # print the table
 //   npx tsx defenses/_experiments/similarity-rates.ts --write         # and splice it into the READMEs
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { markdownTable } from 'markdown-table';
-import { initEngine } from '../../benchmark/engine/index.ts';
-import { deriveSeed } from '../../benchmark/util/random.ts';
 import detector from '../similar-query-detection/index.ts';
-import { augmentedPairsWorkload, distinctWorkload, loadExperimentVictim, mean, replay, seededSample, spliceBetweenMarkers, std, type Workload } from './workloads.ts';
+import { experimentCommand, runIfMain, spliceMarkedBlock } from '../../benchmark/testkit/index.ts';
+import { augmentedPairsWorkload, distinctWorkload, loadExperimentVictim, mean, replay, seededSample, std, type Workload } from './workloads.ts';
+import { initEngine, deriveSeed } from '../../benchmark/index.ts';
 
 /** Threshold grids per (metric, head), chosen to span low FPR to low FNR on simclr-fmnist (see the README). */
 export const GRIDS: { metric: 'cosine' | 'l2'; useHead: boolean; thresholds: number[] }[] = [
@@ -34,82 +33,101 @@ const PAPER: Record<string, string> = {
   'cosine no head': 'not reported',
 };
 
-const { values: args } = parseArgs({
-  options: {
-    seeds: { type: 'string', default: '3' },
-    legit: { type: 'string', default: '1000' },
-    pairs: { type: 'string', default: '1000' },
-    victim: { type: 'string', default: 'simclr-fmnist' },
-    grid: { type: 'string' }, // JSON override of GRIDS (exploration)
-    write: { type: 'boolean', default: false },
-  },
-});
-const seeds = Array.from({ length: Number(args.seeds) }, (_, i) => i + 1);
-const grids: typeof GRIDS = args.grid ? JSON.parse(args.grid) : GRIDS;
-const log = (m: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
-
-const engine = await initEngine({ backend: 'wasm' });
-const { victim, deployment, weightsSha256 } = await loadExperimentVictim(args.victim!, log);
-log(`victim ${victim.id} (${victim.source}), recipe hash ${victim.hash.slice(0, 12)}, weights.bin sha256 ${weightsSha256.slice(0, 12)}`);
-
-const workloads: { legit: Workload; attacker: Workload }[] = [];
-for (const seed of seeds) {
-  const legitImages = await seededSample('fmnist/probe-train', Number(args.legit), deriveSeed(seed, 'legit-images'));
-  const attackImages = await seededSample('fmnist/attacker-pool', Number(args.pairs), deriveSeed(seed, 'attacker-images'));
-  workloads.push({
-    legit: await distinctWorkload('legitimate', legitImages, deployment),
-    attacker: await augmentedPairsWorkload('attacker', attackImages, deployment, deriveSeed(seed, 'views')),
-  });
-  log(`seed ${seed}: workloads encoded`);
+export interface SimilarityRatesArgs {
+  seeds: number;
+  legit: number;
+  pairs: number;
+  victim: string;
+  grid?: typeof GRIDS;
+  write: boolean;
 }
 
-interface Row { metric: string; head: boolean; threshold: number; fpr: number[]; fnr: number[]; firstViews: number[] }
-const rows: Row[] = [];
-for (const { metric, useHead, thresholds } of grids) {
-  for (const threshold of thresholds) {
-    const row: Row = { metric, head: useHead, threshold, fpr: [], fnr: [], firstViews: [] };
-    for (const [i, seed] of seeds.entries()) {
-      const { legit, attacker } = workloads[i]!;
-      const runs = await replay(detector, { metric, useHead, threshold, perturbFlagged: false }, deployment,
-        [{ account: 'legitimate', workload: legit }, { account: 'attacker', workload: attacker }], seed);
-      const l = runs.get('legitimate')!.flagged;
-      const a = runs.get('attacker')!.flagged;
-      row.fpr.push(l.filter(Boolean).length / l.length);
-      const repeats = a.filter((_, q) => attacker.repeat[q]);
-      const firsts = a.filter((_, q) => !attacker.repeat[q]);
-      row.fnr.push(repeats.filter((f) => !f).length / repeats.length);
-      row.firstViews.push(firsts.filter(Boolean).length / firsts.length);
+export interface Row { metric: string; head: boolean; threshold: number; fpr: number[]; fnr: number[]; firstViews: number[] }
+
+/**
+ * Rates of one replay: FPR = legitimate queries flagged; FNR = the attacker's repeats (second views) not flagged;
+ * and the share of its first views flagged.
+ */
+export function replayRates(legitimate: readonly boolean[], attacker: readonly boolean[], repeat: readonly boolean[]) {
+  const share = (xs: readonly boolean[]) => (xs.length ? xs.filter(Boolean).length / xs.length : NaN);
+  return {
+    fpr: share(legitimate),
+    fnr: 1 - share(attacker.filter((_, q) => repeat[q])),
+    firstViews: share(attacker.filter((_, q) => !repeat[q])),
+  };
+}
+
+/** The Markdown of the measured rows and the paper's rows. */
+export function renderSimilarityRates(rows: readonly Row[], header: string[]): string {
+  const pct = (xs: number[]) => `${(100 * mean(xs)).toFixed(1)} ± ${(100 * std(xs)).toFixed(1)}`;
+  const table = markdownTable(
+    [
+      ['metric', 'head', 'τ', 'FPR % (legitimate queries flagged)', 'FNR % (second views not flagged)', 'first views flagged %'],
+      ...rows.map((r) => [r.metric, r.head ? 'yes' : 'no', String(r.threshold), pct(r.fpr), pct(r.fnr), pct(r.firstViews)]),
+    ],
+    { align: ['l', 'l', 'r', 'r', 'r', 'r'] },
+  );
+  const paper = markdownTable([['metric, head', "paper's values (CIFAR-10, ResNet victim)"], ...Object.entries(PAPER)]);
+  return [...header, '', table, '', paper].join('\n');
+}
+
+async function measure(args: SimilarityRatesArgs): Promise<void> {
+  const seeds = Array.from({ length: args.seeds }, (_, i) => i + 1);
+  const grids = args.grid ?? GRIDS;
+  const log = (m: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
+  const engine = await initEngine({ backend: 'wasm' });
+  const { victim, deployment, weightsSha256 } = await loadExperimentVictim(args.victim, log);
+  log(`victim ${victim.id} (${victim.source}), recipe hash ${victim.hash.slice(0, 12)}, weights.bin sha256 ${weightsSha256.slice(0, 12)}`);
+  const workloads: { legit: Workload; attacker: Workload }[] = [];
+  for (const seed of seeds) {
+    const legitImages = await seededSample('fmnist/probe-train', args.legit, deriveSeed(seed, 'legit-images'));
+    const attackImages = await seededSample('fmnist/attacker-pool', args.pairs, deriveSeed(seed, 'attacker-images'));
+    workloads.push({
+      legit: await distinctWorkload('legitimate', legitImages, deployment),
+      attacker: await augmentedPairsWorkload('attacker', attackImages, deployment, deriveSeed(seed, 'views')),
+    });
+    log(`seed ${seed}: workloads encoded`);
+  }
+  const rows: Row[] = [];
+  for (const { metric, useHead, thresholds } of grids) {
+    for (const threshold of thresholds) {
+      const row: Row = { metric, head: useHead, threshold, fpr: [], fnr: [], firstViews: [] };
+      for (const [i, seed] of seeds.entries()) {
+        const { legit, attacker } = workloads[i]!;
+        const runs = await replay(detector, { metric, useHead, threshold, perturbFlagged: false }, deployment,
+          [{ account: 'legitimate', workload: legit }, { account: 'attacker', workload: attacker }], seed);
+        const rates = replayRates(runs.get('legitimate')!.flagged, runs.get('attacker')!.flagged, attacker.repeat);
+        row.fpr.push(rates.fpr);
+        row.fnr.push(rates.fnr);
+        row.firstViews.push(rates.firstViews);
+      }
+      rows.push(row);
+      log(`${metric} head=${useHead} τ=${threshold}: FPR ${(100 * mean(row.fpr)).toFixed(1)}%, FNR ${(100 * mean(row.fnr)).toFixed(1)}%`);
     }
-    rows.push(row);
-    log(`${metric} head=${useHead} τ=${threshold}: FPR ${(100 * mean(row.fpr)).toFixed(1)}%, FNR ${(100 * mean(row.fnr)).toFixed(1)}%`);
   }
+  const command = `npx tsx defenses/_experiments/similarity-rates.ts --seeds ${args.seeds} --legit ${args.legit} --pairs ${args.pairs}${args.write ? ' --write' : ''}`;
+  const body = renderSimilarityRates(rows, [
+    `Command: \`${command}\` (backend ${engine.backend}, Node ${process.version}). Victim \`${victim.id}\` (${victim.source} weights), recipe hash \`${victim.hash.slice(0, 16)}\`, weights.bin sha256 \`${weightsSha256.slice(0, 16)}\`.`,
+    `Legitimate user: ${args.legit} distinct fmnist/probe-train images, each once. Attacker: ${args.pairs} fmnist/attacker-pool images × 2 simclrGray views. Mean ± std over seeds ${seeds.join(', ')}. Cosine: flagged when similarity > τ; L2: when distance < τ. Head: the 128-d projection; no head: the 128-d representation.`,
+  ]);
+  console.log(body);
+  if (args.write) {
+    for (const file of ['defenses/README.md', 'defenses/similar-query-detection/README.md']) {
+      writeFileSync(file, spliceMarkedBlock(readFileSync(file, 'utf8'), 'similarity-rates', body, file));
+      log(`wrote ${file}`);
+    }
+  }
+  victim.encoder.dispose();
+  victim.projectionHead?.dispose();
 }
 
-const pct = (xs: number[]) => `${(100 * mean(xs)).toFixed(1)} ± ${(100 * std(xs)).toFixed(1)}`;
-const table = markdownTable(
-  [
-    ['metric', 'head', 'τ', 'FPR % (legitimate queries flagged)', 'FNR % (second views not flagged)', 'first views flagged %'],
-    ...rows.map((r) => [r.metric, r.head ? 'yes' : 'no', String(r.threshold), pct(r.fpr), pct(r.fnr), pct(r.firstViews)]),
-  ],
-  { align: ['l', 'l', 'r', 'r', 'r', 'r'] },
-);
-const paper = markdownTable([['metric, head', "paper's values (CIFAR-10, ResNet victim)"], ...Object.entries(PAPER)]);
-const command = `npx tsx defenses/_experiments/similarity-rates.ts --seeds ${args.seeds} --legit ${args.legit} --pairs ${args.pairs}${args.write ? ' --write' : ''}`;
-const body = [
-  `Command: \`${command}\` (backend ${engine.backend}, Node ${process.version}). Victim \`${victim.id}\` (${victim.source} weights), recipe hash \`${victim.hash.slice(0, 16)}\`, weights.bin sha256 \`${weightsSha256.slice(0, 16)}\`.`,
-  `Legitimate user: ${args.legit} distinct fmnist/probe-train images, each once. Attacker: ${args.pairs} fmnist/attacker-pool images × 2 simclrGray views. Mean ± std over seeds ${seeds.join(', ')}. Cosine: flagged when similarity > τ; L2: when distance < τ. Head: the 128-d projection; no head: the 128-d representation.`,
-  '',
-  table,
-  '',
-  paper,
-].join('\n');
-console.log(body);
+export const command = experimentCommand('similarity-rates', "Similar-query detection's FPR/FNR against thresholds (tables 13-15).")
+  .option('--seeds <n>', 'seeds 1..n', Number, 3)
+  .option('--legit <n>', "legitimate user's distinct images", Number, 1000)
+  .option('--pairs <n>', "attacker's images, each sent as two views", Number, 1000)
+  .option('--victim <id>', 'victim id', 'simclr-fmnist')
+  .option('--grid <json>', 'threshold grids overriding GRIDS (exploration)', (text: string) => JSON.parse(text) as typeof GRIDS)
+  .option('--write', 'splice the table into defenses/README.md and the plugin README', false)
+  .action((options: SimilarityRatesArgs) => measure(options));
 
-if (args.write) {
-  for (const file of ['defenses/README.md', 'defenses/similar-query-detection/README.md']) {
-    writeFileSync(file, spliceBetweenMarkers(readFileSync(file, 'utf8'), 'similarity-rates', body, file));
-    log(`wrote ${file}`);
-  }
-}
-victim.encoder.dispose();
-victim.projectionHead?.dispose();
+runIfMain(import.meta.url, command);

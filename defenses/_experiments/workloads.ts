@@ -8,12 +8,21 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadSplit, makeAugmentation, selectImageSet } from '../../benchmark/data/index.ts';
-import { imagesToTensor } from '../../benchmark/nn/tensors.ts';
-import type { DefensePlugin, Guard, ImageBatch, ImageSet, Vectors, VictimDeployment } from '../../benchmark/plugin/types.ts';
-import { resolveOptions } from '../../benchmark/plugin/options.ts';
-import { createRng, deriveSeed } from '../../benchmark/util/random.ts';
-import { deployVictim, loadVictim, type LoadedVictim } from '../../benchmark/victims/index.ts';
+import {
+  createRng,
+  deriveSeed,
+  imagesToTensor,
+  loadSplit,
+  makeAugmentation,
+  selectImageSet,
+  type DefensePlugin,
+  type Guard,
+  type ImageBatch,
+  type ImageSet,
+  type Vectors,
+  type VictimDeployment,
+} from '../../benchmark/index.ts';
+import { deployVictim, loadVictim, resolveOptions, type LoadedVictim } from '../../benchmark/testkit/index.ts';
 
 /** Queries of one account, in the order they are sent, with the victim's representations precomputed. */
 export interface Workload {
@@ -140,4 +149,3 @@ export const std = (xs: readonly number[]): number => {
   return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
 };
 
-export { spliceBetweenMarkers } from './markers.ts';

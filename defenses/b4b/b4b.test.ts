@@ -3,10 +3,11 @@
 // are consistent within one, and preserve distances.
 import { describe, expect, it } from 'vitest';
 import b4b, { b4bSigma } from './index.ts';
-import { BucketCounts, probeCenter, RandomHyperplaneLsh } from './lsh.ts';
+import { BucketCounts, probeCenter, RandomHyperplaneLsh } from '../_shared/lsh.ts';
 import { accountTransform, randomOrthogonal } from './transform.ts';
 import { imageBatch, openGuard, requestFor, rowsOf, tinyDeployment } from '../../test/helpers/tiny-deployment.ts';
-import { createRng } from '../../benchmark/util/random.ts';
+import { testDefense } from '../../benchmark/testkit/index.ts';
+import { createRng } from '../../benchmark/index.ts';
 
 const victim = tinyDeployment({ inputShape: [2, 2, 1], representationDim: 6, seed: 3 });
 const rng = createRng(99);
@@ -138,4 +139,11 @@ describe('b4b per-account transforms', () => {
     const out = Array.from(t.apply(Float32Array.of(1, 2, 3, 4), 1));
     expect(out.map(Math.abs).sort()).toEqual([1, 2, 3, 4]);
   });
+});
+
+// The contributor kit's contract checks (CONTRIBUTING.md): options schema, answers shaped like the batch, no mutation
+// of the request, determinism under a seed, report shape.
+testDefense(b4b, {
+  cases: [{}, { options: { transform: 'permutation' } }],
+  invalid: [{ options: { beta: 2 }, issue: { path: '/beta', keyword: 'maximum' } }],
 });

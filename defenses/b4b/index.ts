@@ -1,19 +1,7 @@
-// Bucks for Buckets (B4B, Dubiński et al., NeurIPS 2023): an active defense that makes each account pay for the share
-// of the embedding space its queries cover. Three blocks, as in the paper:
-//  1. coverage estimation: the victim's representation of each query is hashed into one of 2^hyperplanes random-
-//     hyperplane LSH buckets (seeded, shared by all accounts); an account's coverage c is the fraction of buckets
-//     its queries have hit so far;
-//  2. cost function: Gaussian noise of standard deviation σ(c) = λ·(exp(ln(α/λ)·c/β) − 1) is added to the answer —
-//     close to 0 while the coverage is small (legitimate users solving one downstream task), reaching α − λ at
-//     coverage β and growing exponentially past it (an extracting adversary spreads its queries);
-//  3. per-account transforms: each account gets its answers through its own seeded isometry + shift (transform.ts),
-//     so sybil accounts cannot pool their answers directly.
-// The noise for a query uses the coverage including that query, so it does not depend on how queries are batched.
-import { defineDefense } from '../../benchmark/plugin/define.ts';
-import type { AccountReport, Vectors } from '../../benchmark/plugin/types.ts';
-import { createRng, deriveSeed, type Rng } from '../../benchmark/util/random.ts';
-import { BucketCounts, probeCenter, RandomHyperplaneLsh } from './lsh.ts';
+
+import { BucketCounts, probeCenter, RandomHyperplaneLsh } from '../_shared/lsh.ts';
 import { accountTransform, type AccountTransform, type TransformKind } from './transform.ts';
+import { defineDefense, type AccountReport, type Vectors, createRng, deriveSeed, type Rng } from '../../benchmark/index.ts';
 
 export interface B4bOptions {
   hyperplanes: number;

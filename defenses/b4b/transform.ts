@@ -1,10 +1,5 @@
-// B4B's per-account transforms: each account receives its representations through its own secret, seeded map, so
-// that answers collected by several (sybil) accounts live in different coordinate systems and cannot simply be
-// pooled. The maps are isometries plus a shift, so a legitimate user's downstream classifier (which only ever sees
-// one account's answers) loses nothing: distances and linear separability are preserved.
-//   affine:      y Q + t, Q a uniformly random orthogonal matrix (Gram-Schmidt on a Gaussian matrix), t ~ N(0, s²)
-//   permutation: coordinates shuffled and their signs flipped, plus the same kind of shift
-import { createRng } from '../../benchmark/util/random.ts';
+import { createRng } from '../../benchmark/index.ts';
+
 
 export type TransformKind = 'affine' | 'permutation' | 'none';
 

@@ -4,13 +4,9 @@
 // the victim inherits that. Per image: the mean L2 distance between f(x) and f(t_j(x)) over `augmentations` seeded
 // views. One-sided Welch t-test, H0: the public distances are not larger than the private ones.
 import * as tf from '@tensorflow/tfjs-core';
-import { makeAugmentation, type AugmentationPreset, type AugmentationSpec } from '../../benchmark/data/augment-pipeline.ts';
-import { imagesToTensor } from '../../benchmark/nn/tensors.ts';
-import type { ImageSet } from '../../benchmark/plugin/types.ts';
-import { welchTTest } from '../../benchmark/scoring/stats.ts';
-import { deriveSeed } from '../../benchmark/util/random.ts';
 import type { Encode } from './likelihood-test.ts';
 import { checkAnswer, toPoints, type InferenceSamples } from './samples.ts';
+import { makeAugmentation, type AugmentationPreset, type AugmentationSpec, imagesToTensor, type ImageSet, welchTTest, deriveSeed } from '../../benchmark/index.ts';
 
 export interface DistanceTestSettings {
   augmentations: number;
@@ -32,7 +28,7 @@ export interface DistanceTestResult {
 const CHUNK = 256;
 
 /** One augmented view of every image of `set` (seeded per chunk), as a new ImageSet. */
-function augmentSet(set: ImageSet, augment: ReturnType<typeof makeAugmentation>, seed: number): ImageSet {
+export function augmentSet(set: ImageSet, augment: ReturnType<typeof makeAugmentation>, seed: number): ImageSet {
   const size = set.height * set.width * set.channels;
   const data = new Float32Array(set.count * size);
   for (let start = 0; start < set.count; start += CHUNK) {

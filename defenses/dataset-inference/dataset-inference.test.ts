@@ -5,13 +5,13 @@
 // from an independent encoder that never saw them. p-values come from @stdlib through benchmark/scoring/stats.ts.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine } from '../../benchmark/engine/index.ts';
-import type { ImageBatch, ImageSet, OwnershipContext, Vectors, VictimDeployment } from '../../benchmark/plugin/types.ts';
-import { createRng, deriveSeed } from '../../benchmark/util/random.ts';
 import { augmentationDistanceTest } from './augmentation-distance.ts';
 import { fitDiagonalGmm, gmmLogLikelihoods } from './gmm.ts';
 import datasetInference, { type DatasetInferenceOptions } from './index.ts';
 import { chooseSamples } from './samples.ts';
+import { ntXentPerImage } from './head-loss.ts';
+import { testDefense } from '../../benchmark/testkit/index.ts';
+import { initEngine, type ImageBatch, type ImageSet, type OwnershipContext, type Vectors, type VictimDeployment, createRng, deriveSeed } from '../../benchmark/index.ts';
 
 const points = (values: number[], dim = 1) => ({ data: Float64Array.from(values), count: values.length / dim, dim });
 
@@ -107,13 +107,13 @@ function randomProjection(seed: number): (pixels: Float32Array, offset: number) 
  * rep(x) = w·μ(class of x's nearest memorised image) + (1 − w)·g(x) + 0.05·g(x), w = exp(−d²/τ), d = distance to the
  * nearest memorised image. Memorised: the private training images and their mirror images (its "augmentations").
  */
-function memorisingEncoder(train: ImageSet, seed: number): (images: ImageBatch) => Promise<Vectors> {
+function memorisingEncoder(train: ImageSet, seed: number, classes = 4): (images: ImageBatch) => Promise<Vectors> {
   const g = randomProjection(deriveSeed(seed, 'g'));
   const rng = createRng(deriveSeed(seed, 'prototypes'));
-  const prototypes = Array.from({ length: 4 }, () => Float64Array.from({ length: DIM }, () => rng.normal()));
+  const prototypes = Array.from({ length: classes }, () => Float64Array.from({ length: DIM }, () => rng.normal()));
   const memory: { pixels: Float32Array; cls: number }[] = [];
   for (let n = 0; n < train.count; n++) {
-    memory.push({ pixels: train.data.slice(n * SIZE, (n + 1) * SIZE), cls: n % 4 }, { pixels: mirror(train.data, n), cls: n % 4 });
+    memory.push({ pixels: train.data.slice(n * SIZE, (n + 1) * SIZE), cls: n % classes }, { pixels: mirror(train.data, n), cls: n % classes });
   }
   const tau = SIZE / 12 / 4; // a random pair of images is SIZE/6 apart in squared distance: w ≈ e^-8 for unseen ones
   return async (batch) => {
@@ -124,7 +124,10 @@ function memorisingEncoder(train: ImageSet, seed: number): (images: ImageBatch) 
       for (const m of memory) {
         let d2 = 0;
         for (let p = 0; p < SIZE && d2 < best; p++) d2 += (batch.data[n * SIZE + p]! - m.pixels[p]!) ** 2;
-        if (d2 < best) (best = d2), (cls = m.cls);
+        if (d2 < best) {
+          best = d2;
+          cls = m.cls;
+        }
       }
       const w = Math.exp(-best / tau);
       const generic = g(batch.data, n * SIZE);
@@ -151,7 +154,7 @@ describe('dataset inference separates a copy of a memorising victim from an inde
   const context = (suspect: OwnershipContext['suspect']): OwnershipContext => ({ seed: 4, log: () => {}, victim, privateData, publicData, suspect });
   const options = (extra: Partial<DatasetInferenceOptions> = {}): DatasetInferenceOptions => ({
     method: 'gmm-likelihood', components: 4, fitSamples: 120, samples: 100, normalize: true, fitOn: 'victim',
-    augmentations: 2, augmentation: 'simclrGray', alpha: 0.05, ...extra,
+    augmentations: 2, augmentation: 'simclrGray', temperature: 0.2, batchSize: 50, alpha: 0.05, ...extra,
   });
 
   beforeAll(async () => {
@@ -202,8 +205,75 @@ describe('dataset inference separates a copy of a memorising victim from an inde
     expect(other.pValue).toBeGreaterThan(0.05);
   });
 
+  it('projection-head loss (section 5.4): the victim itself is claimed through its head, an independent encoder is not', async () => {
+    // The defender's head: a fixed linear map of the representation (the test only needs one the copies share).
+    const headRng = createRng(31);
+    const head = Float64Array.from({ length: DIM * DIM }, () => headRng.normal() / Math.sqrt(DIM));
+    const project = async (v: Vectors): Promise<Vectors> => {
+      const data = new Float32Array(v.count * DIM);
+      for (let n = 0; n < v.count; n++) {
+        for (let o = 0; o < DIM; o++) {
+          let sum = 0;
+          for (let d = 0; d < DIM; d++) sum += v.data[n * v.dim + d]! * head[d * DIM + o]!;
+          data[n * DIM + o] = sum;
+        }
+      }
+      return { data, count: v.count, dim: DIM };
+    };
+    const withHead: VictimDeployment = { ...victim, project, projectionDim: DIM };
+    // A victim trained by instance discrimination (what NT-Xent rewards): each private image and its mirror view snap
+    // onto a point of their own. (The 4-prototype victim above would put a quarter of each batch at similarity 1,
+    // which raises NT-Xent on private images: a contrastive encoder does not collapse its training images so.)
+    const instanceEncode = memorisingEncoder(privateData, 22, privateData.count);
+    // Views: each mirrored with probability ½, the toy victim's memorised "augmentation".
+    const headOptions = options({ method: 'head-loss', augmentations: 1 });
+    const mirrorCtx = (suspect: OwnershipContext['suspect']): OwnershipContext => ({ ...context(suspect), victim: withHead });
+    const { headLossTest } = await import('./head-loss.ts');
+    const samples = chooseSamples(privateData, publicData, 120, 100, 4);
+    const settings = { augmentations: 2, augmentation: { flip: 0.5 }, temperature: 0.2, batchSize: 50, seed: 4 };
+    const self = await headLossTest(samples, instanceEncode, project, settings);
+    expect(self.meanPrivate).toBeLessThan(self.meanPublic);
+    expect(self.pValue).toBeLessThan(1e-6);
+    const other = await headLossTest(samples, independentEncoder(99), project, settings);
+    expect(other.pValue).toBeGreaterThan(0.05);
+    // Through the plugin (its own augmentation preset): runs end to end and names the method.
+    const verdict = await datasetInference.verifyOwnership!(headOptions, mirrorCtx(independentEncoder(99)));
+    expect(verdict.details!.method).toBe('head-loss');
+    expect(verdict.stolen).toBe(false);
+  });
+
+  it('projection-head loss without a head (or for a suspect of another size) is inconclusive, with the reason', async () => {
+    const verdict = await datasetInference.verifyOwnership!(options({ method: 'head-loss' }), context(victimEncode));
+    expect(verdict).toMatchObject({ stolen: false, pValue: 1, details: { degenerate: true, reason: "victim 'toy' has no projection head" } });
+  });
+
+  it('per-image NT-Xent matches the hand-worked value', () => {
+    // Two orthogonal pairs, t = 1: anchor (1,0) sees its positive at similarity 1 and two others at 0, both ways.
+    const unit = Float64Array.from([1, 0, 0, 1]);
+    const losses = ntXentPerImage(unit, unit, 2, 2, 1, 2);
+    expect(losses[0]).toBeCloseTo(-1 + Math.log(Math.E + 2), 12);
+    expect(losses[1]).toBeCloseTo(-1 + Math.log(Math.E + 2), 12);
+    // Cut into batches of one, the only other vector is the positive itself: loss −1 + log(e) = 0.
+    expect(Array.from(ntXentPerImage(unit, unit, 2, 2, 1, 1))).toEqual([expect.closeTo(0, 12), expect.closeTo(0, 12)]);
+  });
+
   it('a suspect that answers the wrong number of vectors is named in the error', async () => {
     const broken = async (): Promise<Vectors> => ({ data: new Float32Array(DIM), count: 1, dim: DIM });
     await expect(datasetInference.verifyOwnership!(options(), context(broken))).rejects.toThrow(/the suspect must answer 100 vectors/);
   });
+});
+
+// The contributor kit's contract checks (CONTRIBUTING.md): options schema, answers shaped like the batch, no mutation
+// of the request, determinism under a seed, report shape.
+testDefense(datasetInference, {
+  cases: [
+    {},
+    { options: { method: 'augmentation-distance', augmentations: 2 } },
+    { options: { fitOn: 'suspect', components: 2 } },
+    { options: { method: 'head-loss', augmentations: 1, batchSize: 16 } },
+  ],
+  invalid: [
+    { options: { alpha: 2 }, issue: { path: '/alpha', keyword: 'exclusiveMaximum' } },
+    { options: { method: 'distance' }, issue: { path: '/method', keyword: 'enum' } },
+  ],
 });

@@ -1,11 +1,5 @@
-// A Gaussian mixture with diagonal covariances, fitted by expectation–maximisation in Float64: the density model of
-// dataset inference for SSL encoders (Dziedzic et al., NeurIPS 2022, who fit scikit-learn's
-// `GaussianMixture(covariance_type="diag")` to representations). Written here because no maintained npm package does
-// it (checked: `gaussian-mixture-model` is unmaintained and not diagonal-multivariate). The steps follow scikit-learn:
-// k-means++ seeding and a few Lloyd iterations give the starting responsibilities, then EM with a variance floor
-// (`regularization`, sklearn's reg_covar) until the mean log-likelihood per point changes by less than `tolerance`.
-// Every sum is in log space (log-sum-exp) so that 128-d densities do not underflow.
-import { createRng } from '../../benchmark/util/random.ts';
+import { createRng } from '../../benchmark/index.ts';
+
 
 export interface DiagonalGmm {
   components: number;
@@ -100,7 +94,10 @@ function kmeansLabels(points: Points, k: number, seed: number, iterations: numbe
       let bestDistance = Infinity;
       for (let c = 0; c < k; c++) {
         const distance = squaredDistance(data, i, centres, c, dim);
-        if (distance < bestDistance) (bestDistance = distance), (best = c);
+        if (distance < bestDistance) {
+          bestDistance = distance;
+          best = c;
+        }
       }
       if (labels[i] !== best) changed = true;
       labels[i] = best;

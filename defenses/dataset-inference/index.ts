@@ -1,19 +1,12 @@
-// Dataset inference (reactive): decides whether a suspect encoder carries knowledge of the victim's private training
-// data, with a p-value. Two methods:
-//   - `gmm-likelihood` (default): Dziedzic et al., "Dataset Inference for Self-Supervised Models", NeurIPS 2022 — a
-//     diagonal GMM fitted to the victim's representations of private images; the suspect's private representations
-//     should be more likely under it than its public ones (likelihood-test.ts);
-//   - `augmentation-distance`: the ICML 2022 paper's table-19 test — private images sit closer to their augmented
-//     views than public ones (augmentation-distance.ts).
-// Every image choice and augmentation comes from the ownership seed, so a verdict is repeatable.
-import { defineDefense } from '../../benchmark/plugin/define.ts';
-import type { AugmentationPreset } from '../../benchmark/data/augment-pipeline.ts';
+
 import { augmentationDistanceTest } from './augmentation-distance.ts';
+import { headLossTest } from './head-loss.ts';
 import { likelihoodTest } from './likelihood-test.ts';
-import { chooseSamples } from './samples.ts';
+import { checkAnswer, chooseSamples } from './samples.ts';
+import { defineDefense, type AugmentationPreset } from '../../benchmark/index.ts';
 
 export interface DatasetInferenceOptions {
-  method: 'gmm-likelihood' | 'augmentation-distance';
+  method: 'gmm-likelihood' | 'augmentation-distance' | 'head-loss';
   /** GMM components (the reference code uses 20 for ImageNet-sized data). */
   components: number;
   /** Private images whose victim representations the GMM is fitted to. */
@@ -26,8 +19,12 @@ export interface DatasetInferenceOptions {
   fitOn: 'victim' | 'suspect';
   /** Augmented views per image (augmentation-distance). */
   augmentations: number;
-  /** Augmentation preset of the views (augmentation-distance). */
+  /** Augmentation preset of the views (augmentation-distance, head-loss). */
   augmentation: AugmentationPreset;
+  /** NT-Xent temperature of the head-loss test. */
+  temperature: number;
+  /** Images per NT-Xent batch of the head-loss test. */
+  batchSize: number;
   /** Significance level: stolen when p < alpha. */
   alpha: number;
 }
@@ -43,14 +40,21 @@ export default defineDefense<DatasetInferenceOptions>({
     options: {
       type: 'object',
       properties: {
-        method: { type: 'string', enum: ['gmm-likelihood', 'augmentation-distance'], default: 'gmm-likelihood', description: 'gmm-likelihood (NeurIPS 2022) or augmentation-distance (ICML 2022 table 19).' },
+        method: {
+          type: 'string',
+          enum: ['gmm-likelihood', 'augmentation-distance', 'head-loss'],
+          default: 'gmm-likelihood',
+          description: 'gmm-likelihood (NeurIPS 2022), augmentation-distance (ICML 2022 table 19) or head-loss (ICML 2022 section 5.4).',
+        },
         components: { type: 'integer', minimum: 1, maximum: 256, default: 10, description: 'Diagonal-GMM components.' },
         fitSamples: { type: 'integer', minimum: 2, default: 2000, description: 'Private images the GMM is fitted on.' },
         samples: { type: 'integer', minimum: 2, default: 1000, description: 'Private and public images scored, each.' },
         normalize: { type: 'boolean', default: true, description: 'L2-normalise representations first.' },
         fitOn: { type: 'string', enum: ['victim', 'suspect'], default: 'victim', description: "Fit the GMM to the victim's or to the suspect's representations." },
         augmentations: { type: 'integer', minimum: 1, maximum: 64, default: 4, description: 'Augmented views per image (augmentation-distance).' },
-        augmentation: { type: 'string', enum: ['simclrGray', 'simclrRgb'], default: 'simclrGray', description: 'Augmentation preset of the views (augmentation-distance).' },
+        augmentation: { type: 'string', enum: ['simclrGray', 'simclrRgb'], default: 'simclrGray', description: 'Augmentation preset of the views (augmentation-distance, head-loss).' },
+        temperature: { type: 'number', exclusiveMinimum: 0, default: 0.2, description: "NT-Xent temperature of the head-loss test (simclr-fmnist's victims train at 0.2)." },
+        batchSize: { type: 'integer', minimum: 2, default: 256, description: 'Images per NT-Xent batch of the head-loss test.' },
         alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.05, description: 'Significance level.' },
       },
       required: [],
@@ -72,6 +76,20 @@ export default defineDefense<DatasetInferenceOptions>({
         method: options.method, ...sizes, meanPrivateLogLikelihood: r.meanPrivate, meanPublicLogLikelihood: r.meanPublic,
         effect: r.meanPrivate - r.meanPublic, fittedOn: r.fittedOn, components: r.components, emIterations: r.iterations, emConverged: r.converged,
       };
+    } else if (options.method === 'head-loss') {
+      const project = ctx.victim.project?.bind(ctx.victim);
+      const probe = checkAnswer(await ctx.suspect(samples.publicScored), samples.publicScored.count, 'the suspect');
+      if (!project || probe.dim !== ctx.victim.representationDim) {
+        // No head to score through (or a suspect whose representations the head cannot take): no evidence either way.
+        const reason = project ? `the suspect answers ${probe.dim}-d vectors, the victim's head takes ${ctx.victim.representationDim}-d` : `victim '${ctx.victim.id}' has no projection head`;
+        ctx.log(`dataset-inference (head-loss): ${reason}; inconclusive`);
+        return { stolen: false, statistic: 0, pValue: 1, details: { method: options.method, ...sizes, degenerate: true, reason } };
+      }
+      const r = await headLossTest(samples, ctx.suspect, project, {
+        augmentations: options.augmentations, augmentation: options.augmentation, temperature: options.temperature, batchSize: options.batchSize, seed: ctx.seed,
+      });
+      ({ statistic, pValue } = r);
+      details = { method: options.method, ...sizes, meanPrivateLoss: r.meanPrivate, meanPublicLoss: r.meanPublic, effect: r.meanPublic - r.meanPrivate, augmentations: options.augmentations };
     } else {
       const r = await augmentationDistanceTest(samples, ctx.suspect, {
         augmentations: options.augmentations, augmentation: options.augmentation, normalize: options.normalize, seed: ctx.seed,

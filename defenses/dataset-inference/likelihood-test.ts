@@ -1,14 +1,7 @@
-// The GMM-likelihood form of dataset inference for encoders (Dziedzic et al., "Dataset Inference for Self-Supervised
-// Models", NeurIPS 2022): an encoder maps the images it was trained on into denser regions of its representation
-// space than unseen images of the same distribution. The defender fits a diagonal GMM to the victim's (normalised)
-// representations of part of its private training data, then scores the suspect's representations of other private
-// images and of public images under it. A copy of the victim inherits the victim's density: its private
-// log-likelihoods are higher. One-sided Welch t-test, H0: mean private log-likelihood ≤ mean public one.
-import type { ImageSet, Vectors } from '../../benchmark/plugin/types.ts';
-import { welchTTest } from '../../benchmark/scoring/stats.ts';
-import { deriveSeed } from '../../benchmark/util/random.ts';
+
 import { fitDiagonalGmm, gmmLogLikelihoods } from './gmm.ts';
 import { checkAnswer, toPoints, type InferenceSamples } from './samples.ts';
+import { type ImageSet, type Vectors, welchTTest, deriveSeed } from '../../benchmark/index.ts';
 
 export type Encode = (images: ImageSet) => Promise<Vectors>;
 

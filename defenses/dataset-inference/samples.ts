@@ -1,10 +1,5 @@
-// The images dataset inference looks at, chosen from the cell seed: a "fit" part of the private training data (the
-// GMM is fitted to representations of it), a disjoint "scored" part of the private data, and a sample of the public
-// data of the same size. When the data is smaller than the options ask for (the contract kit's 64 images), the
-// private set is split in half and the public sample shrinks to match; the sizes used are reported.
-import { selectImageSet } from '../../benchmark/data/image-set.ts';
-import type { ImageSet, Vectors } from '../../benchmark/plugin/types.ts';
-import { createRng, deriveSeed } from '../../benchmark/util/random.ts';
+import { selectImageSet, type ImageSet, type Vectors, createRng, deriveSeed } from '../../benchmark/index.ts';
+
 
 export interface InferenceSamples {
   fit: ImageSet;

@@ -1,6 +1,5 @@
-// The baseline: the API answers every query with the victim's clean output, flags nobody and charges nothing.
-// Every other defense is measured against this one at equal query budget.
-import { defineDefense } from '../../benchmark/plugin/define.ts';
+import { defineDefense } from '../../benchmark/index.ts';
+
 
 export default defineDefense({
   meta: {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import none from './index.ts';
 import { imageBatch, openGuard, requestFor, rowsOf, tinyDeployment } from '../../test/helpers/tiny-deployment.ts';
+import { testDefense } from '../../benchmark/testkit/index.ts';
 
 describe('none', () => {
   it('returns exactly the clean representations, flags nothing, charges nothing', async () => {
@@ -19,3 +20,7 @@ describe('none', () => {
     await expect(openGuard(none, tinyDeployment(), { sigma: 1 })).rejects.toThrow(/takes no options/);
   });
 });
+
+// The contributor kit's contract checks (CONTRIBUTING.md): options schema, answers shaped like the batch, no mutation
+// of the request, determinism under a seed, report shape.
+testDefense(none);

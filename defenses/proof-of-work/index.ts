@@ -16,12 +16,9 @@
 // (hashes counted, seconds timed); above the cap the expected 2^bits hashes are recorded, with seconds at the hash
 // rate measured so far, and the response says which part was estimated.
 import { performance } from 'node:perf_hooks';
-import { defineDefense } from '../../benchmark/plugin/define.ts';
-import type { AccountReport, Vectors } from '../../benchmark/plugin/types.ts';
-import type { ImageSet, VictimDeployment } from '../../benchmark/plugin/types.ts';
-import { deriveSeed, createRng } from '../../benchmark/util/random.ts';
-import { BucketCounts, probeCenter, RandomHyperplaneLsh } from '../b4b/lsh.ts';
+import { BucketCounts, probeCenter, RandomHyperplaneLsh } from '../_shared/lsh.ts';
 import { solvePuzzle } from './puzzle.ts';
+import { defineDefense, type AccountReport, type Vectors, type ImageSet, type VictimDeployment, deriveSeed, createRng } from '../../benchmark/index.ts';
 
 export interface ProofOfWorkOptions {
   hyperplanes: number;
@@ -155,6 +152,10 @@ export default defineDefense<ProofOfWorkOptions>({
           cost,
           note: `entropy ${state.buckets.entropyBits().toFixed(3)} bits, difficulty up to ${batch.maxBits} bits${estimatedNote}`,
         };
+      },
+      /** The legitimate profile this guard charges against (calibrated or set), for the record and calibrate.ts. */
+      figures(): Record<string, number> {
+        return { legitimateProfileBits: legitimateBits };
       },
       report(): AccountReport[] {
         return [...accounts].map(([account, { buckets, tally }]) => {

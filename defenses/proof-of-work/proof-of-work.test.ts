@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import proofOfWork, { difficultyBits } from './index.ts';
 import { leadingZeroBits, solvePuzzle, verifyPuzzle } from './puzzle.ts';
 import { imageBatch, openGuard, requestFor, rowsOf, tinyDeployment } from '../../test/helpers/tiny-deployment.ts';
-import { createRng } from '../../benchmark/util/random.ts';
+import { testDefense } from '../../benchmark/testkit/index.ts';
+import { createRng } from '../../benchmark/index.ts';
 
 const victim = tinyDeployment({ inputShape: [2, 2, 1], representationDim: 6, seed: 3 });
 const rng = createRng(5);
@@ -129,4 +130,11 @@ describe('proof-of-work cost', () => {
   it('rejects maxBits below baseBits', async () => {
     await expect(openGuard(proofOfWork, victim, { baseBits: 10, maxBits: 5 })).rejects.toThrow(/maxBits/);
   });
+});
+
+// The contributor kit's contract checks (CONTRIBUTING.md): options schema, answers shaped like the batch, no mutation
+// of the request, determinism under a seed, report shape.
+testDefense(proofOfWork, {
+  cases: [{ options: { solveCapBits: 8 } }],
+  invalid: [{ options: { baseBits: -1 }, issue: { path: '/baseBits', keyword: 'minimum' } }],
 });

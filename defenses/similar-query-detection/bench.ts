@@ -6,8 +6,8 @@
 // map in O(1)), and near copies (stored point + 1% noise), the case the defense exists for.
 import { Bench } from 'tinybench';
 import { QueryHistory } from './history.ts';
-import { createRng } from '../../benchmark/util/random.ts';
 import type { Metric } from './hnsw.ts';
+import { createRng } from '../../benchmark/index.ts';
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);

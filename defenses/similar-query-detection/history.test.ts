@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { QueryHistory } from './history.ts';
 import { Hnsw } from './hnsw.ts';
-import { createRng } from '../../benchmark/util/random.ts';
+import { createRng } from '../../benchmark/index.ts';
 
 function randomVectors(count: number, dim: number, seed: number): Float32Array[] {
   const rng = createRng(seed);

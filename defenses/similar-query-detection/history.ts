@@ -20,6 +20,12 @@ export interface Nearest {
   distance: number;
 }
 
+function norm(v: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
+  return Math.sqrt(sum);
+}
+
 export class QueryHistory {
   private store: Float32Array;
   private norms: number[] = [];
@@ -61,23 +67,48 @@ export class QueryHistory {
   /** Exact nearest neighbour by linear scan (also the reference the benchmark compares the index against). */
   scan(v: Float32Array): Nearest | null {
     let best: Nearest | null = null;
-    let vNorm = 0;
-    for (let i = 0; i < this.dim; i++) vNorm += v[i]! * v[i]!;
-    vNorm = Math.sqrt(vNorm);
+    const vNorm = norm(v);
     for (let r = 0; r < this.size; r++) {
-      const base = r * this.dim;
-      let acc = 0;
-      if (this.metric === 'cosine') {
-        for (let i = 0; i < this.dim; i++) acc += v[i]! * this.store[base + i]!;
-        const denom = vNorm * this.norms[r]!;
-        acc = 1 - (denom > 0 ? acc / denom : 0);
-      } else {
-        for (let i = 0; i < this.dim; i++) acc += (v[i]! - this.store[base + i]!) ** 2;
-        acc = Math.sqrt(acc);
-      }
-      if (!best || acc < best.distance) best = { index: r, distance: acc };
+      const distance = this.distanceAt(v, vNorm, r);
+      if (!best || distance < best.distance) best = { index: r, distance };
     }
     return best;
+  }
+
+  /**
+   * Exact distance to the nearest of the last `windows[k]` entries, for each window, by one backward scan (Infinity
+   * when the history is empty). A detector that searches a fixed window flags at a rate that does not grow with the
+   * account's age (issue 12.3).
+   */
+  nearestInWindows(v: Float32Array, windows: readonly number[]): number[] {
+    const order = windows.map((w, k) => [w, k] as const).sort((a, b) => a[0] - b[0]);
+    const result = new Array<number>(windows.length).fill(Infinity);
+    const vNorm = norm(v);
+    let best = Infinity;
+    let seen = 0;
+    for (const [w, k] of order) {
+      for (; seen < Math.min(w, this.size); seen++) best = Math.min(best, this.distanceAt(v, vNorm, this.size - 1 - seen));
+      result[k] = best;
+    }
+    return result;
+  }
+
+  /** Distance from `v` to the entry at `index` (pairwise rates). */
+  distanceTo(v: Float32Array, index: number): number {
+    if (index < 0 || index >= this.size) throw new RangeError(`QueryHistory.distanceTo: index ${index} outside 0..${this.size - 1}`);
+    return this.distanceAt(v, norm(v), index);
+  }
+
+  private distanceAt(v: Float32Array, vNorm: number, r: number): number {
+    const base = r * this.dim;
+    let acc = 0;
+    if (this.metric === 'cosine') {
+      for (let i = 0; i < this.dim; i++) acc += v[i]! * this.store[base + i]!;
+      const denom = vNorm * this.norms[r]!;
+      return 1 - (denom > 0 ? acc / denom : 0);
+    }
+    for (let i = 0; i < this.dim; i++) acc += (v[i]! - this.store[base + i]!) ** 2;
+    return Math.sqrt(acc);
   }
 
   add(v: Float32Array): void {

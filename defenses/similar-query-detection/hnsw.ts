@@ -1,11 +1,5 @@
-// A small Hierarchical Navigable Small World graph (Malkov & Yashunin, "Efficient and robust approximate nearest
-// neighbor search using HNSW graphs", TPAMI 2018), insert + 1-nearest-neighbour search, for the query histories of
-// similar-query detection. Written here because no pure-JS HNSW on npm fits: `hnswlib-node` is a native addon,
-// `hnswlib-wasm` is built for browsers only (fails to load in Node), and `hnsw` draws levels from Math.random
-// (our runs must be reproducible from a seed). Levels here come from a seeded generator.
-// Approximate: the neighbour found may be farther than the true nearest one (recall < 1, measured in bench.ts);
-// callers needing exactness for duplicates check them separately (history.ts).
-import { createRng, type Rng } from '../../benchmark/util/random.ts';
+import { createRng, type Rng } from '../../benchmark/index.ts';
+
 
 export type Metric = 'cosine' | 'l2';
 

@@ -1,8 +1,5 @@
-// Output truncation: each returned vector keeps only its k largest-magnitude coordinates, the others are set to 0
-// (the top-k truncation of earlier extraction work, e.g. Tramèr et al. 2016 and Orekondy et al. 2019, applied to
-// representations). The answer keeps its length so downstream code sees the same shape as without the defense.
-// Ties in magnitude go to the lower coordinate index, so the answer is a function of the clean vector alone.
-import { defineDefense } from '../../benchmark/plugin/define.ts';
+import { defineDefense } from '../../benchmark/index.ts';
+
 
 export interface TopKOptions {
   /** How many coordinates survive per vector. */

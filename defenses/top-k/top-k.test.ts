@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import topKDefense, { topK } from './index.ts';
 import { imageBatch, openGuard, rowsOf, vectors, tinyDeployment } from '../../test/helpers/tiny-deployment.ts';
+import { testDefense } from '../../benchmark/testkit/index.ts';
 
 describe('top-k', () => {
   it('keeps the k largest magnitudes, sign included, and zeroes the rest', async () => {
@@ -26,4 +27,11 @@ describe('top-k', () => {
   it('rejects k = 0', async () => {
     await expect(openGuard(topKDefense, tinyDeployment(), { k: 0 })).rejects.toThrow(/\/k/);
   });
+});
+
+// The contributor kit's contract checks (CONTRIBUTING.md): options schema, answers shaped like the batch, no mutation
+// of the request, determinism under a seed, report shape.
+testDefense(topKDefense, {
+  cases: [{ options: { k: 2 } }],
+  invalid: [{ options: { k: 0 }, issue: { path: '/k', keyword: 'minimum' } }],
 });

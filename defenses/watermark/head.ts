@@ -4,8 +4,7 @@
 // (verify.ts) and reads the suspect's representations through it. Cross-entropy on the rotation bin.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { batchOrder, createAdamStepper, createMlpHead, trainableVariables, vectorsToTensor } from '../../benchmark/nn/index.ts';
-import type { Vectors } from '../../benchmark/plugin/types.ts';
+import { batchOrder, createAdamStepper, createMlpHead, trainableVariables, vectorsToTensor, type Vectors } from '../../benchmark/index.ts';
 
 export function createWatermarkHead(representationDim: number, hidden: number, seed: number): tfl.Sequential {
   return createMlpHead({ inputDim: representationDim, hiddenDims: [hidden], outputDim: 2 }, seed);

@@ -1,12 +1,7 @@
-// Watermark (proactive): the victim is trained with a private rotation task — a small MLP on its representation
-// tells whether an image was rotated by an angle in [0°, 180°) or [180°, 360°) — jointly with its SSL loss
-// (train-hook.ts, through the victim store's training hook). A stolen copy inherits the rotation information; an
-// independently trained encoder does not. Verification (verify.ts): watermark success rate of the suspect through
-// the defender's head, one-sample t-test against chance. Paper: Dziedzic et al., ICML 2022, section 5.1, tables 5,
-// 16, 17.
-import { defineDefense } from '../../benchmark/plugin/define.ts';
+
 import { watermarkTrainHook, type WatermarkTraining } from './train-hook.ts';
 import { verifyWatermark } from './verify.ts';
+import { defineDefense } from '../../benchmark/index.ts';
 
 export interface WatermarkOptions {
   /** Weight of the watermark loss added to the SSL loss. */
@@ -43,7 +38,7 @@ export default defineDefense<WatermarkOptions>({
         source: { type: 'string', enum: ['private', 'synthetic'], default: 'private', description: 'Watermark images: private training images or a synthetic set from the key.' },
         imagesPerStep: { type: 'integer', minimum: 1, maximum: 1024, default: 32, description: 'Watermark images (two rotated views each) per training step.' },
         hidden: { type: 'integer', minimum: 1, maximum: 4096, default: 64, description: 'Hidden width of the rotation head.' },
-        key: { type: 'integer', minimum: 0, maximum: 2147483647, default: 2022, description: 'Watermark key (seed).' },
+        key: { type: 'integer', minimum: 0, maximum: 2147483647, default: 2022, secret: true, description: 'Watermark key (seed); secret: adaptive attacks never see it.' },
         verifyImages: { type: 'integer', minimum: 8, default: 2000, description: 'Watermark images at verification (half refit the head, half scored).' },
         alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.05, description: 'Significance level.' },
       },

@@ -3,8 +3,7 @@
 // the bins apart from its representation. Angles are drawn from a seed so training steps and the verification set
 // are reproducible. Rotation is about the image centre, counter-clockwise, zero fill (benchmark/data/augment.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import { rotate } from '../../benchmark/data/augment.ts';
-import { createRng } from '../../benchmark/util/random.ts';
+import { rotate, createRng } from '../../benchmark/index.ts';
 
 /** The bin of an angle in degrees (any real; taken modulo 360): 0 for [0, 180), 1 for [180, 360). */
 export function rotationBin(degrees: number): 0 | 1 {

@@ -5,13 +5,10 @@
 // or a seeded synthetic set (`source: 'synthetic'`) — the same images `verify.ts` rebuilds from the settings.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { imagesToTensor, representationDimOf, trainableVariables } from '../../benchmark/nn/index.ts';
-import type { ImageSet } from '../../benchmark/plugin/types.ts';
-import type { VictimTrainHook, VictimTrainHookFactory } from '../../benchmark/victims/index.ts';
-import { createRng, deriveSeed } from '../../benchmark/util/random.ts';
 import { binCrossEntropy, createWatermarkHead } from './head.ts';
 import { rotatedViews, watermarkLabels } from './rotation.ts';
 import { syntheticWatermarkSet } from './watermark-set.ts';
+import { imagesToTensor, representationDimOf, trainableVariables, type ImageSet, type VictimTrainHook, type VictimTrainHookFactory, createRng, deriveSeed } from '../../benchmark/index.ts';
 
 /** What `prepareVictim` returns under `watermark` (hashed into the victim's key): everything training depends on. */
 export interface WatermarkTraining {

@@ -8,13 +8,10 @@
 // A suspect whose representation width differs from the victim's cannot be read by the head: the verdict is then
 // "not shown" (p = 1) with the reason in the details.
 import * as tf from '@tensorflow/tfjs-core';
-import { imagesToTensor } from '../../benchmark/nn/index.ts';
-import type { ImageBatch, OwnershipContext, OwnershipResult, Vectors } from '../../benchmark/plugin/types.ts';
-import { oneSampleTTest } from '../../benchmark/scoring/stats.ts';
-import { deriveSeed } from '../../benchmark/util/random.ts';
 import { fitWatermarkHead, predictBins } from './head.ts';
 import { rotatedViews, watermarkLabels } from './rotation.ts';
 import { verificationSet } from './watermark-set.ts';
+import { imagesToTensor, type ImageBatch, type OwnershipContext, type OwnershipResult, type Vectors, oneSampleTTest, deriveSeed } from '../../benchmark/index.ts';
 
 export interface VerifySettings {
   source: 'private' | 'synthetic';

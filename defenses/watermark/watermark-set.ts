@@ -1,10 +1,5 @@
-// The watermark images: either the victim's private training images (a seeded sample of them at verification; the
-// training steps use their own batches) or a synthetic set of shapes and stripes generated from the watermark key,
-// which the defender can rebuild at any time without keeping data.
-import { selectImageSet } from '../../benchmark/data/image-set.ts';
-import { synthetic } from '../../benchmark/data/synthetic.ts';
-import type { ImageSet } from '../../benchmark/plugin/types.ts';
-import { createRng, deriveSeed } from '../../benchmark/util/random.ts';
+import { selectImageSet, synthetic, type ImageSet, createRng, deriveSeed } from '../../benchmark/index.ts';
+
 
 /** Size of the synthetic watermark set. */
 export const SYNTHETIC_WATERMARK_IMAGES = 2048;

@@ -7,16 +7,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine } from '../../benchmark/engine/index.ts';
-import { createAdamStepper, imagesToTensor } from '../../benchmark/nn/index.ts';
-import type { ImageBatch, ImageSet, OwnershipContext, Vectors, VictimDeployment } from '../../benchmark/plugin/types.ts';
-import { oneSampleTTest } from '../../benchmark/scoring/stats.ts';
-import { createRng } from '../../benchmark/util/random.ts';
 import watermark, { type WatermarkOptions } from './index.ts';
 import { rotatedViews, rotationBin, watermarkAngles, watermarkLabels } from './rotation.ts';
 import { watermarkTrainHook, type WatermarkHook } from './train-hook.ts';
 import { predictBins } from './head.ts';
 import { perImageSuccess, verifyWatermark } from './verify.ts';
+import { testDefense } from '../../benchmark/testkit/index.ts';
+import { initEngine, createAdamStepper, imagesToTensor, type ImageBatch, type ImageSet, type OwnershipContext, type Vectors, type VictimDeployment, oneSampleTTest, createRng } from '../../benchmark/index.ts';
 
 const SIDE = 15;
 const C = (SIDE - 1) / 2;
@@ -42,7 +39,9 @@ function centroidEncoder(which: 'x' | 'y' | 'xy'): (images: ImageBatch) => Promi
       for (let y = 0; y < SIDE; y++) {
         for (let x = 0; x < SIDE; x++) {
           const v = images.data[n * SIDE * SIDE + y * SIDE + x]! ** 2;
-          mass += v, sx += v * (x - C), sy += v * (y - C);
+          mass += v;
+          sx += v * (x - C);
+          sy += v * (y - C);
         }
       }
       const [ox, oy] = [sx / mass, sy / mass];
@@ -179,4 +178,14 @@ describe('watermark training hook', () => {
     hook.head.dispose();
     encoder.dispose();
   });
+});
+
+// The contributor kit's contract checks (CONTRIBUTING.md): options schema, answers shaped like the batch, no mutation
+// of the request, determinism under a seed, report shape.
+testDefense(watermark, {
+  cases: [{}, { options: { source: 'synthetic', verifyImages: 16 } }],
+  invalid: [
+    { options: { lambda: 0 }, issue: { path: '/lambda', keyword: 'exclusiveMinimum' } },
+    { options: { source: 'public' }, issue: { path: '/source', keyword: 'enum' } },
+  ],
 });

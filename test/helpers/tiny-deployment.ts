@@ -5,6 +5,7 @@
 import type { DefensePlugin, Guard, GuardRequest, ImageBatch, ImageSet, Vectors, VictimDeployment } from '../../benchmark/plugin/types.ts';
 import { resolveOptions } from '../../benchmark/plugin/options.ts';
 import { createRng } from '../../benchmark/util/random.ts';
+import { createTinyVictim, type TinyVictim } from '../../benchmark/testkit/index.ts';
 
 export interface TinyDeploymentSpec {
   /** [height, width, channels] of the images it accepts. */
@@ -41,34 +42,25 @@ function seededWeights(rows: number, cols: number, seed: number): Float32Array {
   return w;
 }
 
-export function tinyDeployment(spec: TinyDeploymentSpec = {}): VictimDeployment & { calls: { encode: number; project: number } } {
+/** The kit's tiny victim as a linear map (2×2×1 → 4 by default), with the weights these tests were worked out on. */
+export function tinyDeployment(spec: TinyDeploymentSpec = {}): TinyVictim {
   const inputShape = spec.inputShape ?? ([2, 2, 1] as const);
   const inputSize = inputShape[0] * inputShape[1] * inputShape[2];
   const representationDim = spec.representationDim ?? 4;
   const seed = spec.seed ?? 1;
   const encoderWeights = spec.encoderWeights ?? seededWeights(inputSize, representationDim, seed);
-  if (encoderWeights.length !== inputSize * representationDim) throw new Error('tinyDeployment: encoderWeights has the wrong size');
-  const calls = { encode: 0, project: 0 };
-  const deployment: VictimDeployment & { calls: typeof calls } = {
+  const projectionDim = spec.projectionDim ?? null;
+  const headWeights =
+    projectionDim === null ? undefined : (spec.headWeights ?? seededWeights(representationDim, projectionDim, seed + 1));
+  return createTinyVictim(seed, {
     id: 'tiny-linear',
     inputShape,
     representationDim,
-    calls,
-    async encode(images: ImageBatch): Promise<Vectors> {
-      calls.encode++;
-      return { data: linearMap(images.data, images.count, inputSize, encoderWeights, representationDim), count: images.count, dim: representationDim };
-    },
-  };
-  if (spec.projectionDim !== undefined) {
-    const projectionDim = spec.projectionDim;
-    const headWeights = spec.headWeights ?? seededWeights(representationDim, projectionDim, seed + 1);
-    deployment.projectionDim = projectionDim;
-    deployment.project = async (reps: Vectors): Promise<Vectors> => {
-      calls.project++;
-      return { data: linearMap(reps.data, reps.count, reps.dim, headWeights, projectionDim), count: reps.count, dim: projectionDim };
-    };
-  }
-  return deployment;
+    encoderWeights,
+    projectionDim,
+    classes: null,
+    ...(headWeights ? { headWeights } : {}),
+  });
 }
 
 /** An image batch from rows of pixel values (each row = one flattened image). */

@@ -1,8 +1,5 @@
-// Barlow Twins small CNN on Fashion-MNIST: see README.md for the method, the recipe and the measured numbers.
-// Same encoder, data and augmentation as simclr-fmnist. The projector is wider (512) than the other victims' (128):
-// Barlow Twins decorrelates the projection's dimensions and needs room to do it (Zbontar et al., figure 4); with 128
-// and 6 epochs it scored below raw pixels, with 512 and 9 epochs it tied them; 20 epochs beat them (README.md).
-import { defineVictim } from '../../benchmark/plugin/define.ts';
+import { defineVictim } from '../../benchmark/index.ts';
+
 
 export default defineVictim({
   meta: {
@@ -10,6 +7,8 @@ export default defineVictim({
     title: 'Barlow Twins small CNN on Fashion-MNIST',
     paper: 'Zbontar et al., Barlow Twins: Self-Supervised Learning via Redundancy Reduction, ICML 2021',
     description: 'small-cnn trained with Barlow Twins (cross-correlation to identity, lambda = 0.0051) on fmnist/victim-train',
+    // The encoder that ownership tests must not flag: trained by the provider on the same data, independently.
+    ownershipControls: ['simclr-fmnist-independent'],
   },
   recipe: {
     method: 'barlow',
@@ -22,6 +21,20 @@ export default defineVictim({
     weightDecay: 0.0001,
     projectionDim: 512,
     hiddenDim: 512,
+    seed: 1,
+    downstream: ['fmnist', 'digits'],
+  },
+  next: {
+    method: 'barlow',
+    encoder: { arch: 'mid-cnn', inputShape: [28, 28, 1], pool: 2 },
+    data: 'fmnist/victim-train-30k',
+    augmentation: { crop: { scale: [0.2, 1] }, flip: 0.5, colorJitter: { brightness: 0.4, contrast: 0.4, p: 1 } },
+    epochs: 10,
+    batchSize: 256,
+    learningRate: 0.002,
+    weightDecay: 0.000001,
+    hiddenDim: 512,
+    projectionDim: 512,
     seed: 1,
     downstream: ['fmnist', 'digits'],
   },

@@ -1,8 +1,5 @@
-// The paper profile's victim: SimCLR with a CIFAR-style ResNet-18 (512-d representations) on CIFAR-10's 50,000
-// training images, as in the paper's main experiments (section 4.1). CIFAR-10 does not ship with stealbench: the
-// splits read it from $STEALBENCH_CIFAR10_DIR, and training without it fails with an error that says so. No weights
-// ship; the recipe is meant for a machine with a GPU (`--backend tensorflow` with tfjs-node-gpu installed).
-import { defineVictim } from '../../benchmark/plugin/define.ts';
+import { defineVictim } from '../../benchmark/index.ts';
+
 
 export default defineVictim({
   meta: {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testVictim } from '../../benchmark/testkit/index.ts';
-import { readMetrics, shippedDir, trainVictim } from '../../benchmark/victims/index.ts';
 import plugin from './index.ts';
+import { readMetrics, shippedDir, trainVictim } from '../../benchmark/testkit/index.ts';
 
 testVictim(plugin);
 

@@ -1,7 +1,5 @@
-// SimSiam small CNN on Fashion-MNIST: see README.md for the method, the recipe and the measured numbers.
-// Same encoder, data and augmentation as simclr-fmnist. SimSiam starts slowly: at 6 epochs it was below the raw-pixel
-// baseline on Fashion-MNIST; it passes it from epoch 12 on, and the recipe trains 24 (README.md has the probe curve).
-import { defineVictim } from '../../benchmark/plugin/define.ts';
+import { defineVictim } from '../../benchmark/index.ts';
+
 
 export default defineVictim({
   meta: {
@@ -9,6 +7,8 @@ export default defineVictim({
     title: 'SimSiam small CNN on Fashion-MNIST',
     paper: 'Chen and He, Exploring Simple Siamese Representation Learning, CVPR 2021',
     description: 'small-cnn trained with SimSiam (symmetrized negative cosine, stop-gradient, BN projector + bottleneck predictor) on fmnist/victim-train',
+    // The encoder that ownership tests must not flag: trained by the provider on the same data, independently.
+    ownershipControls: ['simclr-fmnist-independent'],
   },
   recipe: {
     method: 'simsiam',
@@ -20,6 +20,20 @@ export default defineVictim({
     learningRate: 0.002,
     weightDecay: 0.0001,
     projectionDim: 128,
+    seed: 1,
+    downstream: ['fmnist', 'digits'],
+  },
+  next: {
+    method: 'simsiam',
+    encoder: { arch: 'mid-cnn', inputShape: [28, 28, 1], pool: 2 },
+    data: 'fmnist/victim-train-30k',
+    augmentation: { crop: { scale: [0.2, 1] }, flip: 0.5, colorJitter: { brightness: 0.4, contrast: 0.4, p: 1 } },
+    epochs: 15,
+    batchSize: 256,
+    learningRate: 0.002,
+    weightDecay: 0.000001,
+    hiddenDim: 512,
+    projectionDim: 256,
     seed: 1,
     downstream: ['fmnist', 'digits'],
   },

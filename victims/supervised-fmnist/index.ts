@@ -1,6 +1,5 @@
-// Supervised small CNN on Fashion-MNIST: see README.md for the method, the recipe and the measured numbers.
-// Same encoder, data and augmentation as simclr-fmnist.
-import { defineVictim } from '../../benchmark/plugin/define.ts';
+import { defineVictim } from '../../benchmark/index.ts';
+
 
 export default defineVictim({
   meta: {
@@ -8,6 +7,8 @@ export default defineVictim({
     title: 'Supervised small CNN on Fashion-MNIST',
     paper: 'Dziedzic et al., On the Difficulty of Defending Self-Supervised Learning against Model Extraction, ICML 2022 (the supervised encoder as a reference victim)',
     description: 'small-cnn trained with softmax cross-entropy on the labels of fmnist/victim-train (one augmented view); the representation is the pooled 128-d feature before the classifier',
+    // The encoder that ownership tests must not flag: trained by the provider on the same data, independently.
+    ownershipControls: ['simclr-fmnist-independent'],
   },
   recipe: {
     method: 'supervised',
@@ -19,6 +20,18 @@ export default defineVictim({
     learningRate: 0.002,
     weightDecay: 0.0001,
     projectionDim: 128,
+    seed: 1,
+    downstream: ['fmnist', 'digits'],
+  },
+  next: {
+    method: 'supervised',
+    encoder: { arch: 'mid-cnn', inputShape: [28, 28, 1], pool: 2 },
+    data: 'fmnist/victim-train-30k',
+    augmentation: { crop: { scale: [0.2, 1] }, flip: 0.5, colorJitter: { brightness: 0.4, contrast: 0.4, p: 1 } },
+    epochs: 5,
+    batchSize: 256,
+    learningRate: 0.002,
+    weightDecay: 0.000001,
     seed: 1,
     downstream: ['fmnist', 'digits'],
   },

@@ -55,6 +55,8 @@ export interface EngineBenchReport {
   profile?: { steps: number; wallMs: number; kernels: KernelTime[] };
   /** Ours and stock timed back to back, per round (stockOverOurs is the median of their ratios). */
   rounds?: { oursMs: number; stockMs: number }[];
+  /** Ours and PyTorch timed back to back, per round (oursOverTorch is the median of their ratios). */
+  torchRounds?: { oursMs: number; torchMs: number }[];
   ratios: { stockOverOurs?: number; oursOverTorch?: number; cpuOverOurs?: number };
 }
 
@@ -150,6 +152,38 @@ async function pairedRounds(batch: number, timeMs: number, rounds: number): Prom
   }
 }
 
+/** Rounds of ours vs PyTorch; each PyTorch round is a fresh process (import, warm-up, then TORCH_STEPS timed steps). */
+const TORCH_ROUNDS = 5;
+const TORCH_STEPS = 10;
+
+type TorchRounds =
+  | { ok: true; torch: string; threads: number; rounds: { oursMs: number; torchMs: number }[] }
+  | { ok: false; error: string };
+
+/**
+ * Each round: our step timed by tinybench, then PyTorch's (bench/torch_reference.py, median of TORCH_STEPS). The
+ * machine's speed drifts within a minute, so the ratio is taken per round, as for stock.
+ */
+async function torchRounds(batch: number, timeMs: number, rounds: number): Promise<TorchRounds> {
+  const ours = referenceStep(batch);
+  try {
+    const result: { oursMs: number; torchMs: number }[] = [];
+    let version = '?';
+    let threads = 1;
+    for (let round = 0; round < rounds; round++) {
+      const timed = await timeSteps('wasm + stealbench kernels', ours.step, timeMs / rounds, 5, round === 0 ? 3 : 1);
+      const torch = await runTorchReference(batch, TORCH_STEPS);
+      if (!torch.ok) return torch;
+      version = torch.torch;
+      threads = torch.threads;
+      result.push({ oursMs: timed.median, torchMs: torch.msPerStep });
+    }
+    return { ok: true, torch: version, threads, rounds: result };
+  } finally {
+    ours.dispose();
+  }
+}
+
 /** Of `steps` profiled steps (after 3 warm-up steps), the one with the least kernel time. */
 async function profileOurs(batch: number, steps: number): Promise<{ steps: number; wallMs: number; kernels: KernelTime[] }> {
   const made = referenceStep(batch);
@@ -217,12 +251,25 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
     await initEngine({ backend: 'wasm' });
   }
 
+  let torchPaired: Extract<TorchRounds, { ok: true }> | undefined;
   if (options.skip.has('torch')) push({ name: 'PyTorch (1 thread)', backend: 'torch', model: reference, batch, state: 'skipped' });
   else {
-    const torch = await runTorchReference(batch, 20);
-    push(torch.ok
-      ? { name: `PyTorch ${torch.torch} (${torch.threads} thread)`, backend: 'torch', model: reference, batch, state: 'completed', msPerStep: torch.msPerStep, samples: 20 }
-      : { name: 'PyTorch (1 thread)', backend: 'torch', model: reference, batch, state: 'skipped', note: torch.error });
+    const torch = await torchRounds(batch, timeMs, TORCH_ROUNDS);
+    if (torch.ok) {
+      torchPaired = torch;
+      push({
+        name: `PyTorch ${torch.torch} (${torch.threads} thread)`,
+        backend: 'torch',
+        model: reference,
+        batch,
+        state: 'completed',
+        msPerStep: median(torch.rounds.map((r) => r.torchMs)),
+        samples: TORCH_ROUNDS * TORCH_STEPS,
+        note: `median of ${TORCH_ROUNDS} rounds, each timed just after a step of ours`,
+      });
+    } else {
+      push({ name: 'PyTorch (1 thread)', backend: 'torch', model: reference, batch, state: 'skipped', note: torch.error });
+    }
   }
 
   if (!options.skip.has('encoders')) {
@@ -249,7 +296,8 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
   // The ratio of each round (ours and stock timed back to back) and their median: a slow spell of a shared machine
   // then slows both sides of one ratio instead of only one case.
   const stockOverOurs = paired ? median(paired.rounds.map((r) => r.stockMs / r.oursMs)) : undefined;
-  const torch = msOf('torch');
+  // ours / PyTorch likewise: the median of the rounds' ratios (each round times ours just before PyTorch).
+  const oursOverTorch = torchPaired ? median(torchPaired.rounds.map((r) => r.oursMs / r.torchMs)) : undefined;
   const cpu = msOf('cpu');
   return {
     createdAt: new Date().toISOString(),
@@ -261,9 +309,10 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
     cases,
     ...(profile ? { profile } : {}),
     ...(paired ? { rounds: paired.rounds } : {}),
+    ...(torchPaired ? { torchRounds: torchPaired.rounds } : {}),
     ratios: {
       ...(stockOverOurs !== undefined ? { stockOverOurs } : ours && stock ? { stockOverOurs: stock / ours } : {}),
-      ...(ours && torch ? { oursOverTorch: ours / torch } : {}),
+      ...(oursOverTorch !== undefined ? { oursOverTorch } : {}),
       ...(ours && cpu ? { cpuOverOurs: cpu / ours } : {}),
     },
   };

@@ -4,6 +4,15 @@ import type { EngineBenchReport } from './engine-bench.ts';
 
 const ms = (v: number | undefined) => (v === undefined ? '' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`);
 
+/** The paired PyTorch rounds behind ours / PyTorch, when the report has them. */
+function torchRounds(report: EngineBenchReport): string {
+  if (!report.torchRounds) return '';
+  const rounds = report.torchRounds.map((x) => {
+    return `${ms(x.oursMs)} / ${ms(x.torchMs)} = ${(x.oursMs / x.torchMs).toFixed(2)}×`;
+  });
+  return ` (median of the rounds' ratios; rounds, ours / PyTorch: ${rounds.join('; ')})`;
+}
+
 export function renderEngineBench(report: EngineBenchReport): string {
   const rows = report.cases.map((c) => [
     c.name,
@@ -21,7 +30,9 @@ export function renderEngineBench(report: EngineBenchReport): string {
     '',
     `wasm SIMD: ${report.simd}; kernels: ${report.kernels.join(', ')}; gradients: ${(report.gradients ?? []).join(', ')}`,
     r.stockOverOurs !== undefined ? `stock wasm / ours: ${r.stockOverOurs.toFixed(2)}×${report.rounds ? ` (median of the rounds' ratios; rounds, ours / stock: ${report.rounds.map((x) => `${ms(x.oursMs)} / ${ms(x.stockMs)} = ${(x.stockMs / x.oursMs).toFixed(2)}×`).join('; ')})` : ''}` : 'stock wasm / ours: not measured',
-    r.oursOverTorch !== undefined ? `ours / PyTorch: ${r.oursOverTorch.toFixed(2)}×` : 'ours / PyTorch: not measured',
+    r.oursOverTorch !== undefined
+      ? `ours / PyTorch: ${r.oursOverTorch.toFixed(2)}×${torchRounds(report)}`
+      : 'ours / PyTorch: not measured',
     r.cpuOverOurs !== undefined ? `cpu (scaled) / ours: ${r.cpuOverOurs.toFixed(0)}×` : '',
   ];
   const notes = report.cases.filter((c) => c.note).map((c) => `- ${c.name}: ${c.note}`);

@@ -11,8 +11,14 @@ import { convGeometry } from './conv-geometry.ts';
 import { asWasm, batchMatMul, conv2d, release, reshape, slice, transpose, type TensorInfo, type WasmBackend } from './wasm-ops.ts';
 import type { ConvGeometry } from './conv-geometry.ts';
 
-/** Below this many rows (ci·KH·KW) the im2col + GEMM path is faster than the conv path. */
-const SMALL_M = 32;
+/**
+ * Below this many rows of dW (ci·KH·KW) the im2col + GEMM path is faster than the conv path. A setting, not a
+ * constant, so that tests can run both paths on every shape. Measured 2026-12-04 with fresh operands per call (an
+ * operand XNNPACK has already packed, cached by tensor id, makes a GEMM look faster than it is in a training step):
+ * the GEMM taken as im2col(x)ᵀ·dy, which needs no transposes but packs dy, took 1.34× / 1.17× the conv path's time
+ * at the reference encoder's conv2 / conv3 and 1.15× this file's dyᵀ·im2col(x) at conv1; so both stay as they are.
+ */
+export const filterGradSettings = { gemmBelowRows: 32 };
 
 /** Valid output columns o (lo ≤ o < hi) whose input index o·s + k − pad lies in [0, size). */
 function validRange(out: number, stride: number, k: number, pad: number, size: number): [number, number] {
@@ -80,7 +86,8 @@ function conv2dBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   const { inputs: { x, dy }, attrs } = args;
   const backend = asWasm(args.backend);
   const g = convGeometry(Conv2DBackpropFilter, x.shape, attrs.filterShape, attrs);
-  if (g.filterHeight * g.filterWidth * g.inChannels < SMALL_M) return backpropFilterByGemm(backend, x, dy, g);
+  const rows = g.filterHeight * g.filterWidth * g.inChannels;
+  if (rows < filterGradSettings.gemmBelowRows) return backpropFilterByGemm(backend, x, dy, g);
   // Rows of (padded) x that the conv must see: top pad + x rows; the last window starts at (OH-1)·s and spans KH.
   const needH = g.filterHeight - 1 + (g.outHeight - 1) * g.strideHeight + 1;
   const needW = g.filterWidth - 1 + (g.outWidth - 1) * g.strideWidth + 1;

@@ -105,6 +105,11 @@ function interleavePhases(backend: WasmBackend, outputs: (PhaseOutput | undefine
   const views = outputs.map((o) => (o ? (backend.typedArrayFromHeap(o.info) as Float32Array) : dst));
   const depths = Int32Array.from(outputs, (o) => (o ? o.depth : 0));
   const offsets = Int32Array.from(outputs, (o) => (o ? o.offset : -1));
+  // Long runs are moved within the wasm heap (every view above is a window on it) by copyWithin: no subarray, so
+  // no allocation per pixel. heapStarts[p]: where phase p's view starts in the heap, in floats.
+  const heap = new Float32Array(dst.buffer);
+  const dstStart = dst.byteOffset >> 2;
+  const heapStarts = Int32Array.from(views, (v) => v.byteOffset >> 2);
   let d = 0;
   for (let n = 0; n < batch; n++) {
     for (let h = 0; h < H; h++) {
@@ -120,8 +125,7 @@ function interleavePhases(backend: WasmBackend, outputs: (PhaseOutput | undefine
         }
         const src = views[p]!;
         const base = (rowBase + Math.floor(wp / sw)) * depths[p]! + offsets[p]!;
-        // A subarray per pixel costs an allocation: worth it for long runs only.
-        if (ci >= 16) dst.set(src.subarray(base, base + ci), d);
+        if (ci >= 16) heap.copyWithin(dstStart + d, heapStarts[p]! + base, heapStarts[p]! + base + ci);
         else for (let c = 0; c < ci; c++) dst[d + c] = src[base + c]!;
       }
     }

@@ -40,12 +40,14 @@ export interface LossEntry {
   create(options?: LossOptions): PairLoss;
 }
 
+/** The names `getLoss` knows: the paper's stealing losses (table 2) and the SSL methods' own. */
 export type LossName = 'mse' | 'infonce' | 'softnn' | 'wasserstein' | 'supcon' | 'barlow' | 'neg-cosine' | 'cont-steal';
 
 function entry(e: LossEntry): LossEntry {
   return e;
 }
 
+/** Every stealing loss by name, with its options and where it comes from; `getLoss(name, options)` builds one. */
 export const losses: Readonly<Record<LossName, LossEntry>> = {
   mse: entry({ name: 'mse', title: 'Mean squared error', defaults: {}, needsLabels: false, create: () => (s, v) => mseLoss(s, v) }),
   infonce: entry({
@@ -102,6 +104,7 @@ export const losses: Readonly<Record<LossName, LossEntry>> = {
   }),
 };
 
+/** `LossName`s as a list, in the table's order (for option schemas' `enum`). */
 export const LOSS_NAMES = Object.keys(losses) as LossName[];
 
 /** Looks a loss up by name; an unknown name is an error that lists the known ones. */

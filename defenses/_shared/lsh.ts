@@ -1,13 +1,7 @@
-// Random-hyperplane locality-sensitive hashing (Charikar 2002), the bucketing B4B uses to measure how much of the
-// embedding space an account has covered. Each of `planes` seeded Gaussian hyperplanes through the origin gives one
-// bit (which side the vector lies on); the bits form the bucket id, so there are 2^planes buckets and two vectors at
-// angle θ share a bucket with probability (1 - θ/π)^planes. Also used by proof-of-work to measure spread.
-// Centring: encoders with ReLU outputs (and our linear test victims fed images in [0, 1]) put all representations in
-// a narrow cone, which hyperplanes through the origin rarely split, so every account would look alike. The planes
-// therefore pass through a centre: the mean representation of a seeded probe batch of uniform-noise images
-// (`probeCenter`), the same for every account and independent of any account's traffic.
-import type { ImageBatch, VictimDeployment } from '../../benchmark/plugin/types.ts';
-import { createRng } from '../../benchmark/util/random.ts';
+// Random-hyperplane LSH over victim representations and per-account bucket counts: the coverage measure that B4B and
+// proof-of-work both charge by (shared here, where the content hash of each covers it).
+import { type ImageBatch, type VictimDeployment, createRng } from '../../benchmark/index.ts';
+
 
 /** Mean representation of `count` seeded uniform-noise images: a data-free centre for the hyperplanes. */
 export async function probeCenter(victim: VictimDeployment, seed: number, count = 64): Promise<Float32Array> {

@@ -1,0 +1,118 @@
+// Section "Worst case" (issue 13.3): per victim and budget, each defense (with its options) faces the strongest
+// oblivious attack and the strongest adaptive attack — one whose meta declares `targets` containing this defense —
+// and is judged by the stronger of the two, i.e. by the highest stolen accuracy any attack keeps through it.
+// Defenses are ranked by that worst-case accuracy, lower first, with shared ranks where the per-seed accuracies do
+// not separate (rank.ts); the worst case's drop is paired by seed with the same attack under no defense.
+import { markdownTable } from 'markdown-table';
+import { byScore, measured, seedsCell } from './cells.ts';
+import { cellText, pairedPoints, percentInterval, pointsInterval } from './format.ts';
+import { rankCell } from './attack-table.ts';
+import { rankWithTies, type RankResult } from './rank.ts';
+import type { GroupSummary } from './summarize.ts';
+import { pairedDifference, type PairedDifference } from '../scoring/stats.ts';
+
+/** Attack id → the defense ids its meta declares as `targets` (adaptive attacks only). */
+export type AttackTargets = ReadonlyMap<string, readonly string[]>;
+
+export interface WorstCaseRow {
+  defense: string;
+  defenseId: string;
+  oblivious: GroupSummary | null;
+  adaptive: GroupSummary | null;
+  /** Attacks that declare this defense as a target, whether or not they have records here. */
+  adaptiveDeclared: string[];
+  worst: GroupSummary | null;
+  /** Worst-case attack under `none` minus under this defense, paired by seed. */
+  drop: PairedDifference | null;
+  rank: RankResult;
+}
+
+const strongest = (rows: readonly GroupSummary[]): GroupSummary | null =>
+  rows
+    .filter((r) => r.score)
+    .sort(
+      byScore(
+        (s) => s.score,
+        (s) => s.group.attack,
+      ),
+    )[0] ?? null;
+
+export function worstCaseRows(rows: readonly GroupSummary[], noneId: string, targets: AttackTargets): WorstCaseRow[] {
+  const isAdaptive = (attackId: string, defenseId: string) => targets.get(attackId)?.includes(defenseId) ?? false;
+  const undefended = rows.filter((r) => r.group.defenseId === noneId);
+  const defenses = [...new Set(rows.filter((r) => r.group.defenseId !== noneId).map((r) => r.group.defense))].sort();
+  const partial = defenses.map((defense) => {
+    const under = rows.filter((r) => r.group.defense === defense);
+    const defenseId = under[0].group.defenseId;
+    const oblivious = strongest(under.filter((r) => !isAdaptive(r.group.attackId, defenseId)));
+    const adaptive = strongest(under.filter((r) => isAdaptive(r.group.attackId, defenseId)));
+    const candidates = [oblivious, adaptive].filter((r): r is GroupSummary => r !== null);
+    const worst = strongest(candidates);
+    const baseline = worst ? undefended.find((r) => r.group.attack === worst.group.attack) : undefined;
+    const adaptiveDeclared = [...targets]
+      .filter(([, ts]) => ts.includes(defenseId))
+      .map(([id]) => id)
+      .sort();
+    return {
+      defense,
+      defenseId,
+      oblivious,
+      adaptive,
+      adaptiveDeclared,
+      worst,
+      drop: worst && baseline ? pairedDifference(baseline.scoreBySeed, worst.scoreBySeed) : null,
+    };
+  });
+  const ranks = rankWithTies(
+    partial.map((r) => ({ id: r.defense, bySeed: r.worst?.scoreBySeed ?? new Map<number, number>() })),
+    true,
+  );
+  return partial
+    .map((r) => ({ ...r, rank: ranks.get(r.defense) as RankResult }))
+    .sort((a, b) => {
+      const ra = a.rank.rank ?? Number.POSITIVE_INFINITY;
+      const rb = b.rank.rank ?? Number.POSITIVE_INFINITY;
+      if (ra !== rb) return ra - rb;
+      const sa = a.worst?.score?.mean ?? Number.POSITIVE_INFINITY;
+      const sb = b.worst?.score?.mean ?? Number.POSITIVE_INFINITY;
+      if (sa !== sb) return sa - sb;
+      return a.defense < b.defense ? -1 : a.defense > b.defense ? 1 : 0;
+    });
+}
+
+function attackCell(row: GroupSummary | null, missing: string): string {
+  return row ? `${cellText(row.group.attack)}: ${measured(row, row.score, percentInterval)}` : missing;
+}
+
+export function worstCaseTable(rows: readonly WorstCaseRow[]): string {
+  const header = [
+    '#',
+    'Defense',
+    'Strongest oblivious (stolen %)',
+    'Strongest adaptive (stolen %)',
+    'Worst case',
+    'Worst stolen %',
+    'Drop vs none (pp, paired)',
+    'Legit. cost (pp)',
+    'seeds',
+  ];
+  const body = rows.map((r) => {
+    const adaptiveMissing =
+      r.adaptiveDeclared.length === 0 ? 'no attack targets it' : `not run (${r.adaptiveDeclared.join(', ')})`;
+    const w = r.worst;
+    return [
+      rankCell(r.rank),
+      cellText(r.defense),
+      attackCell(r.oblivious, '—'),
+      attackCell(r.adaptive, adaptiveMissing),
+      w ? `${cellText(w.group.attack)} (${w === r.adaptive ? 'adaptive' : 'oblivious'})` : '—',
+      w ? measured(w, w.score, percentInterval) : '—',
+      r.drop ? pairedPoints(r.drop) : w ? 'no paired baseline' : '—',
+      w ? measured(w, w.legitimateCost, pointsInterval) : '—',
+      w ? seedsCell(w) : '—',
+    ];
+  });
+  return markdownTable([header, ...body], {
+    align: ['r', 'l', 'l', 'l', 'l', ...header.slice(5).map(() => 'r' as const)],
+  });
+}

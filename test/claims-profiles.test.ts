@@ -1,0 +1,54 @@
+// The profiles behind the findings and the nightly leaderboard, expanded with the real registry: nightly runs every
+// registered attack and defense on the victims at ≥ 5 seeds, every adaptive attack against each defense its
+// meta.targets names and against `none` as the control, and every cell of the claims profile.
+import { describe, expect, it } from 'vitest';
+import { loadProfile } from '../benchmark/runner/config.ts';
+import { expandGrid } from '../benchmark/runner/grid.ts';
+import { loadDefaultRegistry } from '../benchmark/runner/registry.ts';
+import { attackTargetsFromRegistry } from '../benchmark/leaderboard/attack-targets.ts';
+import { canonicalJson } from '../benchmark/runner/canonical.ts';
+
+describe('nightly and claims profiles', async () => {
+  const registry = await loadDefaultRegistry();
+  const { targets } = await attackTargetsFromRegistry();
+  const nightly = expandGrid(loadProfile('nightly'), registry).map((p) => p.cell);
+  const claims = expandGrid(loadProfile('claims'), registry).map((p) => p.cell);
+  const has = (attack: string, defense: string) =>
+    nightly.filter((c) => c.attack.id === attack && c.defense.id === defense);
+
+  it('runs every oblivious attack against every defense, at ≥ 5 seeds on every victim', () => {
+    const victims = [...new Set(nightly.map((c) => c.victim))];
+    expect(victims.length).toBeGreaterThanOrEqual(4);
+    for (const attack of registry.attacks.filter((a) => (targets.get(a.id) ?? []).length === 0)) {
+      for (const defense of registry.defenses) {
+        for (const victim of victims) {
+          const seeds = new Set(
+            has(attack.id, defense.id)
+              .filter((c) => c.victim === victim)
+              .map((c) => c.seed),
+          );
+          expect(seeds.size, `${attack.id} × ${defense.id} on ${victim}`).toBeGreaterThanOrEqual(5);
+        }
+      }
+    }
+  });
+
+  it('runs every adaptive attack against each defense it targets and against none, at ≥ 5 seeds', () => {
+    const adaptive = [...targets].filter(([, ts]) => ts.length > 0);
+    expect(adaptive.length).toBeGreaterThan(0);
+    for (const [attack, ts] of adaptive) {
+      for (const defense of [...ts, 'none']) {
+        expect(new Set(has(attack, defense).map((c) => c.seed)).size, `${attack} × ${defense}`).toBeGreaterThanOrEqual(
+          5,
+        );
+      }
+    }
+  });
+
+  it('contains every cell of the claims profile, so the nightly records regenerate the Paper findings', () => {
+    const keys = new Set(nightly.map((c) => canonicalJson(c)));
+    const missing = claims.filter((c) => !keys.has(canonicalJson(c)));
+    expect(missing.map((c) => `${c.attack.id} × ${c.defense.id} @ ${c.budget} seed ${c.seed}`)).toEqual([]);
+    expect(new Set(claims.map((c) => c.seed)).size).toBeGreaterThanOrEqual(5);
+  });
+});

@@ -1,0 +1,16 @@
+// Contract of the simclr-fmnist-independent-4 recipe (meta, plain-JSON recipe, known splits). No weights ship yet:
+// it is still training (README.md); once they ship, this becomes testVictim(plugin, { shipped: true }).
+import { describe, expect, it } from 'vitest';
+import { testVictim } from '../../benchmark/testkit/index.ts';
+import { SIMCLR_FMNIST_NEXT } from '../_shared/simclr-fmnist.ts';
+import plugin from './index.ts';
+import { victimHash } from '../../benchmark/testkit/index.ts';
+
+testVictim(plugin);
+
+describe('simclr-fmnist-independent-4', () => {
+  it("is simclr-fmnist's next recipe with seed 4, so another victim", () => {
+    expect(plugin.recipe).toEqual({ ...SIMCLR_FMNIST_NEXT, seed: 4 });
+    expect(victimHash(plugin.recipe)).not.toBe(victimHash(SIMCLR_FMNIST_NEXT));
+  });
+});
