@@ -8,12 +8,14 @@ import tseslint from 'typescript-eslint';
 const PUBLIC_ENTRY_ONLY = {
   // Anything under benchmark/ other than the two public entry points.
   regex: String.raw`(^|/)benchmark/(?!index\.ts$|testkit/index\.ts$)`,
-  message: 'Plugins import the harness only through benchmark/index.ts and benchmark/testkit/index.ts (CONTRIBUTING.md).',
+  message:
+    'Plugins import the harness only through benchmark/index.ts and benchmark/testkit/index.ts (CONTRIBUTING.md).',
 };
 const NO_OTHER_PLUGIN = {
   // From <kind>/<id>/file.ts, "../<other-id>/…" is another plugin's folder; "../_shared/…" is the kind's shared code.
   regex: String.raw`^\.\./(?!_)[^./][^/]*/`,
-  message: "A plugin never imports another plugin's folder: move shared code into its kind's _shared/ (the hash covers it).",
+  message:
+    "A plugin never imports another plugin's folder: move shared code into its kind's _shared/ (the hash covers it).",
 };
 
 export default tseslint.config(
@@ -38,7 +40,10 @@ export default tseslint.config(
   {
     languageOptions: { ecmaVersion: 2024, sourceType: 'module', globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unused-expressions': ['error', { allowShortCircuit: true, allowTernary: true }],
     },

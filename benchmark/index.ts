@@ -74,7 +74,14 @@ export {
 export { imagesToTensor, vectorsToTensor, tensorToVectors, sliceImages } from './nn/tensors.ts';
 
 // Data: published splits and batched augmentations.
-export { loadSplit, listSplits, synthetic, makeAugmentation, AUGMENTATION_PRESETS, type AugmentationSpec } from './data/index.ts';
+export {
+  loadSplit,
+  listSplits,
+  synthetic,
+  makeAugmentation,
+  AUGMENTATION_PRESETS,
+  type AugmentationSpec,
+} from './data/index.ts';
 /** Rotates each image of an NHWC batch about its centre by its own angle (radians), bilinear, zero fill. */
 export { rotate } from './data/augment.ts';
 

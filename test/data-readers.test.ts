@@ -77,26 +77,41 @@ describe('IDX reader', () => {
   it('rejects a truncated gzip stream, a wrong magic, a wrong type and mismatched labels', async () => {
     const gz = new Uint8Array(gzipSync(idxByHand([3, 4, 5], pixels)));
     const cut = write('cut.gz', gz.subarray(0, gz.length - 20));
-    await expect(readIdxImageSet({ images: cut, name: 'x' })).rejects.toThrow(/cut\.gz: expected a complete gzip stream, found a corrupt or truncated one/);
+    await expect(readIdxImageSet({ images: cut, name: 'x' })).rejects.toThrow(
+      /cut\.gz: expected a complete gzip stream, found a corrupt or truncated one/,
+    );
     const magic = idxByHand([3, 4, 5], pixels);
     magic[0] = 1;
-    await expect(readIdxImageSet({ images: write('magic.idx3', magic), name: 'x' })).rejects.toThrow(/magic\.idx3: expected an IDX file starting with two zero bytes, found 0x01 0x00/);
+    await expect(readIdxImageSet({ images: write('magic.idx3', magic), name: 'x' })).rejects.toThrow(
+      /magic\.idx3: expected an IDX file starting with two zero bytes, found 0x01 0x00/,
+    );
     const float = idxByHand([3, 4, 5], pixels);
     float[2] = 0x0d;
-    await expect(readIdxImageSet({ images: write('float.idx3', float), name: 'x' })).rejects.toThrow(/float\.idx3: expected IDX data type 0x08 \(unsigned byte\), found data type 0x0d/);
+    await expect(readIdxImageSet({ images: write('float.idx3', float), name: 'x' })).rejects.toThrow(
+      /float\.idx3: expected IDX data type 0x08 \(unsigned byte\), found data type 0x0d/,
+    );
     const images = write('ok.idx3', idxByHand([3, 4, 5], pixels));
     const fewLabels = write('few.idx1', idxByHand([2], labels.subarray(0, 2)));
-    await expect(readIdxImageSet({ images, labels: fewLabels, name: 'x' })).rejects.toThrow(`${fewLabels}: expected 3 labels to match ${images}, found 2`);
+    await expect(readIdxImageSet({ images, labels: fewLabels, name: 'x' })).rejects.toThrow(
+      `${fewLabels}: expected 3 labels to match ${images}, found 2`,
+    );
     const badLabels = write('bad.idx1', idxByHand([3], Uint8Array.from([1, 12, 3])));
-    await expect(readIdxImageSet({ images, labels: badLabels, name: 'x', classes: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'] }))
-      .rejects.toThrow(`${badLabels}: expected labels in 0..9, found label 12 at index 1`);
+    await expect(
+      readIdxImageSet({
+        images,
+        labels: badLabels,
+        name: 'x',
+        classes: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'],
+      }),
+    ).rejects.toThrow(`${badLabels}: expected labels in 0..9, found label 12 at index 1`);
   });
 });
 
 /** NHWC bytes → CIFAR channel-planar record pixels (1024 R, 1024 G, 1024 B, each row-major). */
 function planar(nhwc: Uint8Array, n: number): number[] {
   const out: number[] = [];
-  for (let c = 0; c < 3; c++) for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) out.push(nhwc[((n * 32 + y) * 32 + x) * 3 + c]!);
+  for (let c = 0; c < 3; c++)
+    for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) out.push(nhwc[((n * 32 + y) * 32 + x) * 3 + c]!);
   return out;
 }
 
@@ -123,7 +138,10 @@ describe('CIFAR readers', () => {
 
   it('reads CIFAR-100 coarse and fine labels and the class-name files beside it', async () => {
     const train = write('train.bin', Uint8Array.from([11, 99, ...planar(images, 0), 0, 3, ...planar(images, 1)]));
-    writeFileSync(join(dir, 'fine_label_names.txt'), Array.from({ length: 100 }, (_, i) => `fine${i}`).join('\n') + '\n');
+    writeFileSync(
+      join(dir, 'fine_label_names.txt'),
+      Array.from({ length: 100 }, (_, i) => `fine${i}`).join('\n') + '\n',
+    );
     writeFileSync(join(dir, 'coarse_label_names.txt'), Array.from({ length: 20 }, (_, i) => `coarse${i}`).join('\n'));
     const set = await readCifar100(train);
     expect(Array.from(set.labels)).toEqual([99, 3]);
@@ -135,11 +153,15 @@ describe('CIFAR readers', () => {
 
   it('rejects a truncated batch and an out-of-range label', async () => {
     const cut = write('test_batch.bin', Uint8Array.from([1, ...planar(images, 0)]).subarray(0, 1200));
-    await expect(readCifar10(cut)).rejects.toThrow(`${cut}: expected a non-empty multiple of 3073 bytes (1 label byte + 3072 pixels a record), found 1200 bytes`);
+    await expect(readCifar10(cut)).rejects.toThrow(
+      `${cut}: expected a non-empty multiple of 3073 bytes (1 label byte + 3072 pixels a record), found 1200 bytes`,
+    );
     const bad = write('bad_batch.bin', Uint8Array.from([10, ...planar(images, 0)]));
     await expect(readCifar10(bad)).rejects.toThrow(`${bad}: expected CIFAR-10 labels in 0..9, found 10 in record 0`);
     const bad100 = write('bad100.bin', Uint8Array.from([20, 5, ...planar(images, 0)]));
-    await expect(readCifar100(bad100)).rejects.toThrow(`${bad100}: expected CIFAR-100 coarse labels in 0..19, found 20 in record 0`);
+    await expect(readCifar100(bad100)).rejects.toThrow(
+      `${bad100}: expected CIFAR-100 coarse labels in 0..19, found 20 in record 0`,
+    );
   });
 });
 
@@ -149,9 +171,12 @@ describe('STL-10 reader', () => {
   /** The STL-10 layout written from its description: per image, per channel, column after column (column-major). */
   function stlBytes(): Uint8Array {
     const out: number[] = [];
-    for (let n = 0; n < 2; n++) for (let c = 0; c < 3; c++) for (let x = 0; x < side; x++) for (let y = 0; y < side; y++) {
-      out.push(nhwc[((n * side + y) * side + x) * 3 + c]!);
-    }
+    for (let n = 0; n < 2; n++)
+      for (let c = 0; c < 3; c++)
+        for (let x = 0; x < side; x++)
+          for (let y = 0; y < side; y++) {
+            out.push(nhwc[((n * side + y) * side + x) * 3 + c]!);
+          }
     return Uint8Array.from(out);
   }
 
@@ -175,21 +200,30 @@ describe('STL-10 reader', () => {
 
   it('rejects truncated images, a label count mismatch and label 0', async () => {
     const cut = write('cut_X.bin', stlBytes().subarray(0, 30000));
-    await expect(readStl10({ images: cut })).rejects.toThrow(`${cut}: expected a non-empty multiple of 27648 bytes (3×96×96 images), found 30000 bytes`);
+    await expect(readStl10({ images: cut })).rejects.toThrow(
+      `${cut}: expected a non-empty multiple of 27648 bytes (3×96×96 images), found 30000 bytes`,
+    );
     const images = write('ok_X.bin', stlBytes());
     const three = write('three_y.bin', Uint8Array.from([1, 2, 3]));
-    await expect(readStl10({ images, labels: three })).rejects.toThrow(`${three}: expected 2 label bytes to match ${images}, found 3 bytes`);
+    await expect(readStl10({ images, labels: three })).rejects.toThrow(
+      `${three}: expected 2 label bytes to match ${images}, found 3 bytes`,
+    );
     const zero = write('zero_y.bin', Uint8Array.from([0, 2]));
-    await expect(readStl10({ images, labels: zero })).rejects.toThrow(`${zero}: expected labels in 1..10, found 0 at index 0`);
+    await expect(readStl10({ images, labels: zero })).rejects.toThrow(
+      `${zero}: expected labels in 1..10, found 0 at index 0`,
+    );
   });
 });
 
 describe('PNG sheet reader', () => {
   // A 2-row × 3-column sheet of 2×2 gray tiles: tile t has pixel values 10t + (0, 1, 2, 3) in row-major order.
   const sheet = new Uint8Array(4 * 6);
-  for (let tr = 0; tr < 2; tr++) for (let tc = 0; tc < 3; tc++) for (let y = 0; y < 2; y++) for (let x = 0; x < 2; x++) {
-    sheet[(tr * 2 + y) * 6 + tc * 2 + x] = 10 * (tr * 3 + tc) + y * 2 + x;
-  }
+  for (let tr = 0; tr < 2; tr++)
+    for (let tc = 0; tc < 3; tc++)
+      for (let y = 0; y < 2; y++)
+        for (let x = 0; x < 2; x++) {
+          sheet[(tr * 2 + y) * 6 + tc * 2 + x] = 10 * (tr * 3 + tc) + y * 2 + x;
+        }
 
   it('cuts tiles row by row, labels by tile row, and pads with zeros', async () => {
     const file = write('sheet.png', encode({ width: 6, height: 4, data: sheet, channels: 1, depth: 8 }));
@@ -208,18 +242,29 @@ describe('PNG sheet reader', () => {
     expect(colour.labels).toBeNull();
     expect(Array.from(colour.data)).toEqual(Array.from(rgb, unit));
     const gray = await readPngSheet(file, { tileHeight: 1, tileWidth: 1, channels: 1 });
-    expect(Array.from(gray.data)).toEqual([0.299, 0.587, 0.114, (0.299 * 10 + 0.587 * 20 + 0.114 * 30) / 255].map((v) => expect.closeTo(v, 6)));
-    const deep = write('deep.png', encode({ width: 1, height: 1, data: Uint16Array.from([65535 / 5]), channels: 1, depth: 16 }));
+    expect(Array.from(gray.data)).toEqual(
+      [0.299, 0.587, 0.114, (0.299 * 10 + 0.587 * 20 + 0.114 * 30) / 255].map((v) => expect.closeTo(v, 6)),
+    );
+    const deep = write(
+      'deep.png',
+      encode({ width: 1, height: 1, data: Uint16Array.from([65535 / 5]), channels: 1, depth: 16 }),
+    );
     expect((await readPngSheet(deep, { tileHeight: 1, tileWidth: 1 })).data[0]).toBeCloseTo(0.2, 6);
   });
 
   it('rejects a non-PNG, a truncated PNG and a sheet that is not a multiple of the tile', async () => {
     const notPng = write('not.png', Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]));
-    await expect(readPngSheet(notPng, { tileHeight: 1, tileWidth: 1 })).rejects.toThrow(/not\.png: expected a PNG file/);
+    await expect(readPngSheet(notPng, { tileHeight: 1, tileWidth: 1 })).rejects.toThrow(
+      /not\.png: expected a PNG file/,
+    );
     const good = encode({ width: 6, height: 4, data: sheet, channels: 1, depth: 8 });
     const cut = write('cut.png', good.subarray(0, good.length - 30));
-    await expect(readPngSheet(cut, { tileHeight: 2, tileWidth: 2 })).rejects.toThrow(/cut\.png: expected a decodable PNG, found a corrupt or truncated one/);
+    await expect(readPngSheet(cut, { tileHeight: 2, tileWidth: 2 })).rejects.toThrow(
+      /cut\.png: expected a decodable PNG, found a corrupt or truncated one/,
+    );
     const file = write('odd.png', good);
-    await expect(readPngSheet(file, { tileHeight: 3, tileWidth: 2 })).rejects.toThrow(`${file}: expected a sheet whose size is a multiple of the 2×3 tile, found 6×4`);
+    await expect(readPngSheet(file, { tileHeight: 3, tileWidth: 2 })).rejects.toThrow(
+      `${file}: expected a sheet whose size is a multiple of the 2×3 tile, found 6×4`,
+    );
   });
 });

@@ -6,14 +6,25 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readIdxImageSet } from '../benchmark/data/idx.ts';
 import {
-  FASHION_MNIST_ENV, SHIPPED_DIGITS_FILES, SHIPPED_FASHION_MNIST_DIR, SYSTEM_FASHION_MNIST_DIR, locateFashionMnist,
+  FASHION_MNIST_ENV,
+  SHIPPED_DIGITS_FILES,
+  SHIPPED_FASHION_MNIST_DIR,
+  SYSTEM_FASHION_MNIST_DIR,
+  locateFashionMnist,
 } from '../benchmark/data/sources.ts';
-import { DOWNSTREAM_PROBE_SPLITS, clearSplitCache, digitsPartition, listSplits, loadSplit } from '../benchmark/data/splits.ts';
+import {
+  DOWNSTREAM_PROBE_SPLITS,
+  clearSplitCache,
+  digitsPartition,
+  listSplits,
+  loadSplit,
+} from '../benchmark/data/splits.ts';
 import { downstreamSplits } from '../benchmark/scoring/downstream.ts';
 
 /** Byte-exact equality of two float arrays (vitest's deep equality is too slow for millions of values). */
 const sameFloats = (a: Float32Array, b: Float32Array) =>
-  a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  a.length === b.length &&
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 const hasFullData = existsSync(`${SYSTEM_FASHION_MNIST_DIR}/train-images-idx3-ubyte.gz`);
 
@@ -44,7 +55,9 @@ describe('split catalogue', () => {
   });
 
   it('rejects an unknown name with the known ones', async () => {
-    await expect(loadSplit('fmnist/nope')).rejects.toThrow(/unknown split "fmnist\/nope"; known splits: fmnist\/victim-train-30k, /);
+    await expect(loadSplit('fmnist/nope')).rejects.toThrow(
+      /unknown split "fmnist\/nope"; known splits: fmnist\/victim-train-30k, /,
+    );
   });
 
   it('a Fashion-MNIST split name keeps its images for good: never edit a row here, add a new name', () => {
@@ -66,24 +79,48 @@ describe('split catalogue', () => {
     const fmnist = listSplits().filter((s) => s.name.startsWith('fmnist/'));
     expect(Object.fromEntries(fmnist.map((s) => [s.name, s.origin]))).toEqual(frozen);
     const legacy = fmnist.filter((s) => s.legacy !== undefined);
-    expect(legacy.map((s) => s.name).sort()).toEqual(['fmnist/attacker-pool', 'fmnist/probe-test', 'fmnist/probe-train', 'fmnist/victim-train']);
-    for (const split of legacy) expect(frozen[split.legacy!], `${split.name} names an existing replacement`).toBeDefined();
+    expect(legacy.map((s) => s.name).sort()).toEqual([
+      'fmnist/attacker-pool',
+      'fmnist/probe-test',
+      'fmnist/probe-train',
+      'fmnist/victim-train',
+    ]);
+    for (const split of legacy)
+      expect(frozen[split.legacy!], `${split.name} names an existing replacement`).toBeDefined();
   });
 
   it('the current layout is disjoint, and task fmnist is probed on it', () => {
     const range = (name: string) => {
-      const [, part, start, end] = /^Fashion-MNIST (train|test)\[(\d+):(\d+)\]$/.exec(listSplits().find((s) => s.name === name)!.origin)!;
+      const [, part, start, end] = /^Fashion-MNIST (train|test)\[(\d+):(\d+)\]$/.exec(
+        listSplits().find((s) => s.name === name)!.origin,
+      )!;
       return { part, start: Number(start), end: Number(end) };
     };
-    const names = ['fmnist/victim-train-30k', 'fmnist/attacker-pool-20k', 'fmnist/probe-train-10k', 'fmnist/probe-test-10k'];
-    for (const a of names) for (const b of names) {
-      if (a === b) continue;
-      const [x, y] = [range(a), range(b)];
-      expect(x.part !== y.part || x.end <= y.start || y.end <= x.start, `${a} and ${b} overlap`).toBe(true);
-    }
-    expect(downstreamSplits('fmnist')).toEqual({ task: 'fmnist', train: 'fmnist/probe-train-10k', test: 'fmnist/probe-test-10k' });
-    expect(downstreamSplits('digits')).toEqual({ task: 'digits', train: 'digits/probe-train', test: 'digits/probe-test' });
-    expect(() => downstreamSplits('toString')).toThrow(/unknown downstream task 'toString': expected one of fmnist, digits, cifar10/);
+    const names = [
+      'fmnist/victim-train-30k',
+      'fmnist/attacker-pool-20k',
+      'fmnist/probe-train-10k',
+      'fmnist/probe-test-10k',
+    ];
+    for (const a of names)
+      for (const b of names) {
+        if (a === b) continue;
+        const [x, y] = [range(a), range(b)];
+        expect(x.part !== y.part || x.end <= y.start || y.end <= x.start, `${a} and ${b} overlap`).toBe(true);
+      }
+    expect(downstreamSplits('fmnist')).toEqual({
+      task: 'fmnist',
+      train: 'fmnist/probe-train-10k',
+      test: 'fmnist/probe-test-10k',
+    });
+    expect(downstreamSplits('digits')).toEqual({
+      task: 'digits',
+      train: 'digits/probe-train',
+      test: 'digits/probe-test',
+    });
+    expect(() => downstreamSplits('toString')).toThrow(
+      /unknown downstream task 'toString': expected one of fmnist, digits, cifar10/,
+    );
     for (const { train, test } of Object.values(DOWNSTREAM_PROBE_SPLITS)) {
       expect(listSplits().find((s) => s.name === train)?.legacy).toBeUndefined();
       expect(listSplits().find((s) => s.name === test)?.legacy).toBeUndefined();
@@ -100,7 +137,11 @@ describe('Fashion-MNIST splits', () => {
     expect(await loadSplit('fmnist/probe-test-10k', { shippedOnly: true })).toBe(probe);
     // The attacker's pool is training images 30000..49999 of the file, in order.
     const pool = await loadSplit('fmnist/attacker-pool-20k', { shippedOnly: true });
-    const whole = await readIdxImageSet({ images: `${SHIPPED_FASHION_MNIST_DIR}/train-images-idx3-ubyte.gz`, labels: `${SHIPPED_FASHION_MNIST_DIR}/train-labels-idx1-ubyte.gz`, name: 'all' });
+    const whole = await readIdxImageSet({
+      images: `${SHIPPED_FASHION_MNIST_DIR}/train-images-idx3-ubyte.gz`,
+      labels: `${SHIPPED_FASHION_MNIST_DIR}/train-labels-idx1-ubyte.gz`,
+      name: 'all',
+    });
     expect(whole.count).toBe(60_000);
     expect(pool.labels).toEqual(whole.labels!.subarray(30_000, 50_000));
     expect(sameFloats(pool.data, whole.data.subarray(30_000 * 784, 50_000 * 784))).toBe(true);
@@ -113,8 +154,14 @@ describe('Fashion-MNIST splits', () => {
     expect(() => locateFashionMnist({ fashionMnistDir: '/nonexistent' })).toThrow(
       '/nonexistent (from the fashionMnistDir option): expected the Fashion-MNIST files train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz (gzip or not), found none there',
     );
-    expect(() => locateFashionMnist({}, { [FASHION_MNIST_ENV]: '/nowhere' })).toThrow(`/nowhere (from $${FASHION_MNIST_ENV})`);
-    expect(locateFashionMnist({}, { [FASHION_MNIST_ENV]: SHIPPED_FASHION_MNIST_DIR })).toEqual({ kind: 'full', dir: SHIPPED_FASHION_MNIST_DIR, via: 'env' });
+    expect(() => locateFashionMnist({}, { [FASHION_MNIST_ENV]: '/nowhere' })).toThrow(
+      `/nowhere (from $${FASHION_MNIST_ENV})`,
+    );
+    expect(locateFashionMnist({}, { [FASHION_MNIST_ENV]: SHIPPED_FASHION_MNIST_DIR })).toEqual({
+      kind: 'full',
+      dir: SHIPPED_FASHION_MNIST_DIR,
+      via: 'env',
+    });
   });
 
   it.skipIf(!hasFullData)('a folder of the original files and the shipped files give identical images', async () => {
@@ -135,7 +182,11 @@ describe('digits splits', () => {
     const parts = digitsPartition(all.labels!);
     const union = [...parts['probe-train'], ...parts['probe-test'], ...parts['attacker-pool']];
     expect(new Set(union).size).toBe(5000);
-    for (const [part, perClass] of [['probe-train', 250], ['probe-test', 100], ['attacker-pool', 150]] as const) {
+    for (const [part, perClass] of [
+      ['probe-train', 250],
+      ['probe-test', 100],
+      ['attacker-pool', 150],
+    ] as const) {
       const counts = new Array(10).fill(0);
       for (const i of parts[part]) counts[all.labels![i]!]++;
       expect(counts).toEqual(new Array(10).fill(perClass));
@@ -157,6 +208,7 @@ const DIGITS_PARTITION_FINGERPRINT = 'a0827474a8b924d3';
 describe('splits documentation', () => {
   it('benchmark/data/README.md has a table row for every split with its size', () => {
     const readme = readFileSync(new URL('../benchmark/data/README.md', import.meta.url), 'utf8');
-    for (const split of listSplits()) expect(readme).toContain(`| \`${split.name}\` | ${split.count} | ${split.shape.join('×')} |`);
+    for (const split of listSplits())
+      expect(readme).toContain(`| \`${split.name}\` | ${split.count} | ${split.shape.join('×')} |`);
   });
 });

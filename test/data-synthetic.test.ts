@@ -5,25 +5,29 @@ import { SYNTHETIC_CLASSES, synthetic } from '../benchmark/data/synthetic.ts';
 
 /** Byte-exact equality of two float arrays (vitest's deep equality is too slow for millions of values). */
 const sameFloats = (a: Float32Array, b: Float32Array) =>
-  a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  a.length === b.length &&
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 describe('synthetic images', () => {
   it.each([
     [28, 28, 1],
     [32, 32, 3],
-  ] as const)('%i×%i×%i: same seed identical, other seed different, prefix-stable, values in [0, 1]', (height, width, channels) => {
-    const a = synthetic({ count: 30, seed: 5, height, width, channels });
-    const b = synthetic({ count: 30, seed: 5, height, width, channels });
-    const c = synthetic({ count: 30, seed: 6, height, width, channels });
-    const prefix = synthetic({ count: 12, seed: 5, height, width, channels });
-    expect([a.count, a.height, a.width, a.channels]).toEqual([30, height, width, channels]);
-    expect(sameFloats(a.data, b.data)).toBe(true);
-    expect(a.labels).toEqual(b.labels);
-    expect(sameFloats(a.data, c.data)).toBe(false);
-    expect(sameFloats(prefix.data, a.data.subarray(0, prefix.data.length))).toBe(true);
-    expect(prefix.labels).toEqual(a.labels!.subarray(0, 12));
-    expect(a.data.every((v) => v >= 0 && v <= 1)).toBe(true);
-  });
+  ] as const)(
+    '%i×%i×%i: same seed identical, other seed different, prefix-stable, values in [0, 1]',
+    (height, width, channels) => {
+      const a = synthetic({ count: 30, seed: 5, height, width, channels });
+      const b = synthetic({ count: 30, seed: 5, height, width, channels });
+      const c = synthetic({ count: 30, seed: 6, height, width, channels });
+      const prefix = synthetic({ count: 12, seed: 5, height, width, channels });
+      expect([a.count, a.height, a.width, a.channels]).toEqual([30, height, width, channels]);
+      expect(sameFloats(a.data, b.data)).toBe(true);
+      expect(a.labels).toEqual(b.labels);
+      expect(sameFloats(a.data, c.data)).toBe(false);
+      expect(sameFloats(prefix.data, a.data.subarray(0, prefix.data.length))).toBe(true);
+      expect(prefix.labels).toEqual(a.labels!.subarray(0, 12));
+      expect(a.data.every((v) => v >= 0 && v <= 1)).toBe(true);
+    },
+  );
 
   it('labels are balanced block by block and cover the requested classes', () => {
     const set = synthetic({ count: 40, classes: 4, seed: 1 });
@@ -40,10 +44,11 @@ describe('synthetic images', () => {
     const variation = (n: number) => {
       let vertical = 0;
       let horizontal = 0;
-      for (let y = 0; y < 27; y++) for (let x = 0; x < 27; x++) {
-        vertical += Math.abs(at(n, y + 1, x) - at(n, y, x));
-        horizontal += Math.abs(at(n, y, x + 1) - at(n, y, x));
-      }
+      for (let y = 0; y < 27; y++)
+        for (let x = 0; x < 27; x++) {
+          vertical += Math.abs(at(n, y + 1, x) - at(n, y, x));
+          horizontal += Math.abs(at(n, y, x + 1) - at(n, y, x));
+        }
       return { vertical, horizontal };
     };
     const index = (name: string) => SYNTHETIC_CLASSES.indexOf(name as (typeof SYNTHETIC_CLASSES)[number]);
@@ -61,14 +66,24 @@ describe('synthetic images', () => {
         let max = 0;
         for (let y = 7; y < 21; y++) for (let x = 7; x < 21; x++) max = Math.max(max, at(n, y, x));
         expect(max).toBeGreaterThanOrEqual(0.6);
-        for (const [y, x] of [[0, 0], [0, 27], [27, 0], [27, 27]] as const) expect(at(n, y, x)).toBeLessThan(0.35);
+        for (const [y, x] of [
+          [0, 0],
+          [0, 27],
+          [27, 0],
+          [27, 27],
+        ] as const)
+          expect(at(n, y, x)).toBeLessThan(0.35);
       }
     }
   });
 
   it('rejects bad options with the option named', () => {
-    expect(() => synthetic({ count: 1, seed: 1, classes: 11 })).toThrow('synthetic: classes must be an integer in 2..10, got 11');
-    expect(() => synthetic({ count: 1, seed: 1, channels: 2 as 1 })).toThrow('synthetic: channels must be 1 or 3, got 2');
+    expect(() => synthetic({ count: 1, seed: 1, classes: 11 })).toThrow(
+      'synthetic: classes must be an integer in 2..10, got 11',
+    );
+    expect(() => synthetic({ count: 1, seed: 1, channels: 2 as 1 })).toThrow(
+      'synthetic: channels must be 1 or 3, got 2',
+    );
     expect(() => synthetic({ count: -1, seed: 1 })).toThrow('synthetic: count must be a non-negative integer, got -1');
   });
 });

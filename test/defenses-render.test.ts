@@ -5,20 +5,65 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRecords } from '../benchmark/leaderboard/read-records.ts';
-import { b4bTable, detectionTable, matrixTables, perturbationTable, measuredCell, noiseTable, powTable, renderDefenseGrid } from '../defenses/_experiments/render.ts';
+import {
+  b4bTable,
+  detectionTable,
+  matrixTables,
+  perturbationTable,
+  measuredCell,
+  noiseTable,
+  powTable,
+  renderDefenseGrid,
+} from '../defenses/_experiments/render.ts';
 import { spliceMarkedBlock } from '../benchmark/testkit/index.ts';
 import { record } from './leaderboard-fixtures.ts';
 
-const legit = (defended: number, undefended = 0.8) => ({ legitimate: { defended: { fmnist: defended }, undefended: { fmnist: undefended } } });
+const legit = (defended: number, undefended = 0.8) => ({
+  legitimate: { defended: { fmnist: defended }, undefended: { fmnist: undefended } },
+});
 const rowWith = (table: string, text: string) => table.split('\n').find((line) => line.includes(text)) ?? '';
 
 describe('defense tables from records', () => {
   const noise = [
-    record({ attack: 'direct-extraction', defense: 'gaussian-noise', defenseOptions: { mean: 0, sigma: 1 }, seed: 1, stolen: { fmnist: 0.6 }, metrics: legit(0.8) }),
-    record({ attack: 'direct-extraction', defense: 'gaussian-noise', defenseOptions: { mean: 0, sigma: 1 }, seed: 2, stolen: { fmnist: 0.7 }, metrics: legit(0.9) }),
-    record({ attack: 'direct-extraction', defense: 'gaussian-noise', defenseOptions: { mean: 0, sigma: 1 }, seed: 3, state: 'failed', error: 'out of memory' }),
-    record({ attack: 'direct-extraction', defense: 'gaussian-noise', defenseOptions: { mean: 0, sigma: 5 }, seed: 1, state: 'failed', error: 'boom' }),
-    record({ attack: 'direct-extraction', defense: 'none', seed: 1, stolen: { fmnist: 0.75 }, metrics: legit(0.81, 0.81) }),
+    record({
+      attack: 'direct-extraction',
+      defense: 'gaussian-noise',
+      defenseOptions: { mean: 0, sigma: 1 },
+      seed: 1,
+      stolen: { fmnist: 0.6 },
+      metrics: legit(0.8),
+    }),
+    record({
+      attack: 'direct-extraction',
+      defense: 'gaussian-noise',
+      defenseOptions: { mean: 0, sigma: 1 },
+      seed: 2,
+      stolen: { fmnist: 0.7 },
+      metrics: legit(0.9),
+    }),
+    record({
+      attack: 'direct-extraction',
+      defense: 'gaussian-noise',
+      defenseOptions: { mean: 0, sigma: 1 },
+      seed: 3,
+      state: 'failed',
+      error: 'out of memory',
+    }),
+    record({
+      attack: 'direct-extraction',
+      defense: 'gaussian-noise',
+      defenseOptions: { mean: 0, sigma: 5 },
+      seed: 1,
+      state: 'failed',
+      error: 'boom',
+    }),
+    record({
+      attack: 'direct-extraction',
+      defense: 'none',
+      seed: 1,
+      stolen: { fmnist: 0.75 },
+      metrics: legit(0.81, 0.81),
+    }),
   ];
 
   it('gives mean ± sample std over the completed seeds, and says which seeds did not complete', () => {
@@ -29,7 +74,14 @@ describe('defense tables from records', () => {
     expect(row).toContain('65.0 ± 7.1 (failed)');
     expect(rowWith(table, '| none')).toContain('75.0');
     // A none cell with nothing defended at its budget has nothing to be compared with: left out.
-    const extra = record({ attack: 'direct-extraction', defense: 'none', budget: 4000, seed: 1, stolen: { fmnist: 0.42 }, metrics: legit(0.81, 0.81) });
+    const extra = record({
+      attack: 'direct-extraction',
+      defense: 'none',
+      budget: 4000,
+      seed: 1,
+      stolen: { fmnist: 0.42 },
+      metrics: legit(0.81, 0.81),
+    });
     expect(noiseTable([...noise, extra])).not.toContain('42.0');
   });
 
@@ -42,8 +94,24 @@ describe('defense tables from records', () => {
 
   it('reports the attacker work of proof-of-work cells', () => {
     const records = [
-      record({ attack: 'direct-extraction', defense: 'proof-of-work', seed: 1, metrics: { cost: { queries: 1000, attackSeconds: 2, hashes: 3000, powSeconds: 1.5 }, detection: { attackerFlagged: true, legitimateAccounts: 2, legitimateFlagged: 0 } } }),
-      record({ attack: 'direct-extraction', defense: 'proof-of-work', seed: 2, metrics: { cost: { queries: 1000, attackSeconds: 2, hashes: 5000, powSeconds: 2.5 }, detection: { attackerFlagged: false, legitimateAccounts: 2, legitimateFlagged: 1 } } }),
+      record({
+        attack: 'direct-extraction',
+        defense: 'proof-of-work',
+        seed: 1,
+        metrics: {
+          cost: { queries: 1000, attackSeconds: 2, hashes: 3000, powSeconds: 1.5 },
+          detection: { attackerFlagged: true, legitimateAccounts: 2, legitimateFlagged: 0 },
+        },
+      }),
+      record({
+        attack: 'direct-extraction',
+        defense: 'proof-of-work',
+        seed: 2,
+        metrics: {
+          cost: { queries: 1000, attackSeconds: 2, hashes: 5000, powSeconds: 2.5 },
+          detection: { attackerFlagged: false, legitimateAccounts: 2, legitimateFlagged: 1 },
+        },
+      }),
     ];
     const row = rowWith(powTable(records), 'proof-of-work');
     const cells = row.split('|').map((c) => c.trim());
@@ -55,8 +123,31 @@ describe('defense tables from records', () => {
 
   it('puts B4B utility next to stolen accuracy, and detection rates in percent', () => {
     const records = [
-      record({ attack: 'direct-extraction', defense: 'b4b', defenseOptions: { alpha: 1 }, seed: 1, stolen: { fmnist: 0.4 }, metrics: { ...legit(0.79), detection: { attackerFlagged: true, attackerScore: 0.5, legitimateAccounts: 2, legitimateFlagged: 0 } } }),
-      record({ attack: 'direct-extraction', defense: 'similar-query-detection', seed: 1, metrics: { detection: { attackerFlagged: true, attackerFlaggedQueryRate: 0.25, legitimateAccounts: 2, legitimateFlagged: 0, legitimateFlaggedQueryRate: 0.01 } } }),
+      record({
+        attack: 'direct-extraction',
+        defense: 'b4b',
+        defenseOptions: { alpha: 1 },
+        seed: 1,
+        stolen: { fmnist: 0.4 },
+        metrics: {
+          ...legit(0.79),
+          detection: { attackerFlagged: true, attackerScore: 0.5, legitimateAccounts: 2, legitimateFlagged: 0 },
+        },
+      }),
+      record({
+        attack: 'direct-extraction',
+        defense: 'similar-query-detection',
+        seed: 1,
+        metrics: {
+          detection: {
+            attackerFlagged: true,
+            attackerFlaggedQueryRate: 0.25,
+            legitimateAccounts: 2,
+            legitimateFlagged: 0,
+            legitimateFlaggedQueryRate: 0.01,
+          },
+        },
+      }),
     ];
     const b4b = rowWith(b4bTable(records), 'b4b');
     expect(b4b).toContain('79.0');
@@ -72,10 +163,26 @@ describe('defense tables from records', () => {
     const records = [
       record({ attack: 'direct-extraction', defense: 'none', stolen: { fmnist: 0.75 }, metrics: legit(0.8, 0.8) }),
       record({ attack: 'cont-steal', defense: 'none', stolen: { fmnist: 0.7 }, metrics: legit(0.8, 0.8) }),
-      record({ attack: 'direct-extraction', defense: 'gaussian-noise', defenseOptions: { sigma: 1 }, stolen: { fmnist: 0.6 }, metrics: legit(0.7) }),
+      record({
+        attack: 'direct-extraction',
+        defense: 'gaussian-noise',
+        defenseOptions: { sigma: 1 },
+        stolen: { fmnist: 0.6 },
+        metrics: legit(0.7),
+      }),
       record({ attack: 'cont-steal', defense: 'gaussian-noise', defenseOptions: { sigma: 1 }, state: 'timed-out' }),
-      record({ attack: 'direct-extraction', defense: 'watermark', stolen: { fmnist: 0.76 }, metrics: { ownership: { stolen: owned(true, 0.001), independent: owned(false, 0.9) } } }),
-      record({ attack: 'cont-steal', defense: 'watermark', stolen: { fmnist: 0.71 }, metrics: { ownership: { stolen: owned(false, 0.2), independent: owned(false, 0.6) } } }),
+      record({
+        attack: 'direct-extraction',
+        defense: 'watermark',
+        stolen: { fmnist: 0.76 },
+        metrics: { ownership: { stolen: owned(true, 0.001), independent: owned(false, 0.9) } },
+      }),
+      record({
+        attack: 'cont-steal',
+        defense: 'watermark',
+        stolen: { fmnist: 0.71 },
+        metrics: { ownership: { stolen: owned(false, 0.2), independent: owned(false, 0.6) } },
+      }),
       record({ attack: 'direct-extraction', defense: 'none', budget: 4000, stolen: { fmnist: 0.8 } }),
     ];
     const body = matrixTables(records);
@@ -96,16 +203,38 @@ describe('defense tables from records', () => {
   });
 
   it('puts the perturbing detection variants (table 12) beside none at the same attack and budget', () => {
-    const flagged = (legitimateRate: number, attackerRate: number) => ({ detection: { attackerFlagged: attackerRate > 0.3, attackerFlaggedQueryRate: attackerRate, legitimateAccounts: 2, legitimateFlagged: 0, legitimateFlaggedQueryRate: legitimateRate } });
+    const flagged = (legitimateRate: number, attackerRate: number) => ({
+      detection: {
+        attackerFlagged: attackerRate > 0.3,
+        attackerFlaggedQueryRate: attackerRate,
+        legitimateAccounts: 2,
+        legitimateFlagged: 0,
+        legitimateFlaggedQueryRate: legitimateRate,
+      },
+    });
     const records = [
       record({ attack: 'direct-extraction', defense: 'none', stolen: { fmnist: 0.77 }, metrics: legit(0.8, 0.8) }),
       record({ attack: 'cont-steal', defense: 'none', stolen: { fmnist: 0.7 } }),
-      record({ attack: 'direct-extraction', defense: 'similar-query-detection', defenseOptions: { perturbFlagged: false }, stolen: { fmnist: 0.77 }, metrics: { ...legit(0.8, 0.8), ...flagged(0.02, 0.05) } }),
-      record({ attack: 'direct-extraction', defense: 'similar-query-detection', defenseOptions: { noiseMean: 1000 }, stolen: { fmnist: 0.5 }, metrics: { ...legit(0.13, 0.8), ...flagged(0.02, 0.05) } }),
+      record({
+        attack: 'direct-extraction',
+        defense: 'similar-query-detection',
+        defenseOptions: { perturbFlagged: false },
+        stolen: { fmnist: 0.77 },
+        metrics: { ...legit(0.8, 0.8), ...flagged(0.02, 0.05) },
+      }),
+      record({
+        attack: 'direct-extraction',
+        defense: 'similar-query-detection',
+        defenseOptions: { noiseMean: 1000 },
+        stolen: { fmnist: 0.5 },
+        metrics: { ...legit(0.13, 0.8), ...flagged(0.02, 0.05) },
+      }),
       record({ attack: 'cont-steal', defense: 'similar-query-detection', stolen: { fmnist: 0.6 } }),
     ];
     const body = perturbationTable(records);
-    const lines = body.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| defense') && !line.startsWith('| -'));
+    const lines = body
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !line.startsWith('| defense') && !line.startsWith('| -'));
     expect(lines).toHaveLength(3); // none + two variants at direct-extraction; cont-steal has one variant only
     expect(rowWith(body, 'noiseMean=1000')).toContain('13.0');
     expect(rowWith(body, 'noiseMean=1000')).toContain('50.0');
@@ -114,8 +243,22 @@ describe('defense tables from records', () => {
   });
 
   it('counts one measurement per seed when two runs hold the same (defense, attack, budget, seed)', () => {
-    const older = record({ attack: 'direct-extraction', defense: 'gaussian-noise', defenseOptions: { sigma: 1 }, seed: 1, stolen: { fmnist: 0.6 }, startedAt: '2026-01-01T00:00:00.000Z' });
-    const newer = record({ attack: 'direct-extraction', defense: 'gaussian-noise', defenseOptions: { sigma: 1 }, seed: 1, stolen: { fmnist: 0.7 }, startedAt: '2026-02-01T00:00:00.000Z' });
+    const older = record({
+      attack: 'direct-extraction',
+      defense: 'gaussian-noise',
+      defenseOptions: { sigma: 1 },
+      seed: 1,
+      stolen: { fmnist: 0.6 },
+      startedAt: '2026-01-01T00:00:00.000Z',
+    });
+    const newer = record({
+      attack: 'direct-extraction',
+      defense: 'gaussian-noise',
+      defenseOptions: { sigma: 1 },
+      seed: 1,
+      stolen: { fmnist: 0.7 },
+      startedAt: '2026-02-01T00:00:00.000Z',
+    });
     // Another run's cell differs in its downstream tasks, so it is another record of the same measurement.
     const otherRun = { ...newer, cell: { ...newer.cell, downstream: ['fmnist', 'digits'] } };
     const row = rowWith(noiseTable([older, otherRun]), '| gaussian-noise');
@@ -124,7 +267,13 @@ describe('defense tables from records', () => {
   });
 
   it('writes "—" where no completed cell measured the value', () => {
-    expect(measuredCell([record({ attack: 'a' })], (m) => m.cost.hashes, () => 'x')).toBe('—');
+    expect(
+      measuredCell(
+        [record({ attack: 'a' })],
+        (m) => m.cost.hashes,
+        () => 'x',
+      ),
+    ).toBe('—');
   });
 
   it('renders the whole grid from a records folder read by the leaderboard reader', () => {
@@ -149,6 +298,8 @@ describe('spliceMarkedBlock (the one marker syntax)', () => {
     expect(spliceMarkedBlock(text, 't', 'new', 'f.md')).toBe('a\n<!-- t:start -->\nnew\n<!-- t:end -->\nb\n');
   });
   it('names the file and the markers when they are missing', () => {
-    expect(() => spliceMarkedBlock('nothing', 't', 'x', 'defenses/README.md')).toThrow(/defenses\/README\.md: markers <!-- t:start -->/);
+    expect(() => spliceMarkedBlock('nothing', 't', 'x', 'defenses/README.md')).toThrow(
+      /defenses\/README\.md: markers <!-- t:start -->/,
+    );
   });
 });

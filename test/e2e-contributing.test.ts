@@ -11,16 +11,21 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const bin = join(root, 'benchmark/cli/bin.mjs');
-const cli = (args: string[]) => execa('node', [bin, ...args], { reject: false, cwd: root, env: { STEALBENCH_BACKEND: 'wasm' } });
+const cli = (args: string[]) =>
+  execa('node', [bin, ...args], { reject: false, cwd: root, env: { STEALBENCH_BACKEND: 'wasm' } });
 
 const page = readFileSync(join(root, 'CONTRIBUTING.md'), 'utf8');
-const blocks = (lang: string) => [...page.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+const blocks = (lang: string) =>
+  [...page.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
 const folder = join(root, 'attacks', 'noisy-mse');
 /** The checklist's commands, for the example's id. */
 const checklist = (() => {
   const section = page.slice(page.indexOf('## Checklist'), page.indexOf('## 1. Set up'));
   const block = /```sh\n([\s\S]*?)```/.exec(section);
-  return (block?.[1] ?? '').trim().split('\n').map((line) => line.replaceAll('<id>', 'noisy-mse').split(/\s+/));
+  return (block?.[1] ?? '')
+    .trim()
+    .split('\n')
+    .map((line) => line.replaceAll('<id>', 'noisy-mse').split(/\s+/));
 })();
 
 describe('CONTRIBUTING.md, followed literally', () => {
@@ -56,7 +61,14 @@ describe('CONTRIBUTING.md, followed literally', () => {
     expect(linted.exitCode, linted.stdout + linted.stderr).toBe(0);
 
     // The page's experiment, cut to one small cell so the test stays quick.
-    const config = { ...JSON.parse(experiment!), $schema: undefined, defenses: [{ id: 'none' }], attacks: [{ id: 'noisy-mse', options: [{ epochs: 1 }] }], budgets: [128], downstream: ['fmnist-small'] };
+    const config = {
+      ...JSON.parse(experiment!),
+      $schema: undefined,
+      defenses: [{ id: 'none' }],
+      attacks: [{ id: 'noisy-mse', options: [{ epochs: 1 }] }],
+      budgets: [128],
+      downstream: ['fmnist-small'],
+    };
     const work = mkdtempSync(join(tmpdir(), 'stealbench-contrib-'));
     mkdirSync(work, { recursive: true });
     const configFile = join(work, 'experiment.json');

@@ -31,9 +31,21 @@ describe('failing plugins in real cells', () => {
     // The hanging attack in a run of its own with a short limit; the others with room for the legitimate users'
     // traffic, which the harness serves in front of the attacker's queries (interleaved).
     const { 'e2e-hangs': hangs, ...rest } = attacks;
-    run = await runHostileCells({ attacks: rest, useDefenses: ['none'], useAttacks: Object.keys(rest), cellTimeoutSeconds: 400 });
-    hung = await runHostileCells({ attacks: { 'e2e-hangs': hangs! }, useDefenses: ['none'], useAttacks: ['e2e-hangs'], cellTimeoutSeconds: 40 });
-    const byAttack = Object.fromEntries([...Object.values(run.records), ...Object.values(hung.records)].map((r) => [r.cell.attack.id, r]));
+    run = await runHostileCells({
+      attacks: rest,
+      useDefenses: ['none'],
+      useAttacks: Object.keys(rest),
+      cellTimeoutSeconds: 400,
+    });
+    hung = await runHostileCells({
+      attacks: { 'e2e-hangs': hangs! },
+      useDefenses: ['none'],
+      useAttacks: ['e2e-hangs'],
+      cellTimeoutSeconds: 40,
+    });
+    const byAttack = Object.fromEntries(
+      [...Object.values(run.records), ...Object.values(hung.records)].map((r) => [r.cell.attack.id, r]),
+    );
     expect(Object.keys(byAttack).sort(), run.stdout + hung.stdout).toEqual(Object.keys(attacks).sort());
 
     expect(byAttack['e2e-throws']!.state).toBe('failed');
@@ -45,7 +57,9 @@ describe('failing plugins in real cells', () => {
 
     expect(byAttack['e2e-reads-victim']!.state).toBe('failed');
     expect(byAttack['e2e-reads-victim']!.error!.plugin).toBe('e2e-reads-victim');
-    expect(byAttack['e2e-reads-victim']!.error!.message).toMatch(/ERR_ACCESS_DENIED|Access to this API has been restricted|permission/i);
+    expect(byAttack['e2e-reads-victim']!.error!.message).toMatch(
+      /ERR_ACCESS_DENIED|Access to this API has been restricted|permission/i,
+    );
 
     // The second batch, on another of its accounts, would take the attacker's ONE budget past 64: refused whole.
     const overspent = byAttack['e2e-overspends']!;

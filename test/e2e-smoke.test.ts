@@ -13,7 +13,10 @@ import { withoutTiming } from '../benchmark/runner/merge.ts';
 const bin = fileURLToPath(new URL('../benchmark/cli/bin.mjs', import.meta.url));
 const cli = (args: string[]) => execa('node', [bin, ...args], { reject: false, env: { STEALBENCH_BACKEND: 'wasm' } });
 const records = (dir: string): CellRecord[] =>
-  readdirSync(join(dir, 'results')).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(dir, 'results', f), 'utf8')) as CellRecord);
+  readdirSync(join(dir, 'results'))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, 'results', f), 'utf8')) as CellRecord);
 
 describe('stealbench run --profile smoke (end to end)', () => {
   const out = mkdtempSync(join(tmpdir(), 'stealbench-smoke-'));
@@ -40,7 +43,9 @@ describe('stealbench run --profile smoke (end to end)', () => {
       expect(m.legitimate!.undefended['fmnist-small']).toBeGreaterThan(0.5);
     }
     const none = all.find((r) => r.cell.defense.id === 'none')!;
-    expect(none.metrics!.legitimate!.defended['fmnist-small']).toBe(none.metrics!.legitimate!.undefended['fmnist-small']);
+    expect(none.metrics!.legitimate!.defended['fmnist-small']).toBe(
+      none.metrics!.legitimate!.undefended['fmnist-small'],
+    );
   });
 
   it('redoes nothing when rerun', async () => {
@@ -54,9 +59,14 @@ describe('stealbench run --profile smoke (end to end)', () => {
 
   it('gives the same record when the same cell runs again in another folder', async () => {
     const none = records(out).find((r) => r.cell.defense.id === 'none')!;
-    const profile = JSON.parse(readFileSync(fileURLToPath(new URL('../benchmark/profiles/smoke.json', import.meta.url)), 'utf8'));
+    const profile = JSON.parse(
+      readFileSync(fileURLToPath(new URL('../benchmark/profiles/smoke.json', import.meta.url)), 'utf8'),
+    );
     const configFile = join(mkdtempSync(join(tmpdir(), 'stealbench-cfg-')), 'one-cell.json');
-    writeFileSync(configFile, JSON.stringify({ ...profile, $schema: undefined, name: 'one-cell', defenses: [{ id: 'none' }] }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({ ...profile, $schema: undefined, name: 'one-cell', defenses: [{ id: 'none' }] }),
+    );
     const elsewhere = mkdtempSync(join(tmpdir(), 'stealbench-again-'));
     const rerun = await cli(['run', '--config', configFile, '--out', elsewhere]);
     expect(rerun.exitCode, rerun.stderr).toBe(0);

@@ -5,7 +5,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../benchmark/engine/index.ts';
 import { relativeError } from '../benchmark/engine/check/compare-backends.ts';
-import { createReferenceModel, lossAndGrads, referenceBatch, reluMargin, type ReferenceLoss, type ReferenceVariant } from '../benchmark/engine/bench/reference-model.ts';
+import {
+  createReferenceModel,
+  lossAndGrads,
+  referenceBatch,
+  reluMargin,
+  type ReferenceLoss,
+  type ReferenceVariant,
+} from '../benchmark/engine/bench/reference-model.ts';
 
 /** No ReLU input closer to 0 than this: the two backends' rounding (~1e-6) cannot flip a unit on or off. */
 const RELU_MARGIN = 2e-5;
@@ -39,14 +46,18 @@ async function compare(variant: ReferenceVariant, loss: ReferenceLoss, batchSize
   expect(wasm.grads.size).toBeGreaterThan(6);
   for (const [name, grad] of wasm.grads) {
     const reference = cpu.grads.get(name)!;
-    expect(reference.some((v) => v !== 0), `${name}: the cpu gradient is all zero`).toBe(true);
+    expect(
+      reference.some((v) => v !== 0),
+      `${name}: the cpu gradient is all zero`,
+    ).toBe(true);
     expect(relativeError(grad, reference), name).toBeLessThan(1e-4);
   }
 }
 
 describe('training step: wasm with our kernels = cpu', () => {
   it('reference encoder (3 × conv-BN-ReLU, strides 2, 2, 1) + head, MSE', () => compare('plain', 'mse'));
-  it('reference encoder + head, InfoNCE (matMul of normalised vectors, softmax cross-entropy)', () => compare('plain', 'infonce', 2, 16));
+  it('reference encoder + head, InfoNCE (matMul of normalised vectors, softmax cross-entropy)', () =>
+    compare('plain', 'infonce', 2, 16));
   it('max-pooling variant', () => compare('maxpool', 'mse', 2, 16));
   it('depthwise-conv variant', () => compare('depthwise', 'mse', 2, 16));
   it('ResNet block with a strided 1×1 shortcut', () => compare('resnet', 'infonce', 2, 16));

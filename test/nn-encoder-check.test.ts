@@ -27,7 +27,9 @@ describe('encoderProblem', () => {
     const weights = model.getWeights();
     const last = weights.length - 1;
     model.setWeights(weights.map((w, i) => (i === last ? tf.fill(w.shape, Number.NaN) : w)));
-    expect(encoderProblem(model, shape)).toMatch(new RegExp(`^weight ${model.weights[last]!.name} holds NaN at index 0; every weight must be finite$`));
+    expect(encoderProblem(model, shape)).toMatch(
+      new RegExp(`^weight ${model.weights[last]!.name} holds NaN at index 0; every weight must be finite$`),
+    );
     model.setWeights(weights.map((w, i) => (i === 0 ? tf.fill(w.shape, Infinity) : w)));
     expect(encoderProblem(model, shape)).toMatch(/holds Infinity at index 0/);
     model.dispose();
@@ -35,11 +37,19 @@ describe('encoderProblem', () => {
 
   it('refuses a 4-D output, a too-long output and a wrong input shape', () => {
     const conv = tfl.sequential({ layers: [tfl.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [...shape] })] });
-    expect(encoderProblem(conv, shape)).toBe('its output shape is [null,26,26,2], of rank 4; expected rank 2 [batch, dim]');
-    const wide = tfl.sequential({ layers: [tfl.layers.upSampling2d({ size: [4, 4], inputShape: [...shape] }), tfl.layers.flatten()] });
-    expect(encoderProblem(wide, shape)).toBe(`its output dimension is 12544, expected an integer in 1 … ${MAX_REPRESENTATION_DIM}`);
+    expect(encoderProblem(conv, shape)).toBe(
+      'its output shape is [null,26,26,2], of rank 4; expected rank 2 [batch, dim]',
+    );
+    const wide = tfl.sequential({
+      layers: [tfl.layers.upSampling2d({ size: [4, 4], inputShape: [...shape] }), tfl.layers.flatten()],
+    });
+    expect(encoderProblem(wide, shape)).toBe(
+      `its output dimension is 12544, expected an integer in 1 … ${MAX_REPRESENTATION_DIM}`,
+    );
     const colour = createEncoder({ arch: 'small-cnn', inputShape: [32, 32, 3] }, 1);
-    expect(encoderProblem(colour, shape)).toBe('its input shape is [null,32,32,3], expected [null,28,28,1] (the victim\'s images)');
+    expect(encoderProblem(colour, shape)).toBe(
+      "its input shape is [null,32,32,3], expected [null,28,28,1] (the victim's images)",
+    );
     for (const model of [conv, wide, colour]) model.dispose();
   });
 
@@ -48,7 +58,11 @@ describe('encoderProblem', () => {
     const model = tfl.sequential({
       layers: [
         tfl.layers.flatten({ inputShape: [...shape] }),
-        tfl.layers.dense({ units: 4, kernelInitializer: 'zeros', biasInitializer: tfl.initializers.constant({ value: 3e38 }) }),
+        tfl.layers.dense({
+          units: 4,
+          kernelInitializer: 'zeros',
+          biasInitializer: tfl.initializers.constant({ value: 3e38 }),
+        }),
         tfl.layers.dense({ units: 3, kernelInitializer: 'ones', biasInitializer: 'zeros' }),
       ],
     });

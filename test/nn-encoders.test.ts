@@ -11,7 +11,8 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const trainableCount = (m: tfl.LayersModel) => m.trainableWeights.reduce((s, w) => s + w.shape.reduce((a, b) => a! * b!, 1)!, 0);
+const trainableCount = (m: tfl.LayersModel) =>
+  m.trainableWeights.reduce((s, w) => s + w.shape.reduce((a, b) => a! * b!, 1)!, 0);
 const weightValues = (m: tfl.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
 
 describe('encoders', () => {
@@ -29,7 +30,11 @@ describe('encoders', () => {
   it('small-cnn width and representationDim', () => {
     const enc = createEncoder({ arch: 'small-cnn', inputShape: [8, 8, 3], width: 0.25, representationDim: 16 }, 1);
     expect(representationDimOf(enc)).toBe(16);
-    expect(enc.layers.filter((l) => l.getClassName() === 'Conv2D').map((l) => (l.getConfig() as { filters: number }).filters)).toEqual([8, 16, 16]);
+    expect(
+      enc.layers
+        .filter((l) => l.getClassName() === 'Conv2D')
+        .map((l) => (l.getConfig() as { filters: number }).filters),
+    ).toEqual([8, 16, 16]);
     enc.dispose();
   });
 
@@ -62,7 +67,7 @@ describe('encoders', () => {
     enc.dispose();
   });
 
-  it('small-cnn pool 2 and width 2 (the calibration\'s pool2 / w2pool2): 512-d and 1,024-d, same conv parameters', () => {
+  it("small-cnn pool 2 and width 2 (the calibration's pool2 / w2pool2): 512-d and 1,024-d, same conv parameters", () => {
     const gap = createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1] }, 1);
     const pool2 = createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1], pool: 2 }, 1);
     const wide = createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1], width: 2, pool: 2 }, 1);
@@ -82,7 +87,10 @@ describe('encoders', () => {
     expect(adaptivePoolWindow(7, 3)).toEqual({ kernel: 3, stride: 2 });
     expect(() => adaptivePoolWindow(7, 4)).toThrow(/uneven windows/);
     // Identity-like encoder: one conv filter that copies the input, so the pooled output is the input's cell means.
-    const enc = createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1], width: 1 / 64, representationDim: 1, pool: 2 }, 0);
+    const enc = createEncoder(
+      { arch: 'small-cnn', inputShape: [28, 28, 1], width: 1 / 64, representationDim: 1, pool: 2 },
+      0,
+    );
     const convs = enc.layers.filter((l) => l.getClassName() === 'Conv2D');
     const bns = enc.layers.filter((l) => l.getClassName() === 'BatchNormalization');
     const centre = (shape: number[]) => tf.tidy(() => tf.reshape(tf.cast(tf.oneHot(4, 9), 'float32'), shape));
@@ -95,10 +103,13 @@ describe('encoders', () => {
     // Pixel (i, j) of the 7×7 map is (28·(4i + 3) + 4j + 3)/784; cell (r, c) averages i, j in 3r..3r+3, 3c..3c+3.
     const cell = (r: number, c: number) => {
       let sum = 0;
-      for (let i = 3 * r; i < 3 * r + 4; i++) for (let j = 3 * c; j < 3 * c + 4; j++) sum += (28 * (4 * i + 3) + 4 * j + 3) / 784;
+      for (let i = 3 * r; i < 3 * r + 4; i++)
+        for (let j = 3 * c; j < 3 * c + 4; j++) sum += (28 * (4 * i + 3) + 4 * j + 3) / 784;
       return sum / 16;
     };
-    expect(Array.from(out).map((v) => Number(v.toFixed(4)))).toEqual([cell(0, 0), cell(0, 1), cell(1, 0), cell(1, 1)].map((v) => Number(v.toFixed(4))));
+    expect(Array.from(out).map((v) => Number(v.toFixed(4)))).toEqual(
+      [cell(0, 0), cell(0, 1), cell(1, 0), cell(1, 1)].map((v) => Number(v.toFixed(4))),
+    );
     for (const t of [image]) t.dispose();
     enc.dispose();
   });
@@ -108,7 +119,14 @@ describe('encoders', () => {
     const convs = enc.layers.filter((l) => l.getClassName() === 'Conv2D');
     expect(convs.map((l) => (l.getConfig() as { filters: number }).filters)).toEqual([32, 64, 64, 128, 128, 256]);
     expect(convs.map((l) => l.outputShape[1])).toEqual([28, 14, 14, 7, 7, 4]);
-    const pairs = [[1, 32], [32, 64], [64, 64], [64, 128], [128, 128], [128, 256]];
+    const pairs = [
+      [1, 32],
+      [32, 64],
+      [64, 64],
+      [64, 128],
+      [128, 128],
+      [128, 256],
+    ];
     expect(trainableCount(enc)).toBe(pairs.reduce((sum, [i, o]) => sum + 9 * i! * o! + 2 * o!, 0));
     expect(representationDimOf(enc)).toBe(256);
     const pooled = createEncoder({ arch: 'deep-cnn', inputShape: [28, 28, 1], width: 0.25, pool: 2 }, 5);
@@ -123,12 +141,17 @@ describe('encoders', () => {
     for (const m of [enc, pooled, again, other]) m.dispose();
   });
 
-  it('mid-cnn pool 2 (the calibration\'s mid-pool2): 4 convs 32-64-128-256 (28 -> 14 -> 14 -> 7 -> 7), 1,024-d', () => {
+  it("mid-cnn pool 2 (the calibration's mid-pool2): 4 convs 32-64-128-256 (28 -> 14 -> 14 -> 7 -> 7), 1,024-d", () => {
     const enc = createEncoder({ arch: 'mid-cnn', inputShape: [28, 28, 1], pool: 2 }, 2);
     const convs = enc.layers.filter((l) => l.getClassName() === 'Conv2D');
     expect(convs.map((l) => (l.getConfig() as { filters: number }).filters)).toEqual([32, 64, 128, 256]);
     expect(convs.map((l) => l.outputShape[1])).toEqual([14, 14, 7, 7]);
-    const pairs = [[1, 32], [32, 64], [64, 128], [128, 256]];
+    const pairs = [
+      [1, 32],
+      [32, 64],
+      [64, 128],
+      [128, 256],
+    ];
     expect(trainableCount(enc)).toBe(pairs.reduce((sum, [i, o]) => sum + 9 * i! * o! + 2 * o!, 0));
     // Multiply-adds per image, as the calibration counts them: 21.7 M.
     const side = (k: number) => (convs[k]!.outputShape as number[])[1]!;
@@ -139,11 +162,19 @@ describe('encoders', () => {
   });
 
   it('clear errors for a bad spec', () => {
-    expect(() => createEncoder({ arch: 'resnet18', inputShape: [8, 8, 3], pool: 2 }, 0)).toThrow(/EncoderSpec.pool: only small-cnn, mid-cnn and deep-cnn/);
-    expect(() => createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1], pool: 0 }, 0)).toThrow(/EncoderSpec.pool: expected a positive integer, found 0/);
+    expect(() => createEncoder({ arch: 'resnet18', inputShape: [8, 8, 3], pool: 2 }, 0)).toThrow(
+      /EncoderSpec.pool: only small-cnn, mid-cnn and deep-cnn/,
+    );
+    expect(() => createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1], pool: 0 }, 0)).toThrow(
+      /EncoderSpec.pool: expected a positive integer, found 0/,
+    );
     expect(() => createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1], pool: 4 }, 0)).toThrow(/uneven windows/);
-    expect(() => createEncoder({ arch: 'vgg' as never, inputShape: [8, 8, 1] }, 0)).toThrow(/EncoderSpec.arch: expected one of small-cnn, mid-cnn, deep-cnn, resnet18, resnet34, found "vgg"/);
-    expect(() => createEncoder({ arch: 'small-cnn', inputShape: [8, 8] as never }, 0)).toThrow(/EncoderSpec.inputShape/);
+    expect(() => createEncoder({ arch: 'vgg' as never, inputShape: [8, 8, 1] }, 0)).toThrow(
+      /EncoderSpec.arch: expected one of small-cnn, mid-cnn, deep-cnn, resnet18, resnet34, found "vgg"/,
+    );
+    expect(() => createEncoder({ arch: 'small-cnn', inputShape: [8, 8] as never }, 0)).toThrow(
+      /EncoderSpec.inputShape/,
+    );
   });
 });
 

@@ -95,7 +95,10 @@ export function wasserstein64(stolen: Matrix, victim: Matrix): number {
     let acc = 0;
     return e.map((v) => (acc += v / s));
   };
-  return stolen.reduce((total, r, i) => total + cdf(r).reduce((s, c, k) => s + Math.abs(c - cdf(victim[i]!)[k]!), 0), 0) / stolen.length;
+  return (
+    stolen.reduce((total, r, i) => total + cdf(r).reduce((s, c, k) => s + Math.abs(c - cdf(victim[i]!)[k]!), 0), 0) /
+    stolen.length
+  );
 }
 
 /** Central finite differences of f at x, in float64. */

@@ -23,8 +23,15 @@ afterAll(async () => {
 });
 
 const rng = createRng(4);
-const images = { data: Float32Array.from({ length: 6 * 64 }, () => rng.next()), count: 6, height: 8, width: 8, channels: 1 };
-const bits = (m: tfl.LayersModel) => m.getWeights().map((w) => Array.from(new Uint32Array((w.dataSync() as Float32Array).slice().buffer)));
+const images = {
+  data: Float32Array.from({ length: 6 * 64 }, () => rng.next()),
+  count: 6,
+  height: 8,
+  width: 8,
+  channels: 1,
+};
+const bits = (m: tfl.LayersModel) =>
+  m.getWeights().map((w) => Array.from(new Uint32Array((w.dataSync() as Float32Array).slice().buffer)));
 const predict = (m: tfl.LayersModel) => {
   const y = tf.tidy(() => m.predict(tf.tensor4d(images.data, [6, 8, 8, 1])) as tf.Tensor);
   const v = Array.from(new Uint32Array((y.dataSync() as Float32Array).slice().buffer));
@@ -35,7 +42,16 @@ const predict = (m: tfl.LayersModel) => {
 describe('saveModel / loadModel', () => {
   it('round trip of a trained small-cnn is exact (weights, running stats, predictions, hash)', async () => {
     const model = createEncoder({ arch: 'small-cnn', inputShape: [8, 8, 1], width: 0.25 }, 1);
-    await trainToMatch({ student: model, inputs: images, targets: { data: new Float32Array(6 * 32).fill(0.5), count: 6, dim: 32 }, loss: 'mse', epochs: 1, batchSize: 3, learningRate: 1e-2, seed: 0 });
+    await trainToMatch({
+      student: model,
+      inputs: images,
+      targets: { data: new Float32Array(6 * 32).fill(0.5), count: 6, dim: 32 },
+      loss: 'mse',
+      epochs: 1,
+      batchSize: 3,
+      learningRate: 1e-2,
+      seed: 0,
+    });
     const dir = join(root, 'small');
     const manifest = await saveModel(model, dir, { recipe: 'test', accuracy: 0.5 });
     expect(manifest.weightsSha256).toBe(weightsHash(model));
@@ -94,7 +110,9 @@ describe('saveModel / loadModel', () => {
     await expect(loadModel(dir)).rejects.toThrow(/the weights' sha256 is [0-9a-f]{64}, the manifest says [0-9a-f]{64}/);
     await writeFile(weightsPath, original.subarray(0, 64));
     await expect(loadModel(dir)).rejects.toThrow(/weights.bin has 64 bytes, the manifest says \d+/);
-    await expect(loadModel(join(root, 'nowhere'))).rejects.toThrow(/nowhere\/manifest.json not found \(expected the model manifest/);
+    await expect(loadModel(join(root, 'nowhere'))).rejects.toThrow(
+      /nowhere\/manifest.json not found \(expected the model manifest/,
+    );
   });
 });
 

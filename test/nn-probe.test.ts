@@ -15,7 +15,13 @@ beforeAll(async () => {
 });
 
 /** count "images" of shape 1×1×dim whose pixels are the features; labels from `label(i, features)`. */
-function vectorsAsImages(name: string, count: number, dim: number, seed: number, make: (rng: ReturnType<typeof createRng>, i: number) => { x: number[]; y: number }): ImageSet {
+function vectorsAsImages(
+  name: string,
+  count: number,
+  dim: number,
+  seed: number,
+  make: (rng: ReturnType<typeof createRng>, i: number) => { x: number[]; y: number },
+): ImageSet {
   const rng = createRng(seed);
   const data = new Float32Array(count * dim);
   const labels = new Int32Array(count);
@@ -35,7 +41,13 @@ describe('linearProbe', () => {
       return { x: Array.from({ length: 6 }, (_, k) => (k === y ? 2 : 0) + 0.3 * rng.normal()), y };
     };
     const before = tf.memory().numTensors;
-    const r = await linearProbe(pixelFeatures, vectorsAsImages('sep/train', 300, 6, 1, make), vectorsAsImages('sep/test', 150, 6, 2, make), { epochs: 60, batchSize: 64 }, 0);
+    const r = await linearProbe(
+      pixelFeatures,
+      vectorsAsImages('sep/train', 300, 6, 1, make),
+      vectorsAsImages('sep/test', 150, 6, 2, make),
+      { epochs: 60, batchSize: 64 },
+      0,
+    );
     expect(tf.memory().numTensors).toBe(before);
     expect(r.accuracy).toBeGreaterThanOrEqual(0.98);
     expect(r.trainAccuracy).toBeGreaterThanOrEqual(0.98);
@@ -43,15 +55,27 @@ describe('linearProbe', () => {
   });
 
   it('random labels: ~chance on the test split', async () => {
-    const make = (rng: ReturnType<typeof createRng>) => ({ x: Array.from({ length: 6 }, () => rng.normal()), y: rng.int(0, 3) });
-    const r = await linearProbe(pixelFeatures, vectorsAsImages('rand/train', 300, 6, 3, make), vectorsAsImages('rand/test', 400, 6, 4, make), { epochs: 30, batchSize: 64 }, 0);
+    const make = (rng: ReturnType<typeof createRng>) => ({
+      x: Array.from({ length: 6 }, () => rng.normal()),
+      y: rng.int(0, 3),
+    });
+    const r = await linearProbe(
+      pixelFeatures,
+      vectorsAsImages('rand/train', 300, 6, 3, make),
+      vectorsAsImages('rand/test', 400, 6, 4, make),
+      { epochs: 30, batchSize: 64 },
+      0,
+    );
     // Chance is 0.25; with 400 test images the standard error is ~0.022.
     expect(r.accuracy).toBeGreaterThan(0.15);
     expect(r.accuracy).toBeLessThan(0.35);
   });
 
   it('is deterministic under a seed and accepts an encoder', async () => {
-    const make = (rng: ReturnType<typeof createRng>, i: number) => ({ x: Array.from({ length: 4 }, () => rng.next() * 0.5 + (i % 2) * 0.5), y: i % 2 });
+    const make = (rng: ReturnType<typeof createRng>, i: number) => ({
+      x: Array.from({ length: 4 }, () => rng.next() * 0.5 + (i % 2) * 0.5),
+      y: i % 2,
+    });
     const train = vectorsAsImages('enc/train', 40, 4, 5, make);
     const test = vectorsAsImages('enc/test', 20, 4, 6, make);
     const encoder = createEncoder({ arch: 'small-cnn', inputShape: [1, 1, 4], width: 0.25, representationDim: 8 }, 1);
@@ -64,7 +88,9 @@ describe('linearProbe', () => {
 
   it('needs labels', async () => {
     const set = vectorsAsImages('nolabels', 4, 2, 1, (rng) => ({ x: [rng.next(), rng.next()], y: 0 }));
-    await expect(linearProbe(pixelFeatures, { ...set, labels: null }, set)).rejects.toThrow(/linearProbe: train: the image set "nolabels" has no labels/);
+    await expect(linearProbe(pixelFeatures, { ...set, labels: null }, set)).rejects.toThrow(
+      /linearProbe: train: the image set "nolabels" has no labels/,
+    );
   });
 });
 
@@ -81,8 +107,12 @@ describe('softmax classifier', () => {
     const rows = [4, 0, 2, 3];
     const loss = softmaxLossAndGradients(x, dim, labels, rows, w, b, gw, gb);
     const xb = tf.gather(tf.tensor2d(x, [n, dim]), rows);
-    const y = tf.oneHot(rows.map((i) => labels[i]!), classes);
-    const f = (wt: tf.Tensor, bt: tf.Tensor) => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(tf.add(tf.matMul(xb, wt), bt))), 1))) as tf.Scalar;
+    const y = tf.oneHot(
+      rows.map((i) => labels[i]!),
+      classes,
+    );
+    const f = (wt: tf.Tensor, bt: tf.Tensor) =>
+      tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(tf.add(tf.matMul(xb, wt), bt))), 1))) as tf.Scalar;
     const wt = tf.tensor2d(Float32Array.from(w), [dim, classes]);
     const bt = tf.tensor1d(Float32Array.from(b));
     const { value, grads } = tf.valueAndGrads(f)([wt, bt]);
@@ -93,9 +123,15 @@ describe('softmax classifier', () => {
   });
 
   it('rejects labels outside the class range', () => {
-    expect(() => fitSoftmaxClassifier({ data: new Float32Array(4), count: 2, dim: 2 }, [0, 3], 2, { epochs: 1, batchSize: 2, learningRate: 1e-3, weightDecay: 0, seed: 0 })).toThrow(
-      /label 3 at index 1 is outside 0..1/,
-    );
+    expect(() =>
+      fitSoftmaxClassifier({ data: new Float32Array(4), count: 2, dim: 2 }, [0, 3], 2, {
+        epochs: 1,
+        batchSize: 2,
+        learningRate: 1e-3,
+        weightDecay: 0,
+        seed: 0,
+      }),
+    ).toThrow(/label 3 at index 1 is outside 0..1/);
   });
 });
 
@@ -107,7 +143,10 @@ describe('L-BFGS', () => {
       g[1] = 200 * (b - a * a);
       return (1 - a) ** 2 + 100 * (b - a * a) ** 2;
     };
-    const r = minimizeLbfgs(rosenbrock, Float64Array.from([-1.2, 1]), { gradientTolerance: 1e-9, relativeTolerance: 0 });
+    const r = minimizeLbfgs(rosenbrock, Float64Array.from([-1.2, 1]), {
+      gradientTolerance: 1e-9,
+      relativeTolerance: 0,
+    });
     expect(r.reason).toBe('gradient');
     expect(r.x[0]).toBeCloseTo(1, 6);
     expect(r.x[1]).toBeCloseTo(1, 6);
@@ -132,7 +171,10 @@ describe('L-BFGS', () => {
     expect(value.dataSync()[0]!).toBeCloseTo(fit.fit.objective, 5);
     for (const g of grads) for (const v of g.dataSync()) expect(Math.abs(v)).toBeLessThan(1e-5);
     // Moving any parameter away from the fit raises the objective (it is the minimum, not just a flat point).
-    const shifted = tf.tensor2d(Float32Array.from(fit.weights, (w, i) => (i === 4 ? w + 0.05 : w)), [dim, classes]);
+    const shifted = tf.tensor2d(
+      Float32Array.from(fit.weights, (w, i) => (i === 4 ? w + 0.05 : w)),
+      [dim, classes],
+    );
     const higher = objective(shifted, bt);
     expect(higher.dataSync()[0]!).toBeGreaterThan(value.dataSync()[0]!);
     tf.dispose([xt, y, wt, bt, value, ...grads, shifted, higher]);
@@ -153,7 +195,9 @@ describe('L-BFGS', () => {
   });
 
   it('rejects a zero L2 coefficient (the problem would not be strictly convex)', () => {
-    expect(() => fitSoftmaxExact({ data: new Float32Array(4), count: 2, dim: 2 }, [0, 1], 2, { l2: 0 })).toThrow(/l2 must be > 0/);
+    expect(() => fitSoftmaxExact({ data: new Float32Array(4), count: 2, dim: 2 }, [0, 1], 2, { l2: 0 })).toThrow(
+      /l2 must be > 0/,
+    );
   });
 });
 
@@ -161,7 +205,13 @@ describe('embed and pixelFeatures', () => {
   it('embed equals one whole-batch predict, for any batch size', async () => {
     const encoder = createEncoder({ arch: 'small-cnn', inputShape: [8, 8, 1], width: 0.25 }, 2);
     const rng = createRng(9);
-    const images = { data: Float32Array.from({ length: 7 * 64 }, () => rng.next()), count: 7, height: 8, width: 8, channels: 1 };
+    const images = {
+      data: Float32Array.from({ length: 7 * 64 }, () => rng.next()),
+      count: 7,
+      height: 8,
+      width: 8,
+      channels: 1,
+    };
     const whole = tf.tidy(() => encoder.predict(tf.tensor4d(images.data, [7, 8, 8, 1])) as tf.Tensor);
     const expected = Array.from(whole.dataSync());
     whole.dispose();
@@ -171,12 +221,20 @@ describe('embed and pixelFeatures', () => {
       expect(v.dim).toBe(32);
       Array.from(v.data).forEach((x, i) => expect(x).toBeCloseTo(expected[i]!, 6));
     }
-    await expect(embed(encoder, { ...images, height: 4, data: images.data.slice(0, 7 * 32) })).rejects.toThrow(/encoder takes 8×8×1 images, found 4×8×1/);
+    await expect(embed(encoder, { ...images, height: 4, data: images.data.slice(0, 7 * 32) })).rejects.toThrow(
+      /encoder takes 8×8×1 images, found 4×8×1/,
+    );
     encoder.dispose();
   });
 
   it('pixelFeatures flattens each image', () => {
-    const v = pixelFeatures({ data: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), count: 2, height: 2, width: 1, channels: 2 }) as { data: Float32Array; dim: number; count: number };
+    const v = pixelFeatures({
+      data: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]),
+      count: 2,
+      height: 2,
+      width: 1,
+      channels: 2,
+    }) as { data: Float32Array; dim: number; count: number };
     expect(v.dim).toBe(4);
     expect(Array.from(v.data.subarray(4, 8))).toEqual([5, 6, 7, 8]);
   });

@@ -81,7 +81,10 @@ describe('oracle budget (properties)', () => {
           shared.openAccount('a', budgetA, 'attacker');
           shared.openAccount('b', budgetB, 'legitimate');
           const outcome = async (o: Oracle, acc: string, n: number, seed: number) =>
-            o.query(acc, tinyBatch(n, seed)).then((r) => r.count, (e: Error) => e.name);
+            o.query(acc, tinyBatch(n, seed)).then(
+              (r) => r.count,
+              (e: Error) => e.name,
+            );
           for (const [i, [toB, n]] of ops.entries()) {
             if (toB) {
               await outcome(shared, 'b', n, i);
@@ -91,7 +94,9 @@ describe('oracle budget (properties)', () => {
           }
           expect(shared.budget('a')).toEqual(alone.budget('a'));
           expect(shared.audit('a').map((e) => e.hashes)).toEqual(alone.audit('a').map((e) => e.hashes));
-          expect(auditTotal(shared, 'a') + auditTotal(shared, 'b')).toBe(shared.audit().reduce((s, e) => s + e.count, 0));
+          expect(auditTotal(shared, 'a') + auditTotal(shared, 'b')).toBe(
+            shared.audit().reduce((s, e) => s + e.count, 0),
+          );
         },
       ),
       { numRuns: 100 },
@@ -100,28 +105,34 @@ describe('oracle budget (properties)', () => {
 
   it('a batch whose victim or guard fails is not charged and not logged', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 1, max: 5 }), fc.boolean()), { maxLength: 10 }), async (ops) => {
-        let failNext = false;
-        const oracle = createOracle({
-          deployment: tinyVictim(),
-          guard: {
-            async answer({ clean }) {
-              if (failNext) throw new Error('guard down');
-              return { answer: clean };
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 5 }), fc.boolean()), { maxLength: 10 }),
+        async (ops) => {
+          let failNext = false;
+          const oracle = createOracle({
+            deployment: tinyVictim(),
+            guard: {
+              async answer({ clean }) {
+                if (failNext) throw new Error('guard down');
+                return { answer: clean };
+              },
             },
-          },
-        });
-        oracle.openAccount('a', 1000, 'legitimate');
-        let received = 0;
-        for (const [i, [n, fail]] of ops.entries()) {
-          failNext = fail;
-          const r = await oracle.query('a', tinyBatch(n, i)).then((x) => x.count, () => 0);
-          expect(r).toBe(fail ? 0 : n);
-          received += r;
-          expect(oracle.budget('a').used).toBe(received);
-          expect(auditTotal(oracle, 'a')).toBe(received);
-        }
-      }),
+          });
+          oracle.openAccount('a', 1000, 'legitimate');
+          let received = 0;
+          for (const [i, [n, fail]] of ops.entries()) {
+            failNext = fail;
+            const r = await oracle.query('a', tinyBatch(n, i)).then(
+              (x) => x.count,
+              () => 0,
+            );
+            expect(r).toBe(fail ? 0 : n);
+            received += r;
+            expect(oracle.budget('a').used).toBe(received);
+            expect(auditTotal(oracle, 'a')).toBe(received);
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });

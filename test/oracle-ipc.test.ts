@@ -15,7 +15,12 @@ function connect(budget: number) {
   const oracle = createOracle({ deployment: victim, output: 'label' });
   const accounts = openAttackerAccounts(oracle, budget, 0);
   const harnessSide = oracle.client(accounts);
-  const info = { output: oracle.output, inputShape: [...oracle.inputShape] as [number, number, number], outputDim: oracle.outputDim, maxAccounts: harnessSide.maxAccounts };
+  const info = {
+    output: oracle.output,
+    inputShape: [...oracle.inputShape] as [number, number, number],
+    outputDim: oracle.outputDim,
+    maxAccounts: harnessSide.maxAccounts,
+  };
   const ipc = createIpcOracleClient(info, (raw: ChildMessage) => {
     const message = structuredClone(raw);
     if (message.type === 'budget' || message.type === 'query') {
@@ -39,7 +44,11 @@ describe('IPC oracle client', () => {
 
   it('budget and validation errors arrive as typed errors; concurrent calls get their own replies', async () => {
     const { oracle, client } = connect(4);
-    const results = await Promise.allSettled([client.query(tinyBatch(3, 1)), client.query(tinyBatch(2, 2)), client.query(tinyBatch(1, 3))]);
+    const results = await Promise.allSettled([
+      client.query(tinyBatch(3, 1)),
+      client.query(tinyBatch(2, 2)),
+      client.query(tinyBatch(1, 3)),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const refused = (results[1] as PromiseRejectedResult).reason;
     expect(refused).toBeInstanceOf(QueryBudgetExceededError);

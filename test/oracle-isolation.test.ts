@@ -33,8 +33,15 @@ function setup(id: string, budget: number, extra: Partial<AttackProcessOptions> 
   oracle.openAccount('attacker', budget, 'attacker');
   const pool: ImageSet = { ...tinyBatch(20, 3), name: 'test/pool', labels: null };
   const options: AttackProcessOptions = {
-    modulePath: fixture(id), options: {}, seed: 1, oracle, account: 'attacker', pool,
-    deadline: Date.now() + 60_000, outputDir: join(work, `out-${id}-${Math.random().toString(36).slice(2)}`), ...extra,
+    modulePath: fixture(id),
+    options: {},
+    seed: 1,
+    oracle,
+    account: 'attacker',
+    pool,
+    deadline: Date.now() + 60_000,
+    outputDir: join(work, `out-${id}-${Math.random().toString(36).slice(2)}`),
+    ...extra,
   };
   return { oracle, options };
 }
@@ -44,7 +51,9 @@ describe('attack process isolation', () => {
     const progress: number[] = [];
     const logs: string[] = [];
     const { oracle, options } = setup('tiny-ok', 10, {
-      options: { batch: 4 }, onProgress: (p) => progress.push(p.done), onLog: (m) => logs.push(m),
+      options: { batch: 4 },
+      onProgress: (p) => progress.push(p.done),
+      onLog: (m) => logs.push(m),
     });
     const result = await runAttackProcess(options);
     expect(result.error).toBeUndefined();
@@ -75,11 +84,16 @@ describe('attack process isolation', () => {
     it(`an attack that tries to ${what} fails with the permission error in its record`, async () => {
       const target = action === 'write' ? join(work, 'victims', 'secret-victim', 'planted.txt') : victimFile;
       const outputDir = join(work, `out-probe-${action}`);
-      const { options } = setup('reads-victim', 5, { outputDir, options: { action, path: target, link: join(outputDir, 'link') } });
+      const { options } = setup('reads-victim', 5, {
+        outputDir,
+        options: { action, path: target, link: join(outputDir, 'link') },
+      });
       const result = await runAttackProcess(options);
       expect(result.state).toBe('failed');
       expect(result.error).toMatchObject({ phase: 'attack', plugin: 'reads-victim', code: 'ERR_ACCESS_DENIED' });
-      expect(result.error!.message).toMatch(/Access to this API has been restricted|fs.symlink API requires full fs.read and fs.write permissions/);
+      expect(result.error!.message).toMatch(
+        /Access to this API has been restricted|fs.symlink API requires full fs.read and fs.write permissions/,
+      );
       expect(result.queriesUsed).toBe(0);
       if (action === 'write') expect(existsSync(target)).toBe(false);
     });
@@ -130,7 +144,7 @@ describe('attack process isolation', () => {
     },
   );
 
-  it('memoryMB is the attack\'s heap limit: a heap bomb fails, blamed on the attack', async () => {
+  it("memoryMB is the attack's heap limit: a heap bomb fails, blamed on the attack", async () => {
     const { options } = setup('probes-sandbox', 5, { options: { action: 'heap' }, memoryMB: 128 });
     const result = await runAttackProcess(options);
     expect(result.state).toBe('failed');
@@ -140,7 +154,10 @@ describe('attack process isolation', () => {
 
   it('an attack that floods stdout in a loop that never yields is stopped at 4 MiB of output', async () => {
     let logged = 0;
-    const { options } = setup('probes-sandbox', 5, { options: { action: 'flood' }, onLog: (line) => (logged += line.length) });
+    const { options } = setup('probes-sandbox', 5, {
+      options: { action: 'flood' },
+      onLog: (line) => (logged += line.length),
+    });
     const result = await runAttackProcess(options);
     expect(result.state).toBe('failed');
     expect(result.error).toMatchObject({ phase: 'attack', plugin: 'probes-sandbox' });

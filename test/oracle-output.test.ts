@@ -53,7 +53,8 @@ describe('oracle outputs', () => {
         async answer({ clean, output }) {
           expect(output).toBe('label');
           const data = new Float32Array(clean.data.length);
-          for (let r = 0; r < clean.count; r++) for (let k = 0; k < 4; k++) data[r * 4 + k] = clean.data[r * 4 + 3 - k]!;
+          for (let r = 0; r < clean.count; r++)
+            for (let k = 0; k < 4; k++) data[r * 4 + k] = clean.data[r * 4 + 3 - k]!;
           return { answer: { ...clean, data } };
         },
       },
@@ -94,7 +95,11 @@ describe('oracle outputs', () => {
     expect(answer.data).toEqual(clean.data.map((v) => v + 1));
     expect(oracle.audit('thief')).toEqual([
       {
-        seq: 0, account: 'thief', time: 1000, count: 3, hashes: expect.any(Array),
+        seq: 0,
+        account: 'thief',
+        time: 1000,
+        count: 3,
+        hashes: expect.any(Array),
         guard: { flagged: [true, false, true], flaggedCount: 2, note: 'seen thief', cost: { hashes: 30 } },
       },
     ]);
@@ -110,7 +115,9 @@ describe('oracle outputs', () => {
       guard: { answer: async ({ clean }) => ({ answer: { ...clean, count: clean.count - 1 } }) },
     });
     oracle.openAccount('a', 10, 'attacker');
-    await expect(oracle.query('a', tinyBatch(2))).rejects.toThrow(/the defense guard's answer to a batch of 2 image\(s\) is invalid: answer: count 1 for a batch of 2/);
+    await expect(oracle.query('a', tinyBatch(2))).rejects.toThrow(
+      /the defense guard's answer to a batch of 2 image\(s\) is invalid: answer: count 1 for a batch of 2/,
+    );
     expect(oracle.budget('a').used).toBe(0);
   });
 
@@ -122,6 +129,9 @@ describe('oracle outputs', () => {
     expect(invalid).toBeInstanceOf(InvalidQueryError);
     expect(invalid.message).toBe(new InvalidQueryError('images.height', '4', '5').message);
     const fsError = Object.assign(new Error('denied'), { code: 'ERR_ACCESS_DENIED' });
-    expect(reviveError(structuredClone(serializeError(fsError)))).toMatchObject({ message: 'denied', code: 'ERR_ACCESS_DENIED' });
+    expect(reviveError(structuredClone(serializeError(fsError)))).toMatchObject({
+      message: 'denied',
+      code: 'ERR_ACCESS_DENIED',
+    });
   });
 });

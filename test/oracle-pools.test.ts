@@ -5,19 +5,28 @@ import { describe, expect, it } from 'vitest';
 import { PoolTooSmallError, queryPlan, takePlan } from '../benchmark/oracle/pools.ts';
 import type { ImageSet } from '../benchmark/plugin/types.ts';
 
-const poolArb = fc.record({ name: fc.constantFrom('fmnist/attacker-pool-20k', 'digits', 'synthetic'), count: fc.integer({ min: 1, max: 300 }) });
+const poolArb = fc.record({
+  name: fc.constantFrom('fmnist/attacker-pool-20k', 'digits', 'synthetic'),
+  count: fc.integer({ min: 1, max: 300 }),
+});
 
 describe('query plans', () => {
   it('same (pool, budget, seed) → same plan; a smaller budget is a prefix of a larger one; no repeats', () => {
     fc.assert(
-      fc.property(poolArb, fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 300 }), fc.integer(), (pool, b1, b2, seed) => {
-        const [small, large] = [Math.min(b1, b2, pool.count), Math.min(Math.max(b1, b2), pool.count)];
-        const a = queryPlan(pool, large, seed);
-        expect(queryPlan(pool, large, seed)).toEqual(a);
-        expect(Array.from(queryPlan(pool, small, seed))).toEqual(Array.from(a.subarray(0, small)));
-        expect(new Set(a).size).toBe(a.length);
-        for (const i of a) expect(i >= 0 && i < pool.count).toBe(true);
-      }),
+      fc.property(
+        poolArb,
+        fc.integer({ min: 0, max: 300 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.integer(),
+        (pool, b1, b2, seed) => {
+          const [small, large] = [Math.min(b1, b2, pool.count), Math.min(Math.max(b1, b2), pool.count)];
+          const a = queryPlan(pool, large, seed);
+          expect(queryPlan(pool, large, seed)).toEqual(a);
+          expect(Array.from(queryPlan(pool, small, seed))).toEqual(Array.from(a.subarray(0, small)));
+          expect(new Set(a).size).toBe(a.length);
+          for (const i of a) expect(i >= 0 && i < pool.count).toBe(true);
+        },
+      ),
     );
   });
 
@@ -56,8 +65,13 @@ describe('query plans', () => {
 
   it('takePlan picks the images and labels in plan order', () => {
     const pool: ImageSet = {
-      name: 'p', count: 4, height: 1, width: 2, channels: 1,
-      data: Float32Array.from([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]), labels: Int32Array.from([7, 8, 9, 6]),
+      name: 'p',
+      count: 4,
+      height: 1,
+      width: 2,
+      channels: 1,
+      data: Float32Array.from([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]),
+      labels: Int32Array.from([7, 8, 9, 6]),
     };
     const taken = takePlan(pool, Int32Array.from([2, 0, 2]));
     expect(Array.from(taken.data)).toEqual(Array.from(Float32Array.from([0.4, 0.5, 0, 0.1, 0.4, 0.5])));

@@ -59,10 +59,14 @@ describe('stealbench list', () => {
   it('prints plugins with options and defaults, and the problems', async () => {
     const { code, out } = await cli('list', '--root', root);
     expect(code).toBe(0);
-    expect(out).toMatch(/^Attacks \(1\)\n {2}greedy {2}Greedy {2}needs representation \+ pool labels\n {6}options: extra: integer = 1\n/);
+    expect(out).toMatch(
+      /^Attacks \(1\)\n {2}greedy {2}Greedy {2}needs representation \+ pool labels\n {6}options: extra: integer = 1\n/,
+    );
     expect(out).toContain('  identity  Identity  active (guard)\n      options: none\n');
     expect(out).toContain('  tiny  Tiny victim  simsiam conv3 on synthetic/attacker-pool\n');
-    expect(out).toContain('Problems: 1 folder not registered\n  defenses/broken\n    - meta/title: is required but missing\n    - meta/paper: is required but missing\n    - meta/kind: is required but missing\n');
+    expect(out).toContain(
+      'Problems: 1 folder not registered\n  defenses/broken\n    - meta/title: is required but missing\n    - meta/paper: is required but missing\n    - meta/kind: is required but missing\n',
+    );
   });
 
   it('--json gives the same facts as data', async () => {
@@ -70,12 +74,28 @@ describe('stealbench list', () => {
     expect(code).toBe(0);
     const listing = JSON.parse(out);
     expect(listing.attacks).toEqual([
-      expect.objectContaining({ id: 'greedy', needs: { output: 'representation', labels: true }, defaults: { extra: 1 }, options: [{ name: 'extra', type: 'integer', default: 1, required: false }] }),
+      expect.objectContaining({
+        id: 'greedy',
+        needs: { output: 'representation', labels: true },
+        defaults: { extra: 1 },
+        options: [{ name: 'extra', type: 'integer', default: 1, required: false }],
+      }),
     ]);
-    expect(listing.defenses[0]).toMatchObject({ id: 'identity', defenseKind: 'active', hooks: ['guard'], defaults: {} });
+    expect(listing.defenses[0]).toMatchObject({
+      id: 'identity',
+      defenseKind: 'active',
+      hooks: ['guard'],
+      defaults: {},
+    });
     expect(listing.victims[0].recipe.method).toBe('simsiam');
-    expect(listing.problems.map((p: { folder: string }) => p.folder)).toEqual(['defenses/broken', 'defenses/broken', 'defenses/broken']);
-    expect(listing.splits === null ? typeof listing.splitsNote : Array.isArray(listing.splits)).toBe(listing.splits === null ? 'string' : true);
+    expect(listing.problems.map((p: { folder: string }) => p.folder)).toEqual([
+      'defenses/broken',
+      'defenses/broken',
+      'defenses/broken',
+    ]);
+    expect(listing.splits === null ? typeof listing.splitsNote : Array.isArray(listing.splits)).toBe(
+      listing.splits === null ? 'string' : true,
+    );
   });
 });
 
@@ -85,13 +105,22 @@ describe('stealbench verify-plugin', () => {
     expect(code).toBe(1);
     expect(out).toContain('  ✗ folder has index.ts, README.md and a test');
     expect(out).toContain('- missing README.md');
-    expect(out).toMatch(/✗ default options: steals within a budget of 64 .*\n {6}attack 'greedy' queried 65 images with a budget of 64: the oracle refused 1 batch\(es\) and steal\(\) ended on the refusal/);
+    expect(out).toMatch(
+      /✗ default options: steals within a budget of 64 .*\n {6}attack 'greedy' queried 65 images with a budget of 64: the oracle refused 1 batch\(es\) and steal\(\) ended on the refusal/,
+    );
     expect(out).toContain("attack 'greedy': 4 of 7 checks failed");
   });
 
   it('passes the options and budget it is given', async () => {
-    const { out } = await cli('verify-plugin', join(root, 'attacks/greedy'), '--options', '{"extra":0}', '--budget', '8');
-    expect(out).toContain("given options: steals within a budget of 8");
+    const { out } = await cli(
+      'verify-plugin',
+      join(root, 'attacks/greedy'),
+      '--options',
+      '{"extra":0}',
+      '--budget',
+      '8',
+    );
+    expect(out).toContain('given options: steals within a budget of 8');
     expect(out).toMatch(/steal\(\) must resolve to a tfjs-layers model .*found undefined/);
   });
 

@@ -39,12 +39,21 @@ describe('checkPluginFolders on a fixture tree', () => {
   it('reports the missing README, the empty README, the missing test, the missing index and a bad folder name', () => {
     const problems = checkPluginFolders(root);
     expect(problems).toEqual([
-      { folder: 'attacks/no-readme', message: 'missing README.md (what the plugin does, its paper, its options, what it assumes)' },
+      {
+        folder: 'attacks/no-readme',
+        message: 'missing README.md (what the plugin does, its paper, its options, what it assumes)',
+      },
       { folder: 'defenses/empty-readme', message: 'README.md is empty' },
       { folder: 'victims/Bad_Name', message: "folder name 'Bad_Name' must be kebab-case (it is the plugin id)" },
       { folder: 'victims/Bad_Name', message: 'missing index.ts (its default export is the victim plugin)' },
-      { folder: 'victims/Bad_Name', message: 'no test file: add e.g. Bad_Name.test.ts that calls testVictim() from benchmark/testkit' },
-      { folder: 'victims/no-test', message: 'no test file: add e.g. no-test.test.ts that calls testVictim() from benchmark/testkit' },
+      {
+        folder: 'victims/Bad_Name',
+        message: 'no test file: add e.g. Bad_Name.test.ts that calls testVictim() from benchmark/testkit',
+      },
+      {
+        folder: 'victims/no-test',
+        message: 'no test file: add e.g. no-test.test.ts that calls testVictim() from benchmark/testkit',
+      },
     ]);
   });
 });

@@ -46,7 +46,11 @@ describe('resolveOptions', () => {
   it('fills defaults, including nested ones', () => {
     expect(resolveOptions('attack', attack, {})).toEqual({ epochs: 3, loss: 'mse', head: { dim: 8 } });
     expect(resolveOptions('attack', attack, undefined)).toEqual({ epochs: 3, loss: 'mse', head: { dim: 8 } });
-    expect(resolveOptions('attack', attack, { head: { dim: 2 } })).toEqual({ epochs: 3, loss: 'mse', head: { dim: 2 } });
+    expect(resolveOptions('attack', attack, { head: { dim: 2 } })).toEqual({
+      epochs: 3,
+      loss: 'mse',
+      head: { dim: 2 },
+    });
   });
 
   it('returns a deep-frozen copy and leaves the caller object as it was', () => {
@@ -68,9 +72,16 @@ describe('resolveOptions', () => {
     expect(error.plugin).toBe('demo-attack');
     expect(error.kind).toBe('attack');
     expect(error.issues).toEqual([
-      { path: '/epoch', keyword: 'additionalProperties', message: 'unknown option', allowed: ['epochs', 'loss', 'head', 'a/b'] },
+      {
+        path: '/epoch',
+        keyword: 'additionalProperties',
+        message: 'unknown option',
+        allowed: ['epochs', 'loss', 'head', 'a/b'],
+      },
     ]);
-    expect(error.message).toBe("attack 'demo-attack': invalid options:\n  - /epoch: unknown option; allowed: epochs, loss, head, a/b");
+    expect(error.message).toBe(
+      "attack 'demo-attack': invalid options:\n  - /epoch: unknown option; allowed: epochs, loss, head, a/b",
+    );
   });
 
   it('reports every problem at once with nested pointers and found values', () => {
@@ -88,9 +99,14 @@ describe('resolveOptions', () => {
   });
 
   it('rejects non-objects and non-JSON values', () => {
-    expect(errorOf(() => resolveOptions('attack', attack, [1])).issues[0]).toMatchObject({ path: '', message: 'options must be a plain JSON object' });
+    expect(errorOf(() => resolveOptions('attack', attack, [1])).issues[0]).toMatchObject({
+      path: '',
+      message: 'options must be a plain JSON object',
+    });
     expect(errorOf(() => resolveOptions('attack', attack, 'x')).issues[0]!.found).toBe('string');
-    expect(errorOf(() => resolveOptions('attack', attack, { epochs: 2, loss: () => 1 })).message).toContain('plain JSON data');
+    expect(errorOf(() => resolveOptions('attack', attack, { epochs: 2, loss: () => 1 })).message).toContain(
+      'plain JSON data',
+    );
   });
 
   it('a plugin without a schema accepts only {} or undefined', () => {
@@ -98,16 +114,22 @@ describe('resolveOptions', () => {
     expect(resolveOptions('defense', bare, undefined)).toEqual({});
     expect(resolveOptions('defense', bare, {})).toEqual({});
     const error = errorOf(() => resolveOptions('defense', bare, { sigma: 1 }));
-    expect(error.message).toBe("defense 'bare': invalid options:\n  - /sigma: unknown option (this plugin has no options schema, so it takes no options); no keys are allowed here");
+    expect(error.message).toBe(
+      "defense 'bare': invalid options:\n  - /sigma: unknown option (this plugin has no options schema, so it takes no options); no keys are allowed here",
+    );
   });
 
   it('compiles each schema once and caches the validator', () => {
-    expect(compileOptionsSchema('attack', attack)).toBe(compileOptionsSchema('attack', { meta: { id: 'other', options: attack.meta.options } }));
+    expect(compileOptionsSchema('attack', attack)).toBe(
+      compileOptionsSchema('attack', { meta: { id: 'other', options: attack.meta.options } }),
+    );
     expect(compileOptionsSchema('attack', { meta: { id: 'bare' } })).toBeNull();
   });
 
   it('rejects schemas that ajv strict mode refuses, naming the plugin', () => {
-    const typo = { meta: { id: 'typo', options: { type: 'object', properties: { x: { type: 'number', defualt: 1 } } } } };
+    const typo = {
+      meta: { id: 'typo', options: { type: 'object', properties: { x: { type: 'number', defualt: 1 } } } },
+    };
     expect(() => resolveOptions('attack', typo, {})).toThrow(PluginSchemaError);
     expect(() => resolveOptions('attack', typo, {})).toThrow(/attack 'typo'.*unknown keyword: "defualt"/);
     const notObject = { meta: { id: 'arr', options: { type: 'array' } } };
@@ -116,14 +138,21 @@ describe('resolveOptions', () => {
 
   it('property: any valid assignment round-trips, any out-of-range epochs is refused with its pointer', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1000 }), fc.constantFrom('mse', 'infonce'), fc.integer({ min: 1, max: 64 }), (epochs, loss, dim) => {
-        const raw = { epochs, loss, head: { dim } };
-        expect(resolveOptions('attack', attack, raw)).toEqual(raw);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.constantFrom('mse', 'infonce'),
+        fc.integer({ min: 1, max: 64 }),
+        (epochs, loss, dim) => {
+          const raw = { epochs, loss, head: { dim } };
+          expect(resolveOptions('attack', attack, raw)).toEqual(raw);
+        },
+      ),
     );
     fc.assert(
       fc.property(fc.integer({ min: -1000, max: 0 }), (epochs) => {
-        expect(errorOf(() => resolveOptions('attack', attack, { epochs })).issues.map((i) => i.path)).toEqual(['/epochs']);
+        expect(errorOf(() => resolveOptions('attack', attack, { epochs })).issues.map((i) => i.path)).toEqual([
+          '/epochs',
+        ]);
       }),
     );
   });

@@ -8,7 +8,16 @@ import { defineAttack, defineDefense, defineVictim } from '../benchmark/plugin/d
 import type { AttackContext, AttackPlugin, DefensePlugin, GuardRequest } from '../benchmark/plugin/types.ts';
 import { createRng, deriveSeed } from '../benchmark/util/random.ts';
 import simclrFmnist from '../victims/simclr-fmnist/index.ts';
-import { attackChecks, defenseChecks, knownSplitNames, runChecks, testAttack, testDefense, victimChecks, type CheckResult } from '../benchmark/testkit/index.ts';
+import {
+  attackChecks,
+  defenseChecks,
+  knownSplitNames,
+  runChecks,
+  testAttack,
+  testDefense,
+  victimChecks,
+  type CheckResult,
+} from '../benchmark/testkit/index.ts';
 
 interface Quirks {
   id?: string;
@@ -30,7 +39,10 @@ function fixtureAttack(quirks: Quirks = {}): AttackPlugin<{ epochs: number; batc
       paper: 'Test fixture',
       options: {
         type: 'object',
-        properties: { epochs: { type: 'integer', minimum: 1, default: 2 }, batch: { type: 'integer', minimum: 1, default: 32 } },
+        properties: {
+          epochs: { type: 'integer', minimum: 1, default: 2 },
+          batch: { type: 'integer', minimum: 1, default: 32 },
+        },
         required: ['epochs', 'batch'],
       },
     },
@@ -44,7 +56,11 @@ function fixtureAttack(quirks: Quirks = {}): AttackPlugin<{ epochs: number; batc
       for (let start = 0; start < total; start += options.batch) {
         const count = Math.min(options.batch, total - start);
         const data = new Float32Array(count * size);
-        for (let i = 0; i < count; i++) data.set(ctx.pool.data.subarray(((start + i) % ctx.pool.count) * size, ((start + i) % ctx.pool.count + 1) * size), i * size);
+        for (let i = 0; i < count; i++)
+          data.set(
+            ctx.pool.data.subarray(((start + i) % ctx.pool.count) * size, (((start + i) % ctx.pool.count) + 1) * size),
+            i * size,
+          );
         const images = { data, count, height: 28, width: 28, channels: 1 };
         try {
           answers.push((await ctx.oracle.query(images)).data);
@@ -95,7 +111,11 @@ function fixtureDefense(quirks: DefenseQuirks = {}): DefensePlugin<{ sigma: numb
       title: 'Fixture defense',
       paper: 'Test fixture',
       kind: 'active',
-      options: { type: 'object', properties: { sigma: { type: 'number', minimum: 0, default: 0.1 } }, required: ['sigma'] },
+      options: {
+        type: 'object',
+        properties: { sigma: { type: 'number', minimum: 0, default: 0.1 } },
+        required: ['sigma'],
+      },
     },
     guard(_victim, options, ctx) {
       const seen = new Map<string, number>();
@@ -108,13 +128,17 @@ function fixtureDefense(quirks: DefenseQuirks = {}): DefensePlugin<{ sigma: numb
           const rng = rngs.get(request.account)!;
           if (quirks.mutateRequest) request.clean.data[0] = 0;
           const count = quirks.dropLast ? request.clean.count - 1 : request.clean.count;
-          const data = request.clean.data.slice(0, count * request.clean.dim).map((v) => v + options.sigma * (quirks.mathRandom ? Math.random() : rng.normal()));
+          const data = request.clean.data
+            .slice(0, count * request.clean.dim)
+            .map((v) => v + options.sigma * (quirks.mathRandom ? Math.random() : rng.normal()));
           if (quirks.nan) data[0] = NaN;
           if (quirks.leak) kept.push(tf.scalar(1));
           return { answer: { data, count, dim: request.clean.dim } };
         },
         report() {
-          return [...seen].map(([account, n]) => ({ account: quirks.badReport ? 42 : account, flagged: n > 20, score: n }) as never);
+          return [...seen].map(
+            ([account, n]) => ({ account: quirks.badReport ? 42 : account, flagged: n > 20, score: n }) as never,
+          );
         },
       };
     },
@@ -122,7 +146,8 @@ function fixtureDefense(quirks: DefenseQuirks = {}): DefensePlugin<{ sigma: numb
 }
 
 const byName = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.name, r]));
-const failures = (results: CheckResult[]) => results.filter((r) => r.state === 'failed').map((r) => `${r.name} :: ${r.state === 'failed' ? r.message : ''}`);
+const failures = (results: CheckResult[]) =>
+  results.filter((r) => r.state === 'failed').map((r) => `${r.name} :: ${r.state === 'failed' ? r.message : ''}`);
 
 async function runAttack(quirks: Quirks, cases?: Parameters<typeof attackChecks>[1]) {
   return runChecks(attackChecks(fixtureAttack(quirks), cases));
@@ -136,7 +161,10 @@ testAttack(fixtureAttack(), {
     { options: { epoch: 3 }, issue: { path: '/epoch', keyword: 'additionalProperties' } },
   ],
 });
-testDefense(fixtureDefense(), { cases: [{}, { name: 'projection API', options: { sigma: 0.5 }, output: 'projection' }], invalid: [{ options: { sigma: -1 } }] });
+testDefense(fixtureDefense(), {
+  cases: [{}, { name: 'projection API', options: { sigma: 0.5 }, output: 'projection' }],
+  invalid: [{ options: { sigma: -1 } }],
+});
 describe('attack checks catch misbehaviour', () => {
   it('the good fixture passes every check, and the checks are the documented ones', async () => {
     const results = await runAttack({});
@@ -162,60 +190,98 @@ describe('attack checks catch misbehaviour', () => {
   it('a refused batch fails the check even when the attack swallows the error', async () => {
     const results = byName(await runAttack({ overspend: 16, swallowRefusal: true }));
     const check = results['default options: steals within a budget of 64 and returns an encoder [n,28,28,1] → [n,d]']!;
-    expect(check.state === 'failed' && check.message).toMatch(/queried 80 images with a budget of 64: the oracle refused 1 batch\(es\)\. Plan/);
+    expect(check.state === 'failed' && check.message).toMatch(
+      /queried 80 images with a budget of 64: the oracle refused 1 batch\(es\)\. Plan/,
+    );
   });
 
   it('writing to the frozen options fails with a hint to copy them', async () => {
     const results = byName(await runAttack({ mutateOptions: true }));
     const check = results['default options: steals within a budget of 64 and returns an encoder [n,28,28,1] → [n,d]']!;
-    expect(check.state === 'failed' && check.message).toMatch(/^attack 'fixture-attack' wrote to a frozen input in steal\(\): Cannot assign to read only property 'epochs'.*copy what you need/);
+    expect(check.state === 'failed' && check.message).toMatch(
+      /^attack 'fixture-attack' wrote to a frozen input in steal\(\): Cannot assign to read only property 'epochs'.*copy what you need/,
+    );
   });
 
   it('changing the pool pixels is caught', async () => {
-    const check = byName(await runAttack({ mutatePool: true }))['default options: steals within a budget of 64 and returns an encoder [n,28,28,1] → [n,d]']!;
+    const check = byName(await runAttack({ mutatePool: true }))[
+      'default options: steals within a budget of 64 and returns an encoder [n,28,28,1] → [n,d]'
+    ]!;
     expect(check.state === 'failed' && check.message).toMatch(/changed the pixels of ctx.pool.data/);
   });
 
   it('a leaked tensor is counted', async () => {
     const results = byName(await runAttack({ leak: true }));
-    expect(results['default options: steals within a budget of 64 and returns an encoder [n,28,28,1] → [n,d]']!.state).toBe('passed');
+    expect(
+      results['default options: steals within a budget of 64 and returns an encoder [n,28,28,1] → [n,d]']!.state,
+    ).toBe('passed');
     const check = results['default options: leaves no tensors behind (besides the returned model)']!;
-    expect(check.state === 'failed' && check.message).toMatch(/^attack 'fixture-attack' left 1 tensor\(s\) allocated after steal\(\)/);
+    expect(check.state === 'failed' && check.message).toMatch(
+      /^attack 'fixture-attack' left 1 tensor\(s\) allocated after steal\(\)/,
+    );
   });
 
   it('an unseeded initializer makes the attack fail the determinism check', async () => {
     const results = byName(await runAttack({ unseeded: true }));
     const check = results['default options: is deterministic under a seed']!;
-    expect(check.state === 'failed' && check.message).toMatch(/^attack 'fixture-attack' is not deterministic: two runs with seed 1 gave different weights\. Derive every random choice from ctx.seed/);
+    expect(check.state === 'failed' && check.message).toMatch(
+      /^attack 'fixture-attack' is not deterministic: two runs with seed 1 gave different weights\. Derive every random choice from ctx.seed/,
+    );
   });
 
   it('a run over the time limit fails, whether or not the timer could fire', async () => {
-    const check = byName(await runAttack({}, { timeoutMs: 1 }))['default options: steals within a budget of 64 and returns an encoder [n,28,28,1] → [n,d]']!;
-    expect(check.state === 'failed' && check.message).toMatch(/did not finish within 1 ms|over the kit's 1 ms: give the case smaller options/);
+    const check = byName(await runAttack({}, { timeoutMs: 1 }))[
+      'default options: steals within a budget of 64 and returns an encoder [n,28,28,1] → [n,d]'
+    ]!;
+    expect(check.state === 'failed' && check.message).toMatch(
+      /did not finish within 1 ms|over the kit's 1 ms: give the case smaller options/,
+    );
   });
 
   it('a model that does not map to [n, d] is refused with the shape it returned', async () => {
-    const check = byName(await runAttack({ noFlatten: true }))['default options: steals within a budget of 64 and returns an encoder [n,28,28,1] → [n,d]']!;
+    const check = byName(await runAttack({ noFlatten: true }))[
+      'default options: steals within a budget of 64 and returns an encoder [n,28,28,1] → [n,d]'
+    ]!;
     expect(check.state === 'failed' && check.message).toMatch(/returned shape \[5,28,28,16\], expected \[5, d\]/);
   });
 
   it('bad options in a case and accepted invalid options are reported', async () => {
-    const results = await runChecks(attackChecks(fixtureAttack(), { cases: [{ name: 'typo', options: { epcohs: 1 } }], invalid: [{ options: { epochs: 3 } }] }));
+    const results = await runChecks(
+      attackChecks(fixtureAttack(), {
+        cases: [{ name: 'typo', options: { epcohs: 1 } }],
+        invalid: [{ options: { epochs: 3 } }],
+      }),
+    );
     const messages = failures(results).join('\n');
-    expect(messages).toMatch(/case 'typo': attack 'fixture-attack': invalid options:\n {2}- \/epcohs: unknown option; allowed: epochs, batch/);
+    expect(messages).toMatch(
+      /case 'typo': attack 'fixture-attack': invalid options:\n {2}- \/epcohs: unknown option; allowed: epochs, batch/,
+    );
     expect(messages).toMatch(/accepted options \{"epochs":3\} that the case says are invalid/);
   });
 
   it('an invalid case is checked by { path, keyword }, not by wording', async () => {
     const wrong = { options: { epochs: 0 }, issue: { path: '/epochs', keyword: 'maximum' } };
     const right = { options: { epochs: 0 }, issue: { path: '/epochs', keyword: 'minimum' } };
-    const messages = failures(await runChecks(attackChecks(fixtureAttack(), { invalid: [wrong, right], staticOnly: true }))).join('\n');
-    expect(messages).toMatch(/has no issue \{"path":"\/epochs","keyword":"maximum"\}; it has \{ path: '\/epochs', keyword: 'minimum' \}/);
+    const messages = failures(
+      await runChecks(attackChecks(fixtureAttack(), { invalid: [wrong, right], staticOnly: true })),
+    ).join('\n');
+    expect(messages).toMatch(
+      /has no issue \{"path":"\/epochs","keyword":"maximum"\}; it has \{ path: '\/epochs', keyword: 'minimum' \}/,
+    );
     expect(messages.split('\n').filter((line) => line.includes('has no issue'))).toHaveLength(1);
   });
 
   it('a malformed plugin fails the shape check with every problem listed', async () => {
-    const results = await runChecks(attackChecks({ meta: { id: 'Bad', title: 't', paper: 'p', options: { type: 'object', properties: { a: { type: 'integer', default: 'x' } } } } } as never));
+    const results = await runChecks(
+      attackChecks({
+        meta: {
+          id: 'Bad',
+          title: 't',
+          paper: 'p',
+          options: { type: 'object', properties: { a: { type: 'integer', default: 'x' } } },
+        },
+      } as never),
+    );
     expect(results[0]!.state === 'failed' && results[0]!.message).toBe(
       "attack 'Bad' is not a well-formed attack plugin:\n" +
         '  - meta/id: must match pattern "^[a-z0-9]+(-[a-z0-9]+)*$", found "Bad"\n' +
@@ -231,21 +297,29 @@ describe('defense checks catch misbehaviour', () => {
 
   it('Math.random noise fails determinism', async () => {
     const check = (await run({ mathRandom: true }))['default options: guard is deterministic under a seed']!;
-    expect(check.state === 'failed' && check.message).toMatch(/gave different answers for the same seed and traffic: draw noise from createRng/);
+    expect(check.state === 'failed' && check.message).toMatch(
+      /gave different answers for the same seed and traffic: draw noise from createRng/,
+    );
   });
 
   it('a missing answer, a NaN and a bad report are each named', async () => {
     const dropped = (await run({ dropLast: true }))[answers]!;
-    expect(dropped.state === 'failed' && dropped.message).toMatch(/batch 1 \(attacker, 8 images\): answer.count is 7 for a batch of 8 images/);
+    expect(dropped.state === 'failed' && dropped.message).toMatch(
+      /batch 1 \(attacker, 8 images\): answer.count is 7 for a batch of 8 images/,
+    );
     const nan = (await run({ nan: true }))[answers]!;
     expect(nan.state === 'failed' && nan.message).toMatch(/answer.data\[0\] is NaN; answers must be finite/);
     const report = (await run({ badReport: true }))[answers]!;
-    expect(report.state === 'failed' && report.message).toMatch(/report\(\)\[0\].account must be one of the accounts that queried \(attacker, user-1\), found 42/);
+    expect(report.state === 'failed' && report.message).toMatch(
+      /report\(\)\[0\].account must be one of the accounts that queried \(attacker, user-1\), found 42/,
+    );
   });
 
   it('writing into the request buffers is caught, batch by batch', async () => {
     const check = (await run({ mutateRequest: true }))[answers]!;
-    expect(check.state === 'failed' && check.message).toMatch(/batch 3 \(attacker, 1 image\): guard.answer\(\) changed request.images.data or request.clean.data; answer with new arrays/);
+    expect(check.state === 'failed' && check.message).toMatch(
+      /batch 3 \(attacker, 1 image\): guard.answer\(\) changed request.images.data or request.clean.data; answer with new arrays/,
+    );
   });
 
   it('tensors kept past dispose() are counted', async () => {
@@ -275,19 +349,50 @@ describe('victim checks', () => {
   const victim = (data: string) =>
     defineVictim({
       meta: { id: 'fixture-victim', title: 'Fixture victim' },
-      recipe: { method: 'simclr', encoder: { arch: 'conv3', inputShape: [28, 28, 1], representationDim: 64 }, data, augmentation: 'light', epochs: 1, batchSize: 8, learningRate: 0.01, seed: 3, widthMultiplier: 2 },
+      recipe: {
+        method: 'simclr',
+        encoder: { arch: 'conv3', inputShape: [28, 28, 1], representationDim: 64 },
+        data,
+        augmentation: 'light',
+        epochs: 1,
+        batchSize: 8,
+        learningRate: 0.01,
+        seed: 3,
+        widthMultiplier: 2,
+      },
     });
 
   it('a good recipe passes; an unknown split fails when the data layer lists its splits', async () => {
     const names = await knownSplitNames();
     expect(failures(await runChecks(victimChecks(victim(names?.[0] ?? 'synthetic/victim-train'))))).toEqual([]);
     const results = await runChecks(victimChecks(victim('no-such/split')));
-    if (names === null) expect(results[1]).toMatchObject({ state: 'passed', note: 'not applied: benchmark/data does not export listSplits yet' });
-    else expect(results[1]!.state === 'failed' && results[1]!.message).toMatch(/recipe.data 'no-such\/split' is not a known split; known: /);
+    if (names === null)
+      expect(results[1]).toMatchObject({
+        state: 'passed',
+        note: 'not applied: benchmark/data does not export listSplits yet',
+      });
+    else
+      expect(results[1]!.state === 'failed' && results[1]!.message).toMatch(
+        /recipe.data 'no-such\/split' is not a known split; known: /,
+      );
   });
 
   it('a bad recipe is refused field by field', async () => {
-    const results = await runChecks(victimChecks({ meta: { id: 'v', title: 'V' }, recipe: { method: 'moco', encoder: { arch: 'x', inputShape: [28, 28, 1] }, data: '', augmentation: 1, epochs: 0, batchSize: 8, learningRate: 0.1, seed: 1 } } as never));
+    const results = await runChecks(
+      victimChecks({
+        meta: { id: 'v', title: 'V' },
+        recipe: {
+          method: 'moco',
+          encoder: { arch: 'x', inputShape: [28, 28, 1] },
+          data: '',
+          augmentation: 1,
+          epochs: 0,
+          batchSize: 8,
+          learningRate: 0.1,
+          seed: 1,
+        },
+      } as never),
+    );
     expect(results[0]!.state === 'failed' && results[0]!.message.split('\n').slice(1)).toEqual([
       '  - recipe/method: must be one of "simclr", "simsiam", "barlow", "supervised", found "moco"',
       '  - recipe/data: must NOT have fewer than 1 characters, found ""',
@@ -305,14 +410,20 @@ describe('victim checks: shipped weights', () => {
     expect(await shippedCheck(simclrFmnist, { shipped: true })).toMatchObject([{ state: 'passed' }]);
     const edited = { ...simclrFmnist, recipe: { ...simclrFmnist.recipe, epochs: simclrFmnist.recipe.epochs + 1 } };
     const [result] = await shippedCheck(edited);
-    expect(result!.state === 'failed' && result!.message).toMatch(/victim 'simclr-fmnist': the shipped weights were trained from another recipe .*run `npx stealbench train-victim simclr-fmnist --ship`/);
+    expect(result!.state === 'failed' && result!.message).toMatch(
+      /victim 'simclr-fmnist': the shipped weights were trained from another recipe .*run `npx stealbench train-victim simclr-fmnist --ship`/,
+    );
   });
 
   it('a victim without weights/ is skipped with a note, or fails when it is meant to ship them', async () => {
     const unshipped = defineVictim({ ...simclrFmnist, meta: { ...simclrFmnist.meta, id: 'fixture-unshipped' } });
-    expect(await shippedCheck(unshipped)).toMatchObject([{ state: 'passed', note: 'not applied: victims/fixture-unshipped/weights/ is not shipped' }]);
+    expect(await shippedCheck(unshipped)).toMatchObject([
+      { state: 'passed', note: 'not applied: victims/fixture-unshipped/weights/ is not shipped' },
+    ]);
     const [result] = await shippedCheck(unshipped, { shipped: true });
-    expect(result!.state === 'failed' && result!.message).toMatch(/no victims\/fixture-unshipped\/weights\/metrics.json/);
+    expect(result!.state === 'failed' && result!.message).toMatch(
+      /no victims\/fixture-unshipped\/weights\/metrics.json/,
+    );
   });
 });
 

@@ -25,9 +25,19 @@ function shuffleKeys(value: unknown, rng: () => number): unknown {
 
 // JSON has no -0 (it serialises as 0), so a value holding -0 anywhere cannot parse back to itself.
 const hasNegativeZero = (value: unknown): boolean =>
-  Object.is(value, -0) || (value !== null && typeof value === 'object' && Object.values(value as object).some(hasNegativeZero));
+  Object.is(value, -0) ||
+  (value !== null && typeof value === 'object' && Object.values(value as object).some(hasNegativeZero));
 const json = fc.jsonValue({ maxDepth: 3 }).filter((value) => !hasNegativeZero(value));
-const options = fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.oneof(fc.integer(), fc.boolean(), fc.string({ maxLength: 5 }), fc.double({ noNaN: true, noDefaultInfinity: true })), { maxKeys: 4 });
+const options = fc.dictionary(
+  fc.string({ minLength: 1, maxLength: 6 }),
+  fc.oneof(
+    fc.integer(),
+    fc.boolean(),
+    fc.string({ maxLength: 5 }),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+  ),
+  { maxKeys: 4 },
+);
 const cellArbitrary: fc.Arbitrary<CellSpec> = fc.record({
   victim: fc.constantFrom('simclr-fmnist', 'simsiam-fmnist'),
   defense: fc.record({ id: fc.constantFrom('none', 'gaussian-noise'), options }),
@@ -45,7 +55,7 @@ describe('canonical JSON', () => {
     fc.assert(
       fc.property(json, fc.integer(), (value, seed) => {
         let state = seed >>> 0;
-        const rng = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+        const rng = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
         expect(canonicalJson(shuffleKeys(value, rng))).toBe(canonicalJson(value));
       }),
     );
@@ -70,9 +80,11 @@ describe('cell keys', () => {
     fc.assert(
       fc.property(cellArbitrary, fc.integer(), (cell, seed) => {
         let state = seed >>> 0;
-        const rng = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+        const rng = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
         const shuffled = shuffleKeys(cell, rng) as CellSpec;
-        expect(cellKey(shuffled, shuffleKeys(hashes, rng) as typeof hashes, '1.0.0')).toBe(cellKey(cell, hashes, '1.0.0'));
+        expect(cellKey(shuffled, shuffleKeys(hashes, rng) as typeof hashes, '1.0.0')).toBe(
+          cellKey(cell, hashes, '1.0.0'),
+        );
       }),
     );
   });
@@ -148,14 +160,20 @@ describe('expandGrid', () => {
 
   it('gives the same key to options written out as defaults and options left to them', () => {
     const implicit = expandGrid(fixtureConfig({ defenses: [{ id: 'noise' }] }), registry);
-    const explicit = expandGrid(fixtureConfig({ defenses: [{ id: 'noise', options: [{ mean: 0, sigma: 0.1 }] }] }), registry);
+    const explicit = expandGrid(
+      fixtureConfig({ defenses: [{ id: 'noise', options: [{ mean: 0, sigma: 0.1 }] }] }),
+      registry,
+    );
     expect(explicit.map((c) => c.key)).toEqual(implicit.map((c) => c.key));
   });
 
   it('changes the keys of exactly the cells that use a plugin whose content hash changed', () => {
     const config = fixtureConfig();
     const before = expandGrid(config, registry);
-    const edited = { ...registry, attacks: registry.attacks.map((a) => (a.id === 'steal' ? { ...a, hash: 'f'.repeat(64) } : a)) };
+    const edited = {
+      ...registry,
+      attacks: registry.attacks.map((a) => (a.id === 'steal' ? { ...a, hash: 'f'.repeat(64) } : a)),
+    };
     const after = expandGrid(config, edited);
     before.forEach((planned, i) => {
       expect(after[i]!.key === planned.key).toBe(planned.cell.attack.id !== 'steal');
@@ -166,20 +184,39 @@ describe('expandGrid', () => {
 describe('sub-grids', () => {
   it('runs the union of the sub-grids, each overriding the top-level lists, and a shared cell once', async () => {
     const base = {
-      name: 'sub', victims: [registry.victims[0]!.id], defenses: [{ id: registry.defenses[0]!.id }], attacks: [{ id: registry.attacks[0]!.id }],
-      budgets: [10, 20], pools: ['fmnist/attacker-pool-20k'], seeds: [0], downstream: ['fmnist'],
+      name: 'sub',
+      victims: [registry.victims[0]!.id],
+      defenses: [{ id: registry.defenses[0]!.id }],
+      attacks: [{ id: registry.attacks[0]!.id }],
+      budgets: [10, 20],
+      pools: ['fmnist/attacker-pool-20k'],
+      seeds: [0],
+      downstream: ['fmnist'],
     };
     const whole = expandGrid(validateConfig(base, 'sub.json'), registry);
-    const split = expandGrid(validateConfig({ ...base, grids: [{ budgets: [10] }, { budgets: [10, 20] }] }, 'sub.json'), registry);
+    const split = expandGrid(
+      validateConfig({ ...base, grids: [{ budgets: [10] }, { budgets: [10, 20] }] }, 'sub.json'),
+      registry,
+    );
     expect(split.map((c) => c.key)).toEqual(whole.map((c) => c.key));
     const small = expandGrid(validateConfig({ ...base, grids: [{ budgets: [20] }] }, 'sub.json'), registry);
     expect(small.map((c) => c.cell.budget)).toEqual([20]);
   });
   it('locates a bad id inside a sub-grid by its JSON path', async () => {
-    const config = validateConfig({
-      name: 'sub', victims: [registry.victims[0]!.id], defenses: [{ id: registry.defenses[0]!.id }], attacks: [{ id: registry.attacks[0]!.id }],
-      budgets: [10], pools: ['fmnist/attacker-pool-20k'], seeds: [0], downstream: ['fmnist'], grids: [{ attacks: [{ id: 'no-such-attack' }] }],
-    }, 'sub.json');
+    const config = validateConfig(
+      {
+        name: 'sub',
+        victims: [registry.victims[0]!.id],
+        defenses: [{ id: registry.defenses[0]!.id }],
+        attacks: [{ id: registry.attacks[0]!.id }],
+        budgets: [10],
+        pools: ['fmnist/attacker-pool-20k'],
+        seeds: [0],
+        downstream: ['fmnist'],
+        grids: [{ attacks: [{ id: 'no-such-attack' }] }],
+      },
+      'sub.json',
+    );
     expect(() => expandGrid(config, registry)).toThrow(/\/grids\/0\/attacks\/0\/id/);
   });
 });

@@ -24,11 +24,23 @@ describe('merge', () => {
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, output: 'out' }));
     await runBenchmark({ config, registry, outDir: join(dir, 'whole'), executor: executorPath('deterministic') });
     // Shards through the CLI, the first from the flag, the others from the environment of two schedulers.
-    const cli = ['run', '--config', 'config.json', '--registry', FIXTURE_REGISTRY, '--executor', executorPath('deterministic'), '--json'];
+    const cli = [
+      'run',
+      '--config',
+      'config.json',
+      '--registry',
+      FIXTURE_REGISTRY,
+      '--executor',
+      executorPath('deterministic'),
+      '--json',
+    ];
     const shards = await Promise.all([
       stealbench([...cli, '--shard', '1/3', '--out', 'shard-1'], { cwd: dir }),
       stealbench([...cli, '--out', 'shard-2'], { cwd: dir, env: { STEALBENCH_SHARD: '2/3' } }),
-      stealbench([...cli, '--out', 'shard-3'], { cwd: dir, env: { JOB_COMPLETION_INDEX: '2', STEALBENCH_SHARD_TOTAL: '3' } }),
+      stealbench([...cli, '--out', 'shard-3'], {
+        cwd: dir,
+        env: { JOB_COMPLETION_INDEX: '2', STEALBENCH_SHARD_TOTAL: '3' },
+      }),
     ]);
     const sizes = shards.map((shard) => {
       expect(shard.exitCode, shard.stderr).toBe(0);
@@ -36,9 +48,31 @@ describe('merge', () => {
     });
     expect(sizes.sort()).toEqual([2, 3, 3]);
 
-    const merged = await stealbench(['merge', 'shard-1', 'shard-2', 'shard-3', '--out', 'merged', '--config', 'config.json', '--registry', FIXTURE_REGISTRY, '--json'], { cwd: dir });
+    const merged = await stealbench(
+      [
+        'merge',
+        'shard-1',
+        'shard-2',
+        'shard-3',
+        '--out',
+        'merged',
+        '--config',
+        'config.json',
+        '--registry',
+        FIXTURE_REGISTRY,
+        '--json',
+      ],
+      { cwd: dir },
+    );
     expect(merged.exitCode, merged.stderr).toBe(0);
-    expect(JSON.parse(merged.stdout)).toMatchObject({ total: 8, found: 8, missing: [], conflicts: [], invalid: [], foreign: [] });
+    expect(JSON.parse(merged.stdout)).toMatchObject({
+      total: 8,
+      found: 8,
+      missing: [],
+      conflicts: [],
+      invalid: [],
+      foreign: [],
+    });
     const whole = await comparable(join(dir, 'whole'));
     expect(whole).toHaveLength(8);
     expect(await comparable(join(dir, 'merged'))).toEqual(whole);
@@ -46,7 +80,12 @@ describe('merge', () => {
 
   it('writes cells missing from every shard as skipped with phase "missing", never as metrics', async () => {
     const dir = temp.dir;
-    const report = await mergeResults({ dirs: [join(dir, 'shard-1'), join(dir, 'shard-3')], outDir: join(dir, 'partial'), config, registry });
+    const report = await mergeResults({
+      dirs: [join(dir, 'shard-1'), join(dir, 'shard-3')],
+      outDir: join(dir, 'partial'),
+      config,
+      registry,
+    });
     expect(report.found + report.missing.length).toBe(8);
     expect(report.missing.length).toBeGreaterThanOrEqual(2);
     const cells = new Map(expandGrid(config, registry).map((planned) => [planned.key, planned.cell]));
@@ -73,14 +112,54 @@ describe('merge', () => {
     const other = { ...records[1]!.record, key: 'f'.repeat(64) };
     writeFileSync(join(dir, 'shard-1-copy', 'results', `${other.key}.json`), JSON.stringify(other));
 
-    const report = await mergeResults({ dirs: [join(dir, 'shard-1-copy'), join(dir, 'shard-1'), join(dir, 'shard-2'), join(dir, 'shard-3')], outDir: join(dir, 'conflict'), config, registry });
-    expect(report.conflicts).toEqual([{ key: edited.key, files: [records[0]!.file, recordPath(join(dir, 'shard-1'), edited.key)], kept: recordPath(join(dir, 'shard-1'), edited.key), fields: ['error', 'metrics', 'state'] }]);
+    const report = await mergeResults({
+      dirs: [join(dir, 'shard-1-copy'), join(dir, 'shard-1'), join(dir, 'shard-2'), join(dir, 'shard-3')],
+      outDir: join(dir, 'conflict'),
+      config,
+      registry,
+    });
+    expect(report.conflicts).toEqual([
+      {
+        key: edited.key,
+        files: [records[0]!.file, recordPath(join(dir, 'shard-1'), edited.key)],
+        kept: recordPath(join(dir, 'shard-1'), edited.key),
+        fields: ['error', 'metrics', 'state'],
+      },
+    ]);
     expect(report.foreign).toEqual([join(dir, 'shard-1-copy', 'results', `${other.key}.json`)]);
     expect(await comparable(join(dir, 'conflict'))).toEqual(await comparable(join(dir, 'whole')));
 
-    const strict = await stealbench(['merge', 'shard-1-copy', 'shard-2', '--out', 'strict', '--config', 'config.json', '--registry', FIXTURE_REGISTRY, '--fail-on-conflict'], { cwd: dir });
+    const strict = await stealbench(
+      [
+        'merge',
+        'shard-1-copy',
+        'shard-2',
+        '--out',
+        'strict',
+        '--config',
+        'config.json',
+        '--registry',
+        FIXTURE_REGISTRY,
+        '--fail-on-conflict',
+      ],
+      { cwd: dir },
+    );
     expect(strict.exitCode).toBe(0);
-    const failing = await stealbench(['merge', 'shard-1-copy', 'shard-1', '--out', 'strict', '--config', 'config.json', '--registry', FIXTURE_REGISTRY, '--fail-on-conflict'], { cwd: dir });
+    const failing = await stealbench(
+      [
+        'merge',
+        'shard-1-copy',
+        'shard-1',
+        '--out',
+        'strict',
+        '--config',
+        'config.json',
+        '--registry',
+        FIXTURE_REGISTRY,
+        '--fail-on-conflict',
+      ],
+      { cwd: dir },
+    );
     expect(failing.exitCode).toBe(1);
     expect(failing.stdout).toContain(`conflict ${edited.key}: error, metrics, state differ`);
   });

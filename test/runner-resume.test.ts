@@ -10,15 +10,29 @@ import { FIXTURE_REGISTRY, executorPath, fixtureConfig, stealbench, tempDir } fr
 const temp = tempDir('resume');
 afterAll(() => temp.remove());
 
-const recordNames = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.')) : []);
+const recordNames = (dir: string) =>
+  existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.')) : [];
 
 describe('killed run', () => {
   it('resumes where it stopped without re-running recorded cells', async () => {
     const dir = temp.dir;
     // 1 victim x 2 defenses x 2 attacks x 3 seeds = 12 cells.
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...fixtureConfig({ victims: ['victim-a'], seeds: [0, 1, 2] }), output: 'out' }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ ...fixtureConfig({ victims: ['victim-a'], seeds: [0, 1, 2] }), output: 'out' }),
+    );
     const sideChannel = join(dir, 'executions.log');
-    const args = ['run', '--config', 'config.json', '--registry', FIXTURE_REGISTRY, '--executor', executorPath('deterministic'), '--concurrency', '2'];
+    const args = [
+      'run',
+      '--config',
+      'config.json',
+      '--registry',
+      FIXTURE_REGISTRY,
+      '--executor',
+      executorPath('deterministic'),
+      '--concurrency',
+      '2',
+    ];
     const env = { STEALBENCH_FIXTURE_LOG: sideChannel, STEALBENCH_FIXTURE_DELAY_MS: '300' };
     const results = join(dir, 'out', 'results');
 
@@ -26,7 +40,8 @@ describe('killed run', () => {
     const started = Date.now();
     while (recordNames(results).length < 3) {
       if (Date.now() - started > 90_000) throw new Error('the first run wrote no records');
-      if (first.exitCode !== undefined && first.exitCode !== null) throw new Error(`the first run ended early: ${first.exitCode}`);
+      if (first.exitCode !== undefined && first.exitCode !== null)
+        throw new Error(`the first run ended early: ${first.exitCode}`);
       await sleep(50);
     }
     first.kill('SIGKILL');
@@ -41,9 +56,17 @@ describe('killed run', () => {
 
     const second = await stealbench([...args, '--json'], { cwd: dir, env });
     expect(second.exitCode, second.stderr).toBe(0);
-    const events = second.stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; cached?: number; ran?: number; total?: number });
+    const events = second.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; cached?: number; ran?: number; total?: number });
     expect(events[0]).toMatchObject({ event: 'start', total: 12, cached: recordedAtKill.length });
-    expect(events.at(-1)).toMatchObject({ event: 'summary', total: 12, ran: 12 - recordedAtKill.length, completed: 12 });
+    expect(events.at(-1)).toMatchObject({
+      event: 'summary',
+      total: 12,
+      ran: 12 - recordedAtKill.length,
+      completed: 12,
+    });
 
     const final = recordNames(results);
     expect(final).toHaveLength(12);

@@ -25,7 +25,8 @@ describe('agreement', () => {
 function bands(images: ImageBatch): Vectors {
   const data = new Float32Array(images.count * 8);
   for (let i = 0; i < images.count; i++) {
-    for (let p = 0; p < 784; p++) data[i * 8 + Math.floor(p / 28 / 7) * 2 + Math.floor((p % 28) / 14)]! += images.data[i * 784 + p]! / 98;
+    for (let p = 0; p < 784; p++)
+      data[i * 8 + Math.floor(p / 28 / 7) * 2 + Math.floor((p % 28) / 14)]! += images.data[i * 784 + p]! / 98;
   }
   return { data, count: images.count, dim: 8 };
 }
@@ -50,7 +51,11 @@ describe('scoreDownstream', () => {
     expect(same.agreement.digits).toBe(1);
     expect(same.stolen.digits).toBe(same.victim.digits);
 
-    const constant = (images: ImageBatch): Vectors => ({ data: new Float32Array(images.count * 8).fill(0.5), count: images.count, dim: 8 });
+    const constant = (images: ImageBatch): Vectors => ({
+      data: new Float32Array(images.count * 8).fill(0.5),
+      count: images.count,
+      dim: 8,
+    });
     const scores = await scoreDownstream(featureMemo(constant), victim, ['digits'], 3);
     const victimPredictions = (await victimTaskProbes(victim, ['digits'], root)).digits!.testPredictions;
     // A constant input gets the same class for every image: the class with the largest bias, whatever it is.

@@ -57,7 +57,15 @@ describe('disk cache', () => {
   });
 
   it('identifies an image set by its content, not its name', () => {
-    const set = { name: 'a', data: Float32Array.from([0, 1, 0.5, 0.25]), count: 1, height: 2, width: 2, channels: 1, labels: Int32Array.from([3]) };
+    const set = {
+      name: 'a',
+      data: Float32Array.from([0, 1, 0.5, 0.25]),
+      count: 1,
+      height: 2,
+      width: 2,
+      channels: 1,
+      labels: Int32Array.from([3]),
+    };
     expect(imageSetHash({ ...set, name: 'b' })).toBe(imageSetHash(set));
     expect(imageSetHash({ ...set, labels: Int32Array.from([2]) })).not.toBe(imageSetHash(set));
     expect(imageSetHash({ ...set, data: Float32Array.from([0, 1, 0.5, 0.5]) })).not.toBe(imageSetHash(set));

@@ -27,7 +27,10 @@ describe('flagStream (reference per-window flags)', () => {
     const rng = createRng(1);
     const stream = Array.from({ length: 2000 }, () => point(rng.next(), rng.next()));
     const pairs = createRng(2);
-    const flags = flagStream(stream, l2, (d) => d < 0.02, { windows: [64, 256, 1000], pairIndex: (i) => pairs.int(0, i - 1) });
+    const flags = flagStream(stream, l2, (d) => d < 0.02, {
+      windows: [64, 256, 1000],
+      pairIndex: (i) => pairs.int(0, i - 1),
+    });
     const rate = (xs: boolean[]) => xs.filter(Boolean).length / xs.length;
     const [w64, w256, w1000] = [64, 256, 1000].map((w) => rate(flags.window.get(w)!));
     // P(a given earlier point within 0.02) ≈ π·0.02² ≈ 0.00126: about 1 − (1 − p)^W, i.e. 7.7%, 27%, 72%.
@@ -43,35 +46,77 @@ describe('flagStream (reference per-window flags)', () => {
 
 describe('detectionRuleRates (record figures)', () => {
   const reports: AccountReport[] = [
-    { account: 'acct-a', flagged: true, rules: [
-      { rule: 'window', window: 64, features: 'projection', queries: 100, flagged: 40 },
-      { rule: 'pairwise', features: 'projection', queries: 100, flagged: 2 },
-    ] },
-    { account: 'acct-b', flagged: false, rules: [
-      { rule: 'window', window: 64, features: 'projection', queries: 50, flagged: 1 },
-      { rule: 'pairwise', features: 'projection', queries: 50, flagged: 0 },
-    ] },
-    { account: 'acct-c', flagged: false, rules: [{ rule: 'window', window: 64, features: 'projection', queries: 150, flagged: 5 }] },
-    { account: 'acct-unknown', flagged: false, rules: [{ rule: 'window', window: 64, features: 'projection', queries: 9, flagged: 9 }] },
+    {
+      account: 'acct-a',
+      flagged: true,
+      rules: [
+        { rule: 'window', window: 64, features: 'projection', queries: 100, flagged: 40 },
+        { rule: 'pairwise', features: 'projection', queries: 100, flagged: 2 },
+      ],
+    },
+    {
+      account: 'acct-b',
+      flagged: false,
+      rules: [
+        { rule: 'window', window: 64, features: 'projection', queries: 50, flagged: 1 },
+        { rule: 'pairwise', features: 'projection', queries: 50, flagged: 0 },
+      ],
+    },
+    {
+      account: 'acct-c',
+      flagged: false,
+      rules: [{ rule: 'window', window: 64, features: 'projection', queries: 150, flagged: 5 }],
+    },
+    {
+      account: 'acct-unknown',
+      flagged: false,
+      rules: [{ rule: 'window', window: 64, features: 'projection', queries: 9, flagged: 9 }],
+    },
   ];
 
   it('pools legitimate accounts into the FPR and the attacker accounts into its flagged share, per rule', () => {
     const rates = detectionRuleRates(reports, ['acct-a'], ['acct-b', 'acct-c']);
     expect(rates).toEqual([
-      { rule: 'window', window: 64, features: 'projection', legitimateQueries: 200, legitimateFlagged: 6, attackerQueries: 100,
-        attackerFlagged: 40, falsePositiveRate: 0.03, attackerFlaggedQueryRate: 0.4 },
-      { rule: 'pairwise', features: 'projection', legitimateQueries: 50, legitimateFlagged: 0, attackerQueries: 100,
-        attackerFlagged: 2, falsePositiveRate: 0, attackerFlaggedQueryRate: 0.02 },
+      {
+        rule: 'window',
+        window: 64,
+        features: 'projection',
+        legitimateQueries: 200,
+        legitimateFlagged: 6,
+        attackerQueries: 100,
+        attackerFlagged: 40,
+        falsePositiveRate: 0.03,
+        attackerFlaggedQueryRate: 0.4,
+      },
+      {
+        rule: 'pairwise',
+        features: 'projection',
+        legitimateQueries: 50,
+        legitimateFlagged: 0,
+        attackerQueries: 100,
+        attackerFlagged: 2,
+        falsePositiveRate: 0,
+        attackerFlaggedQueryRate: 0.02,
+      },
     ]);
   });
 
   it('gives null, not 0, for a side with no queries, and nothing without reports', () => {
-    expect(detectionRuleRates(reports, [], ['acct-b'])[0]).toMatchObject({ attackerQueries: 0, attackerFlaggedQueryRate: null });
+    expect(detectionRuleRates(reports, [], ['acct-b'])[0]).toMatchObject({
+      attackerQueries: 0,
+      attackerFlaggedQueryRate: null,
+    });
     expect(detectionRuleRates(undefined, ['acct-a'], [])).toEqual([]);
   });
 
   it('refuses a count that flags more queries than it saw, naming the account and rule', () => {
-    const bad: AccountReport[] = [{ account: 'x', flagged: false, rules: [{ rule: 'history', features: 'representation', queries: 1, flagged: 2 }] }];
+    const bad: AccountReport[] = [
+      {
+        account: 'x',
+        flagged: false,
+        rules: [{ rule: 'history', features: 'representation', queries: 1, flagged: 2 }],
+      },
+    ];
     expect(() => detectionRuleRates(bad, ['x'], [])).toThrow(/account x reports 2 of 1 .*representation\/history/);
   });
 });

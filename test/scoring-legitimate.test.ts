@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageBatch, Vectors, VictimDeployment } from '../benchmark/plugin/types.ts';
-import { legitimateBudget, legitimateCache, planLegitimateUsers, scoreLegitimateUsers, type LegitimateContext, type LegitimateTaskAnswers } from '../benchmark/scoring/legitimate-users.ts';
+import {
+  legitimateBudget,
+  legitimateCache,
+  planLegitimateUsers,
+  scoreLegitimateUsers,
+  type LegitimateContext,
+  type LegitimateTaskAnswers,
+} from '../benchmark/scoring/legitimate-users.ts';
 
 /** 16 features per image: the mean of each 7×7 block of a 28×28 image. */
 function blockMeans(images: ImageBatch): Vectors {
@@ -15,13 +22,19 @@ function blockMeans(images: ImageBatch): Vectors {
   const data = new Float32Array(images.count * dim);
   for (let i = 0; i < images.count; i++) {
     for (let y = 0; y < 28; y++) {
-      for (let x = 0; x < 28; x++) data[i * dim + Math.floor(y / 7) * 4 + Math.floor(x / 7)]! += images.data[i * 784 + y * 28 + x]! / 49;
+      for (let x = 0; x < 28; x++)
+        data[i * dim + Math.floor(y / 7) * 4 + Math.floor(x / 7)]! += images.data[i * 784 + y * 28 + x]! / 49;
     }
   }
   return { data, count: images.count, dim };
 }
 
-const deployment: VictimDeployment = { id: 'block-means', inputShape: [28, 28, 1], representationDim: 16, encode: async (images) => blockMeans(images) };
+const deployment: VictimDeployment = {
+  id: 'block-means',
+  inputShape: [28, 28, 1],
+  representationDim: 16,
+  encode: async (images) => blockMeans(images),
+};
 
 let root: string;
 beforeEach(() => {
@@ -30,17 +43,32 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 const context = (over: Partial<LegitimateContext> = {}): LegitimateContext => ({
-  deployment, victimHash: 'victim-hash-1', output: 'representation', seed: 7,
-  defense: { id: 'gaussian-noise', hash: 'defense-hash-1', options: { sigma: 0.1 } }, cache: root, ...over,
+  deployment,
+  victimHash: 'victim-hash-1',
+  output: 'representation',
+  seed: 7,
+  defense: { id: 'gaussian-noise', hash: 'defense-hash-1', options: { sigma: 0.1 } },
+  cache: root,
+  ...over,
 });
 
 /** One user, task digits; `answer` turns the clean answers into what the defended API returned. */
-async function answers(answer: (clean: Vectors, part: 'train' | 'test') => Vectors, flags = false): Promise<LegitimateTaskAnswers[]> {
+async function answers(
+  answer: (clean: Vectors, part: 'train' | 'test') => Vectors,
+  flags = false,
+): Promise<LegitimateTaskAnswers[]> {
   const plans = await planLegitimateUsers(['digits'], 1);
   return plans.map((plan) => ({
-    account: plan.account, task: plan.task,
-    train: answer(blockMeans(plan.train), 'train'), test: answer(blockMeans(plan.test), 'test'),
-    ...(flags ? { trainFlagged: Array.from({ length: plan.train.count }, (_, i) => i % 4 === 0), testFlagged: Array.from({ length: plan.test.count }, () => false) } : {}),
+    account: plan.account,
+    task: plan.task,
+    train: answer(blockMeans(plan.train), 'train'),
+    test: answer(blockMeans(plan.test), 'test'),
+    ...(flags
+      ? {
+          trainFlagged: Array.from({ length: plan.train.count }, (_, i) => i % 4 === 0),
+          testFlagged: Array.from({ length: plan.test.count }, () => false),
+        }
+      : {}),
   }));
 }
 
@@ -78,7 +106,9 @@ describe('legitimate users on the attacker protocol', () => {
   it('rejects answers that do not cover the split', async () => {
     const [one] = await answers((v) => v);
     const short = { ...one!, test: { ...one!.test, count: 10, data: one!.test.data.slice(0, 160) } };
-    await expect(scoreLegitimateUsers([short], context())).rejects.toThrow(/legitimate-1, task digits, probe-test: expected 1000 answers/);
+    await expect(scoreLegitimateUsers([short], context())).rejects.toThrow(
+      /legitimate-1, task digits, probe-test: expected 1000 answers/,
+    );
   });
 });
 
@@ -101,12 +131,20 @@ describe('cache of legitimate-user figures', () => {
     plantMarker(0.123);
     expect((await scoreLegitimateUsers(users, context())).defended.digits).toBe(0.123);
 
-    const changedOptions = await scoreLegitimateUsers(users, context({ defense: { id: 'gaussian-noise', hash: 'defense-hash-1', options: { sigma: 0.2 } } }));
+    const changedOptions = await scoreLegitimateUsers(
+      users,
+      context({ defense: { id: 'gaussian-noise', hash: 'defense-hash-1', options: { sigma: 0.2 } } }),
+    );
     expect(changedOptions.defended.digits).toBe(first.defended.digits);
-    const changedHash = await scoreLegitimateUsers(users, context({ defense: { id: 'gaussian-noise', hash: 'defense-hash-2', options: { sigma: 0.1 } } }));
+    const changedHash = await scoreLegitimateUsers(
+      users,
+      context({ defense: { id: 'gaussian-noise', hash: 'defense-hash-2', options: { sigma: 0.1 } } }),
+    );
     expect(changedHash.defended.digits).toBe(first.defended.digits);
     expect((await scoreLegitimateUsers(users, context({ seed: 8 }))).defended.digits).not.toBe(0.123);
-    expect((await scoreLegitimateUsers(users, context({ victimHash: 'victim-hash-2' }))).defended.digits).not.toBe(0.123);
+    expect((await scoreLegitimateUsers(users, context({ victimHash: 'victim-hash-2' }))).defended.digits).not.toBe(
+      0.123,
+    );
 
     // One answer of one image changed: another key, so the figures are those of the new answers.
     const [user] = users;

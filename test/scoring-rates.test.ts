@@ -37,13 +37,25 @@ describe('detectionRates', () => {
 
 describe('aggregateCost', () => {
   it('sums queries and seconds, and keeps proof-of-work absent unless charged', () => {
-    expect(aggregateCost([{ queries: 100, seconds: 1.5 }, { queries: 50, seconds: 0.5 }])).toEqual({ queries: 150, attackSeconds: 2 });
-    expect(aggregateCost([{ queries: 10, hashes: 1000, powSeconds: 0.25 }, { queries: 5, hashes: 24 }])).toEqual({
+    expect(
+      aggregateCost([
+        { queries: 100, seconds: 1.5 },
+        { queries: 50, seconds: 0.5 },
+      ]),
+    ).toEqual({ queries: 150, attackSeconds: 2 });
+    expect(
+      aggregateCost([
+        { queries: 10, hashes: 1000, powSeconds: 0.25 },
+        { queries: 5, hashes: 24 },
+      ]),
+    ).toEqual({
       queries: 15,
       attackSeconds: 0,
       hashes: 1024,
       powSeconds: 0.25,
     });
-    expect(() => aggregateCost([{ queries: -1 }])).toThrow(/cost part 0: queries must be a finite number ≥ 0, found -1/);
+    expect(() => aggregateCost([{ queries: -1 }])).toThrow(
+      /cost part 0: queries must be a finite number ≥ 0, found -1/,
+    );
   });
 });

@@ -4,23 +4,35 @@ import { createRng, deriveSeed } from '../benchmark/util/random.ts';
 
 describe('seeded random', () => {
   it('repeats the same stream for the same seed and differs across seeds', () => {
-    const draw = (seed: number) => { const rng = createRng(seed); return Array.from({ length: 20 }, () => rng.next()); };
+    const draw = (seed: number) => {
+      const rng = createRng(seed);
+      return Array.from({ length: 20 }, () => rng.next());
+    };
     expect(draw(7)).toEqual(draw(7));
     expect(draw(7)).not.toEqual(draw(8));
   });
   it('keeps draws in range', () => {
-    fc.assert(fc.property(fc.integer(), fc.integer({ min: -50, max: 50 }), fc.integer({ min: 0, max: 100 }), (seed, min, span) => {
-      const rng = createRng(seed);
-      const value = rng.int(min, min + span);
-      const unit = rng.next();
-      return value >= min && value <= min + span && Number.isInteger(value) && unit >= 0 && unit < 1;
-    }));
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        fc.integer({ min: -50, max: 50 }),
+        fc.integer({ min: 0, max: 100 }),
+        (seed, min, span) => {
+          const rng = createRng(seed);
+          const value = rng.int(min, min + span);
+          const unit = rng.next();
+          return value >= min && value <= min + span && Number.isInteger(value) && unit >= 0 && unit < 1;
+        },
+      ),
+    );
   });
   it('shuffles into a permutation', () => {
-    fc.assert(fc.property(fc.integer(), fc.array(fc.integer(), { maxLength: 50 }), (seed, items) => {
-      const shuffled = createRng(seed).shuffle(items);
-      return JSON.stringify([...shuffled].sort()) === JSON.stringify([...items].sort());
-    }));
+    fc.assert(
+      fc.property(fc.integer(), fc.array(fc.integer(), { maxLength: 50 }), (seed, items) => {
+        const shuffled = createRng(seed).shuffle(items);
+        return JSON.stringify([...shuffled].sort()) === JSON.stringify([...items].sort());
+      }),
+    );
   });
   it('has roughly standard normal draws', () => {
     const rng = createRng(1);

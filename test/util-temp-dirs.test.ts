@@ -40,7 +40,9 @@ describe('harness temp folders', () => {
   it('are removed when their process exits, even on process.exit', () => {
     const script = `import { makeTempDir } from ${JSON.stringify(join(process.cwd(), 'benchmark/util/temp-dirs.ts'))};
       console.log(makeTempDir('child', ${JSON.stringify(base)})); process.exit(3);`;
-    const ran = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const ran = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
     expect(ran.status).toBe(3);
     const dir = ran.stdout.trim();
     expect(dir).toMatch(/stealbench-child-\d+-/);
@@ -49,7 +51,13 @@ describe('harness temp folders', () => {
 });
 
 describe('isolation policy', () => {
-  const weak: Isolation = { level: 'process-group', strong: false, setpriv: false, prlimit: false, description: 'own process group only (test)' };
+  const weak: Isolation = {
+    level: 'process-group',
+    strong: false,
+    setpriv: false,
+    prlimit: false,
+    description: 'own process group only (test)',
+  };
 
   it('refuses weak isolation by default, naming the way out', () => {
     expect(() => applyIsolationPolicy(weak, {})).toThrow(IsolationUnavailableError);

@@ -29,7 +29,10 @@ const recipe: VictimRecipe = {
 };
 const next: VictimRecipe = { ...recipe, encoder: { ...recipe.encoder, pool: 2 }, epochs: 2 };
 const plugin: VictimPlugin = { meta: { id: 'tiny-eval', title: 'tiny' }, recipe, next };
-const independent: VictimPlugin = { meta: { id: 'tiny-eval-independent', title: 'tiny, seed 4' }, recipe: { ...recipe, seed: 4 } };
+const independent: VictimPlugin = {
+  meta: { id: 'tiny-eval-independent', title: 'tiny, seed 4' },
+  recipe: { ...recipe, seed: 4 },
+};
 
 let scratch: string;
 beforeAll(async () => {
@@ -50,27 +53,57 @@ describe('evaluateVictims', () => {
     const trained = await loadVictim(plugin, options);
     const other = await loadVictim(independent, options);
     // The next recipe: stopped after its first epoch of two.
-    await expect(loadVictim({ ...plugin, recipe: next }, {
-      ...options, checkpoint: true, onProgress: (done) => { if (done === 3) throw new Error('stopped'); },
-    })).rejects.toThrow('stopped');
+    await expect(
+      loadVictim(
+        { ...plugin, recipe: next },
+        {
+          ...options,
+          checkpoint: true,
+          onProgress: (done) => {
+            if (done === 3) throw new Error('stopped');
+          },
+        },
+      ),
+    ).rejects.toThrow('stopped');
 
     const e = await evaluateVictims({ root: options.root, cacheDir: options.cacheDir, backend: 'test' });
     expect(e.tasks).toEqual(['digits']);
     const [row] = e.victims;
-    expect(row).toMatchObject({ id: 'tiny-eval', method: 'simclr', arch: 'small-cnn-w0.25', source: 'cache', hash: victimHash(recipe) });
+    expect(row).toMatchObject({
+      id: 'tiny-eval',
+      method: 'simclr',
+      arch: 'small-cnn-w0.25',
+      source: 'cache',
+      hash: victimHash(recipe),
+    });
     expect(row!.accuracy.digits).toBe((await probeAccuracies(trained.encoder, ['digits'], 0)).digits);
     // The independent encoder's similarity to its victim, on the split cells compare stolen copies on.
     const heldOut = await loadSplit(FIDELITY_SPLIT);
     const [mine, theirs] = [await embed(other.encoder, heldOut), await embed(trained.encoder, heldOut)];
-    expect(e.victims[1]!.fidelity).toEqual({ to: 'tiny-eval', split: FIDELITY_SPLIT, cka: linearCka(mine, theirs), cosine: meanCosineSimilarity(mine, theirs) });
+    expect(e.victims[1]!.fidelity).toEqual({
+      to: 'tiny-eval',
+      split: FIDELITY_SPLIT,
+      cka: linearCka(mine, theirs),
+      cosine: meanCosineSimilarity(mine, theirs),
+    });
     expect(row!.fidelity).toBeUndefined();
     for (const v of [trained, other]) {
       v.encoder.dispose();
       v.projectionHead?.dispose();
     }
-    expect(row!.next).toMatchObject({ hash: victimHash(next), arch: 'small-cnn-w0.25-pool2', status: 'training', epoch: 1, epochs: 2 });
+    expect(row!.next).toMatchObject({
+      hash: victimHash(next),
+      arch: 'small-cnn-w0.25-pool2',
+      status: 'training',
+      epoch: 1,
+      epochs: 2,
+    });
 
-    expect(e.baselines.map((b) => b.id)).toEqual(['raw-pixels', 'random-small-cnn-w0.25-pool2', 'random-small-cnn-w0.25']);
+    expect(e.baselines.map((b) => b.id)).toEqual([
+      'raw-pixels',
+      'random-small-cnn-w0.25-pool2',
+      'random-small-cnn-w0.25',
+    ]);
     expect(e.baselines[0]!.accuracy.digits).toBe((await probeAccuracies(pixelFeatures, ['digits'], 0)).digits);
     expect(RANDOM_INITS).toBeGreaterThanOrEqual(5);
     for (const b of e.baselines.slice(1)) {
@@ -98,8 +131,15 @@ describe('evaluateVictims', () => {
     expect(margin.targets).toEqual([{ what: 'Fashion-MNIST: raw pixels + 3 points', met: false }]);
     // A victim is held against raw pixels and the random weights of its own architecture, not of another one.
     const rows = [{ ...row!, accuracy: { fmnist: 0.8 } }];
-    const base = (id: string, fmnist: number, arch?: string) => ({ id, label: id, accuracy: { fmnist }, ...(arch ? { arch } : {}) });
-    expect(failuresOf(rows, [base('raw-pixels', 0.7), base('random-a', 0.9, 'other'), base('random-b', 0.75, row!.arch)])).toEqual([]);
+    const base = (id: string, fmnist: number, arch?: string) => ({
+      id,
+      label: id,
+      accuracy: { fmnist },
+      ...(arch ? { arch } : {}),
+    });
+    expect(
+      failuresOf(rows, [base('raw-pixels', 0.7), base('random-a', 0.9, 'other'), base('random-b', 0.75, row!.arch)]),
+    ).toEqual([]);
     expect(failuresOf(rows, [base('raw-pixels', 0.7), base('random-b', 0.85, row!.arch)])).toEqual(['tiny-eval']);
     expect(failuresOf(rows, [base('raw-pixels', 0.81)])).toEqual(['tiny-eval']);
   }, 600_000);

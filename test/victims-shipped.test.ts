@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSplit } from '../benchmark/data/splits.ts';
 import { initEngine } from '../benchmark/engine/index.ts';
 import { embed, linearProbe, sliceImages } from '../benchmark/nn/index.ts';
-import { applyClassifier, deployVictim, loadVictim, victimHash, type LoadedVictim } from '../benchmark/victims/index.ts';
+import {
+  applyClassifier,
+  deployVictim,
+  loadVictim,
+  victimHash,
+  type LoadedVictim,
+} from '../benchmark/victims/index.ts';
 import simclr from '../victims/simclr-fmnist/index.ts';
 
 let victim: LoadedVictim;
@@ -60,7 +66,8 @@ describe('shipped simclr-fmnist', () => {
     expect(reps.count).toBe(300);
     let maxDiff = 0;
     for (let i = 0; i < want.length; i++) maxDiff = Math.max(maxDiff, Math.abs(want[i]! - reps.data[i]!));
-    for (let i = 0; i < wantProjections.length; i++) maxDiff = Math.max(maxDiff, Math.abs(wantProjections[i]! - projections.data[i]!));
+    for (let i = 0; i < wantProjections.length; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(wantProjections[i]! - projections.data[i]!));
     expect(maxDiff).toBeLessThan(1e-4);
 
     const direct = applyClassifier(victim.classifier!, await embed(victim.encoder, images));

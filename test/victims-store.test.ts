@@ -28,7 +28,10 @@ const recipe: VictimRecipe = {
   seed: 11,
   downstream: [],
 };
-const tinyVictim = (seed = 11): VictimPlugin => ({ meta: { id: 'tiny-simclr', title: 'tiny' }, recipe: { ...recipe, seed } });
+const tinyVictim = (seed = 11): VictimPlugin => ({
+  meta: { id: 'tiny-simclr', title: 'tiny' },
+  recipe: { ...recipe, seed },
+});
 
 let scratch: string;
 beforeAll(async () => {
@@ -40,11 +43,16 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe('victimHash', () => {
   it('is the sha256 of the canonical recipe: key order does not matter, every value does', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.oneof(fc.integer(), fc.string(), fc.boolean()), { maxKeys: 5 }), (more) => {
-        const a = { ...recipe, ...more } as VictimRecipe;
-        const b = Object.fromEntries(Object.entries(a).reverse()) as VictimRecipe;
-        expect(victimHash(b)).toBe(victimHash(a));
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.oneof(fc.integer(), fc.string(), fc.boolean()), {
+          maxKeys: 5,
+        }),
+        (more) => {
+          const a = { ...recipe, ...more } as VictimRecipe;
+          const b = Object.fromEntries(Object.entries(a).reverse()) as VictimRecipe;
+          expect(victimHash(b)).toBe(victimHash(a));
+        },
+      ),
       { numRuns: 50 },
     );
     expect(victimHash(recipe)).toMatch(/^[0-9a-f]{64}$/);
@@ -72,15 +80,18 @@ describe('trainVictim', () => {
       expect(a.metrics.hash).toBe(victimHash(tinyVictim().recipe));
     } finally {
       for (const v of [a, b, c]) {
-      v.encoder.dispose();
-      v.projectionHead?.dispose();
-    }
+        v.encoder.dispose();
+        v.projectionHead?.dispose();
+      }
     }
   }, 120_000);
 
   it('probes during training when asked (probeEvery), without changing the trained weights', async () => {
     // Two epochs on the digits task (its probe splits are the smallest shipped: 2,500 + 1,000 images).
-    const twoEpochs: VictimPlugin = { meta: { id: 'tiny-simclr', title: 'tiny' }, recipe: { ...recipe, epochs: 2, downstream: ['digits'] } };
+    const twoEpochs: VictimPlugin = {
+      meta: { id: 'tiny-simclr', title: 'tiny' },
+      recipe: { ...recipe, epochs: 2, downstream: ['digits'] },
+    };
     const plain = await trainVictim(twoEpochs, { evaluate: false });
     const probed = await trainVictim(twoEpochs, { evaluate: false, probeEvery: 1 });
     try {
@@ -93,21 +104,36 @@ describe('trainVictim', () => {
       expect(plain.metrics.probeCurve).toBeUndefined();
     } finally {
       for (const v of [plain, probed]) {
-      v.encoder.dispose();
-      v.projectionHead?.dispose();
+        v.encoder.dispose();
+        v.projectionHead?.dispose();
+      }
     }
-    }
-    await expect(trainVictim(twoEpochs, { evaluate: false, probeEvery: 0 })).rejects.toThrow(/probeEvery: expected a positive integer/);
-    await expect(trainVictim(tinyVictim(), { evaluate: false, probeEvery: 1 })).rejects.toThrow(/needs a downstream task/);
+    await expect(trainVictim(twoEpochs, { evaluate: false, probeEvery: 0 })).rejects.toThrow(
+      /probeEvery: expected a positive integer/,
+    );
+    await expect(trainVictim(tinyVictim(), { evaluate: false, probeEvery: 1 })).rejects.toThrow(
+      /needs a downstream task/,
+    );
   }, 180_000);
 
   it('rejects a recipe whose fields do not fit, naming the victim and the field', async () => {
-    const bad = (r: Partial<VictimRecipe>): VictimPlugin => ({ meta: { id: 'bad', title: 'bad' }, recipe: { ...recipe, ...r } as VictimRecipe });
-    await expect(trainVictim(bad({ encoder: { arch: 'vgg', inputShape: [28, 28, 1] } }))).rejects.toThrow(/victim 'bad': recipe.encoder.arch: expected one of small-cnn/);
-    await expect(trainVictim(bad({ encoder: { arch: 'small-cnn', inputShape: [32, 32, 3] } }))).rejects.toThrow(/28×28×1 images, but recipe.encoder.inputShape is 32×32×3/);
+    const bad = (r: Partial<VictimRecipe>): VictimPlugin => ({
+      meta: { id: 'bad', title: 'bad' },
+      recipe: { ...recipe, ...r } as VictimRecipe,
+    });
+    await expect(trainVictim(bad({ encoder: { arch: 'vgg', inputShape: [28, 28, 1] } }))).rejects.toThrow(
+      /victim 'bad': recipe.encoder.arch: expected one of small-cnn/,
+    );
+    await expect(trainVictim(bad({ encoder: { arch: 'small-cnn', inputShape: [32, 32, 3] } }))).rejects.toThrow(
+      /28×28×1 images, but recipe.encoder.inputShape is 32×32×3/,
+    );
     await expect(trainVictim(bad({ subset: 1 }))).rejects.toThrow(/recipe.subset: expected an integer from 2/);
-    await expect(trainVictim(bad({ augmentation: 'nope' }))).rejects.toThrow(/recipe.augmentation: unknown augmentation preset "nope"/);
-    await expect(trainVictim(bad({ data: 'fmnist/nothing' }))).rejects.toThrow(/recipe.data 'fmnist\/nothing': unknown split/);
+    await expect(trainVictim(bad({ augmentation: 'nope' }))).rejects.toThrow(
+      /recipe.augmentation: unknown augmentation preset "nope"/,
+    );
+    await expect(trainVictim(bad({ data: 'fmnist/nothing' }))).rejects.toThrow(
+      /recipe.data 'fmnist\/nothing': unknown split/,
+    );
   });
 
   it('optimises a training hook: its loss is added and its variables are trained', async () => {
@@ -124,7 +150,11 @@ describe('trainVictim', () => {
       },
     };
     const plain = await trainVictim(tinyVictim(), { evaluate: false });
-    const hooked = await trainVictim(tinyVictim(), { evaluate: false, trainHook: hook, extra: { hook: 'mean-target' } });
+    const hooked = await trainVictim(tinyVictim(), {
+      evaluate: false,
+      trainHook: hook,
+      extra: { hook: 'mean-target' },
+    });
     try {
       expect(calls).toBe(2);
       expect(Array.from(target.dataSync()).some((v) => v !== 0)).toBe(true);
@@ -133,9 +163,9 @@ describe('trainVictim', () => {
       expect(hooked.metrics.extra).toEqual({ hook: 'mean-target' });
     } finally {
       for (const v of [plain, hooked]) {
-      v.encoder.dispose();
-      v.projectionHead?.dispose();
-    }
+        v.encoder.dispose();
+        v.projectionHead?.dispose();
+      }
       target.dispose();
     }
   }, 120_000);
@@ -175,7 +205,10 @@ describe('loadVictim', () => {
   }, 120_000);
 
   it('a training stopped after epoch 1 (or inside epoch 2) and resumed gives the weights of one never stopped, bit for bit', async () => {
-    const twoEpochs = (): VictimPlugin => ({ meta: { id: 'tiny-resume', title: 'tiny' }, recipe: { ...recipe, epochs: 2, seed: 12 } });
+    const twoEpochs = (): VictimPlugin => ({
+      meta: { id: 'tiny-resume', title: 'tiny' },
+      recipe: { ...recipe, epochs: 2, seed: 12 },
+    });
     const hash = victimHash(twoEpochs().recipe);
     const base = { root: join(scratch, 'repo'), evaluate: false };
     const straight = await loadVictim(twoEpochs(), { ...base, cacheDir: join(scratch, 'straight') });
@@ -183,9 +216,16 @@ describe('loadVictim', () => {
     // The first process checkpoints every epoch and dies during epoch 2 (2 steps an epoch).
     const cacheDir = join(scratch, 'stopped');
     const partial = partialDir(cacheDir, hash);
-    await expect(loadVictim(twoEpochs(), {
-      ...base, cacheDir, checkpoint: true, onProgress: (done) => { if (done === 3) throw new Error('session ended'); },
-    })).rejects.toThrow('session ended');
+    await expect(
+      loadVictim(twoEpochs(), {
+        ...base,
+        cacheDir,
+        checkpoint: true,
+        onProgress: (done) => {
+          if (done === 3) throw new Error('session ended');
+        },
+      }),
+    ).rejects.toThrow('session ended');
     expect(readdirSync(partial).sort()).toEqual(['step-0000002.bin', 'step-0000002.json']);
     expect((await readVictimCheckpoint(partial))!.checkpoint.epoch).toBe(1);
     expect(existsSync(join(cacheDir, hash))).toBe(false);
@@ -195,7 +235,13 @@ describe('loadVictim', () => {
     );
 
     let steps = 0;
-    const resumed = await loadVictim(twoEpochs(), { ...base, cacheDir, checkpoint: true, resume: true, onProgress: () => void steps++ });
+    const resumed = await loadVictim(twoEpochs(), {
+      ...base,
+      cacheDir,
+      checkpoint: true,
+      resume: true,
+      onProgress: () => void steps++,
+    });
     try {
       expect(steps).toBe(2);
       expect(resumed.source).toBe('trained');
@@ -208,17 +254,24 @@ describe('loadVictim', () => {
       expect(existsSync(partial)).toBe(false);
     } finally {
       for (const v of [resumed]) {
-      v.encoder.dispose();
-      v.projectionHead?.dispose();
-    }
+        v.encoder.dispose();
+        v.projectionHead?.dispose();
+      }
     }
 
     // Checkpoints every step (checkpointSeconds 0): stopped inside epoch 2, after its first batch, and resumed there.
     const midCache = join(scratch, 'mid');
-    await expect(loadVictim(twoEpochs(), {
-      ...base, cacheDir: midCache, checkpoint: true, checkpointSeconds: 0,
-      onProgress: (done) => { if (done === 4) throw new Error('session ended'); },
-    })).rejects.toThrow('session ended');
+    await expect(
+      loadVictim(twoEpochs(), {
+        ...base,
+        cacheDir: midCache,
+        checkpoint: true,
+        checkpointSeconds: 0,
+        onProgress: (done) => {
+          if (done === 4) throw new Error('session ended');
+        },
+      }),
+    ).rejects.toThrow('session ended');
     const mid = (await readVictimCheckpoint(partialDir(midCache, hash)))!.checkpoint;
     expect([mid.epoch, mid.batch, mid.steps]).toEqual([1, 1, 3]);
     const fromMid = await loadVictim(twoEpochs(), { ...base, cacheDir: midCache, checkpoint: true, resume: true });
@@ -227,9 +280,9 @@ describe('loadVictim', () => {
       expect(fromMid.metrics!.epochLosses).toEqual(straight.metrics!.epochLosses);
     } finally {
       for (const v of [straight, fromMid]) {
-      v.encoder.dispose();
-      v.projectionHead?.dispose();
-    }
+        v.encoder.dispose();
+        v.projectionHead?.dispose();
+      }
     }
   }, 180_000);
 
@@ -246,14 +299,18 @@ describe('loadVictim', () => {
     }
   });
 
-  it('a victim\'s next recipe is checked like its recipe, naming the field', () => {
+  it("a victim's next recipe is checked like its recipe, naming the field", () => {
     const plugin = { meta: { id: 'tiny', title: 'tiny' }, recipe, next: { ...recipe, epochs: 0 } };
     expect(checkPluginShape('victim', plugin)).toEqual([expect.stringMatching(/^next\/epochs: /)]);
-    expect(checkPluginShape('victim', { ...plugin, next: 'later' })).toEqual([expect.stringMatching(/^next: must be a recipe object/)]);
+    expect(checkPluginShape('victim', { ...plugin, next: 'later' })).toEqual([
+      expect.stringMatching(/^next: must be a recipe object/),
+    ]);
     expect(checkPluginShape('victim', { ...plugin, next: recipe })).toEqual([]);
   });
 
   it('names the folder when a victim id is unknown', async () => {
-    await expect(loadVictim('no-such-victim', { root: join(scratch, 'repo') })).rejects.toThrow(/unknown victim 'no-such-victim'; registered victims: .*\(no folder .*victims\/no-such-victim\)/);
+    await expect(loadVictim('no-such-victim', { root: join(scratch, 'repo') })).rejects.toThrow(
+      /unknown victim 'no-such-victim'; registered victims: .*\(no folder .*victims\/no-such-victim\)/,
+    );
   });
 });

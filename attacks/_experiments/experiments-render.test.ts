@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import type { CellRecord } from '../../benchmark/testkit/index.ts';
 import { command, renderTable, renderTables, tableSpecs } from './render.ts';
 
-function record(attack: string, options: Record<string, unknown>, budget: number, seed: number, stolen: Record<string, number> | null): CellRecord {
+function record(
+  attack: string,
+  options: Record<string, unknown>,
+  budget: number,
+  seed: number,
+  stolen: Record<string, number> | null,
+): CellRecord {
   const cell = {
     victim: 'simclr-fmnist',
     defense: { id: 'none', options: {} },
@@ -19,10 +25,35 @@ function record(attack: string, options: Record<string, unknown>, budget: number
     downstream: ['fmnist', 'digits'],
     output: 'representation' as const,
   };
-  const provenance = { harnessVersion: '0', backend: 'wasm', node: 'v20', startedAt: '2025-01-01T00:00:00Z', pluginHashes: {} } as unknown as CellRecord['provenance'];
+  const provenance = {
+    harnessVersion: '0',
+    backend: 'wasm',
+    node: 'v20',
+    startedAt: '2025-01-01T00:00:00Z',
+    pluginHashes: {},
+  } as unknown as CellRecord['provenance'];
   return stolen
-    ? { schemaVersion: 1, key: `${attack}${budget}${seed}`, cell, state: 'completed', provenance, metrics: { stolen, victim: { fmnist: 0.8, digits: 0.7 }, cost: { queries: budget, attackSeconds: 1 }, fidelity: { cka: 0.5 } } }
-    : { schemaVersion: 1, key: `${attack}${budget}${seed}f`, cell, state: 'failed', provenance, error: { message: 'boom', phase: 'attack' } };
+    ? {
+        schemaVersion: 1,
+        key: `${attack}${budget}${seed}`,
+        cell,
+        state: 'completed',
+        provenance,
+        metrics: {
+          stolen,
+          victim: { fmnist: 0.8, digits: 0.7 },
+          cost: { queries: budget, attackSeconds: 1 },
+          fidelity: { cka: 0.5 },
+        },
+      }
+    : {
+        schemaVersion: 1,
+        key: `${attack}${budget}${seed}f`,
+        cell,
+        state: 'failed',
+        provenance,
+        error: { message: 'boom', phase: 'attack' },
+      };
 }
 
 describe('render', () => {
@@ -55,8 +86,12 @@ describe('render', () => {
       record('label-stealing', { fineTune: false }, b, 0, { fmnist: 0.5, digits: 0.3 }),
     ]);
     const text = renderTable(table4!, records, 'CMD');
-    expect(text).toContain('1,000 queries, fmnist: SSL stealing (InfoNCE) 75.0 vs best label row (SL fine-tune) 70.0: representations ahead by 5.0 points');
-    expect(text).toContain('4,000 queries, digits: SSL stealing (InfoNCE) 60.0 vs best label row (SL fine-tune) 65.0: labels ahead by 5.0 points — NOT as in the paper');
+    expect(text).toContain(
+      '1,000 queries, fmnist: SSL stealing (InfoNCE) 75.0 vs best label row (SL fine-tune) 70.0: representations ahead by 5.0 points',
+    );
+    expect(text).toContain(
+      '4,000 queries, digits: SSL stealing (InfoNCE) 60.0 vs best label row (SL fine-tune) 65.0: labels ahead by 5.0 points — NOT as in the paper',
+    );
   });
 
   it('counts only the latest record of a cell that was run twice', () => {
@@ -64,7 +99,9 @@ describe('render', () => {
     const fresh = record('direct-extraction', { loss: 'mse' }, 1000, 0, { fmnist: 0.6, digits: 0.5 });
     fresh.key = 'other';
     fresh.provenance = { ...fresh.provenance, startedAt: '2025-02-01T00:00:00Z' };
-    const mse = renderTable(table2!, [fresh, old], 'CMD').split('\n').find((l) => l.startsWith('| MSE'))!;
+    const mse = renderTable(table2!, [fresh, old], 'CMD')
+      .split('\n')
+      .find((l) => l.startsWith('| MSE'))!;
     expect(mse).toMatch(/\|\s+60\.0\s+\|\s+50\.0\s+\|/);
   });
 
@@ -72,12 +109,16 @@ describe('render', () => {
     const empty = mkdtempSync(join(tmpdir(), 'attack-tables-'));
     mkdirSync(join(empty, 'results'));
     try {
-      const text = tableSpecs().map((spec) => `<!-- ${spec.name}:start -->\nold\n<!-- ${spec.name}:end -->`).join('\nprose\n');
+      const text = tableSpecs()
+        .map((spec) => `<!-- ${spec.name}:start -->\nold\n<!-- ${spec.name}:end -->`)
+        .join('\nprose\n');
       const result = renderTables(empty, { file: 'README.md', text });
       expect(result.tables).toHaveLength(3);
       expect(result.text).not.toContain('old');
       expect(result.text!.split('prose')).toHaveLength(3);
-      expect(() => renderTables(empty, { file: 'README.md', text: 'nothing' })).toThrow(/README\.md: markers <!-- table2-losses:start -->/);
+      expect(() => renderTables(empty, { file: 'README.md', text: 'nothing' })).toThrow(
+        /README\.md: markers <!-- table2-losses:start -->/,
+      );
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

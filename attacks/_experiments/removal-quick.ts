@@ -1,5 +1,14 @@
-
-import { loadSplit, initEngine, embed, type AttackContext, type AttackPlugin, type DefensePlugin, type ImageSet, linearCka, deriveSeed } from '../../benchmark/index.ts';
+import {
+  loadSplit,
+  initEngine,
+  embed,
+  type AttackContext,
+  type AttackPlugin,
+  type DefensePlugin,
+  type ImageSet,
+  linearCka,
+  deriveSeed,
+} from '../../benchmark/index.ts';
 import { createOracle, resolveOptions, deployVictim, loadVictim } from '../../benchmark/testkit/index.ts';
 import { defenseViewFor, downstreamSplits } from '../../benchmark/testkit/index.ts';
 

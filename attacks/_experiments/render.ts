@@ -39,10 +39,17 @@ export interface TableSpec {
 }
 
 const LOSS_LABELS: Record<string, string> = {
-  mse: 'MSE', infonce: 'InfoNCE', softnn: 'SoftNN', wasserstein: 'Wasserstein', supcon: 'SupCon *', barlow: 'Barlow *', 'symmetrized-cosine': 'Symmetrized cosine *',
+  mse: 'MSE',
+  infonce: 'InfoNCE',
+  softnn: 'SoftNN',
+  wasserstein: 'Wasserstein',
+  supcon: 'SupCon *',
+  barlow: 'Barlow *',
+  'symmetrized-cosine': 'Symmetrized cosine *',
 };
 
-const isSubset = (want: Record<string, unknown>, have: Record<string, unknown>) => Object.entries(want).every(([k, v]) => JSON.stringify(have[k]) === JSON.stringify(v));
+const isSubset = (want: Record<string, unknown>, have: Record<string, unknown>) =>
+  Object.entries(want).every(([k, v]) => JSON.stringify(have[k]) === JSON.stringify(v));
 
 interface Row {
   label: string;
@@ -56,7 +63,15 @@ interface Row {
 export function latestPerCell(records: readonly CellRecord[]): CellRecord[] {
   const latest = new Map<string, CellRecord>();
   for (const r of records) {
-    const id = JSON.stringify([r.cell.victim, r.cell.defense, r.cell.attack.id, r.cell.attack.options, r.cell.budget, r.cell.pool, r.cell.seed]);
+    const id = JSON.stringify([
+      r.cell.victim,
+      r.cell.defense,
+      r.cell.attack.id,
+      r.cell.attack.options,
+      r.cell.budget,
+      r.cell.pool,
+      r.cell.seed,
+    ]);
     const seen = latest.get(id);
     if (!seen || r.provenance.startedAt > seen.provenance.startedAt) latest.set(id, r);
   }
@@ -66,7 +81,11 @@ export function latestPerCell(records: readonly CellRecord[]): CellRecord[] {
 function rowsOf(spec: TableSpec, records: readonly CellRecord[]): Row[] {
   const c = spec.config;
   const relevant = latestPerCell(records).filter(
-    (r) => c.victims.includes(r.cell.victim) && r.cell.defense.id === 'none' && c.pools.includes(r.cell.pool) && c.budgets.includes(r.cell.budget),
+    (r) =>
+      c.victims.includes(r.cell.victim) &&
+      r.cell.defense.id === 'none' &&
+      c.pools.includes(r.cell.pool) &&
+      c.budgets.includes(r.cell.budget),
   );
   return c.attacks.flatMap((attack) =>
     (attack.options ?? [{}]).map((options) => ({
@@ -78,10 +97,14 @@ function rowsOf(spec: TableSpec, records: readonly CellRecord[]): Row[] {
 
 /** Mean accuracy of the completed records at a budget on a task (null when none completed). */
 function meanAt(records: readonly CellRecord[], budget: number, task: string): { mean: number; text: string } | null {
-  const done = records.filter((r) => r.cell.budget === budget && r.state === 'completed' && r.metrics!.stolen[task] !== undefined);
+  const done = records.filter(
+    (r) => r.cell.budget === budget && r.state === 'completed' && r.metrics!.stolen[task] !== undefined,
+  );
   if (done.length === 0) return null;
   const interval = meanInterval(done.map((r) => r.metrics!.stolen[task]!));
-  const text = (100 * interval.mean).toFixed(1) + (interval.halfWidth === null ? '' : ` ± ${(100 * interval.halfWidth).toFixed(1)}`);
+  const text =
+    (100 * interval.mean).toFixed(1) +
+    (interval.halfWidth === null ? '' : ` ± ${(100 * interval.halfWidth).toFixed(1)}`);
   return { mean: interval.mean, text };
 }
 
@@ -93,7 +116,9 @@ function cellText(records: readonly CellRecord[], budget: number, task: string):
 }
 
 function ckaText(records: readonly CellRecord[], budget: number): string {
-  const values = records.filter((r) => r.cell.budget === budget && r.state === 'completed' && r.metrics!.fidelity).map((r) => r.metrics!.fidelity!.cka);
+  const values = records
+    .filter((r) => r.cell.budget === budget && r.state === 'completed' && r.metrics!.fidelity)
+    .map((r) => r.metrics!.fidelity!.cka);
   return values.length ? meanInterval(values).mean.toFixed(3) : '—';
 }
 
@@ -101,13 +126,27 @@ function ckaText(records: readonly CellRecord[], budget: number): string {
 export function renderTable(spec: TableSpec, records: readonly CellRecord[], command: string): string {
   const { budgets, downstream } = spec.config;
   const rows = rowsOf(spec, records);
-  const header = ['Method', ...budgets.flatMap((b) => [...downstream.map((t) => `${t} @ ${b.toLocaleString('en-US')}`), `CKA @ ${b.toLocaleString('en-US')}`])];
+  const header = [
+    'Method',
+    ...budgets.flatMap((b) => [
+      ...downstream.map((t) => `${t} @ ${b.toLocaleString('en-US')}`),
+      `CKA @ ${b.toLocaleString('en-US')}`,
+    ]),
+  ];
   const victimRecord = rows.flatMap((r) => r.records).find((r) => r.state === 'completed');
   const victimRow = [
     'Victim',
-    ...budgets.flatMap(() => [...downstream.map((t) => (victimRecord?.metrics!.victim[t] === undefined ? '—' : (100 * victimRecord.metrics!.victim[t]!).toFixed(1))), '1']),
+    ...budgets.flatMap(() => [
+      ...downstream.map((t) =>
+        victimRecord?.metrics!.victim[t] === undefined ? '—' : (100 * victimRecord.metrics!.victim[t]!).toFixed(1),
+      ),
+      '1',
+    ]),
   ];
-  const body = rows.map((row) => [row.label, ...budgets.flatMap((b) => [...downstream.map((t) => cellText(row.records, b, t)), ckaText(row.records, b)])]);
+  const body = rows.map((row) => [
+    row.label,
+    ...budgets.flatMap((b) => [...downstream.map((t) => cellText(row.records, b, t)), ckaText(row.records, b)]),
+  ]);
   const lines = [
     `**${spec.title}** — victim \`${spec.config.victims.join(', ')}\`, queries from \`${spec.config.pools.join(', ')}\`, no defense; linear-probe top-1 accuracy (%) of the stolen encoder per downstream task @ query budget, and linear CKA to the victim on held-out images.`,
     '',
@@ -129,7 +168,9 @@ export function renderTable(spec: TableSpec, records: readonly CellRecord[], com
         const gap = 100 * (first.mean - best.value!.mean);
         lines.push(
           `- ${b.toLocaleString('en-US')} queries, ${t}: ${rows[0]!.label} ${(100 * first.mean).toFixed(1)} vs best label row (${best.label}) ${(100 * best.value!.mean).toFixed(1)}: ` +
-            (gap > 0 ? `representations ahead by ${gap.toFixed(1)} points, as in the paper.` : `labels ahead by ${(-gap).toFixed(1)} points — NOT as in the paper.`),
+            (gap > 0
+              ? `representations ahead by ${gap.toFixed(1)} points, as in the paper.`
+              : `labels ahead by ${(-gap).toFixed(1)} points — NOT as in the paper.`),
         );
       }
     }
@@ -152,20 +193,29 @@ export function tableSpecs(): TableSpec[] {
       name: 'table4-labels',
       title: 'Table 4 — stealing representations vs labels',
       config: readConfig('table4-labels.json'),
-      label: (attack, o) => (attack === 'label-stealing' ? (o.fineTune === false ? 'SL no fine-tune' : 'SL fine-tune') : `SSL stealing (${LOSS_LABELS[String(o.loss)] ?? 'InfoNCE'})`),
+      label: (attack, o) =>
+        attack === 'label-stealing'
+          ? o.fineTune === false
+            ? 'SL no fine-tune'
+            : 'SL fine-tune'
+          : `SSL stealing (${LOSS_LABELS[String(o.loss)] ?? 'InfoNCE'})`,
       compareFirstRow: true,
     },
     {
       name: 'table1-methods',
       title: 'Table 1 — attack methods',
       config: readConfig('table1-methods.json'),
-      label: (attack, o) => (attack === 'direct-extraction' ? `direct-extraction (${LOSS_LABELS[String(o.loss)] ?? o.loss})` : attack),
+      label: (attack, o) =>
+        attack === 'direct-extraction' ? `direct-extraction (${LOSS_LABELS[String(o.loss)] ?? o.loss})` : attack,
     },
   ];
 }
 
 /** Renders every table from the records in `runs`; with `readme`, returns that file's text with the tables spliced in. */
-export function renderTables(runs: string, readme?: { file: string; text: string }): { tables: string[]; text?: string } {
+export function renderTables(
+  runs: string,
+  readme?: { file: string; text: string },
+): { tables: string[]; text?: string } {
   const { records } = readRecords(runs);
   const tables: string[] = [];
   let text = readme?.text;

@@ -9,8 +9,14 @@ import { initEngine, createEncoder, type VictimDeployment } from '../../benchmar
 import { createOracle, resolveOptions } from '../../benchmark/testkit/index.ts';
 /** The attacks timed, each with the options the tables use. */
 export const TIMED: readonly (readonly [string, Record<string, unknown>])[] = [
-  ['direct-extraction', { loss: 'infonce' }], ['direct-extraction', { loss: 'mse' }], ['direct-extraction', { loss: 'barlow' }],
-  ['label-stealing', {}], ['stolen-encoder', {}], ['cont-steal', {}], ['access-head', {}], ['recreate-head', {}],
+  ['direct-extraction', { loss: 'infonce' }],
+  ['direct-extraction', { loss: 'mse' }],
+  ['direct-extraction', { loss: 'barlow' }],
+  ['label-stealing', {}],
+  ['stolen-encoder', {}],
+  ['cont-steal', {}],
+  ['access-head', {}],
+  ['recreate-head', {}],
 ];
 
 async function time(which: string[]): Promise<void> {
@@ -18,14 +24,26 @@ async function time(which: string[]): Promise<void> {
   const enc = createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1] }, 99);
   const tiny = createTinyVictim(1);
   const victim: VictimDeployment = {
-    ...tiny, representationDim: 128, projectionDim: 128, classCount: 10,
+    ...tiny,
+    representationDim: 128,
+    projectionDim: 128,
+    classCount: 10,
     async encode(images) {
-      const out = tf.tidy(() => enc.predict(tf.tensor4d(images.data, [images.count, 28, 28, 1]), { batchSize: 256 }) as tf.Tensor2D);
-      const data = (await out.data()) as Float32Array; out.dispose();
+      const out = tf.tidy(
+        () => enc.predict(tf.tensor4d(images.data, [images.count, 28, 28, 1]), { batchSize: 256 }) as tf.Tensor2D,
+      );
+      const data = (await out.data()) as Float32Array;
+      out.dispose();
       return { data, count: images.count, dim: 128 };
     },
-    async project(r) { return r; },
-    async classify(images) { const r = await this.encode(images); const labels = new Int32Array(images.count).map((_, i) => i % 10); return { labels, scores: { data: r.data.slice(0, images.count * 10), count: images.count, dim: 10 } }; },
+    async project(r) {
+      return r;
+    },
+    async classify(images) {
+      const r = await this.encode(images);
+      const labels = new Int32Array(images.count).map((_, i) => i % 10);
+      return { labels, scores: { data: r.data.slice(0, images.count * 10), count: images.count, dim: 10 } };
+    },
   };
   const pool = tinyImages(4000, 5);
   for (const [id, raw] of TIMED) {
@@ -36,9 +54,17 @@ async function time(which: string[]): Promise<void> {
     oracle.openAccount('a', 4000, 'attacker');
     let t0 = performance.now();
     let tq = 0;
-    const ctx = { oracle: oracle.client('a'), pool, budget: 4000, seed: 1, deadline: Date.now() + 3600_000,
-      progress: (d: number, t: number, m?: string) => { if (m?.startsWith('query') && d === t) tq = performance.now() - t0; },
-      log: () => {} };
+    const ctx = {
+      oracle: oracle.client('a'),
+      pool,
+      budget: 4000,
+      seed: 1,
+      deadline: Date.now() + 3600_000,
+      progress: (d: number, t: number, m?: string) => {
+        if (m?.startsWith('query') && d === t) tq = performance.now() - t0;
+      },
+      log: () => {},
+    };
     const timed = 10;
     const defaults = resolveOptions('attack', plugin, { ...raw }) as { steps: number };
     const options = resolveOptions('attack', plugin, { ...raw, steps: timed });
@@ -54,7 +80,10 @@ async function time(which: string[]): Promise<void> {
   }
 }
 
-export const command = experimentCommand('timing', 'Times each attack: its querying phase and 10 optimiser steps, at 4,000 queries.')
+export const command = experimentCommand(
+  'timing',
+  'Times each attack: its querying phase and 10 optimiser steps, at 4,000 queries.',
+)
   .argument('[attack-ids...]', 'only these attacks (default: all)')
   .action((ids: string[]) => time(ids));
 

@@ -7,7 +7,13 @@
 // saving the model, and says in the log how far it got. Every step runs inside tf.tidy (createAdamStepper).
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { createAdamStepper, trainableVariables, batchOrder, type AttackContext, deriveSeed } from '../../benchmark/index.ts';
+import {
+  createAdamStepper,
+  trainableVariables,
+  batchOrder,
+  type AttackContext,
+  deriveSeed,
+} from '../../benchmark/index.ts';
 
 export interface Batch {
   /** Example indices of this batch. */

@@ -1,6 +1,5 @@
 import { AUGMENTATION_PRESETS } from '../../benchmark/index.ts';
 
-
 export type StudentArch = 'small-cnn' | 'resnet18' | 'resnet34';
 
 /** The options every attack in this folder takes, besides its own. */

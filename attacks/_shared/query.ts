@@ -1,6 +1,5 @@
 import { type AttackContext, type ImageBatch, type Vectors } from '../../benchmark/index.ts';
 
-
 export interface Bought {
   answers: Vectors;
   /** The API's labels, when it returns labels. */
@@ -9,7 +8,8 @@ export interface Bought {
 
 /** The first `count` pool images (a copy, so the shared pool is never written). */
 export function takeImages(images: ImageBatch, count: number, start = 0): ImageBatch {
-  if (start + count > images.count) throw new Error(`takeImages: asked for images ${start}..${start + count - 1}, the set has ${images.count}`);
+  if (start + count > images.count)
+    throw new Error(`takeImages: asked for images ${start}..${start + count - 1}, the set has ${images.count}`);
   const size = images.height * images.width * images.channels;
   return {
     data: images.data.slice(start * size, (start + count) * size),
@@ -30,18 +30,30 @@ export async function plannedQueries(ctx: AttackContext): Promise<number> {
  * Queries every image once, `batchSize` at a time. Throws before sending anything if the images do not fit in the
  * remaining budget (a planning bug, not something to discover through refusals).
  */
-export async function buyAnswers(ctx: AttackContext, images: ImageBatch, batchSize: number, what = 'queries'): Promise<Bought> {
+export async function buyAnswers(
+  ctx: AttackContext,
+  images: ImageBatch,
+  batchSize: number,
+  what = 'queries',
+): Promise<Bought> {
   const { remaining } = await ctx.oracle.budget();
-  if (images.count > remaining) throw new Error(`${what}: planned ${images.count} queries but only ${remaining} remain in the budget`);
+  if (images.count > remaining)
+    throw new Error(`${what}: planned ${images.count} queries but only ${remaining} remain in the budget`);
   const size = images.height * images.width * images.channels;
   const dim = ctx.oracle.outputDim;
   const answers = new Float32Array(images.count * dim);
   let labels: Int32Array | null = null;
   for (let start = 0; start < images.count; start += batchSize) {
     const count = Math.min(batchSize, images.count - start);
-    const answer = await ctx.oracle.query({ ...images, count, data: images.data.slice(start * size, (start + count) * size) });
+    const answer = await ctx.oracle.query({
+      ...images,
+      count,
+      data: images.data.slice(start * size, (start + count) * size),
+    });
     if (answer.count !== count || answer.dim !== dim) {
-      throw new Error(`${what}: the oracle answered ${answer.count}×${answer.dim} for a batch of ${count} (expected dim ${dim})`);
+      throw new Error(
+        `${what}: the oracle answered ${answer.count}×${answer.dim} for a batch of ${count} (expected dim ${dim})`,
+      );
     }
     answers.set(answer.data, start * dim);
     if (answer.labels) {

@@ -2,10 +2,22 @@
 // f_v"), and the augmentation its student views go through. Seeded from the attack's seed only.
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { StudentOptions } from './options.ts';
-import { makeAugmentation, type Augmentation, type AugmentationPreset, createEncoder, type ImageBatch, deriveSeed } from '../../benchmark/index.ts';
+import {
+  makeAugmentation,
+  type Augmentation,
+  type AugmentationPreset,
+  createEncoder,
+  type ImageBatch,
+  deriveSeed,
+} from '../../benchmark/index.ts';
 
 /** A fresh stolen encoder for images shaped like `images`, with `representationDim` outputs (undefined: the arch's). */
-export function createStudent(images: ImageBatch, options: Readonly<StudentOptions>, seed: number, representationDim?: number): tfl.LayersModel {
+export function createStudent(
+  images: ImageBatch,
+  options: Readonly<StudentOptions>,
+  seed: number,
+  representationDim?: number,
+): tfl.LayersModel {
   return createEncoder(
     {
       arch: options.arch,

@@ -3,7 +3,19 @@
 // victim on held-out images, next to the same architecture at its initial weights (same seed, untrained).
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { initEngine, type AttackContext, type AttackDefenseView, type AttackPlugin, type Guard, type ImageSet, type OracleClient, type OracleOutput, type Vectors, type VictimDeployment, linearCka } from '../../benchmark/index.ts';
+import {
+  initEngine,
+  type AttackContext,
+  type AttackDefenseView,
+  type AttackPlugin,
+  type Guard,
+  type ImageSet,
+  type OracleClient,
+  type OracleOutput,
+  type Vectors,
+  type VictimDeployment,
+  linearCka,
+} from '../../benchmark/index.ts';
 import { resolveOptions, createTinyVictim, tinyImages } from '../../benchmark/testkit/index.ts';
 import { createOracle, type AuditEntry, type Oracle } from '../../benchmark/testkit/index.ts';
 

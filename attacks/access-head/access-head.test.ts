@@ -18,7 +18,9 @@ describe('access-head behaviour', () => {
     expect(plugin.meta.needs?.output).toBe('projection');
     const raw = { loss: 'mse', width: 0.5, steps: 48, learningRate: 0.003 };
     const options = resolveOptions('attack', plugin, raw) as AccessHeadOptions;
-    const { before, after, run } = await fidelityGain(plugin, raw, { budget: 256, seed: 3 }, (images) => createStudent(images, options, 3));
+    const { before, after, run } = await fidelityGain(plugin, raw, { budget: 256, seed: 3 }, (images) =>
+      createStudent(images, options, 3),
+    );
     expect(run.used).toBe(256);
     expect(run.victimAnswers.dim).toBe(8);
     expect(after).toBeGreaterThan(before + 0.1);

@@ -7,7 +7,15 @@ import { fit } from '../_shared/fit.ts';
 import { stepsForLosses, studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
 import { buyAnswers, plannedQueries, takeImages } from '../_shared/query.ts';
 import { createStudent } from '../_shared/student.ts';
-import { createMlpHead, representationDimOf, getLoss, imagesToTensor, vectorsToTensor, defineAttack, deriveSeed } from '../../benchmark/index.ts';
+import {
+  createMlpHead,
+  representationDimOf,
+  getLoss,
+  imagesToTensor,
+  vectorsToTensor,
+  defineAttack,
+  deriveSeed,
+} from '../../benchmark/index.ts';
 
 export const ACCESS_HEAD_LOSSES = ['mse', 'infonce', 'softnn', 'wasserstein', 'barlow'] as const;
 const BATCH_CONTRASTIVE = ['infonce', 'softnn', 'barlow'];
@@ -23,13 +31,19 @@ export default defineAttack<AccessHeadOptions>({
   meta: {
     id: 'access-head',
     title: 'Access head (API returns projections)',
-    paper: 'Dziedzic, Dhawan, Kaleem, Guan, Papernot: On the Difficulty of Defending Self-Supervised Learning against Model Extraction, ICML 2022, section 3.2 and table 1 ("Access Head")',
-    description: "The API serves the victim's projections; trains a stolen encoder plus its own head to match them and keeps the encoder.",
+    paper:
+      'Dziedzic, Dhawan, Kaleem, Guan, Papernot: On the Difficulty of Defending Self-Supervised Learning against Model Extraction, ICML 2022, section 3.2 and table 1 ("Access Head")',
+    description:
+      "The API serves the victim's projections; trains a stolen encoder plus its own head to match them and keeps the encoder.",
     needs: { output: 'projection' },
     options: {
       type: 'object',
       properties: {
-        loss: { enum: ACCESS_HEAD_LOSSES, default: 'infonce', description: 'loss between the stolen and the victim projections' },
+        loss: {
+          enum: ACCESS_HEAD_LOSSES,
+          default: 'infonce',
+          description: 'loss between the stolen and the victim projections',
+        },
         temperature: { type: 'number', exclusiveMinimum: 0, description: "overrides the loss's temperature" },
         representationDim: { type: 'integer', minimum: 1, description: 'length of the stolen representation' },
         ...studentOptionProperties(75),
@@ -43,7 +57,10 @@ export default defineAttack<AccessHeadOptions>({
     const student = createStudent(images, options, ctx.seed, options.representationDim);
     const repDim = representationDimOf(student);
     // SimCLR's projector shape: one hidden layer as wide as the representation.
-    const head = createMlpHead({ inputDim: repDim, hiddenDims: [repDim], outputDim: answers.dim }, deriveSeed(ctx.seed, 'head'));
+    const head = createMlpHead(
+      { inputDim: repDim, hiddenDims: [repDim], outputDim: answers.dim },
+      deriveSeed(ctx.seed, 'head'),
+    );
     const loss = getLoss(options.loss, options.temperature === undefined ? {} : { temperature: options.temperature });
     try {
       const result = await fit(ctx, {
@@ -61,7 +78,9 @@ export default defineAttack<AccessHeadOptions>({
           return loss(projection, vectorsToTensor(answers, indices));
         },
       });
-      ctx.log(`access-head: ${images.count} queries, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`);
+      ctx.log(
+        `access-head: ${images.count} queries, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
+      );
     } catch (error) {
       student.dispose();
       throw error;

@@ -20,7 +20,9 @@ describe('cont-steal behaviour', () => {
   it('brings the encoder much closer to the victim than its initial weights', async () => {
     const raw = { width: 0.5, steps: 48, learningRate: 0.003, batchSize: 64 };
     const options = resolveOptions('attack', plugin, raw) as ContStealOptions;
-    const { before, after, run } = await fidelityGain(plugin, raw, { budget: 256, seed: 3 }, (images, dim) => createStudent(images, options, 3, dim));
+    const { before, after, run } = await fidelityGain(plugin, raw, { budget: 256, seed: 3 }, (images, dim) =>
+      createStudent(images, options, 3, dim),
+    );
     expect(run.used).toBe(256);
     expect(after).toBeGreaterThan(before + 0.2);
   }, 240_000);

@@ -20,14 +20,20 @@ export default defineAttack<ContStealOptions>({
   meta: {
     id: 'cont-steal',
     title: 'Cont-Steal',
-    paper: "Sha, He, Yu, Backes, Zhang: Can't Steal? Cont-Steal! Contrastive Stealing Attacks Against Image Encoders, CVPR 2023",
-    description: 'One query per image; symmetric NT-Xent (T = 0.5) between the stolen embeddings of augmented views and the victim embeddings.',
+    paper:
+      "Sha, He, Yu, Backes, Zhang: Can't Steal? Cont-Steal! Contrastive Stealing Attacks Against Image Encoders, CVPR 2023",
+    description:
+      'One query per image; symmetric NT-Xent (T = 0.5) between the stolen embeddings of augmented views and the victim embeddings.',
     needs: { output: 'representation' },
     options: {
       type: 'object',
       properties: {
         temperature: { type: 'number', exclusiveMinimum: 0, default: 0.5, description: 'NT-Xent temperature' },
-        augment: { type: 'boolean', default: true, description: "augment the student's view (the method's; off = plain contrastive matching)" },
+        augment: {
+          type: 'boolean',
+          default: true,
+          description: "augment the student's view (the method's; off = plain contrastive matching)",
+        },
         augmentation: augmentationOption,
         ...studentOptionProperties(75),
       },
@@ -55,7 +61,9 @@ export default defineAttack<ContStealOptions>({
           return contStealLoss(stolen, vectorsToTensor(answers, indices), options.temperature);
         },
       });
-      ctx.log(`cont-steal: ${images.count} queries, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`);
+      ctx.log(
+        `cont-steal: ${images.count} queries, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
+      );
     } catch (error) {
       student.dispose();
       throw error;

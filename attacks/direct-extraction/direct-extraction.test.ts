@@ -16,7 +16,11 @@ testAttack(plugin, {
   cases: [
     { name: 'infonce, one step', options: tiny, budget: 64 },
     { name: 'supcon (pool labels), one step', options: { ...tiny, loss: 'supcon' }, budget: 48 },
-    { name: 'symmetrized cosine (augmented views), one step', options: { ...tiny, loss: 'symmetrized-cosine' }, budget: 40 },
+    {
+      name: 'symmetrized cosine (augmented views), one step',
+      options: { ...tiny, loss: 'symmetrized-cosine' },
+      budget: 40,
+    },
     { name: 'two queried views an image (table 12), one step', options: { ...tiny, queryViews: 2 }, budget: 41 },
   ],
   invalid: [
@@ -44,22 +48,38 @@ describe('direct-extraction behaviour', () => {
     expect(after).toBeGreaterThan(0.7);
   }, 240_000);
 
-  it.each(DIRECT_LOSSES)('loss %s trains on a tiny budget and returns a finite encoder of the victim dim', async (loss) => {
-    const run = await stealFromTinyVictim(plugin, { loss, width: 0.25, steps: 2, batchSize: 16 }, { budget: 32, seed: 5 });
-    expect(run.used).toBe(32);
-    const out = tf.tidy(() => run.model.predict(tf.zeros([2, 28, 28, 1])) as tf.Tensor);
-    expect(out.shape).toEqual([2, run.victimAnswers.dim]);
-    expect(Array.from(out.dataSync()).every(Number.isFinite)).toBe(true);
-    out.dispose();
-    run.model.dispose();
-  }, 60_000);
+  it.each(DIRECT_LOSSES)(
+    'loss %s trains on a tiny budget and returns a finite encoder of the victim dim',
+    async (loss) => {
+      const run = await stealFromTinyVictim(
+        plugin,
+        { loss, width: 0.25, steps: 2, batchSize: 16 },
+        { budget: 32, seed: 5 },
+      );
+      expect(run.used).toBe(32);
+      const out = tf.tidy(() => run.model.predict(tf.zeros([2, 28, 28, 1])) as tf.Tensor);
+      expect(out.shape).toEqual([2, run.victimAnswers.dim]);
+      expect(Array.from(out.dataSync()).every(Number.isFinite)).toBe(true);
+      out.dispose();
+      run.model.dispose();
+    },
+    60_000,
+  );
 
   it('queryViews 2 sends two different augmented views of each of ⌊budget/2⌋ images, adjacent, all paid', async () => {
-    const run = await stealFromTinyVictim(plugin, { width: 0.25, steps: 1, queryViews: 2, loss: 'supcon' }, { budget: 41, seed: 5 });
+    const run = await stealFromTinyVictim(
+      plugin,
+      { width: 0.25, steps: 1, queryViews: 2, loss: 'supcon' },
+      { budget: 41, seed: 5 },
+    );
     run.model.dispose();
     expect(run.used).toBe(40);
     expect(run.refusals).toBe(0);
-    const seen = twoViews({ data: new Float32Array(2 * 28 * 28).fill(0.5), count: 2, height: 28, width: 28, channels: 1 }, (x, seed) => tf.add(x, seed % 7) as tf.Tensor4D, 1);
+    const seen = twoViews(
+      { data: new Float32Array(2 * 28 * 28).fill(0.5), count: 2, height: 28, width: 28, channels: 1 },
+      (x, seed) => tf.add(x, seed % 7) as tf.Tensor4D,
+      1,
+    );
     expect(seen.count).toBe(4);
     // Views 1 and 2 of an image differ (two seeds); view k of every image uses the same seed.
     const pixel = (i: number) => seen.data[i * 28 * 28]!;

@@ -14,7 +14,13 @@ import { studentOptionProperties, type StudentOptions } from '../_shared/options
 import { buyAnswers, plannedQueries, takeImages } from '../_shared/query.ts';
 import { createStudent } from '../_shared/student.ts';
 import { labelsFromAnswers, softmaxCrossEntropy } from './labels.ts';
-import { createLinearHead, representationDimOf, imagesToTensor, defineAttack, deriveSeed } from '../../benchmark/index.ts';
+import {
+  createLinearHead,
+  representationDimOf,
+  imagesToTensor,
+  defineAttack,
+  deriveSeed,
+} from '../../benchmark/index.ts';
 
 export interface LabelStealingOptions extends StudentOptions {
   fineTune: boolean;
@@ -25,13 +31,19 @@ export default defineAttack<LabelStealingOptions>({
   meta: {
     id: 'label-stealing',
     title: 'Label stealing (supervised baseline)',
-    paper: 'Dziedzic, Dhawan, Kaleem, Guan, Papernot: On the Difficulty of Defending Self-Supervised Learning against Model Extraction, ICML 2022, table 4 ("SL fine-tune" / "SL no fine-tune")',
-    description: "The API returns labels only; trains encoder + classifier with cross-entropy on them. fineTune=false returns the classifier's class scores as the representation.",
+    paper:
+      'Dziedzic, Dhawan, Kaleem, Guan, Papernot: On the Difficulty of Defending Self-Supervised Learning against Model Extraction, ICML 2022, table 4 ("SL fine-tune" / "SL no fine-tune")',
+    description:
+      "The API returns labels only; trains encoder + classifier with cross-entropy on them. fineTune=false returns the classifier's class scores as the representation.",
     needs: { output: 'label' },
     options: {
       type: 'object',
       properties: {
-        fineTune: { type: 'boolean', default: true, description: 'return the encoder (probed anew per task); false: return the class scores' },
+        fineTune: {
+          type: 'boolean',
+          default: true,
+          description: 'return the encoder (probed anew per task); false: return the class scores',
+        },
         representationDim: { type: 'integer', minimum: 1, description: 'length of the stolen representation' },
         ...studentOptionProperties(310),
       },
@@ -55,11 +67,19 @@ export default defineAttack<LabelStealingOptions>({
         seed: deriveSeed(ctx.seed, 'train'),
         label: 'label-stealing',
         loss: ({ indices }) => {
-          const logits = classifier.apply(student.apply(imagesToTensor(images, indices), { training: true }), { training: true }) as tf.Tensor2D;
-          return softmaxCrossEntropy(logits, indices.map((i) => labels[i]!), classes);
+          const logits = classifier.apply(student.apply(imagesToTensor(images, indices), { training: true }), {
+            training: true,
+          }) as tf.Tensor2D;
+          return softmaxCrossEntropy(
+            logits,
+            indices.map((i) => labels[i]!),
+            classes,
+          );
         },
       });
-      ctx.log(`label-stealing: ${images.count} labels over ${classes} classes, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`);
+      ctx.log(
+        `label-stealing: ${images.count} labels over ${classes} classes, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
+      );
     } catch (error) {
       student.dispose();
       classifier.dispose();

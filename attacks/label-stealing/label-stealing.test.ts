@@ -28,7 +28,10 @@ describe('label-stealing pieces', () => {
 
   it('cross-entropy matches −log softmax by hand', () => {
     // Row [0, ln 3] with label 1: softmax = [1/4, 3/4] -> −ln(3/4). Row [0, 0] with label 0: −ln(1/2).
-    const logits = tf.tensor2d([[0, Math.log(3)], [0, 0]]);
+    const logits = tf.tensor2d([
+      [0, Math.log(3)],
+      [0, 0],
+    ]);
     const value = softmaxCrossEntropy(logits, [1, 0], 2).dataSync()[0]!;
     expect(value).toBeCloseTo((-Math.log(3 / 4) - Math.log(1 / 2)) / 2, 5);
     logits.dispose();
@@ -42,7 +45,9 @@ describe('label-stealing pieces', () => {
 function quadrantVictim(): VictimDeployment {
   const quadrants = (images: ImageBatch) =>
     Int32Array.from({ length: images.count }, (_, n) => {
-      let mass = 0, sx = 0, sy = 0;
+      let mass = 0,
+        sx = 0,
+        sy = 0;
       for (let y = 0; y < 28; y++) {
         for (let x = 0; x < 28; x++) {
           const v = Math.max(0, images.data[n * 784 + y * 28 + x]! - 0.3);
@@ -67,7 +72,11 @@ function quadrantVictim(): VictimDeployment {
 
 describe('label-stealing behaviour', () => {
   it('no fine-tune: the stolen class scores reproduce the victim labels on held-out images', async () => {
-    const run = await stealFromTinyVictim(plugin, { fineTune: false, width: 0.5, steps: 48, learningRate: 0.003 }, { budget: 256, seed: 3, deployment: quadrantVictim() });
+    const run = await stealFromTinyVictim(
+      plugin,
+      { fineTune: false, width: 0.5, steps: 48, learningRate: 0.003 },
+      { budget: 256, seed: 3, deployment: quadrantVictim() },
+    );
     expect(run.used).toBe(256);
     const scores = embed(run.model, run.heldOut);
     expect(scores.dim).toBe(4);
@@ -78,14 +87,20 @@ describe('label-stealing behaviour', () => {
     const counts = new Map<number, number>();
     for (const l of victim) counts.set(l, (counts.get(l) ?? 0) + 1);
     const majority = Math.max(...counts.values()) / victim.length;
-    console.log(`label-stealing: agreement with the victim labels ${agreement.toFixed(3)} (majority label ${majority.toFixed(3)})`);
+    console.log(
+      `label-stealing: agreement with the victim labels ${agreement.toFixed(3)} (majority label ${majority.toFixed(3)})`,
+    );
     expect(majority).toBeLessThan(0.5);
     expect(agreement).toBeGreaterThan(0.8);
     run.model.dispose();
   }, 240_000);
 
   it('fine-tune: returns the encoder (its representation, not the class scores)', async () => {
-    const run = await stealFromTinyVictim(plugin, { width: 0.25, steps: 1, representationDim: 24 }, { budget: 32, seed: 3 });
+    const run = await stealFromTinyVictim(
+      plugin,
+      { width: 0.25, steps: 1, representationDim: 24 },
+      { budget: 32, seed: 3 },
+    );
     expect(embed(run.model, run.heldOut).dim).toBe(24);
     run.model.dispose();
   }, 60_000);

@@ -5,7 +5,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { fit } from '../_shared/fit.ts';
 import { takeImages } from '../_shared/query.ts';
-import { type Augmentation, createMlpHead, symmetrizedNegCosineLoss, vectorsToTensor, type AttackContext, type ImageBatch, type Vectors, deriveSeed } from '../../benchmark/index.ts';
+import {
+  type Augmentation,
+  createMlpHead,
+  symmetrizedNegCosineLoss,
+  vectorsToTensor,
+  type AttackContext,
+  type ImageBatch,
+  type Vectors,
+  deriveSeed,
+} from '../../benchmark/index.ts';
 
 export interface HeadQueryPlan {
   /** What is sent to the victim, in order: view 1 of pairs 0..p−1, view 2 of pairs 0..p−1, then raw images. */
@@ -15,10 +24,17 @@ export interface HeadQueryPlan {
 }
 
 /** Splits n queries: ⌊fraction·n/2⌋ images as two augmented views each, then raw images for the rest. */
-export function planHeadQueries(pool: ImageBatch, n: number, fraction: number, augment: Augmentation, seed: number): HeadQueryPlan {
+export function planHeadQueries(
+  pool: ImageBatch,
+  n: number,
+  fraction: number,
+  augment: Augmentation,
+  seed: number,
+): HeadQueryPlan {
   const pairs = Math.max(n >= 4 ? 2 : 0, Math.floor((fraction * n) / 2));
   const raw = n - 2 * pairs;
-  if (pairs + raw > pool.count) throw new Error(`recreate-head: needs ${pairs + raw} pool images for ${n} queries, the pool has ${pool.count}`);
+  if (pairs + raw > pool.count)
+    throw new Error(`recreate-head: needs ${pairs + raw} pool images for ${n} queries, the pool has ${pool.count}`);
   const viewSource = takeImages(pool, pairs);
   const rawImages = takeImages(pool, raw, pairs);
   const data = tf.tidy(() => {
@@ -40,11 +56,23 @@ export interface HeadSettings {
 }
 
 /** SimSiam on the victim's representations of the view pairs; returns the projector (the predictor is dropped). */
-export async function recreateHead(ctx: Pick<AttackContext, 'deadline' | 'progress' | 'log'>, answers: Vectors, pairs: number, s: HeadSettings): Promise<tfl.LayersModel> {
+export async function recreateHead(
+  ctx: Pick<AttackContext, 'deadline' | 'progress' | 'log'>,
+  answers: Vectors,
+  pairs: number,
+  s: HeadSettings,
+): Promise<tfl.LayersModel> {
   const dim = answers.dim;
-  const projector = createMlpHead({ inputDim: dim, hiddenDims: [dim], outputDim: s.projectionDim, outputBatchNorm: true }, deriveSeed(s.seed, 'projector'));
+  const projector = createMlpHead(
+    { inputDim: dim, hiddenDims: [dim], outputDim: s.projectionDim, outputBatchNorm: true },
+    deriveSeed(s.seed, 'projector'),
+  );
   const predictor = createMlpHead(
-    { inputDim: s.projectionDim, hiddenDims: [Math.max(1, Math.round(s.projectionDim / 4))], outputDim: s.projectionDim },
+    {
+      inputDim: s.projectionDim,
+      hiddenDims: [Math.max(1, Math.round(s.projectionDim / 4))],
+      outputDim: s.projectionDim,
+    },
     deriveSeed(s.seed, 'predictor'),
   );
   const forward = (m: tfl.LayersModel, x: tf.Tensor) => m.apply(x, { training: true }) as tf.Tensor2D;
@@ -61,11 +89,19 @@ export async function recreateHead(ctx: Pick<AttackContext, 'deadline' | 'progre
         label: 'recreate-head: head',
         loss: ({ indices }) => {
           const z1 = forward(projector, vectorsToTensor(answers, indices));
-          const z2 = forward(projector, vectorsToTensor(answers, indices.map((i) => pairs + i)));
+          const z2 = forward(
+            projector,
+            vectorsToTensor(
+              answers,
+              indices.map((i) => pairs + i),
+            ),
+          );
           return symmetrizedNegCosineLoss(forward(predictor, z1), z1, forward(predictor, z2), z2);
         },
       });
-      ctx.log(`recreate-head: head from ${pairs} view pairs, ${result.steps} steps, final loss ${result.epochLosses.at(-1)?.toFixed(4)}`);
+      ctx.log(
+        `recreate-head: head from ${pairs} view pairs, ${result.steps} steps, final loss ${result.epochLosses.at(-1)?.toFixed(4)}`,
+      );
     } else {
       ctx.log('recreate-head: fewer than 2 view pairs, the head keeps its initial weights');
     }

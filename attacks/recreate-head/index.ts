@@ -9,7 +9,12 @@
 // all n (view or image, victim representation) pairs, so no answer is wasted.
 import type * as tf from '@tensorflow/tfjs-core';
 import { fit } from '../_shared/fit.ts';
-import { augmentationOption, stepsForLosses, studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
+import {
+  augmentationOption,
+  stepsForLosses,
+  studentOptionProperties,
+  type StudentOptions,
+} from '../_shared/options.ts';
 import { buyAnswers, plannedQueries } from '../_shared/query.ts';
 import { augmentationFor, createStudent } from '../_shared/student.ts';
 import { planHeadQueries, projectThrough, recreateHead } from './head.ts';
@@ -31,15 +36,27 @@ export default defineAttack<RecreateHeadOptions>({
   meta: {
     id: 'recreate-head',
     title: 'Recreate head',
-    paper: 'Dziedzic, Dhawan, Kaleem, Guan, Papernot: On the Difficulty of Defending Self-Supervised Learning against Model Extraction, ICML 2022, section 3.2, algorithm 2 and table 1 ("Recreate Head")',
-    description: "Rebuilds the victim's projection head SimSiam-style from two augmented views per image, then steals the encoder through it.",
+    paper:
+      'Dziedzic, Dhawan, Kaleem, Guan, Papernot: On the Difficulty of Defending Self-Supervised Learning against Model Extraction, ICML 2022, section 3.2, algorithm 2 and table 1 ("Recreate Head")',
+    description:
+      "Rebuilds the victim's projection head SimSiam-style from two augmented views per image, then steals the encoder through it.",
     needs: { output: 'representation' },
     options: {
       type: 'object',
       properties: {
-        loss: { enum: RECREATE_HEAD_LOSSES, default: 'infonce', description: 'stealing loss, applied after the recreated head' },
+        loss: {
+          enum: RECREATE_HEAD_LOSSES,
+          default: 'infonce',
+          description: 'stealing loss, applied after the recreated head',
+        },
         temperature: { type: 'number', exclusiveMinimum: 0, description: "overrides the loss's temperature" },
-        headFraction: { type: 'number', minimum: 0.1, maximum: 1, default: 0.5, description: 'share of the budget spent on view pairs for the head' },
+        headFraction: {
+          type: 'number',
+          minimum: 0.1,
+          maximum: 1,
+          default: 0.5,
+          description: 'share of the budget spent on view pairs for the head',
+        },
         headSteps: {
           type: 'integer',
           minimum: 1,
@@ -57,7 +74,12 @@ export default defineAttack<RecreateHeadOptions>({
     const n = await plannedQueries(ctx);
     const augment = augmentationFor(options.augmentation, ctx.pool);
     const plan = planHeadQueries(ctx.pool, n, options.headFraction, augment, deriveSeed(ctx.seed, 'views'));
-    const { answers } = await buyAnswers(ctx, plan.queries, options.queryBatchSize, 'querying the victim (views, then images)');
+    const { answers } = await buyAnswers(
+      ctx,
+      plan.queries,
+      options.queryBatchSize,
+      'querying the victim (views, then images)',
+    );
 
     const head = await recreateHead(ctx, answers, plan.pairs, {
       projectionDim: options.projectionDim,
@@ -86,7 +108,9 @@ export default defineAttack<RecreateHeadOptions>({
           return loss(projected, vectorsToTensor(targets, indices));
         },
       });
-      ctx.log(`recreate-head: ${plan.pairs} view pairs + ${plan.queries.count - 2 * plan.pairs} images, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`);
+      ctx.log(
+        `recreate-head: ${plan.pairs} view pairs + ${plan.queries.count - 2 * plan.pairs} images, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
+      );
     } catch (error) {
       student.dispose();
       throw error;

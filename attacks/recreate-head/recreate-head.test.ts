@@ -32,7 +32,9 @@ describe('recreate-head query plan', () => {
     const size = 28 * 28;
     const pixel = (set: { data: Float32Array }, image: number) => set.data[image * size + 100]!;
     for (let i = 0; i < 3; i++) {
-      const offsets = [pixel(plan.queries, i) - pixel(pool, i), pixel(plan.queries, 3 + i) - pixel(pool, i)].map((d) => Math.round(d));
+      const offsets = [pixel(plan.queries, i) - pixel(pool, i), pixel(plan.queries, 3 + i) - pixel(pool, i)].map((d) =>
+        Math.round(d),
+      );
       expect(new Set(offsets).size).toBe(2); // two different views of image i
     }
     for (let j = 0; j < 9; j++) expect(pixel(plan.queries, 6 + j)).toBe(pixel(pool, 3 + j)); // then images 3..11, raw
@@ -43,7 +45,9 @@ describe('recreate-head behaviour', () => {
   it('brings the encoder closer to the victim than its initial weights', async () => {
     const raw = { loss: 'mse', width: 0.5, steps: 48, headSteps: 20, learningRate: 0.003, projectionDim: 16 };
     const options = resolveOptions('attack', plugin, raw) as RecreateHeadOptions;
-    const { before, after, run } = await fidelityGain(plugin, raw, { budget: 256, seed: 3 }, (images, dim) => createStudent(images, options, 3, dim));
+    const { before, after, run } = await fidelityGain(plugin, raw, { budget: 256, seed: 3 }, (images, dim) =>
+      createStudent(images, options, 3, dim),
+    );
     expect(run.used).toBe(256);
     expect(run.logs.some((l) => l.includes('head from 64 view pairs'))).toBe(true);
     expect(after).toBeGreaterThan(before + 0.1);

@@ -21,8 +21,10 @@ export default defineAttack<StolenEncoderOptions>({
   meta: {
     id: 'stolen-encoder',
     title: 'StolenEncoder',
-    paper: 'Liu, Jia, Liu, Gong: StolenEncoder: Stealing Pre-trained Encoders in Self-supervised Learning, ACM CCS 2022',
-    description: 'One query per image; trains the stolen encoder so that the image and an augmented copy both match the victim representation in cosine.',
+    paper:
+      'Liu, Jia, Liu, Gong: StolenEncoder: Stealing Pre-trained Encoders in Self-supervised Learning, ACM CCS 2022',
+    description:
+      'One query per image; trains the stolen encoder so that the image and an augmented copy both match the victim representation in cosine.',
     needs: { output: 'representation' },
     options: {
       type: 'object',
@@ -57,7 +59,9 @@ export default defineAttack<StolenEncoderOptions>({
           return stolenEncoderLoss(plain, augmented, target, options.lambda);
         },
       });
-      ctx.log(`stolen-encoder: ${images.count} queries, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`);
+      ctx.log(
+        `stolen-encoder: ${images.count} queries, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
+      );
     } catch (error) {
       student.dispose();
       throw error;

@@ -8,6 +8,13 @@ function meanCosine(a: tf.Tensor2D, b: tf.Tensor2D): tf.Scalar {
   return tf.mean(tf.sum(tf.mul(l2NormalizeRows(a), l2NormalizeRows(b)), 1)) as tf.Scalar;
 }
 
-export function stolenEncoderLoss(plain: tf.Tensor2D, augmented: tf.Tensor2D, victim: tf.Tensor2D, lambda: number): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.add(meanCosine(plain, victim), tf.mul(meanCosine(augmented, victim), lambda))) as tf.Scalar);
+export function stolenEncoderLoss(
+  plain: tf.Tensor2D,
+  augmented: tf.Tensor2D,
+  victim: tf.Tensor2D,
+  lambda: number,
+): tf.Scalar {
+  return tf.tidy(
+    () => tf.neg(tf.add(meanCosine(plain, victim), tf.mul(meanCosine(augmented, victim), lambda))) as tf.Scalar,
+  );
 }

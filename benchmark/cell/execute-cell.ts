@@ -28,7 +28,14 @@ import { embed } from '../nn/probe.ts';
 import { loadVictim, deployVictim } from '../victims/index.ts';
 import { downstreamSplits, featureMemo, scoreDownstream, victimFeatures } from '../scoring/downstream.ts';
 import { planLegitimateUsers, scoreLegitimateUsers, type LegitimateTaskAnswers } from '../scoring/legitimate-users.ts';
-import { concatAnswers, concatImages, createLegitimateTraffic, interleavedClient, legitimateSchedule, sliceAnswer } from '../oracle/interleave.ts';
+import {
+  concatAnswers,
+  concatImages,
+  createLegitimateTraffic,
+  interleavedClient,
+  legitimateSchedule,
+  sliceAnswer,
+} from '../oracle/interleave.ts';
 import { linearCka, meanCosineSimilarity } from '../scoring/representation-similarity.ts';
 import { deriveSeed } from '../util/random.ts';
 import { once } from '../util/once.ts';
@@ -43,7 +50,11 @@ import { detectionRuleRates } from '../scoring/detection.ts';
 /** Held-out images on which stolen and victim representations are compared. */
 
 class PhaseError extends Error {
-  constructor(readonly phase: string, cause: unknown, readonly plugin?: string) {
+  constructor(
+    readonly phase: string,
+    cause: unknown,
+    readonly plugin?: string,
+  ) {
     // Capped: the text may be a plugin's (a 20 MB error message must not become a 20 MB record).
     super(capText(cause instanceof Error ? cause.message : String(cause)), { cause });
     if (cause instanceof Error && typeof cause.stack === 'string') this.stack = capText(cause.stack, MAX_STACK_CHARS);
@@ -88,7 +99,9 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
     const engine = await phase('engine', () => initEngine({ backend: parseBackendChoice(ctx.backend, '--backend') }));
     // Only this cell's plugins, read as data in the sandbox: no attack code runs in this process (it holds the victim).
     const used = { victim: cell.victim, defense: cell.defense.id, attack: cell.attack.id };
-    const registry: Registry = await phase('registry', () => discoverPlugins(undefined, (kind, id) => used[kind] === id));
+    const registry: Registry = await phase('registry', () =>
+      discoverPlugins(undefined, (kind, id) => used[kind] === id),
+    );
     // A plugin that no longer loads here (changed since the run was planned) is blamed on that plugin, phase 'load'.
     const victimPlugin = await phase('load', async () => findPlugin(registry, 'victim', cell.victim), cell.victim);
     const defense = await phase('load', async () => findPlugin(registry, 'defense', cell.defense.id), cell.defense.id);
@@ -102,12 +115,29 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
     ctx.progress(0, 5, 'victim');
     const extra = await phase('defense', async () => defenseCode.prepareVictim?.(defenseOptions), defense.id);
     const trainHook = await phase('defense', async () => defenseCode.victimTrainHook?.(defenseOptions), defense.id);
-    const victim = await phase('victim', () => loadVictim(victimPlugin.id, { extra, ...(trainHook ? { trainHook } : {}), onProgress: (done, total, message) => ctx.log(`victim: ${done}/${total} ${message ?? ''}`) }), victimPlugin.id);
-    const deployment = await phase('victim', async () => {
-      const shape = victim.encoder.inputs[0]!.shape;
-      checkEncoder(victim.encoder, [shape[1], shape[2], shape[3]] as [number, number, number], `the encoder of victim "${victimPlugin.id}"`);
-      return deployVictim(victim);
-    }, victimPlugin.id);
+    const victim = await phase(
+      'victim',
+      () =>
+        loadVictim(victimPlugin.id, {
+          extra,
+          ...(trainHook ? { trainHook } : {}),
+          onProgress: (done, total, message) => ctx.log(`victim: ${done}/${total} ${message ?? ''}`),
+        }),
+      victimPlugin.id,
+    );
+    const deployment = await phase(
+      'victim',
+      async () => {
+        const shape = victim.encoder.inputs[0]!.shape;
+        checkEncoder(
+          victim.encoder,
+          [shape[1], shape[2], shape[3]] as [number, number, number],
+          `the encoder of victim "${victimPlugin.id}"`,
+        );
+        return deployVictim(victim);
+      },
+      victimPlugin.id,
+    );
     // The provider's own training data: calibrating guards and ownership tests read it, loaded once.
     const loadPrivateData = once(() => loadSplit(victim.recipe.data));
     durations.victim = seconds(mark);
@@ -115,7 +145,16 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
     // 2. The oracle behind the defense.
     mark = performance.now();
     const guard = defenseCode.guard
-      ? await phase('defense', async () => defenseCode.guard!(deployment, defenseOptions, { seed: deriveSeed(cell.seed, 'defense'), log: ctx.log, loadPrivateData }), defense.id)
+      ? await phase(
+          'defense',
+          async () =>
+            defenseCode.guard!(deployment, defenseOptions, {
+              seed: deriveSeed(cell.seed, 'defense'),
+              log: ctx.log,
+              loadPrivateData,
+            }),
+          defense.id,
+        )
       : undefined;
     const oracle = createOracle({ deployment, output: cell.output, guard });
     openedOracle = oracle;
@@ -131,12 +170,21 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
     const userPlans = await phase('legitimate-users', () => planLegitimateUsers(cell.downstream));
     const users = [...new Set(userPlans.map((p) => p.account))];
     const userAccounts = new Map(users.map((user, u) => [user, legitimateAccountId(ctx.key, u)]));
-    const streams = userPlans.map((p) => ({ account: userAccounts.get(p.account)!, images: concatImages(p.train, p.test) }));
+    const streams = userPlans.map((p) => ({
+      account: userAccounts.get(p.account)!,
+      images: concatImages(p.train, p.test),
+    }));
     for (const [user, id] of userAccounts) {
-      const images = userPlans.filter((p) => p.account === user).reduce((sum, p) => sum + p.train.count + p.test.count, 0);
+      const images = userPlans
+        .filter((p) => p.account === user)
+        .reduce((sum, p) => sum + p.train.count + p.test.count, 0);
       oracle.openAccount(id, images, 'legitimate');
     }
-    const schedule = legitimateSchedule(streams.map((stream) => stream.images.count), cell.budget, deriveSeed(cell.seed, 'legitimate'));
+    const schedule = legitimateSchedule(
+      streams.map((stream) => stream.images.count),
+      cell.budget,
+      deriveSeed(cell.seed, 'legitimate'),
+    );
     const legitimateTraffic = createLegitimateTraffic(oracle, streams, schedule);
     const attackerClient = interleavedClient(oracle.client(attacker), () => attacker.budget().used, legitimateTraffic);
 
@@ -159,7 +207,8 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
       deadline: ctx.deadline - Math.min(60_000, (ctx.deadline - Date.now()) / 4),
       outputDir: join(workDir, 'stolen'),
       backend: engine.backend === 'wasm' ? 'wasm' : ctx.backend,
-      onProgress: (p) => ctx.progress(1, 5, `attack ${attack.id}: ${p.done}/${p.total}${p.message ? ` ${p.message}` : ''}`),
+      onProgress: (p) =>
+        ctx.progress(1, 5, `attack ${attack.id}: ${p.done}/${p.total}${p.message ? ` ${p.message}` : ''}`),
       onLog: (message) => ctx.log(`attack: ${message}`),
       memoryMB: ctx.memoryMB,
     });
@@ -175,7 +224,10 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
         state: attackResult.state,
         error: {
           message: capText(reported?.message ?? 'the attack did not complete'),
-          phase: reported?.phase === 'worker' || reported?.phase === 'load' || reported?.phase === 'save' ? reported.phase : 'attack',
+          phase:
+            reported?.phase === 'worker' || reported?.phase === 'load' || reported?.phase === 'save'
+              ? reported.phase
+              : 'attack',
           plugin: attack.id,
           ...(reported?.stack ? { stack: capText(reported.stack, MAX_STACK_CHARS) } : {}),
         },
@@ -184,7 +236,11 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
       };
     }
     const stolen = (await phase('attack', () => loadModel(attackResult.modelDir!), attack.id)).model;
-    await phase('attack', async () => checkEncoder(stolen, oracle.inputShape, `the encoder stolen by attack "${attack.id}"`), attack.id);
+    await phase(
+      'attack',
+      async () => checkEncoder(stolen, oracle.inputShape, `the encoder stolen by attack "${attack.id}"`),
+      attack.id,
+    );
 
     // 4. Legitimate users through the same defended API.
     mark = performance.now();
@@ -196,28 +252,49 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
     const streamAnswers = legitimateTraffic.answers();
     const userAnswers: LegitimateTaskAnswers[] = userPlans.map((p, i) => {
       const all = concatAnswers(streamAnswers[i]!);
-      return { account: p.account, task: p.task, train: sliceAnswer(all, 0, p.train.count), test: sliceAnswer(all, p.train.count, all.count) };
+      return {
+        account: p.account,
+        task: p.task,
+        train: sliceAnswer(all, 0, p.train.count),
+        test: sliceAnswer(all, p.train.count, all.count),
+      };
     });
     const legitimate = await phase('legitimate-users', () =>
       scoreLegitimateUsers(userAnswers, {
-        deployment, victimHash: victim.hash, output: cell.output, seed: deriveSeed(cell.seed, 'legitimate'),
-        defense: { id: defense.id, hash: ctx.pluginHashes[`defense:${defense.id}`] ?? '', options: cell.defense.options },
-      }));
+        deployment,
+        victimHash: victim.hash,
+        output: cell.output,
+        seed: deriveSeed(cell.seed, 'legitimate'),
+        defense: {
+          id: defense.id,
+          hash: ctx.pluginHashes[`defense:${defense.id}`] ?? '',
+          options: cell.defense.options,
+        },
+      }),
+    );
     const legitimateIds = [...userAccounts.values()];
     const attackerIds = attacker.opened();
     durations.legitimate = seconds(mark) + legitimateTraffic.seconds();
     // Per-account verdicts are the defense's answer too: checked like its query answers, blamed on it if broken.
-    const reports = await phase('defense', async () => {
-      const returned: unknown = guard?.report?.();
-      if (returned !== undefined) validateAccountReports(returned);
-      return returned;
-    }, defense.id);
+    const reports = await phase(
+      'defense',
+      async () => {
+        const returned: unknown = guard?.report?.();
+        if (returned !== undefined) validateAccountReports(returned);
+        return returned;
+      },
+      defense.id,
+    );
     // Figures the defense reports about itself (e.g. the victim spread its noise was scaled to).
-    const defenseFigures = await phase('defense', async () => {
-      const returned: unknown = guard?.figures?.();
-      if (returned !== undefined) validateDefenseFigures(returned);
-      return returned;
-    }, defense.id);
+    const defenseFigures = await phase(
+      'defense',
+      async () => {
+        const returned: unknown = guard?.figures?.();
+        if (returned !== undefined) validateDefenseFigures(returned);
+        return returned;
+      },
+      defense.id,
+    );
 
     // 5. Scoring.
     mark = performance.now();
@@ -246,7 +323,10 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
           ...(legitimate.flaggedAnswers ? { flaggedAnswers: legitimate.flaggedAnswers } : {}),
           cost: meanAccountCost(legitimateIds.map((account) => oracle.audit(account))),
         },
-        cost: attackerCost(attackerIds.flatMap((account) => oracle.audit(account)), attackSeconds),
+        cost: attackerCost(
+          attackerIds.flatMap((account) => oracle.audit(account)),
+          attackSeconds,
+        ),
       };
       const detection = detectionFigures(reports, (account) => oracle.audit(account), attackerIds, legitimateIds);
       if (detection) metrics.detection = detection;
@@ -262,47 +342,69 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
     if (defenseCode.verifyOwnership) {
       mark = performance.now();
       ctx.progress(4, 5, 'ownership');
-      metrics.ownership = await phase('defense', async () => {
-        const privateData = await loadPrivateData();
-        const publicData = await loadSplit(downstreamSplits(DEFAULT_TASK).test);
-        const base: Omit<OwnershipContext, 'suspect'> = { seed: deriveSeed(cell.seed, 'ownership'), log: ctx.log, victim: deployment, privateData, publicData };
-        // The controls: encoders the provider trained independently of the victim (the victim's
-        // meta.ownershipControls, keyed into the cell through its plugin hashes).
-        const controls = ownershipControls(ctx.pluginHashes);
-        if (controls.length === 0) {
-          throw new Error(`victim '${victimPlugin.id}' declares no ownership control (meta.ownershipControls), so reactive defense '${defense.id}' cannot be scored`);
-        }
-        // The stolen verdict is reported with the test's power: the same test on the victim itself and on every control.
-        return verifyWithPower((suspect) => defenseCode.verifyOwnership!(defenseOptions, { ...base, suspect }), {
-          stolen: encoderFeatures(stolen),
-          victim: (images) => deployment.encode(images),
-          independents: controls.map((id) => ({
-            id,
-            open: async () => {
-              const independent = await loadVictim(id, {});
-              return {
-                features: encoderFeatures(independent.encoder),
-                dispose: () => {
-                  independent.encoder.dispose();
-                  independent.projectionHead?.dispose();
-                },
-              };
-            },
-          })),
-        });
-      }, defense.id);
+      metrics.ownership = await phase(
+        'defense',
+        async () => {
+          const privateData = await loadPrivateData();
+          const publicData = await loadSplit(downstreamSplits(DEFAULT_TASK).test);
+          const base: Omit<OwnershipContext, 'suspect'> = {
+            seed: deriveSeed(cell.seed, 'ownership'),
+            log: ctx.log,
+            victim: deployment,
+            privateData,
+            publicData,
+          };
+          // The controls: encoders the provider trained independently of the victim (the victim's
+          // meta.ownershipControls, keyed into the cell through its plugin hashes).
+          const controls = ownershipControls(ctx.pluginHashes);
+          if (controls.length === 0) {
+            throw new Error(
+              `victim '${victimPlugin.id}' declares no ownership control (meta.ownershipControls), so reactive defense '${defense.id}' cannot be scored`,
+            );
+          }
+          // The stolen verdict is reported with the test's power: the same test on the victim itself and on every control.
+          return verifyWithPower((suspect) => defenseCode.verifyOwnership!(defenseOptions, { ...base, suspect }), {
+            stolen: encoderFeatures(stolen),
+            victim: (images) => deployment.encode(images),
+            independents: controls.map((id) => ({
+              id,
+              open: async () => {
+                const independent = await loadVictim(id, {});
+                return {
+                  features: encoderFeatures(independent.encoder),
+                  dispose: () => {
+                    independent.encoder.dispose();
+                    independent.projectionHead?.dispose();
+                  },
+                };
+              },
+            })),
+          });
+        },
+        defense.id,
+      );
       durations.ownership = seconds(mark);
     }
     await phase('defense', async () => guard?.dispose?.(), defense.id);
     stolen.dispose();
     durations.total = seconds(started);
     ctx.progress(5, 5, 'done');
-    return { state: 'completed', metrics, ...traffic(), provenance: { backend: engine.backend, dataSource: pool.source, durations } };
+    return {
+      state: 'completed',
+      metrics,
+      ...traffic(),
+      provenance: { backend: engine.backend, dataSource: pool.source, durations },
+    };
   } catch (error) {
     const phaseError = error instanceof PhaseError ? error : new PhaseError('executor', error);
     return {
       state: 'failed',
-      error: { message: phaseError.message, phase: phaseError.phase, ...(phaseError.plugin ? { plugin: phaseError.plugin } : {}), ...(phaseError.stack ? { stack: phaseError.stack } : {}) },
+      error: {
+        message: phaseError.message,
+        phase: phaseError.phase,
+        ...(phaseError.plugin ? { plugin: phaseError.plugin } : {}),
+        ...(phaseError.stack ? { stack: phaseError.stack } : {}),
+      },
       ...traffic(),
       provenance: { durations },
     };

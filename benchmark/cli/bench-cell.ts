@@ -32,7 +32,12 @@ export function register(program: Command): void {
     .command('bench-cell')
     .description('Time one standard cell (direct extraction, no defense, 4,000 queries) phase by phase')
     .option('--profile <name>', 'profile whose victim, pool, seed, tasks and limits the cell uses', DEFAULT_PROFILE)
-    .option('--budget <n>', 'queries (4,000 for the standard cell; smaller to try it quickly)', parsePositiveInteger, 4000)
+    .option(
+      '--budget <n>',
+      'queries (4,000 for the standard cell; smaller to try it quickly)',
+      parsePositiveInteger,
+      4000,
+    )
     .option('--attack <id>', 'attack plugin', 'direct-extraction')
     .option('--loss <name>', "the attack's loss option", 'infonce')
     .option('--cold', 'start from empty caches (a temporary STEALBENCH_CACHE_DIR)', false)
@@ -89,20 +94,35 @@ async function benchCell(opts: BenchCellOptions): Promise<number> {
     const durations = outcome.provenance?.durations ?? {};
     const total = durations.total ?? wall;
     const accounted = PHASES.reduce((sum, phase) => sum + (durations[phase] ?? 0), 0);
-    const rows: [string, number][] = PHASES.filter((phase) => durations[phase] !== undefined).map((phase) => [phase, durations[phase]!]);
+    const rows: [string, number][] = PHASES.filter((phase) => durations[phase] !== undefined).map((phase) => [
+      phase,
+      durations[phase]!,
+    ]);
     rows.push(['other (engine, registry, oracle setup, data)', Math.max(0, total - accounted)]);
     const c = planned.cell;
-    const header = `${c.victim} / ${c.defense.id} / ${c.attack.id} ${JSON.stringify(c.attack.options)} / ${c.budget} queries / ` +
+    const header =
+      `${c.victim} / ${c.defense.id} / ${c.attack.id} ${JSON.stringify(c.attack.options)} / ${c.budget} queries / ` +
       `seed ${c.seed} / tasks ${c.downstream.join(', ')}; caches ${opts.cold ? 'cold' : 'as found'} (${cache}); state ${outcome.state}`;
     if (opts.json) {
-      console.log(JSON.stringify({ cell: c, state: outcome.state, durations, wallSeconds: wall, cache, cold: opts.cold }, null, 2));
+      console.log(
+        JSON.stringify(
+          { cell: c, state: outcome.state, durations, wallSeconds: wall, cache, cold: opts.cold },
+          null,
+          2,
+        ),
+      );
     } else {
       console.log(header);
-      console.log(markdownTable([
-        ['phase', 'seconds', 'share'],
-        ...rows.map(([phase, s]) => [phase, s.toFixed(1), `${((100 * s) / total).toFixed(1)}%`]),
-        ['total', total.toFixed(1), '100%'],
-      ], { align: ['l', 'r', 'r'] }));
+      console.log(
+        markdownTable(
+          [
+            ['phase', 'seconds', 'share'],
+            ...rows.map(([phase, s]) => [phase, s.toFixed(1), `${((100 * s) / total).toFixed(1)}%`]),
+            ['total', total.toFixed(1), '100%'],
+          ],
+          { align: ['l', 'r', 'r'] },
+        ),
+      );
     }
     if (outcome.state !== 'completed') {
       console.error(`the cell did not complete: ${outcome.error?.phase}: ${outcome.error?.message}`);

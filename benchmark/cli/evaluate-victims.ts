@@ -23,11 +23,17 @@ interface EvaluateFlags {
 
 export const VICTIMS_TABLE_COMMAND = 'npm run bench:victims';
 
-export async function evaluateVictimsCommand(flags: EvaluateFlags, stream: NodeJS.WritableStream = process.stdout): Promise<VictimsEvaluation> {
+export async function evaluateVictimsCommand(
+  flags: EvaluateFlags,
+  stream: NodeJS.WritableStream = process.stdout,
+): Promise<VictimsEvaluation> {
   const engine = await initEngine();
   const log = flags.json ? (m: string) => process.stderr.write(`${m}\n`) : (m: string) => stream.write(`${m}\n`);
   const evaluation = await evaluateVictims({
-    backend: engine.backend, log, ...(flags.train ? { train: true } : {}), ...(flags.only ? { only: flags.only } : {}),
+    backend: engine.backend,
+    log,
+    ...(flags.train ? { train: true } : {}),
+    ...(flags.only ? { only: flags.only } : {}),
     ...(flags.randomInits !== undefined ? { randomInits: flags.randomInits } : {}),
   });
   const block = renderVictimsTable(evaluation, VICTIMS_TABLE_COMMAND);
@@ -46,7 +52,9 @@ export async function evaluateVictimsCommand(flags: EvaluateFlags, stream: NodeJ
 export function register(program: Command): void {
   program
     .command('evaluate-victims')
-    .description('linear-probe every shipped/cached victim beside raw-pixel and random-weight baselines (mean ± sd of 5 inits); update victims/README.md')
+    .description(
+      'linear-probe every shipped/cached victim beside raw-pixel and random-weight baselines (mean ± sd of 5 inits); update victims/README.md',
+    )
     .option('--json', 'print the results as JSON (progress goes to stderr)')
     .option('--out <file>', 'where to write the JSON (default victims/evaluation.json)')
     .option('--no-readme', 'do not rewrite the table in victims/README.md')

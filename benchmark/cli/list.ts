@@ -39,7 +39,10 @@ export interface Listing {
   problems: PluginProblem[];
 }
 
-function defaultsOf(kind: PluginKind, plugin: { meta: { id: string; options?: unknown } }): Record<string, unknown> | null {
+function defaultsOf(
+  kind: PluginKind,
+  plugin: { meta: { id: string; options?: unknown } },
+): Record<string, unknown> | null {
   try {
     return structuredClone(resolveOptions(kind, plugin, {})) as Record<string, unknown>;
   } catch {
@@ -52,20 +55,39 @@ export async function collectListing(root: string = projectRoot): Promise<Listin
   const split = await listDataSplits();
   const listing: Listing = {
     attacks: registry.attacks.map(({ id, raw, hash }) => ({
-      kind: 'attack' as const, id, title: raw.meta.title, paper: raw.meta.paper, description: raw.meta.description,
+      kind: 'attack' as const,
+      id,
+      title: raw.meta.title,
+      paper: raw.meta.paper,
+      description: raw.meta.description,
       needs: { output: 'representation', labels: false, ...raw.meta.needs },
       ...(Array.isArray(raw.meta.targets) ? { targets: [...raw.meta.targets] } : {}),
-      options: describeOptions(raw), defaults: defaultsOf('attack', raw), hash,
+      options: describeOptions(raw),
+      defaults: defaultsOf('attack', raw),
+      hash,
     })),
     defenses: registry.defenses.map(({ id, raw, hash }) => ({
-      kind: 'defense' as const, id, title: raw.meta.title, paper: raw.meta.paper, description: raw.meta.description,
+      kind: 'defense' as const,
+      id,
+      title: raw.meta.title,
+      paper: raw.meta.paper,
+      description: raw.meta.description,
       defenseKind: raw.meta.kind,
       hooks: (['guard', 'prepareVictim', 'verifyOwnership'] as const).filter((hook) => raw.hooks.includes(hook)),
-      options: describeOptions(raw), defaults: defaultsOf('defense', raw), hash,
+      options: describeOptions(raw),
+      defaults: defaultsOf('defense', raw),
+      hash,
     })),
     victims: registry.victims.map(({ id, raw, hash }) => ({
-      kind: 'victim' as const, id, title: raw.meta.title, paper: raw.meta.paper, description: raw.meta.description,
-      recipe: raw.recipe, options: [], defaults: {}, hash,
+      kind: 'victim' as const,
+      id,
+      title: raw.meta.title,
+      paper: raw.meta.paper,
+      description: raw.meta.description,
+      recipe: raw.recipe,
+      options: [],
+      defaults: {},
+      hash,
     })),
     splits: split.splits,
     problems: registry.problems,
@@ -75,7 +97,8 @@ export async function collectListing(root: string = projectRoot): Promise<Listin
 }
 
 function optionText(option: OptionDescription): string {
-  const value = 'default' in option ? `= ${JSON.stringify(option.default)}` : option.required ? '(required)' : '(optional)';
+  const value =
+    'default' in option ? `= ${JSON.stringify(option.default)}` : option.required ? '(required)' : '(optional)';
   return `${option.name}: ${option.type} ${value}`;
 }
 
@@ -84,14 +107,17 @@ function section(title: string, rows: string[][], details: string[][] = []): str
   if (rows.length === 0) return [...lines, '  (none)', ''];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   rows.forEach((row, r) => {
-    lines.push(`  ${row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')}`.trimEnd());
+    lines.push(
+      `  ${row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')}`.trimEnd(),
+    );
     for (const detail of details[r] ?? []) lines.push(`      ${detail}`);
   });
   return [...lines, ''];
 }
 
 export function renderListing(listing: Listing): string {
-  const optionLines = (p: ListedPlugin) => (p.options.length ? [`options: ${p.options.map(optionText).join(', ')}`] : ['options: none']);
+  const optionLines = (p: ListedPlugin) =>
+    p.options.length ? [`options: ${p.options.map(optionText).join(', ')}`] : ['options: none'];
   const lines = [
     ...section(
       'Attacks',
@@ -120,7 +146,11 @@ export function renderListing(listing: Listing): string {
     lines.push(
       ...section(
         'Data splits',
-        listing.splits.map((s) => [s.name, s.count === undefined ? '' : `${s.count}${s.shape ? ` × ${s.shape.join('×')}` : ''}`, s.description ?? '']),
+        listing.splits.map((s) => [
+          s.name,
+          s.count === undefined ? '' : `${s.count}${s.shape ? ` × ${s.shape.join('×')}` : ''}`,
+          s.description ?? '',
+        ]),
       ),
     );
   }
@@ -139,7 +169,9 @@ export function renderListing(listing: Listing): string {
 export function register(program: Command): void {
   program
     .command('list')
-    .description('show the registered attacks, defenses and victims, their options and defaults, the data splits, and plugin folders that fail to load')
+    .description(
+      'show the registered attacks, defenses and victims, their options and defaults, the data splits, and plugin folders that fail to load',
+    )
     .option('--json', 'print the listing as JSON')
     .option('--root <dir>', 'project root holding attacks/, defenses/, victims/', projectRoot)
     .action(async (options: { json?: boolean; root: string }) => {

@@ -12,7 +12,9 @@ import { register as registerMerge } from './merge.ts';
 import { register as registerTrainVictim } from './train-victim.ts';
 import { register as registerEvaluateVictims } from './evaluate-victims.ts';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('stealbench')

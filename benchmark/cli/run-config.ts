@@ -26,10 +26,14 @@ export function addConfigOptions(command: Command): Command {
   return command
     .option('--config <file>', 'benchmark config file (JSON; see schemas/config.schema.json)')
     .option('--profile <name>', `built-in profile: smoke | quick | paper (default ${DEFAULT_PROFILE})`)
-    .option('--registry <module>', 'module exporting a runner registry to use instead of discovering plugins (tests, custom setups)');
+    .option(
+      '--registry <module>',
+      'module exporting a runner registry to use instead of discovering plugins (tests, custom setups)',
+    );
 }
 
 export function parsePositiveInteger(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`expected a positive integer, found ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new Error(`expected a positive integer, found ${JSON.stringify(text)}`);
   return Number(text);
 }

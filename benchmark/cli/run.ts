@@ -27,15 +27,22 @@ export function register(program: Command): void {
   const command = program
     .command('run')
     .description('Run the benchmark grid: every cell in its own worker process, one record per cell in <out>/results/')
-    .option('--shard <k/n>', 'run only shard k of n (also read from STEALBENCH_SHARD, JOB_COMPLETION_INDEX + STEALBENCH_SHARD_TOTAL, SLURM_ARRAY_TASK_ID)')
-    .option('--concurrency <n>', 'cells at once (default: the config\'s limits.concurrency; auto = one per core)', (text) => {
-      try {
-        return parsePositiveInteger(text);
-      } catch (error) {
-        throw new InvalidArgumentError((error as Error).message);
-      }
-    })
-    .option('--out <dir>', 'output folder (default: the config\'s output, e.g. runs/quick)')
+    .option(
+      '--shard <k/n>',
+      'run only shard k of n (also read from STEALBENCH_SHARD, JOB_COMPLETION_INDEX + STEALBENCH_SHARD_TOTAL, SLURM_ARRAY_TASK_ID)',
+    )
+    .option(
+      '--concurrency <n>',
+      "cells at once (default: the config's limits.concurrency; auto = one per core)",
+      (text) => {
+        try {
+          return parsePositiveInteger(text);
+        } catch (error) {
+          throw new InvalidArgumentError((error as Error).message);
+        }
+      },
+    )
+    .option('--out <dir>', "output folder (default: the config's output, e.g. runs/quick)")
     .option('--json', 'print machine-readable events, one JSON object per line, and a summary')
     .option('--retry-failed', 'rerun cells whose stored record is failed or timed-out')
     .option('--backend <name>', 'TensorFlow.js backend for the cells (wasm, cpu, tensorflow)', 'wasm')
@@ -62,7 +69,9 @@ export function register(program: Command): void {
     const onInterrupt = () => {
       if (abort.signal.aborted) process.exit(130);
       abort.abort();
-      process.stderr.write('\ninterrupted: no new cells will start; waiting for the running ones (Ctrl-C again to quit now)\n');
+      process.stderr.write(
+        '\ninterrupted: no new cells will start; waiting for the running ones (Ctrl-C again to quit now)\n',
+      );
     };
     process.on('SIGINT', onInterrupt);
     try {

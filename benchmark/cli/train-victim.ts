@@ -11,7 +11,16 @@ import type { ProgressReporter } from '../plugin/types.ts';
 import { discoverPlugins, importDefense } from '../plugin/registry.ts';
 import { unknownPluginMessage } from '../util/validation.ts';
 import { resolveOptions } from '../plugin/options.ts';
-import { findVictim, isEmptyExtra, loadVictim, shippedDir, shippedVariantDir, writeVictimAtomically, type LoadedVictim, type LoadVictimOptions } from '../victims/index.ts';
+import {
+  findVictim,
+  isEmptyExtra,
+  loadVictim,
+  shippedDir,
+  shippedVariantDir,
+  writeVictimAtomically,
+  type LoadedVictim,
+  type LoadVictimOptions,
+} from '../victims/index.ts';
 
 interface TrainVictimFlags {
   force?: boolean;
@@ -31,7 +40,8 @@ interface TrainVictimFlags {
 }
 
 function checkCount(flag: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isInteger(value) && value >= 1)) throw new Error(`${flag}: expected a positive integer, found ${value}`);
+  if (value !== undefined && !(Number.isInteger(value) && value >= 1))
+    throw new Error(`${flag}: expected a positive integer, found ${value}`);
 }
 
 /** The extra recipe settings and training hook of a proactive defense, with its options validated. */
@@ -39,7 +49,14 @@ async function defenseTraining(flags: TrainVictimFlags): Promise<Pick<LoadVictim
   if (!flags.defense) return {};
   const registry = await discoverPlugins(undefined, (kind) => kind === 'defense');
   const defense = registry.defenses.find((entry) => entry.id === flags.defense);
-  if (!defense) throw new Error(`--defense: ${unknownPluginMessage('defense', flags.defense, registry.defenses.map((d) => d.id))}`);
+  if (!defense)
+    throw new Error(
+      `--defense: ${unknownPluginMessage(
+        'defense',
+        flags.defense,
+        registry.defenses.map((d) => d.id),
+      )}`,
+    );
   let raw: Record<string, unknown>;
   try {
     raw = flags.defenseOptions ? (JSON.parse(flags.defenseOptions) as Record<string, unknown>) : {};
@@ -47,7 +64,8 @@ async function defenseTraining(flags: TrainVictimFlags): Promise<Pick<LoadVictim
     throw new Error(`--defense-options: not valid JSON (${(error as Error).message})`, { cause: error });
   }
   const options = resolveOptions('defense', defense.raw, raw);
-  if (!defense.raw.hooks.includes('prepareVictim')) throw new Error(`--defense ${flags.defense}: this defense does not change how the victim is trained`);
+  if (!defense.raw.hooks.includes('prepareVictim'))
+    throw new Error(`--defense ${flags.defense}: this defense does not change how the victim is trained`);
   // Defense code runs where the victim is trained (it shapes the training); discovery only read its meta.
   const code = await importDefense(defense);
   return {
@@ -67,7 +85,11 @@ function progressReporter(stream: NodeJS.WriteStream): { onProgress: ProgressRep
   const started = Date.now();
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: 'training [{bar}] {value}/{total} steps | {message} | ETA {eta_formatted}', hideCursor: true, etaBuffer: 20 },
+      {
+        format: 'training [{bar}] {value}/{total} steps | {message} | ETA {eta_formatted}',
+        hideCursor: true,
+        etaBuffer: 20,
+      },
       cliProgress.Presets.shades_classic,
     );
     let begun = false;
@@ -96,7 +118,9 @@ function progressReporter(stream: NodeJS.WriteStream): { onProgress: ProgressRep
       lastEpoch = epoch;
       const elapsed = (now - started) / 1000;
       const eta = (elapsed / (done - firstDone)) * (total - done);
-      stream.write(`step ${done}/${total}  ${message ?? ''}  elapsed ${formatSeconds(elapsed)}  ETA ${formatSeconds(eta)}\n`);
+      stream.write(
+        `step ${done}/${total}  ${message ?? ''}  elapsed ${formatSeconds(elapsed)}  ETA ${formatSeconds(eta)}\n`,
+      );
     },
     stop() {},
   };
@@ -106,23 +130,39 @@ function summary(victim: LoadedVictim): string {
   const m = victim.metrics;
   const lines = [`victim ${victim.id}  hash ${victim.hash}  (${victim.source}, ${victim.dir})`];
   if (m) {
-    lines.push(`  trained on ${m.backend} in ${formatSeconds(m.trainingSeconds)} (${m.steps} steps); epoch losses ${m.epochLosses.map((l) => l.toFixed(4)).join(' ')}`);
-    for (const point of m.probeCurve?.points ?? []) lines.push(`  epoch ${point.epoch}: ${m.probeCurve!.task} probe ${(point.accuracy * 100).toFixed(2)}%`);
-    for (const [task, p] of Object.entries(m.probes)) lines.push(`  linear probe ${task}: ${(p.accuracy * 100).toFixed(2)}% (train ${(p.trainAccuracy * 100).toFixed(2)}%)`);
+    lines.push(
+      `  trained on ${m.backend} in ${formatSeconds(m.trainingSeconds)} (${m.steps} steps); epoch losses ${m.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
+    );
+    for (const point of m.probeCurve?.points ?? [])
+      lines.push(`  epoch ${point.epoch}: ${m.probeCurve!.task} probe ${(point.accuracy * 100).toFixed(2)}%`);
+    for (const [task, p] of Object.entries(m.probes))
+      lines.push(
+        `  linear probe ${task}: ${(p.accuracy * 100).toFixed(2)}% (train ${(p.trainAccuracy * 100).toFixed(2)}%)`,
+      );
   }
   return lines.join('\n');
 }
 
-export async function trainVictimCommand(id: string, flags: TrainVictimFlags, stream: NodeJS.WriteStream = process.stdout): Promise<LoadedVictim> {
+export async function trainVictimCommand(
+  id: string,
+  flags: TrainVictimFlags,
+  stream: NodeJS.WriteStream = process.stdout,
+): Promise<LoadedVictim> {
   const engine = await initEngine(flags.backend ? { backend: flags.backend as never } : {});
   stream.write(`engine: ${engine.backend}${engine.note ? ` (${engine.note})` : ''}\n`);
   checkCount('--probe-every', flags.probeEvery);
   checkCount('--epochs', flags.epochs);
-  if (flags.epochs !== undefined && flags.ship) throw new Error('--epochs with --ship: the shipped weights must be the recipe in victims/<id>/index.ts; change its epochs there instead');
+  if (flags.epochs !== undefined && flags.ship)
+    throw new Error(
+      '--epochs with --ship: the shipped weights must be the recipe in victims/<id>/index.ts; change its epochs there instead',
+    );
   const found = await findVictim(id);
-  if (flags.next && !found.next) throw new Error(`--next: victim '${id}' has no next recipe (field next in victims/${id}/index.ts)`);
+  if (flags.next && !found.next)
+    throw new Error(`--next: victim '${id}' has no next recipe (field next in victims/${id}/index.ts)`);
   if (flags.next && flags.ship) {
-    throw new Error(`--next with --ship: shipped weights must match the victim's recipe; move next into recipe in victims/${id}/index.ts first, then ship (the finished run is found in the cache)`);
+    throw new Error(
+      `--next with --ship: shipped weights must match the victim's recipe; move next into recipe in victims/${id}/index.ts first, then ship (the finished run is found in the cache)`,
+    );
   }
   const base = flags.next ? { ...found, recipe: found.next! } : found;
   const plugin = flags.epochs === undefined ? base : { ...base, recipe: { ...base.recipe, epochs: flags.epochs } };
@@ -159,13 +199,30 @@ export function register(program: Command): void {
     .description('train a victim recipe (or find it shipped/cached) and write its weights and metrics.json')
     .argument('<id>', 'victim id (a folder under victims/)')
     .option('--force', 'retrain even when shipped or cached weights exist (and discard a checkpoint of a stopped run)')
-    .option('--resume', 'continue a stopped run of this recipe from its last epoch checkpoint (<cache>/victims/partial/<hash>/)')
-    .option('--next', "train the recipe the victim is being retrained to (next in its index.ts), not its current one")
-    .option('--ship', 'write the weights into victims/<id>/weights/ (the shipped copy; with --defense, victims/<id>/variants/<hash>/)')
-    .option('--defense <id>', "train with a proactive defense's settings (e.g. watermark), as a benchmark cell with that defense would")
+    .option(
+      '--resume',
+      'continue a stopped run of this recipe from its last epoch checkpoint (<cache>/victims/partial/<hash>/)',
+    )
+    .option('--next', 'train the recipe the victim is being retrained to (next in its index.ts), not its current one')
+    .option(
+      '--ship',
+      'write the weights into victims/<id>/weights/ (the shipped copy; with --defense, victims/<id>/variants/<hash>/)',
+    )
+    .option(
+      '--defense <id>',
+      "train with a proactive defense's settings (e.g. watermark), as a benchmark cell with that defense would",
+    )
     .option('--defense-options <json>', "that defense's options as JSON (default: its defaults)")
-    .option('--probe-every <epochs>', 'also linear-probe the first downstream task every this many epochs (kept in metrics.probeCurve)', (v) => Number(v))
-    .option('--epochs <n>', "train this many epochs instead of the recipe's (a different recipe: its own hash; for choosing the epoch count)", (v) => Number(v))
+    .option(
+      '--probe-every <epochs>',
+      'also linear-probe the first downstream task every this many epochs (kept in metrics.probeCurve)',
+      (v) => Number(v),
+    )
+    .option(
+      '--epochs <n>',
+      "train this many epochs instead of the recipe's (a different recipe: its own hash; for choosing the epoch count)",
+      (v) => Number(v),
+    )
     .option('--backend <name>', 'tfjs backend: auto, wasm, cpu, tensorflow (default $STEALBENCH_BACKEND or auto)')
     .action(async (id: string, flags: TrainVictimFlags) => {
       const victim = await trainVictimCommand(id, flags);

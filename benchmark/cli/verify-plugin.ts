@@ -23,23 +23,27 @@ function parseJsonOptions(text: string): Record<string, unknown> {
   } catch (error) {
     throw new InvalidArgumentError(`--options must be a JSON object, e.g. '{"epochs":1}': ${(error as Error).message}`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidArgumentError(`--options must be a JSON object, found ${JSON.stringify(value)}`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new InvalidArgumentError(`--options must be a JSON object, found ${JSON.stringify(value)}`);
   return value as Record<string, unknown>;
 }
 
 function parseBudget(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`--budget must be a positive integer, found '${text}'`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`--budget must be a positive integer, found '${text}'`);
   return n;
 }
 
 function parseBackend(text: string): BackendChoice {
-  if (!(BACKEND_CHOICES as readonly string[]).includes(text)) throw new InvalidArgumentError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, found '${text}'`);
+  if (!(BACKEND_CHOICES as readonly string[]).includes(text))
+    throw new InvalidArgumentError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, found '${text}'`);
   return text as BackendChoice;
 }
 
 function parseKind(text: string): PluginKind {
-  if (text !== 'attack' && text !== 'defense' && text !== 'victim') throw new InvalidArgumentError(`--kind must be attack, defense or victim, found '${text}'`);
+  if (text !== 'attack' && text !== 'defense' && text !== 'victim')
+    throw new InvalidArgumentError(`--kind must be attack, defense or victim, found '${text}'`);
   return text;
 }
 
@@ -55,14 +59,27 @@ export function register(program: Command): void {
     .option('--json', 'print the results as JSON')
     .action(async (folder: string, options: CliOptions) => {
       const path = resolve(folder);
-      if (!existsSync(path) || !statSync(path).isDirectory()) throw new Error(`verify-plugin: '${folder}' is not a folder`);
+      if (!existsSync(path) || !statSync(path).isDirectory())
+        throw new Error(`verify-plugin: '${folder}' is not a folder`);
       const verify: VerifyOptions = {
         kind: options.kind,
-        attack: { backend: options.backend, cases: [{ ...(options.options ? { name: 'given options', options: options.options } : {}), budget: options.budget }] },
-        defense: { backend: options.backend, cases: [options.options ? { name: 'given options', options: options.options } : {}] },
+        attack: {
+          backend: options.backend,
+          cases: [
+            { ...(options.options ? { name: 'given options', options: options.options } : {}), budget: options.budget },
+          ],
+        },
+        defense: {
+          backend: options.backend,
+          cases: [options.options ? { name: 'given options', options: options.options } : {}],
+        },
       };
       if (!options.json) process.stdout.write(`Verifying ${relative(process.cwd(), path) || '.'}\n`);
-      const verification = await verifyPluginFolder(path, verify, options.json ? undefined : (result) => process.stdout.write(`${formatCheckResult(result)}\n`));
+      const verification = await verifyPluginFolder(
+        path,
+        verify,
+        options.json ? undefined : (result) => process.stdout.write(`${formatCheckResult(result)}\n`),
+      );
       if (options.json) process.stdout.write(`${JSON.stringify(verification, null, 2)}\n`);
       else {
         const failed = verification.results.filter((r) => r.state === 'failed').length;

@@ -15,7 +15,8 @@ const NATIVE_GPU = '@tensorflow/tfjs-node-gpu';
 
 /** Validates a backend choice; `source` names where it came from (an option, the env var) for the error message. */
 export function parseBackendChoice(value: unknown, source: string): BackendChoice {
-  if (typeof value === 'string' && (BACKEND_CHOICES as readonly string[]).includes(value)) return value as BackendChoice;
+  if (typeof value === 'string' && (BACKEND_CHOICES as readonly string[]).includes(value))
+    return value as BackendChoice;
   throw new Error(
     `${source}: unknown backend ${JSON.stringify(value)}; expected one of ${BACKEND_CHOICES.map((c) => `'${c}'`).join(', ')}`,
   );
@@ -25,7 +26,8 @@ export function parseBackendChoice(value: unknown, source: string): BackendChoic
 export function resolveBackendChoice(option: string | undefined): BackendChoice {
   if (option !== undefined) return parseBackendChoice(option, 'initEngine({ backend })');
   const fromEnv = process.env[BACKEND_ENV_VAR];
-  if (fromEnv !== undefined && fromEnv !== '') return parseBackendChoice(fromEnv, `environment variable ${BACKEND_ENV_VAR}`);
+  if (fromEnv !== undefined && fromEnv !== '')
+    return parseBackendChoice(fromEnv, `environment variable ${BACKEND_ENV_VAR}`);
   return 'auto';
 }
 

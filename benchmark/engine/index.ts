@@ -6,11 +6,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { activateNative, anyNativeInstalled, nativeUsesGpu, resolveBackendChoice, type BackendChoice } from './backend-choice.ts';
+import {
+  activateNative,
+  anyNativeInstalled,
+  nativeUsesGpu,
+  resolveBackendChoice,
+  type BackendChoice,
+} from './backend-choice.ts';
 import { registerWasmTrainingKernels } from './kernels/registry.ts';
 
 export { BACKEND_CHOICES, BACKEND_ENV_VAR, type BackendChoice } from './backend-choice.ts';
-export { registerWasmTrainingKernels, unregisterWasmTrainingKernels, registeredTrainingKernels } from './kernels/registry.ts';
+export {
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  registeredTrainingKernels,
+} from './kernels/registry.ts';
 
 export interface EngineOptions {
   /** 'auto' (default, or $STEALBENCH_BACKEND): native TensorFlow when installed (GPU first), else wasm. */

@@ -24,7 +24,8 @@ export function encoderProblem(model: tfl.LayersModel, inputShape: readonly [num
     return `its input shape is ${JSON.stringify(input)}, expected ${JSON.stringify(wanted)} (the victim's images)`;
   }
   const output = model.outputs[0]!.shape;
-  if (output.length !== 2) return `its output shape is ${JSON.stringify(output)}, of rank ${output.length}; expected rank 2 [batch, dim]`;
+  if (output.length !== 2)
+    return `its output shape is ${JSON.stringify(output)}, of rank ${output.length}; expected rank 2 [batch, dim]`;
   const dim = output[1];
   if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1 || dim > MAX_REPRESENTATION_DIM) {
     return `its output dimension is ${JSON.stringify(dim)}, expected an integer in 1 … ${MAX_REPRESENTATION_DIM}`;
@@ -35,7 +36,9 @@ export function encoderProblem(model: tfl.LayersModel, inputShape: readonly [num
     if (bad >= 0) return `weight ${weight.name} holds ${values[bad]} at index ${bad}; every weight must be finite`;
   }
   const rng = createRng(7);
-  const pixels = Float32Array.from({ length: PROBE_IMAGES * inputShape[0] * inputShape[1] * inputShape[2] }, () => rng.next());
+  const pixels = Float32Array.from({ length: PROBE_IMAGES * inputShape[0] * inputShape[1] * inputShape[2] }, () =>
+    rng.next(),
+  );
   const y = tf.tidy(() => model.predict(tf.tensor4d(pixels, [PROBE_IMAGES, ...inputShape])) as tf.Tensor);
   const out = { shape: y.shape, values: y.dataSync() };
   y.dispose();
@@ -43,6 +46,7 @@ export function encoderProblem(model: tfl.LayersModel, inputShape: readonly [num
     return `on ${PROBE_IMAGES} images it returned shape ${JSON.stringify(out.shape)}, expected [${PROBE_IMAGES}, ${dim}]`;
   }
   const bad = out.values.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) return `its output holds ${out.values[bad]} (row ${Math.floor(bad / dim)}); every output must be finite`;
+  if (bad >= 0)
+    return `its output holds ${out.values[bad]} (row ${Math.floor(bad / dim)}); every output must be finite`;
   return null;
 }

@@ -47,21 +47,32 @@ class SeedStream {
 
 function checkSpec(spec: EncoderSpec): void {
   if (!ENCODER_ARCHS.includes(spec.arch)) {
-    throw new Error(`EncoderSpec.arch: expected one of ${ENCODER_ARCHS.join(', ')}, found ${JSON.stringify(spec.arch)}`);
+    throw new Error(
+      `EncoderSpec.arch: expected one of ${ENCODER_ARCHS.join(', ')}, found ${JSON.stringify(spec.arch)}`,
+    );
   }
   const shape = spec.inputShape;
   if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new Error(`EncoderSpec.inputShape: expected [height, width, channels] of positive integers, found ${JSON.stringify(shape)}`);
+    throw new Error(
+      `EncoderSpec.inputShape: expected [height, width, channels] of positive integers, found ${JSON.stringify(shape)}`,
+    );
   }
   if (spec.width !== undefined && !(spec.width > 0)) {
     throw new Error(`EncoderSpec.width: expected a positive number, found ${spec.width}`);
   }
-  if (spec.representationDim !== undefined && !(Number.isInteger(spec.representationDim) && spec.representationDim > 0)) {
+  if (
+    spec.representationDim !== undefined &&
+    !(Number.isInteger(spec.representationDim) && spec.representationDim > 0)
+  ) {
     throw new Error(`EncoderSpec.representationDim: expected a positive integer, found ${spec.representationDim}`);
   }
   if (spec.pool !== undefined) {
-    if (spec.arch.startsWith('resnet')) throw new Error(`EncoderSpec.pool: only small-cnn, mid-cnn and deep-cnn take a pooling grid, found arch ${spec.arch}`);
-    if (!(Number.isInteger(spec.pool) && spec.pool >= 1)) throw new Error(`EncoderSpec.pool: expected a positive integer, found ${spec.pool}`);
+    if (spec.arch.startsWith('resnet'))
+      throw new Error(
+        `EncoderSpec.pool: only small-cnn, mid-cnn and deep-cnn take a pooling grid, found arch ${spec.arch}`,
+      );
+    if (!(Number.isInteger(spec.pool) && spec.pool >= 1))
+      throw new Error(`EncoderSpec.pool: expected a positive integer, found ${spec.pool}`);
   }
 }
 
@@ -103,7 +114,10 @@ export function adaptivePoolWindow(size: number, pool: number): { kernel: number
   const kernel = ends[0]! - starts[0]!;
   const stride = pool > 1 ? starts[1]! - starts[0]! : 1;
   const uniform = starts.every((s, i) => s === i * stride && ends[i]! - s === kernel);
-  if (!uniform) throw new Error(`EncoderSpec.pool: a ${pool}×${pool} adaptive grid on a ${size}×${size} map has uneven windows; choose another pool`);
+  if (!uniform)
+    throw new Error(
+      `EncoderSpec.pool: a ${pool}×${pool} adaptive grid on a ${size}×${size} map has uneven windows; choose another pool`,
+    );
   return { kernel, stride };
 }
 
@@ -131,7 +145,11 @@ function convStack(x: Sym, seeds: SeedStream, layers: readonly (readonly [filter
 function smallCnn(spec: EncoderSpec, seeds: SeedStream): tfl.LayersModel {
   const width = spec.width ?? 1;
   const input = tfl.input({ shape: spec.inputShape });
-  const x = convStack(input, seeds, [[scaled(32, width), 2], [scaled(64, width), 2], [spec.representationDim ?? scaled(128, width), 1]]);
+  const x = convStack(input, seeds, [
+    [scaled(32, width), 2],
+    [scaled(64, width), 2],
+    [spec.representationDim ?? scaled(128, width), 1],
+  ]);
   return tfl.model({ inputs: input, outputs: poolHead(x, spec.pool ?? 1), name: 'small_cnn' });
 }
 
@@ -143,7 +161,12 @@ function midCnn(spec: EncoderSpec, seeds: SeedStream): tfl.LayersModel {
   const width = spec.width ?? 1;
   const f = (n: number) => scaled(n, width);
   const input = tfl.input({ shape: spec.inputShape });
-  const x = convStack(input, seeds, [[f(32), 2], [f(64), 1], [f(128), 2], [spec.representationDim ?? f(256), 1]]);
+  const x = convStack(input, seeds, [
+    [f(32), 2],
+    [f(64), 1],
+    [f(128), 2],
+    [spec.representationDim ?? f(256), 1],
+  ]);
   return tfl.model({ inputs: input, outputs: poolHead(x, spec.pool ?? 1), name: 'mid_cnn' });
 }
 
@@ -156,7 +179,12 @@ function deepCnn(spec: EncoderSpec, seeds: SeedStream): tfl.LayersModel {
   const f = (n: number) => scaled(n, width);
   const input = tfl.input({ shape: spec.inputShape });
   const x = convStack(input, seeds, [
-    [f(32), 1], [f(64), 2], [f(64), 1], [f(128), 2], [f(128), 1], [spec.representationDim ?? f(256), 2],
+    [f(32), 1],
+    [f(64), 2],
+    [f(64), 1],
+    [f(128), 2],
+    [f(128), 1],
+    [spec.representationDim ?? f(256), 2],
   ]);
   return tfl.model({ inputs: input, outputs: poolHead(x, spec.pool ?? 1), name: 'deep_cnn' });
 }
@@ -219,6 +247,7 @@ export function createEncoder(spec: EncoderSpec, seed: number): tfl.LayersModel 
 export function representationDimOf(model: tfl.LayersModel): number {
   const shape = model.outputs[0]!.shape;
   const dim = shape[shape.length - 1];
-  if (typeof dim !== 'number') throw new Error(`model ${model.name}: output shape ${JSON.stringify(shape)} has no fixed last dimension`);
+  if (typeof dim !== 'number')
+    throw new Error(`model ${model.name}: output shape ${JSON.stringify(shape)} has no fixed last dimension`);
   return dim;
 }

@@ -17,7 +17,8 @@ export interface MlpHeadSpec {
 }
 
 function checkDim(field: string, value: number): void {
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`MlpHeadSpec.${field}: expected a positive integer, found ${value}`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`MlpHeadSpec.${field}: expected a positive integer, found ${value}`);
 }
 
 /** dense -> BN -> ReLU for each hidden width, then a final dense (and optionally a BN without affine terms). */

@@ -1,5 +1,12 @@
 // Public API of benchmark/nn: encoders, heads, losses, training loops, the linear probe and model files.
-export { adaptivePoolWindow, createEncoder, representationDimOf, ENCODER_ARCHS, type EncoderArch, type EncoderSpec } from './encoders.ts';
+export {
+  adaptivePoolWindow,
+  createEncoder,
+  representationDimOf,
+  ENCODER_ARCHS,
+  type EncoderArch,
+  type EncoderSpec,
+} from './encoders.ts';
 export { createLinearHead, createMlpHead, type MlpHeadSpec } from './heads.ts';
 export {
   barlowTwinsLoss,
@@ -51,6 +58,18 @@ export {
   type ProbeRecipe,
   type ProbeResult,
 } from './probe.ts';
-export { fitSoftmaxClassifier, softmaxLossAndGradients, type SoftmaxClassifier, type SoftmaxTraining } from './softmax-classifier.ts';
+export {
+  fitSoftmaxClassifier,
+  softmaxLossAndGradients,
+  type SoftmaxClassifier,
+  type SoftmaxTraining,
+} from './softmax-classifier.ts';
 export { loadModel, MODEL_FILES, readModelManifest, saveModel, weightsHash, type ModelManifest } from './model-io.ts';
-export { checkImageBatch, checkVectors, imagesToTensor, sliceImages, tensorToVectors, vectorsToTensor } from './tensors.ts';
+export {
+  checkImageBatch,
+  checkVectors,
+  imagesToTensor,
+  sliceImages,
+  tensorToVectors,
+  vectorsToTensor,
+} from './tensors.ts';

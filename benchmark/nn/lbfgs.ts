@@ -47,9 +47,14 @@ function maxAbs(a: Float64Array): number {
 }
 
 /** Minimises `objective` from `start` (not modified). Deterministic: the same inputs give the same bits. */
-export function minimizeLbfgs(objective: Objective, start: Float64Array, options: Partial<LbfgsOptions> = {}): LbfgsResult {
+export function minimizeLbfgs(
+  objective: Objective,
+  start: Float64Array,
+  options: Partial<LbfgsOptions> = {},
+): LbfgsResult {
   const o: LbfgsOptions = { ...DEFAULT_LBFGS_OPTIONS, ...options };
-  if (!(o.memory >= 1) || !(o.maxIterations >= 0)) throw new Error(`minimizeLbfgs: memory must be ≥ 1 and maxIterations ≥ 0`);
+  if (!(o.memory >= 1) || !(o.maxIterations >= 0))
+    throw new Error(`minimizeLbfgs: memory must be ≥ 1 and maxIterations ≥ 0`);
   const n = start.length;
   let x = Float64Array.from(start);
   let g = new Float64Array(n);
@@ -73,7 +78,8 @@ export function minimizeLbfgs(objective: Objective, start: Float64Array, options
       for (let i = 0; i < n; i++) direction[i]! -= alpha[j]! * yj[i]!;
     }
     // Initial scaling γ = sᵀy / yᵀy of the newest pair; on the first step, a unit-length step along -g.
-    const gamma = s.length > 0 ? 1 / (rho[s.length - 1]! * dot(y[s.length - 1]!, y[s.length - 1]!)) : 1 / Math.sqrt(dot(g, g));
+    const gamma =
+      s.length > 0 ? 1 / (rho[s.length - 1]! * dot(y[s.length - 1]!, y[s.length - 1]!)) : 1 / Math.sqrt(dot(g, g));
     for (let i = 0; i < n; i++) direction[i]! *= gamma;
     for (let j = 0; j < s.length; j++) {
       const beta = rho[j]! * dot(y[j]!, direction);

@@ -50,11 +50,16 @@ async function writeAtomic(path: string, data: string | Uint8Array): Promise<voi
 }
 
 /** Saves `model` into `dir` (created if needed; existing model files are replaced). Returns the manifest written. */
-export async function saveModel(model: tfl.LayersModel, dir: string, metadata: Record<string, unknown> = {}): Promise<ModelManifest> {
+export async function saveModel(
+  model: tfl.LayersModel,
+  dir: string,
+  metadata: Record<string, unknown> = {},
+): Promise<ModelManifest> {
   let manifest: ModelManifest | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      if (!artifacts.weightSpecs || artifacts.weightData === undefined) throw new Error(`saveModel(${dir}): tfjs produced no weights`);
+      if (!artifacts.weightSpecs || artifacts.weightData === undefined)
+        throw new Error(`saveModel(${dir}): tfjs produced no weights`);
       const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
       const topology = {
         format: artifacts.format ?? 'layers-model',
@@ -106,7 +111,9 @@ export async function readModelManifest(dir: string): Promise<ModelManifest> {
     throw new Error(`loadModel: ${path} is not valid JSON (${(error as Error).message})`, { cause: error });
   }
   if (manifest.format !== 'stealbench-model' || manifest.version !== 1) {
-    throw new Error(`loadModel: ${path}: expected format "stealbench-model" version 1, found ${JSON.stringify(manifest.format)} version ${JSON.stringify(manifest.version)}`);
+    throw new Error(
+      `loadModel: ${path}: expected format "stealbench-model" version 1, found ${JSON.stringify(manifest.format)} version ${JSON.stringify(manifest.version)}`,
+    );
   }
   if (typeof manifest.weightsSha256 !== 'string') throw new Error(`loadModel: ${path}: field weightsSha256 missing`);
   return manifest;
@@ -130,14 +137,20 @@ export async function loadModel(dir: string): Promise<{ model: tfl.LayersModel; 
   const weightSpecs = topology.weightsManifest.flatMap((group) => group.weights);
   const bytes = await readOrExplain(weightsPath, 'the weights');
   if (bytes.byteLength !== manifest.weightsBytes) {
-    throw new Error(`loadModel: ${weightsPath} has ${bytes.byteLength} bytes, the manifest says ${manifest.weightsBytes}`);
+    throw new Error(
+      `loadModel: ${weightsPath} has ${bytes.byteLength} bytes, the manifest says ${manifest.weightsBytes}`,
+    );
   }
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const model = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: topology.modelTopology, weightSpecs, weightData }));
+  const model = await tfl.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: topology.modelTopology, weightSpecs, weightData }),
+  );
   const actual = weightsHash(model);
   if (actual !== manifest.weightsSha256) {
     model.dispose();
-    throw new Error(`loadModel: ${dir}: the weights' sha256 is ${actual}, the manifest says ${manifest.weightsSha256} (corrupt or edited files)`);
+    throw new Error(
+      `loadModel: ${dir}: the weights' sha256 is ${actual}, the manifest says ${manifest.weightsSha256} (corrupt or edited files)`,
+    );
   }
   return { model, manifest };
 }

@@ -86,7 +86,9 @@ export function createAdamStepper(variables: readonly tf.Variable[], settings: A
         for (const { originalName, variable } of list) {
           const i = index.get(originalName.slice(0, -suffix.length));
           if (i === undefined || list.length !== variables.length) {
-            throw new Error(`saveState: Adam holds ${list.length} moments for ${variables.length} variables (a variable without gradient?); cannot checkpoint`);
+            throw new Error(
+              `saveState: Adam holds ${list.length} moments for ${variables.length} variables (a variable without gradient?); cannot checkpoint`,
+            );
           }
           out[i] = { shape: [...variable.shape], values: Float32Array.from(variable.dataSync() as Float32Array) };
         }
@@ -104,19 +106,29 @@ export function createAdamStepper(variables: readonly tf.Variable[], settings: A
       const o = optimizer as unknown as AdamInternals;
       const count = state.firstMoments.length;
       if (state.secondMoments.length !== count || (count !== 0 && count !== variables.length)) {
-        throw new Error(`restoreState: the saved Adam state has ${count}/${state.secondMoments.length} moments, this stepper has ${variables.length} variables`);
+        throw new Error(
+          `restoreState: the saved Adam state has ${count}/${state.secondMoments.length} moments, this stepper has ${variables.length} variables`,
+        );
       }
       state.firstMoments.forEach((m, i) => {
         const shape = variables[i]!.shape;
         if (m.shape.length !== shape.length || m.shape.some((d, k) => d !== shape[k])) {
-          throw new Error(`restoreState: moment ${i} has shape [${m.shape}], variable ${variables[i]!.name} has [${shape}]`);
+          throw new Error(
+            `restoreState: moment ${i} has shape [${m.shape}], variable ${variables[i]!.name} has [${shape}]`,
+          );
         }
       });
       // The order applyGradients will meet the variables in: the key order of a map built in variable order.
       const index = new Map(variables.map((v, i) => [v.name, i]));
-      const order = count === 0 ? [] : Object.keys(Object.fromEntries(variables.map((v, i) => [v.name, i]))).map((name) => index.get(name)!);
+      const order =
+        count === 0
+          ? []
+          : Object.keys(Object.fromEntries(variables.map((v, i) => [v.name, i]))).map((name) => index.get(name)!);
       const make = (list: AdamState['firstMoments'], suffix: string) =>
-        order.map((i) => ({ originalName: `${variables[i]!.name}/${suffix}`, variable: tf.tensor(list[i]!.values, list[i]!.shape, 'float32').variable(false) }));
+        order.map((i) => ({
+          originalName: `${variables[i]!.name}/${suffix}`,
+          variable: tf.tensor(list[i]!.values, list[i]!.shape, 'float32').variable(false),
+        }));
       tf.dispose([...o.accumulatedFirstMoment, ...o.accumulatedSecondMoment].map((m) => m.variable));
       o.accumulatedFirstMoment = make(state.firstMoments, 'm');
       o.accumulatedSecondMoment = make(state.secondMoments, 'v');

@@ -64,7 +64,8 @@ export interface ProbeResult {
 /** Representations of an encoder in inference mode (BN running statistics), computed in batches. */
 export async function embed(encoder: tfl.LayersModel, images: ImageBatch, batchSize = 256): Promise<Vectors> {
   checkImageBatch(images, 'embed: images');
-  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`embed: batchSize must be a positive integer, found ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize <= 0)
+    throw new Error(`embed: batchSize must be a positive integer, found ${batchSize}`);
   const shape = encoder.inputs[0]!.shape;
   if (shape[1] !== images.height || shape[2] !== images.width || shape[3] !== images.channels) {
     throw new Error(
@@ -93,7 +94,9 @@ export async function featuresOf(source: FeatureSource, images: ImageBatch, batc
   if (source instanceof tfl.LayersModel) return embed(source, images, batchSize);
   const v = await source(images);
   if (v.count !== images.count || v.data.length !== v.count * v.dim) {
-    throw new Error(`linearProbe: the feature function returned ${v.count} vectors (${v.data.length} values, dim ${v.dim}) for ${images.count} images`);
+    throw new Error(
+      `linearProbe: the feature function returned ${v.count} vectors (${v.data.length} values, dim ${v.dim}) for ${images.count} images`,
+    );
   }
   return v;
 }
@@ -133,9 +136,17 @@ function accuracy(predicted: Int32Array, labels: Int32Array): number {
 }
 
 /** Fits the probe's classifier on standardised features with `recipe` (the seed matters for Adam only). */
-export function fitProbeClassifier(x: Vectors, labels: ArrayLike<number>, classes: number, recipe: ProbeRecipe, seed: number): SoftmaxClassifier {
-  if (recipe.optimizer === 'lbfgs') return fitSoftmaxExact(x, labels, classes, { l2: recipe.l2, maxIterations: recipe.maxIterations });
-  if (recipe.optimizer !== 'adam') throw new Error(`probe recipe: optimizer must be 'adam' or 'lbfgs', found ${JSON.stringify(recipe.optimizer)}`);
+export function fitProbeClassifier(
+  x: Vectors,
+  labels: ArrayLike<number>,
+  classes: number,
+  recipe: ProbeRecipe,
+  seed: number,
+): SoftmaxClassifier {
+  if (recipe.optimizer === 'lbfgs')
+    return fitSoftmaxExact(x, labels, classes, { l2: recipe.l2, maxIterations: recipe.maxIterations });
+  if (recipe.optimizer !== 'adam')
+    throw new Error(`probe recipe: optimizer must be 'adam' or 'lbfgs', found ${JSON.stringify(recipe.optimizer)}`);
   return fitSoftmaxClassifier(x, labels, classes, {
     epochs: recipe.epochs,
     batchSize: recipe.batchSize,
@@ -163,7 +174,8 @@ export function probeOnFeatures(
 ): ProbeResult {
   const r: ProbeRecipe = { ...DEFAULT_PROBE_RECIPE, ...recipe };
   if (train.count === 0) throw new Error('linearProbe: the training set is empty');
-  if (test.dim !== train.dim) throw new Error(`linearProbe: train features have dim ${train.dim}, test features ${test.dim}`);
+  if (test.dim !== train.dim)
+    throw new Error(`linearProbe: train features have dim ${train.dim}, test features ${test.dim}`);
   const stats = standardiser(train);
   const x = standardised(train, stats);
   const classifier = fitProbeClassifier(x, train.labels, classes, r, seed);
@@ -194,5 +206,11 @@ export async function linearProbe(
   if (train.count === 0) throw new Error(`linearProbe: the training set ${train.name} is empty`);
   const trainFeatures = await featuresOf(source, train, r.featureBatchSize);
   const testFeatures = await featuresOf(source, test, r.featureBatchSize);
-  return probeOnFeatures({ ...trainFeatures, labels: train.labels! }, { ...testFeatures, labels: test.labels! }, classes, r, seed);
+  return probeOnFeatures(
+    { ...trainFeatures, labels: train.labels! },
+    { ...testFeatures, labels: test.labels! },
+    classes,
+    r,
+    seed,
+  );
 }

@@ -78,14 +78,22 @@ function checkLabels(who: string, count: number, labels: ArrayLike<number>, clas
   if (labels.length !== count) throw new Error(`${who}: ${count} feature vectors but ${labels.length} labels`);
   for (let i = 0; i < count; i++) {
     const l = labels[i]!;
-    if (!Number.isInteger(l) || l < 0 || l >= classes) throw new Error(`${who}: label ${l} at index ${i} is outside 0..${classes - 1}`);
+    if (!Number.isInteger(l) || l < 0 || l >= classes)
+      throw new Error(`${who}: label ${l} at index ${i} is outside 0..${classes - 1}`);
   }
 }
 
 /** A fitted classifier from its parameters: argmax of x·W + b, first maximum on ties. */
-export function softmaxClassifier(dim: number, classes: number, weights: Float64Array, bias: Float64Array): SoftmaxClassifier {
+export function softmaxClassifier(
+  dim: number,
+  classes: number,
+  weights: Float64Array,
+  bias: Float64Array,
+): SoftmaxClassifier {
   if (weights.length !== dim * classes || bias.length !== classes) {
-    throw new Error(`softmaxClassifier: expected ${dim}×${classes} weights and ${classes} biases, found ${weights.length} and ${bias.length}`);
+    throw new Error(
+      `softmaxClassifier: expected ${dim}×${classes} weights and ${classes} biases, found ${weights.length} and ${bias.length}`,
+    );
   }
   return {
     dim,
@@ -111,7 +119,12 @@ export function softmaxClassifier(dim: number, classes: number, weights: Float64
   };
 }
 
-export function fitSoftmaxClassifier(features: Vectors, labels: ArrayLike<number>, classes: number, training: SoftmaxTraining): SoftmaxClassifier {
+export function fitSoftmaxClassifier(
+  features: Vectors,
+  labels: ArrayLike<number>,
+  classes: number,
+  training: SoftmaxTraining,
+): SoftmaxClassifier {
   const { dim, count } = features;
   checkLabels('fitSoftmaxClassifier', count, labels, classes);
   const size = dim * classes;
@@ -129,7 +142,16 @@ export function fitSoftmaxClassifier(features: Vectors, labels: ArrayLike<number
     const order = rng.shuffle(all);
     for (let start = 0; start < count; start += training.batchSize) {
       const rows = order.slice(start, start + training.batchSize);
-      softmaxLossAndGradients(features.data, dim, labels, rows, weights, bias, grads.subarray(0, size), grads.subarray(size));
+      softmaxLossAndGradients(
+        features.data,
+        dim,
+        labels,
+        rows,
+        weights,
+        bias,
+        grads.subarray(0, size),
+        grads.subarray(size),
+      );
       t++;
       const c1 = 1 - beta1 ** t;
       const c2 = 1 - beta2 ** t;
@@ -159,11 +181,17 @@ export interface ExactSoftmaxClassifier extends SoftmaxClassifier {
  * With λ > 0 the objective is strictly convex, so the answer does not depend on a seed, a batch order or a start:
  * it is the same classifier a closed-form solver would give, up to the stopping tolerance.
  */
-export function fitSoftmaxExact(features: Vectors, labels: ArrayLike<number>, classes: number, training: ExactSoftmaxTraining): ExactSoftmaxClassifier {
+export function fitSoftmaxExact(
+  features: Vectors,
+  labels: ArrayLike<number>,
+  classes: number,
+  training: ExactSoftmaxTraining,
+): ExactSoftmaxClassifier {
   const { dim, count } = features;
   checkLabels('fitSoftmaxExact', count, labels, classes);
   if (count === 0) throw new Error('fitSoftmaxExact: no training vectors');
-  if (!(training.l2 > 0)) throw new Error(`fitSoftmaxExact: l2 must be > 0 (it makes the problem strictly convex), found ${training.l2}`);
+  if (!(training.l2 > 0))
+    throw new Error(`fitSoftmaxExact: l2 must be > 0 (it makes the problem strictly convex), found ${training.l2}`);
   const size = dim * classes;
   const { l2, ...lbfgs } = training;
   const x = features.data;
@@ -206,6 +234,11 @@ export function fitSoftmaxExact(features: Vectors, labels: ArrayLike<number>, cl
   for (let c = 0; c < classes; c++) for (let k = 0; k < dim; k++) weights[k * classes + c] = result.x[c * dim + k]!;
   return {
     ...softmaxClassifier(dim, classes, weights, result.x.slice(size)),
-    fit: { iterations: result.iterations, evaluations: result.evaluations, objective: result.value, reason: result.reason },
+    fit: {
+      iterations: result.iterations,
+      evaluations: result.evaluations,
+      objective: result.value,
+      reason: result.reason,
+    },
   };
 }

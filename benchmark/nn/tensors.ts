@@ -7,10 +7,13 @@ export function checkImageBatch(batch: ImageBatch, where: string): void {
   for (const field of ['count', 'height', 'width', 'channels'] as const) {
     const v = batch[field];
     if (!Number.isInteger(v) || v < (field === 'count' ? 0 : 1)) {
-      throw new Error(`${where}: ${field} must be a ${field === 'count' ? 'non-negative' : 'positive'} integer, found ${v}`);
+      throw new Error(
+        `${where}: ${field} must be a ${field === 'count' ? 'non-negative' : 'positive'} integer, found ${v}`,
+      );
     }
   }
-  if (!(batch.data instanceof Float32Array)) throw new Error(`${where}: data must be a Float32Array, found ${Object.prototype.toString.call(batch.data)}`);
+  if (!(batch.data instanceof Float32Array))
+    throw new Error(`${where}: data must be a Float32Array, found ${Object.prototype.toString.call(batch.data)}`);
   const expected = batch.count * batch.height * batch.width * batch.channels;
   if (batch.data.length !== expected) {
     throw new Error(
@@ -23,14 +26,21 @@ export function checkImageBatch(batch: ImageBatch, where: string): void {
 export function checkVectors(vectors: Vectors, where: string): void {
   if (!(vectors.data instanceof Float32Array)) throw new Error(`${where}: data must be a Float32Array`);
   if (vectors.data.length !== vectors.count * vectors.dim) {
-    throw new Error(`${where}: data has ${vectors.data.length} values, expected count×dim = ${vectors.count}×${vectors.dim} = ${vectors.count * vectors.dim}`);
+    throw new Error(
+      `${where}: data has ${vectors.data.length} values, expected count×dim = ${vectors.count}×${vectors.dim} = ${vectors.count * vectors.dim}`,
+    );
   }
 }
 
 /** The images at `indices` (all of them when omitted) as an NHWC float32 tensor. */
 export function imagesToTensor(batch: ImageBatch, indices?: ArrayLike<number>): tf.Tensor4D {
   const size = batch.height * batch.width * batch.channels;
-  const shape: [number, number, number, number] = [indices ? indices.length : batch.count, batch.height, batch.width, batch.channels];
+  const shape: [number, number, number, number] = [
+    indices ? indices.length : batch.count,
+    batch.height,
+    batch.width,
+    batch.channels,
+  ];
   if (!indices) return tf.tensor4d(batch.data, shape);
   const out = new Float32Array(indices.length * size);
   for (let i = 0; i < indices.length; i++) {
@@ -69,7 +79,8 @@ function pickShape(batch: ImageBatch) {
 /** Number of classes of a labelled set: its class names, else the largest label + 1. */
 export function classCount(set: ImageSet, where: string): number {
   if (!set.labels) throw new Error(`${where}: the image set ${JSON.stringify(set.name)} has no labels`);
-  if (set.labels.length !== set.count) throw new Error(`${where}: ${set.name} has ${set.labels.length} labels for ${set.count} images`);
+  if (set.labels.length !== set.count)
+    throw new Error(`${where}: ${set.name} has ${set.labels.length} labels for ${set.count} images`);
   let max = -1;
   for (const l of set.labels) {
     if (l < 0) throw new Error(`${where}: ${set.name} has a negative label ${l}`);

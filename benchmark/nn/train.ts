@@ -8,7 +8,14 @@ import type { ImageBatch, ImageSet, ProgressReporter, Vectors } from '../plugin/
 import { createRng, deriveSeed } from '../util/random.ts';
 import { representationDimOf } from './encoders.ts';
 import { createLinearHead, createMlpHead } from './heads.ts';
-import { barlowTwinsLoss, getLoss, ntXentLoss, symmetrizedNegCosineLoss, type LossName, type PairLoss } from './losses/index.ts';
+import {
+  barlowTwinsLoss,
+  getLoss,
+  ntXentLoss,
+  symmetrizedNegCosineLoss,
+  type LossName,
+  type PairLoss,
+} from './losses/index.ts';
 import { createAdamStepper, trainableVariables, type AdamState } from './optimizer.ts';
 import { checkImageBatch, checkVectors, classCount, imagesToTensor, vectorsToTensor } from './tensors.ts';
 
@@ -114,7 +121,8 @@ export interface TrainResult {
 }
 
 function checkPositiveInteger(where: string, field: string, value: number): void {
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${where}: ${field} must be a positive integer, found ${value}`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`${where}: ${field} must be a positive integer, found ${value}`);
 }
 
 /**
@@ -129,7 +137,8 @@ export function batchOrder(count: number, batchSize: number, seed: number, epoch
   return batches;
 }
 
-const forward = (model: tfl.LayersModel, x: tf.Tensor): tf.Tensor2D => model.apply(x, { training: true }) as tf.Tensor2D;
+const forward = (model: tfl.LayersModel, x: tf.Tensor): tf.Tensor2D =>
+  model.apply(x, { training: true }) as tf.Tensor2D;
 
 function makeHeads(o: TrainSslOptions, repDim: number, classes: number): TrainedHeads {
   const projectionDim = o.projectionDim ?? 128;
@@ -137,15 +146,32 @@ function makeHeads(o: TrainSslOptions, repDim: number, classes: number): Trained
   const seed = deriveSeed(o.seed, 'heads');
   switch (o.method) {
     case 'simclr':
-      return { projector: createMlpHead({ inputDim: repDim, hiddenDims: [hidden], outputDim: projectionDim }, deriveSeed(seed, 'projector')) };
+      return {
+        projector: createMlpHead(
+          { inputDim: repDim, hiddenDims: [hidden], outputDim: projectionDim },
+          deriveSeed(seed, 'projector'),
+        ),
+      };
     case 'barlow':
-      return { projector: createMlpHead({ inputDim: repDim, hiddenDims: [hidden, hidden], outputDim: projectionDim }, deriveSeed(seed, 'projector')) };
+      return {
+        projector: createMlpHead(
+          { inputDim: repDim, hiddenDims: [hidden, hidden], outputDim: projectionDim },
+          deriveSeed(seed, 'projector'),
+        ),
+      };
     case 'simsiam':
       return {
-        projector: createMlpHead({ inputDim: repDim, hiddenDims: [hidden], outputDim: projectionDim, outputBatchNorm: true }, deriveSeed(seed, 'projector')),
+        projector: createMlpHead(
+          { inputDim: repDim, hiddenDims: [hidden], outputDim: projectionDim, outputBatchNorm: true },
+          deriveSeed(seed, 'projector'),
+        ),
         // SimSiam's predictor is a bottleneck (2048 -> 512 -> 2048 in the original): hidden = projectionDim / 4.
         predictor: createMlpHead(
-          { inputDim: projectionDim, hiddenDims: [Math.max(1, Math.round(projectionDim / 4))], outputDim: projectionDim },
+          {
+            inputDim: projectionDim,
+            hiddenDims: [Math.max(1, Math.round(projectionDim / 4))],
+            outputDim: projectionDim,
+          },
           deriveSeed(seed, 'predictor'),
         ),
       };
@@ -157,7 +183,8 @@ function makeHeads(o: TrainSslOptions, repDim: number, classes: number): Trained
 /** Trains an encoder with an SSL method (SimCLR, SimSiam, Barlow Twins) on images: what victims and some attacks use. */
 export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
   const where = `trainSsl(${o.method})`;
-  if (!SSL_METHODS.includes(o.method)) throw new Error(`trainSsl: method must be one of ${SSL_METHODS.join(', ')}, found ${JSON.stringify(o.method)}`);
+  if (!SSL_METHODS.includes(o.method))
+    throw new Error(`trainSsl: method must be one of ${SSL_METHODS.join(', ')}, found ${JSON.stringify(o.method)}`);
   checkImageBatch(o.data, `${where}: data ${o.data.name}`);
   checkPositiveInteger(where, 'epochs', o.epochs);
   checkPositiveInteger(where, 'batchSize', o.batchSize);
@@ -166,33 +193,40 @@ export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
   const labels = o.data.labels;
   const heads = makeHeads(o, representationDimOf(o.encoder), classes);
   const headModels = Object.values(heads).filter((h): h is tfl.LayersModel => h !== undefined);
-  const stepper = createAdamStepper([...trainableVariables([o.encoder, ...headModels]), ...(o.extraLoss?.variables ?? [])], {
-    learningRate: o.learningRate,
-    weightDecay: o.weightDecay ?? 1e-4,
-  });
+  const stepper = createAdamStepper(
+    [...trainableVariables([o.encoder, ...headModels]), ...(o.extraLoss?.variables ?? [])],
+    {
+      learningRate: o.learningRate,
+      weightDecay: o.weightDecay ?? 1e-4,
+    },
+  );
   const augment: Augment = o.augment ?? ((x) => tf.clone(x));
   const temperature = o.temperature ?? 0.5;
   const lambda = o.barlowLambda ?? 0.0051;
 
   // The views are made before the gradient tape starts: augmentation needs no gradient.
-  const lossFor = (views: tf.Tensor4D[], indices: number[], clean?: tf.Tensor4D, hookSeed = 0) => (): tf.Scalar => {
-    let firstRepresentations: tf.Tensor2D | undefined;
-    const encode = (x: tf.Tensor) => {
-      const r = forward(o.encoder, x);
-      firstRepresentations ??= r;
-      return r;
+  const lossFor =
+    (views: tf.Tensor4D[], indices: number[], clean?: tf.Tensor4D, hookSeed = 0) =>
+    (): tf.Scalar => {
+      let firstRepresentations: tf.Tensor2D | undefined;
+      const encode = (x: tf.Tensor) => {
+        const r = forward(o.encoder, x);
+        firstRepresentations ??= r;
+        return r;
+      };
+      const base = methodLoss(views, indices, encode);
+      if (!o.extraLoss) return base;
+      return tf.add(base, o.extraLoss.loss(firstRepresentations!, clean!, hookSeed, o.encoder)) as tf.Scalar;
     };
-    const base = methodLoss(views, indices, encode);
-    if (!o.extraLoss) return base;
-    return tf.add(base, o.extraLoss.loss(firstRepresentations!, clean!, hookSeed, o.encoder)) as tf.Scalar;
-  };
   const methodLoss = (views: tf.Tensor4D[], indices: number[], encode: (x: tf.Tensor) => tf.Tensor2D): tf.Scalar => {
     const [v1, v2] = views as [tf.Tensor4D, tf.Tensor4D];
     switch (o.method) {
       case 'simclr':
         return ntXentLoss(forward(heads.projector!, encode(v1)), forward(heads.projector!, encode(v2)), temperature);
       case 'barlow':
-        return barlowTwinsLoss(forward(heads.projector!, encode(v1)), forward(heads.projector!, encode(v2)), { lambda });
+        return barlowTwinsLoss(forward(heads.projector!, encode(v1)), forward(heads.projector!, encode(v2)), {
+          lambda,
+        });
       case 'simsiam': {
         const z1 = forward(heads.projector!, encode(v1));
         const z2 = forward(heads.projector!, encode(v2));
@@ -200,7 +234,13 @@ export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
       }
       case 'supervised': {
         const logits = forward(heads.classifier!, encode(v1));
-        const targets = tf.oneHot(tf.tensor1d(indices.map((i) => labels![i]!), 'int32'), classes);
+        const targets = tf.oneHot(
+          tf.tensor1d(
+            indices.map((i) => labels![i]!),
+            'int32',
+          ),
+          classes,
+        );
         return tf.neg(tf.mean(tf.sum(tf.mul(tf.cast(targets, 'float32'), tf.logSoftmax(logits)), 1))) as tf.Scalar;
       }
     }
@@ -218,8 +258,16 @@ export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
   let firstBatch = 0;
   let firstSum = 0;
   const checkpoint = (epoch: number, batch: number, lossSum: number): SslCheckpoint => ({
-    epoch, batch, lossSum, seed: o.seed, method: o.method, batchSize: o.batchSize, epochLosses: [...epochLosses], steps,
-    tensors: snapshotWeights(weightGroups()), optimizer: stepper.saveState(),
+    epoch,
+    batch,
+    lossSum,
+    seed: o.seed,
+    method: o.method,
+    batchSize: o.batchSize,
+    epochLosses: [...epochLosses],
+    steps,
+    tensors: snapshotWeights(weightGroups()),
+    optimizer: stepper.saveState(),
   });
   try {
     const batchesPerEpoch = batchOrder(o.data.count, o.batchSize, o.seed, 0).length;
@@ -240,7 +288,9 @@ export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
         const clean = o.extraLoss ? imagesToTensor(o.data, indices) : undefined;
         const views = tf.tidy(() => {
           const images = clean ?? imagesToTensor(o.data, indices);
-          return Array.from({ length: viewCount }, (_, v) => augment(images, deriveSeed(o.seed, `augment/${epoch}/${b}/${v + 1}`)));
+          return Array.from({ length: viewCount }, (_, v) =>
+            augment(images, deriveSeed(o.seed, `augment/${epoch}/${b}/${v + 1}`)),
+          );
         });
         try {
           sum += await stepper.step(lossFor(views, indices, clean, deriveSeed(o.seed, `extra/${epoch}/${b}`)));
@@ -250,7 +300,8 @@ export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
         }
         steps++;
         o.onProgress?.(steps, total, `epoch ${epoch + 1}/${o.epochs} loss ${(sum / (b + 1)).toFixed(4)}`);
-        if (b + 1 < batches.length && o.onCheckpoint && o.checkpointMidEpoch?.()) await o.onCheckpoint(checkpoint(epoch, b + 1, sum));
+        if (b + 1 < batches.length && o.onCheckpoint && o.checkpointMidEpoch?.())
+          await o.onCheckpoint(checkpoint(epoch, b + 1, sum));
       }
       epochLosses.push(sum / batches.length);
       await o.onEpochEnd?.(epoch + 1, sum / batches.length);
@@ -269,25 +320,44 @@ export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
 function snapshotWeights(groups: [string, tf.Variable[] | tfl.LayersModel][]): CheckpointTensor[] {
   return groups.flatMap(([group, source]) => {
     const tensors: tf.Tensor[] = Array.isArray(source) ? source : source.weights.map((w) => w.read());
-    return tensors.map((t, i) => ({ name: `${group}/${i}`, shape: [...t.shape], values: Float32Array.from(t.dataSync() as Float32Array) }));
+    return tensors.map((t, i) => ({
+      name: `${group}/${i}`,
+      shape: [...t.shape],
+      values: Float32Array.from(t.dataSync() as Float32Array),
+    }));
   });
 }
 
 function restoreCheckpoint(
-  o: TrainSslOptions, c: SslCheckpoint, groups: [string, tf.Variable[] | tfl.LayersModel][], stepper: ReturnType<typeof createAdamStepper>,
+  o: TrainSslOptions,
+  c: SslCheckpoint,
+  groups: [string, tf.Variable[] | tfl.LayersModel][],
+  stepper: ReturnType<typeof createAdamStepper>,
   batchesPerEpoch: number,
 ): void {
   const where = 'trainSsl: resumeFrom';
   const mismatch = (['seed', 'method', 'batchSize'] as const).filter((k) => c[k] !== o[k]);
-  if (mismatch.length > 0) throw new Error(`${where}: the checkpoint was made with other settings (${mismatch.map((k) => `${k} ${c[k]} vs ${o[k]}`).join(', ')})`);
-  const inEpoch = Number.isInteger(c.batch) && c.batch >= 0 && c.batch < batchesPerEpoch && (c.batch === 0 || c.epoch < o.epochs);
-  if (!(Number.isInteger(c.epoch) && c.epoch >= 0 && c.epoch <= o.epochs) || c.epochLosses.length !== c.epoch || !inEpoch) {
-    throw new Error(`${where}: epoch ${c.epoch}, batch ${c.batch} with ${c.epochLosses.length} epoch losses does not fit a run of ${o.epochs} epochs of ${batchesPerEpoch} batches`);
+  if (mismatch.length > 0)
+    throw new Error(
+      `${where}: the checkpoint was made with other settings (${mismatch.map((k) => `${k} ${c[k]} vs ${o[k]}`).join(', ')})`,
+    );
+  const inEpoch =
+    Number.isInteger(c.batch) && c.batch >= 0 && c.batch < batchesPerEpoch && (c.batch === 0 || c.epoch < o.epochs);
+  if (
+    !(Number.isInteger(c.epoch) && c.epoch >= 0 && c.epoch <= o.epochs) ||
+    c.epochLosses.length !== c.epoch ||
+    !inEpoch
+  ) {
+    throw new Error(
+      `${where}: epoch ${c.epoch}, batch ${c.batch} with ${c.epochLosses.length} epoch losses does not fit a run of ${o.epochs} epochs of ${batchesPerEpoch} batches`,
+    );
   }
   const byName = new Map(c.tensors.map((t) => [t.name, t]));
   const expected = snapshotNames(groups);
   if (expected.length !== c.tensors.length || expected.some((n) => !byName.has(n))) {
-    throw new Error(`${where}: the checkpoint holds ${c.tensors.length} tensors, this model ${expected.length} (another architecture or method?)`);
+    throw new Error(
+      `${where}: the checkpoint holds ${c.tensors.length} tensors, this model ${expected.length} (another architecture or method?)`,
+    );
   }
   for (const [group, source] of groups) {
     const targets: tf.Tensor[] = Array.isArray(source) ? source : source.weights.map((w) => w.read());
@@ -306,7 +376,9 @@ function restoreCheckpoint(
 }
 
 function snapshotNames(groups: [string, tf.Variable[] | tfl.LayersModel][]): string[] {
-  return groups.flatMap(([group, source]) => (Array.isArray(source) ? source : source.weights).map((_, i) => `${group}/${i}`));
+  return groups.flatMap(([group, source]) =>
+    (Array.isArray(source) ? source : source.weights).map((_, i) => `${group}/${i}`),
+  );
 }
 
 export interface TrainToMatchOptions {
@@ -334,16 +406,23 @@ export interface TrainToMatchOptions {
 }
 
 /** Algorithm 1 with the victim's answers in hand: minimise loss(student(t(x)), target) over epochs of seeded batches. */
-export async function trainToMatch(o: TrainToMatchOptions): Promise<{ student: tfl.LayersModel; epochLosses: number[]; steps: number }> {
+export async function trainToMatch(
+  o: TrainToMatchOptions,
+): Promise<{ student: tfl.LayersModel; epochLosses: number[]; steps: number }> {
   const where = 'trainToMatch';
   checkImageBatch(o.inputs, `${where}: inputs`);
   checkVectors(o.targets, `${where}: targets`);
-  if (o.targets.count !== o.inputs.count) throw new Error(`${where}: ${o.inputs.count} inputs but ${o.targets.count} target vectors`);
-  if (o.labels && o.labels.length !== o.inputs.count) throw new Error(`${where}: ${o.inputs.count} inputs but ${o.labels.length} labels`);
+  if (o.targets.count !== o.inputs.count)
+    throw new Error(`${where}: ${o.inputs.count} inputs but ${o.targets.count} target vectors`);
+  if (o.labels && o.labels.length !== o.inputs.count)
+    throw new Error(`${where}: ${o.inputs.count} inputs but ${o.labels.length} labels`);
   checkPositiveInteger(where, 'epochs', o.epochs);
   checkPositiveInteger(where, 'batchSize', o.batchSize);
   const loss = typeof o.loss === 'string' ? getLoss(o.loss) : o.loss;
-  const stepper = createAdamStepper(trainableVariables([o.student]), { learningRate: o.learningRate, weightDecay: o.weightDecay ?? 1e-4 });
+  const stepper = createAdamStepper(trainableVariables([o.student]), {
+    learningRate: o.learningRate,
+    weightDecay: o.weightDecay ?? 1e-4,
+  });
   const augment: Augment = o.augment ?? ((x) => tf.clone(x));
   const epochLosses: number[] = [];
   let steps = 0;
@@ -354,7 +433,9 @@ export async function trainToMatch(o: TrainToMatchOptions): Promise<{ student: t
       let sum = 0;
       for (let b = 0; b < batches.length; b++) {
         const indices = batches[b]!;
-        const images = tf.tidy(() => augment(imagesToTensor(o.inputs, indices), deriveSeed(o.seed, `augment/${epoch}/${b}`)));
+        const images = tf.tidy(() =>
+          augment(imagesToTensor(o.inputs, indices), deriveSeed(o.seed, `augment/${epoch}/${b}`)),
+        );
         const targets = vectorsToTensor(o.targets, indices);
         const labels = o.labels ? indices.map((i) => o.labels![i]!) : undefined;
         try {

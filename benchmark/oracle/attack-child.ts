@@ -36,14 +36,20 @@ export interface ChildModules {
   saveModel(model: LayersModel, dir: string): Promise<void>;
 }
 
-async function run(modules: ChildModules, start: StartMessage, ipc: ReturnType<typeof createIpcOracleClient>): Promise<void> {
+async function run(
+  modules: ChildModules,
+  start: StartMessage,
+  ipc: ReturnType<typeof createIpcOracleClient>,
+): Promise<void> {
   let phase: AttackPhase = 'load';
   let pluginId: string | undefined;
   try {
     const mod = await modules.plugin();
     const plugin = mod.default;
     if (!plugin || typeof plugin.steal !== 'function' || typeof plugin.meta?.id !== 'string') {
-      throw new Error(`${start.modulePath}: the default export must be an attack plugin ({ meta: { id, … }, steal(ctx, options) }).`);
+      throw new Error(
+        `${start.modulePath}: the default export must be an attack plugin ({ meta: { id, … }, steal(ctx, options) }).`,
+      );
     }
     pluginId = plugin.meta.id;
     send({ type: 'loaded', plugin: pluginId });
@@ -58,19 +64,27 @@ async function run(modules: ChildModules, start: StartMessage, ipc: ReturnType<t
       budget: start.budget,
       seed: start.seed,
       deadline: start.deadline,
-      progress: (done, total, message) => send({ type: 'progress', done, total, ...(message === undefined ? {} : { message }) }),
+      progress: (done, total, message) =>
+        send({ type: 'progress', done, total, ...(message === undefined ? {} : { message }) }),
       log: (message) => send({ type: 'log', message: String(message) }),
       ...(start.defense === undefined ? {} : { defense: deepFreeze(start.defense) }),
     };
     const model = await plugin.steal(ctx, deepFreeze(start.options));
     if (!model || typeof (model as LayersModel).save !== 'function') {
-      throw new Error(`steal() must resolve to a tfjs-layers LayersModel, found ${model === null ? 'null' : typeof model}.`);
+      throw new Error(
+        `steal() must resolve to a tfjs-layers LayersModel, found ${model === null ? 'null' : typeof model}.`,
+      );
     }
     phase = 'save';
     await modules.saveModel(model, start.outputDir);
     await sendLast({ type: 'done', modelDir: start.outputDir });
   } catch (error) {
-    await sendLast({ type: 'error', phase, ...(pluginId === undefined ? {} : { plugin: pluginId }), error: serializeError(error) });
+    await sendLast({
+      type: 'error',
+      phase,
+      ...(pluginId === undefined ? {} : { plugin: pluginId }),
+      error: serializeError(error),
+    });
   }
   // Leave explicitly: tfjs or a misbehaving attack may hold handles that would keep the process alive.
   process.exit(0);
@@ -79,7 +93,9 @@ async function run(modules: ChildModules, start: StartMessage, ipc: ReturnType<t
 /** Called once by the bundle entry: waits for the parent's `start` message and runs the attack. */
 export function runAttackChild(modules: ChildModules): void {
   if (!process.send) {
-    console.error('This attack bundle is started by the harness (attack-process.ts) with an IPC channel; it cannot run alone.');
+    console.error(
+      'This attack bundle is started by the harness (attack-process.ts) with an IPC channel; it cannot run alone.',
+    );
     process.exit(2);
   }
   // Blocking stdout/stderr: a write waits until the harness has read (and counted) it. Otherwise a flood in a loop

@@ -17,7 +17,17 @@
 // folder is copied out (regular files only) after it is dead.
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
-  chownSync, closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, symlinkSync,
+  chownSync,
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -28,7 +38,13 @@ import { capText, MAX_STACK_CHARS } from '../util/cap-text.ts';
 import { makeTempDir, removeTempDir } from '../util/temp-dirs.ts';
 import { bundleAttack } from './attack-bundle.ts';
 import {
-  attackUid, cpuSecondsFor, killSandbox, requireIsolation, sandboxCommand, type Isolation, type SandboxLimits,
+  attackUid,
+  cpuSecondsFor,
+  killSandbox,
+  requireIsolation,
+  sandboxCommand,
+  type Isolation,
+  type SandboxLimits,
 } from './attack-sandbox.ts';
 import type { AttackPhase, ChildMessage, ParentMessage, StartMessage } from './attack-protocol.ts';
 import { answerOracleRequest } from './ipc-server.ts';
@@ -128,7 +144,10 @@ export async function runAttackProcess(opts: AttackProcessOptions): Promise<Atta
   const plugin = opts.pluginId ?? dirname(modulePath).split(/[\\/]/).pop()!;
   const client = opts.client ?? opts.oracle.client(opts.account);
   const budget = typeof opts.account === 'string' ? opts.oracle.budget(opts.account) : opts.account.budget();
-  const finish = (state: AttackProcessResult['state'], extra: Partial<AttackProcessResult> = {}): AttackProcessResult => ({
+  const finish = (
+    state: AttackProcessResult['state'],
+    extra: Partial<AttackProcessResult> = {},
+  ): AttackProcessResult => ({
     state,
     ...extra,
     queriesUsed: answeredImages(opts.oracle, opts.account) - usedBefore,
@@ -158,7 +177,9 @@ export async function runAttackProcess(opts: AttackProcessOptions): Promise<Atta
     try {
       await bundleAttack(modulePath, bundle);
     } catch (error) {
-      return finish('failed', { error: { message: `could not compile the attack: ${capText((error as Error).message)}`, phase: 'load', plugin } });
+      return finish('failed', {
+        error: { message: `could not compile the attack: ${capText((error as Error).message)}`, phase: 'load', plugin },
+      });
     }
     // The bundle's bare imports (tfjs…) resolve through this link to the project's node_modules.
     const nodeModules = realpathSync(join(repoRoot, 'node_modules'));
@@ -169,7 +190,10 @@ export async function runAttackProcess(opts: AttackProcessOptions): Promise<Atta
     const uid = isolation.level === 'separate-uid' ? attackUid() : undefined;
     if (uid !== undefined) {
       const blocked = readPaths.map((p) => blockedForOthers(p, p === privateDir)).find((why) => why !== undefined);
-      if (blocked) return finish('failed', { error: { message: `the attack runs as a uid of its own, but ${blocked}`, phase: 'worker', plugin } });
+      if (blocked)
+        return finish('failed', {
+          error: { message: `the attack runs as a uid of its own, but ${blocked}`, phase: 'worker', plugin },
+        });
       for (const path of [privateDir, childOut, poolFile]) chownSync(path, uid, uid);
     }
     const start: StartMessage = {
@@ -192,7 +216,11 @@ export async function runAttackProcess(opts: AttackProcessOptions): Promise<Atta
     };
     const limits = attackLimits(memoryMB, opts.deadline);
     const command = sandboxCommand(isolation, uid ?? 0, limits, [
-      ...permissionFlags(readPaths, childOut), `--max-old-space-size=${memoryMB}`, '--enable-source-maps', '--no-warnings', bundle,
+      ...permissionFlags(readPaths, childOut),
+      `--max-old-space-size=${memoryMB}`,
+      '--enable-source-maps',
+      '--no-warnings',
+      bundle,
     ]);
     child = spawn(command.file, command.args, {
       cwd: privateDir,
@@ -255,8 +283,10 @@ function blockedForOthers(path: string, ownedByAttack: boolean): string | undefi
     const stat = statSync(at);
     const needed = i < parts.length - 1 ? 0o001 : stat.isDirectory() ? 0o005 : 0o004;
     if ((stat.mode & needed) !== needed) {
-      return `${at} (mode ${(stat.mode & 0o777).toString(8)}) is closed to other users, so it cannot read ${path}. ` +
-        'Make the folders above it searchable by others (chmod o+x), or for TMPDIR use a folder like /tmp.';
+      return (
+        `${at} (mode ${(stat.mode & 0o777).toString(8)}) is closed to other users, so it cannot read ${path}. ` +
+        'Make the folders above it searchable by others (chmod o+x), or for TMPDIR use a folder like /tmp.'
+      );
     }
   }
   return undefined;
@@ -282,7 +312,8 @@ function supervise(
     const withinLogLimit = (bytes: number): boolean => {
       logBytes += bytes;
       if (logBytes <= LOG_LIMIT_BYTES) return true;
-      const message = `the attack produced more than ${LOG_LIMIT_BYTES / MiB} MiB of output (stdout, stderr, ctx.log and ` +
+      const message =
+        `the attack produced more than ${LOG_LIMIT_BYTES / MiB} MiB of output (stdout, stderr, ctx.log and ` +
         'progress messages together) and was stopped';
       settle(finish('failed', { error: { message, phase: 'attack', plugin: plugin() } }));
       return false;
@@ -309,7 +340,15 @@ function supervise(
         timer = setTimeout(expire, killAt() - Date.now());
         return;
       }
-      settle(finish('timed-out', { error: { message: `attack did not finish before its deadline (${new Date(killAt()).toISOString()})`, phase: 'attack', plugin: plugin() } }));
+      settle(
+        finish('timed-out', {
+          error: {
+            message: `attack did not finish before its deadline (${new Date(killAt()).toISOString()})`,
+            phase: 'attack',
+            plugin: plugin(),
+          },
+        }),
+      );
     };
     let timer = setTimeout(expire, Math.max(0, killAt() - Date.now()));
     const reply = (message: ParentMessage) => {
@@ -332,7 +371,11 @@ function supervise(
         case 'progress': {
           const text = message.message === undefined ? undefined : String(message.message);
           if (!withinLogLimit(text?.length ?? 0)) break;
-          opts.onProgress?.({ done: Number(message.done), total: Number(message.total), ...(text === undefined ? {} : { message: line(text) }) });
+          opts.onProgress?.({
+            done: Number(message.done),
+            total: Number(message.total),
+            ...(text === undefined ? {} : { message: line(text) }),
+          });
           break;
         }
         case 'log': {
@@ -355,7 +398,11 @@ function supervise(
           break;
       }
     });
-    child.on('error', (error) => settle(finish('failed', { error: { message: `attack process: ${error.message}`, phase: 'worker', plugin: plugin() } })));
+    child.on('error', (error) =>
+      settle(
+        finish('failed', { error: { message: `attack process: ${error.message}`, phase: 'worker', plugin: plugin() } }),
+      ),
+    );
     child.on('exit', (code, signal) => {
       if (!outcome) {
         // The process runs the attack's code from the moment it loads the plugin: its death is the attack's.
@@ -369,7 +416,12 @@ function supervise(
 }
 
 /** Why the attack's process died without a result, in words, with the tail of its stderr. */
-function deathMessage(code: number | null, signal: NodeJS.Signals | null, stderrTail: string, limits: AttackLimits): string {
+function deathMessage(
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  stderrTail: string,
+  limits: AttackLimits,
+): string {
   const tail = capText(stderrTail.trim(), 1500);
   const why = /Reached heap limit|heap out of memory/i.test(stderrTail)
     ? `ran out of memory (JavaScript heap limit ${limits.memoryMB} MB)`
@@ -401,7 +453,8 @@ function copyModelOut(
     try {
       fd = openSync(join(childOut, name), constants.O_RDONLY | constants.O_NOFOLLOW);
       const stat = fstatSync(fd);
-      if (!stat.isFile() || stat.size > limits.fileBytes) throw new Error(stat.isFile() ? `over ${limits.fileBytes} bytes` : 'not a regular file');
+      if (!stat.isFile() || stat.size > limits.fileBytes)
+        throw new Error(stat.isFile() ? `over ${limits.fileBytes} bytes` : 'not a regular file');
       writeFileSync(join(outputDir, name), readFileSync(fd));
     } catch (error) {
       const message = `the attack's saved model file ${name} could not be taken: ${(error as Error).message}`;
@@ -423,8 +476,13 @@ const CHILD_PHASES: readonly AttackPhase[] = ['load', 'engine', 'attack', 'save'
 function childError(message: Extract<ChildMessage, { type: 'error' }>, plugin: string): AttackProcessError {
   const e: Partial<Record<'message' | 'code' | 'stack', unknown>> =
     typeof message.error === 'object' && message.error !== null ? message.error : {};
-  const step = CHILD_PHASES.includes(message.phase) && message.phase !== 'attack' ? ` (in its ${message.phase} step)` : '';
-  const text = capText(typeof e.message === 'string' && e.message.length > 0 ? e.message : 'the attack reported an error without a message');
+  const step =
+    CHILD_PHASES.includes(message.phase) && message.phase !== 'attack' ? ` (in its ${message.phase} step)` : '';
+  const text = capText(
+    typeof e.message === 'string' && e.message.length > 0
+      ? e.message
+      : 'the attack reported an error without a message',
+  );
   const error: AttackProcessError = { message: step ? `${text}${step}` : text, phase: 'attack', plugin };
   if (typeof e.code === 'string') error.code = capText(e.code, 64);
   if (typeof e.stack === 'string') error.stack = capText(e.stack, MAX_STACK_CHARS);

@@ -51,7 +51,8 @@ export interface SandboxLimits {
 const has = (command: string) => spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
 
 /** Runs `true` through a candidate prefix: the cheapest honest test that the kernel and container allow it. */
-const works = (prefix: string[]) => spawnSync(prefix[0]!, [...prefix.slice(1), 'true'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+const works = (prefix: string[]) =>
+  spawnSync(prefix[0]!, [...prefix.slice(1), 'true'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
 
 let detected: Isolation | undefined;
 
@@ -66,13 +67,18 @@ export function detectIsolation(): Isolation {
   const tools = { setpriv, prlimit };
   if (unshare && setpriv && root && works(namespacePrefix('separate-uid', probeUid()))) {
     detected = {
-      level: 'separate-uid', strong: true, ...tools,
+      level: 'separate-uid',
+      strong: true,
+      ...tools,
       description: 'separate uid/gid without capabilities, own PID and network namespaces (no network)',
     };
   } else if (unshare && setpriv && works(namespacePrefix('user-namespace', 0))) {
     detected = {
-      level: 'user-namespace', strong: true, ...tools,
-      description: 'own user, PID and network namespaces (no network; same uid as the harness, so it can still ' +
+      level: 'user-namespace',
+      strong: true,
+      ...tools,
+      description:
+        'own user, PID and network namespaces (no network; same uid as the harness, so it can still ' +
         "connect to the user's own Unix sockets: ssh-agent, D-Bus, docker.sock)",
     };
   } else {
@@ -80,9 +86,12 @@ export function detectIsolation(): Isolation {
       ? `${process.platform} has no PID namespaces`
       : !unshare || !setpriv
         ? 'util-linux (unshare, setpriv) is not installed'
-        : 'this kernel or container does not allow new PID and network namespaces' + (root ? '' : ' (unprivileged user namespaces are off)');
+        : 'this kernel or container does not allow new PID and network namespaces' +
+          (root ? '' : ' (unprivileged user namespaces are off)');
     detected = {
-      level: 'process-group', strong: false, ...tools,
+      level: 'process-group',
+      strong: false,
+      ...tools,
       description: `own process group only (${why}): an attack can still signal harness processes that run as the same user`,
     };
   }
@@ -97,8 +106,10 @@ export function requireIsolation(): Isolation {
 /** requireIsolation's decision for a given machine and environment (exported for tests). */
 export function applyIsolationPolicy(isolation: Isolation, env: Record<string, string | undefined>): Isolation {
   if (isolation.level === 'user-namespace') {
-    warnOnce(`stealbench: note: attack isolation: ${isolation.description}. Run untrusted attack plugins as root ` +
-      '(each then gets a uid of its own), e.g. in CI, not in your own account.');
+    warnOnce(
+      `stealbench: note: attack isolation: ${isolation.description}. Run untrusted attack plugins as root ` +
+        '(each then gets a uid of its own), e.g. in CI, not in your own account.',
+    );
   }
   if (isolation.strong) return isolation;
   const policy = env[ISOLATION_ENV] ?? 'strict';
@@ -110,8 +121,10 @@ export function applyIsolationPolicy(isolation: Isolation, env: Record<string, s
         'trusted plugins only, with weaker isolation.',
     );
   }
-  warnOnce(`stealbench: WARNING: weak attack isolation (${ISOLATION_ENV}=weak): ${isolation.description}. ` +
-    'Do not run untrusted attack plugins; records of this run are not fit for the leaderboard.');
+  warnOnce(
+    `stealbench: WARNING: weak attack isolation (${ISOLATION_ENV}=weak): ${isolation.description}. ` +
+      'Do not run untrusted attack plugins; records of this run are not fit for the leaderboard.',
+  );
   return isolation;
 }
 
@@ -138,9 +151,20 @@ function probeUid(): number {
 function namespacePrefix(level: IsolationLevel, uid: number): string[] {
   if (level === 'separate-uid') {
     return [
-      'unshare', '--pid', '--net', '--fork', '--kill-child', '--',
-      'setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--no-new-privs', '--bounding-set=-all',
-      '--inh-caps=-all', '--',
+      'unshare',
+      '--pid',
+      '--net',
+      '--fork',
+      '--kill-child',
+      '--',
+      'setpriv',
+      `--reuid=${uid}`,
+      `--regid=${uid}`,
+      '--clear-groups',
+      '--no-new-privs',
+      '--bounding-set=-all',
+      '--inh-caps=-all',
+      '--',
     ];
   }
   if (level === 'user-namespace') {
@@ -153,7 +177,12 @@ function namespacePrefix(level: IsolationLevel, uid: number): string[] {
  * The command that starts `node <nodeArgs>` inside the sandbox. Start it with `detached: true` (own session and
  * process group: `kill(0, …)` from the attack reaches only its own tree) and kill it with `killSandbox`.
  */
-export function sandboxCommand(isolation: Isolation, uid: number, limits: SandboxLimits, nodeArgs: string[]): {
+export function sandboxCommand(
+  isolation: Isolation,
+  uid: number,
+  limits: SandboxLimits,
+  nodeArgs: string[],
+): {
   file: string;
   args: string[];
 } {
@@ -163,10 +192,15 @@ export function sandboxCommand(isolation: Isolation, uid: number, limits: Sandbo
   chain.push(...namespacePrefix(isolation.level, uid));
   if (isolation.prlimit) {
     chain.push(
-      'prlimit', `--data=${Math.floor(limits.dataBytes)}`, `--cpu=${Math.ceil(limits.cpuSeconds)}`,
-      `--fsize=${Math.floor(limits.fileBytes)}`, '--core=0', '--nofile=1024',
+      'prlimit',
+      `--data=${Math.floor(limits.dataBytes)}`,
+      `--cpu=${Math.ceil(limits.cpuSeconds)}`,
+      `--fsize=${Math.floor(limits.fileBytes)}`,
+      '--core=0',
+      '--nofile=1024',
       // Per uid: only meaningful (and harmless) when the uid is the attack's own.
-      ...(isolation.level === 'separate-uid' ? ['--nproc=512'] : []), '--',
+      ...(isolation.level === 'separate-uid' ? ['--nproc=512'] : []),
+      '--',
     );
   }
   chain.push(process.execPath, ...nodeArgs);

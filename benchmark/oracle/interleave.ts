@@ -33,12 +33,16 @@ export interface ScheduledBatch {
 }
 
 /** The seeded schedule of the users' batches (see the file's header). */
-export function legitimateSchedule(imageCounts: readonly number[], attackerBudget: number, seed: number): ScheduledBatch[] {
+export function legitimateSchedule(
+  imageCounts: readonly number[],
+  attackerBudget: number,
+  seed: number,
+): ScheduledBatch[] {
   const rng = createRng(deriveSeed(seed, 'legitimate-schedule'));
   const [smallest, largest] = LEGITIMATE_BATCH_SIZES;
   const perStream = imageCounts.map((total, stream) => {
     const batches: Omit<ScheduledBatch, 'threshold'>[] = [];
-    for (let start = 0; start < total; ) {
+    for (let start = 0; start < total;) {
       const count = Math.min(total - start, rng.int(smallest, largest));
       batches.push({ stream, start, count });
       start += count;
@@ -72,7 +76,11 @@ function sliceBatch(images: ImageBatch, start: number, count: number): ImageBatc
   return { ...images, count, data: images.data.subarray(start * size, (start + count) * size) };
 }
 
-export function createLegitimateTraffic(oracle: Oracle, streams: readonly LegitimateStream[], schedule: readonly ScheduledBatch[]): LegitimateTraffic {
+export function createLegitimateTraffic(
+  oracle: Oracle,
+  streams: readonly LegitimateStream[],
+  schedule: readonly ScheduledBatch[],
+): LegitimateTraffic {
   const answers: QueryAnswer[][] = streams.map(() => []);
   let next = 0;
   let failure: unknown;
@@ -145,7 +153,11 @@ export function concatAnswers(parts: readonly QueryAnswer[]): QueryAnswer {
 
 /** Rows [start, end) of an answer (labels too), as views of it: no copy (a user's answers run to tens of MB). */
 export function sliceAnswer(answer: QueryAnswer, start: number, end: number): QueryAnswer {
-  const part: QueryAnswer = { data: answer.data.subarray(start * answer.dim, end * answer.dim), count: end - start, dim: answer.dim };
+  const part: QueryAnswer = {
+    data: answer.data.subarray(start * answer.dim, end * answer.dim),
+    count: end - start,
+    dim: answer.dim,
+  };
   if (answer.labels) part.labels = answer.labels.subarray(start, end);
   return part;
 }
@@ -155,5 +167,11 @@ export function concatImages(first: ImageBatch, second: ImageBatch): ImageBatch 
   const data = new Float32Array(first.data.length + second.data.length);
   data.set(first.data, 0);
   data.set(second.data, first.data.length);
-  return { data, count: first.count + second.count, height: first.height, width: first.width, channels: first.channels };
+  return {
+    data,
+    count: first.count + second.count,
+    height: first.height,
+    width: first.width,
+    channels: first.channels,
+  };
 }

@@ -5,7 +5,10 @@ import type { BudgetState, ImageBatch, OracleClient, QueryAnswer, QueryOptions }
 import type { ChildMessage, ReplyMessage, StartMessage } from './attack-protocol.ts';
 import { reviveError } from './errors.ts';
 
-export function createIpcOracleClient(info: StartMessage['oracle'], send: (message: ChildMessage) => void): {
+export function createIpcOracleClient(
+  info: StartMessage['oracle'],
+  send: (message: ChildMessage) => void,
+): {
   client: OracleClient;
   /** Feed every `reply` message from the parent here. */
   receive(message: ReplyMessage): void;
@@ -28,8 +31,15 @@ export function createIpcOracleClient(info: StartMessage['oracle'], send: (messa
     query: (images: ImageBatch, options?: QueryOptions) =>
       // Send only the fields of an ImageBatch: the oracle validates them, extra fields would be noise over IPC.
       call<QueryAnswer>((id) => ({
-        type: 'query', id,
-        images: { data: images?.data, count: images?.count, height: images?.height, width: images?.width, channels: images?.channels },
+        type: 'query',
+        id,
+        images: {
+          data: images?.data,
+          count: images?.count,
+          height: images?.height,
+          width: images?.width,
+          channels: images?.channels,
+        },
         ...(options?.account === undefined ? {} : { account: options.account }),
       })),
   });

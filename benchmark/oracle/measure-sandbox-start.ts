@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { attackUid, detectIsolation, sandboxCommand, type Isolation } from './attack-sandbox.ts';
 const reps = Number(process.argv[2] ?? 20);
 const nodeModules = fileURLToPath(new URL('../../node_modules', import.meta.url));
-const nodeArgs = ['--experimental-permission', `--allow-fs-read=${nodeModules}`, '--no-warnings', '-e', 'process.send("up"); process.exit(0)'];
+const nodeArgs = [
+  '--experimental-permission',
+  `--allow-fs-read=${nodeModules}`,
+  '--no-warnings',
+  '-e',
+  'process.send("up"); process.exit(0)',
+];
 const limits = { dataBytes: 4608 * 2 ** 20, cpuSeconds: 600, fileBytes: 4096 * 2 ** 20 };
 const strong = detectIsolation();
 const none: Isolation = { level: 'process-group', strong: false, setpriv: false, prlimit: false, description: 'none' };
@@ -14,7 +20,11 @@ function once(isolation: Isolation): Promise<number> {
   const { file, args } = sandboxCommand(isolation, attackUid(), limits, nodeArgs);
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true, env: { PATH: process.env.PATH! } });
+    const child = spawn(file, args, {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      detached: true,
+      env: { PATH: process.env.PATH! },
+    });
     child.once('message', () => resolve(performance.now() - t0));
     child.once('exit', (code) => code !== 0 && reject(new Error(`exit ${code}`)));
   });
@@ -27,5 +37,7 @@ for (let i = 0; i < reps; i++) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 for (const [level, xs] of Object.entries(times)) {
   const ms = (x: number) => x.toFixed(1);
-  console.log(`${level}: median ${ms(median(xs))} ms, min ${ms(Math.min(...xs))}, max ${ms(Math.max(...xs))} (n=${xs.length})`);
+  console.log(
+    `${level}: median ${ms(median(xs))} ms, min ${ms(Math.min(...xs))}, max ${ms(Math.max(...xs))} (n=${xs.length})`,
+  );
 }

@@ -180,15 +180,25 @@ function outputDimOf(deployment: VictimDeployment, output: OracleOutput): number
     case 'representation':
       return deployment.representationDim;
     case 'projection':
-      if (!deployment.project) throw new OracleConfigError(`Oracle output 'projection' needs a projection head, but ${where} has no project().`);
-      if (!deployment.projectionDim) throw new OracleConfigError(`Oracle output 'projection' needs ${where} to declare projectionDim.`);
+      if (!deployment.project)
+        throw new OracleConfigError(
+          `Oracle output 'projection' needs a projection head, but ${where} has no project().`,
+        );
+      if (!deployment.projectionDim)
+        throw new OracleConfigError(`Oracle output 'projection' needs ${where} to declare projectionDim.`);
       return deployment.projectionDim;
     case 'label':
-      if (!deployment.classify) throw new OracleConfigError(`Oracle output 'label' needs a downstream classifier, but ${where} has no classify().`);
-      if (!deployment.classCount) throw new OracleConfigError(`Oracle output 'label' needs ${where} to declare classCount.`);
+      if (!deployment.classify)
+        throw new OracleConfigError(
+          `Oracle output 'label' needs a downstream classifier, but ${where} has no classify().`,
+        );
+      if (!deployment.classCount)
+        throw new OracleConfigError(`Oracle output 'label' needs ${where} to declare classCount.`);
       return deployment.classCount;
     default:
-      throw new OracleConfigError(`Unknown oracle output ${JSON.stringify(output)}: expected 'representation', 'projection' or 'label'.`);
+      throw new OracleConfigError(
+        `Unknown oracle output ${JSON.stringify(output)}: expected 'representation', 'projection' or 'label'.`,
+      );
   }
 }
 
@@ -222,10 +232,13 @@ export function createOracle(options: OracleOptions): Oracle {
   }
 
   function open(id: string, pool: BudgetPool, role: AccountRole): Account {
-    if (typeof id !== 'string' || id.length === 0) throw new OracleConfigError(`openAccount: id must be a non-empty string, found ${JSON.stringify(id)}.`);
+    if (typeof id !== 'string' || id.length === 0)
+      throw new OracleConfigError(`openAccount: id must be a non-empty string, found ${JSON.stringify(id)}.`);
     if (accounts.has(id)) throw new OracleConfigError(`openAccount: account "${id}" is already open.`);
     if (role !== 'attacker' && role !== 'legitimate') {
-      throw new OracleConfigError(`openAccount("${id}"): role must be 'attacker' or 'legitimate', found ${JSON.stringify(role)}.`);
+      throw new OracleConfigError(
+        `openAccount("${id}"): role must be 'attacker' or 'legitimate', found ${JSON.stringify(role)}.`,
+      );
     }
     const account: Account = { id, role, pool, answered: 0, entries: [], refusals: [], hashes: new Set() };
     accounts.set(id, account);
@@ -281,7 +294,13 @@ export function createOracle(options: OracleOptions): Oracle {
     const remaining = budgetOf(account).remaining;
     if (count > remaining) {
       const error = new QueryBudgetExceededError(accountId, count, remaining);
-      account.refusals.push({ account: accountId, time: now(), requested: count, code: error.code, message: error.message });
+      account.refusals.push({
+        account: accountId,
+        time: now(),
+        requested: count,
+        code: error.code,
+        message: error.message,
+      });
       throw error;
     }
     // Snapshot the batch: the caller may reuse its buffer while we await the victim.
@@ -299,7 +318,12 @@ export function createOracle(options: OracleOptions): Oracle {
       let response: GuardResponse = { answer: result.vectors };
       if (guard) {
         try {
-          const returned: unknown = await guard.answer({ account: accountId, images: batch, clean: result.vectors, output });
+          const returned: unknown = await guard.answer({
+            account: accountId,
+            images: batch,
+            clean: result.vectors,
+            output,
+          });
           validateGuardResponse(returned, count);
           response = returned;
         } catch (error) {
@@ -308,7 +332,10 @@ export function createOracle(options: OracleOptions): Oracle {
       }
       const answer: QueryAnswer = { data: response.answer.data, count, dim: response.answer.dim };
       if (output === 'label') {
-        answer.labels = response.labels ?? (response.answer === result.vectors ? result.labels : undefined) ?? argmaxRows(response.answer);
+        answer.labels =
+          response.labels ??
+          (response.answer === result.vectors ? result.labels : undefined) ??
+          argmaxRows(response.answer);
       }
       const entry: AuditEntry = { seq: seq++, account: accountId, time: now(), count, hashes };
       if (guard) {
@@ -345,7 +372,11 @@ export function createOracle(options: OracleOptions): Oracle {
       maxAccounts,
       account(index) {
         if (!Number.isInteger(index) || index < 0 || index >= maxAccounts) {
-          throw new InvalidQueryError('options.account', `an integer account index in 0 … ${maxAccounts - 1}`, describeIndex(index));
+          throw new InvalidQueryError(
+            'options.account',
+            `an integer account index in 0 … ${maxAccounts - 1}`,
+            describeIndex(index),
+          );
         }
         let id = byIndex.get(index);
         if (id === undefined) {
@@ -363,7 +394,13 @@ export function createOracle(options: OracleOptions): Oracle {
   function client(target: string | AccountSet): OracleClient {
     const set: AccountSet =
       typeof target === 'string'
-        ? { role: get(target).role, maxAccounts: 1, account: (index) => singleAccount(target, index), opened: () => [target], budget: () => budgetOf(get(target)) }
+        ? {
+            role: get(target).role,
+            maxAccounts: 1,
+            account: (index) => singleAccount(target, index),
+            opened: () => [target],
+            budget: () => budgetOf(get(target)),
+          }
         : target;
     return Object.freeze({
       output,
@@ -407,7 +444,8 @@ export function createOracle(options: OracleOptions): Oracle {
 }
 
 function singleAccount(id: string, index: number): string {
-  if (index !== 0) throw new InvalidQueryError('options.account', '0 (this client has one account)', describeIndex(index));
+  if (index !== 0)
+    throw new InvalidQueryError('options.account', '0 (this client has one account)', describeIndex(index));
   return id;
 }
 

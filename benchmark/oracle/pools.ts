@@ -33,9 +33,16 @@ export class PoolTooSmallError extends Error {
 }
 
 /** The ordered pool indices an attack with this budget and seed may query. */
-export function queryPlan(pool: Pick<ImageSet, 'name' | 'count'>, budget: number, seed: number, options: QueryPlanOptions = {}): Int32Array {
-  if (!Number.isInteger(budget) || budget < 0) throw new RangeError(`queryPlan: budget must be a non-negative integer, found ${budget}.`);
-  if (budget > pool.count && (!options.allowRepeats || pool.count === 0)) throw new PoolTooSmallError(pool.name, pool.count, budget);
+export function queryPlan(
+  pool: Pick<ImageSet, 'name' | 'count'>,
+  budget: number,
+  seed: number,
+  options: QueryPlanOptions = {},
+): Int32Array {
+  if (!Number.isInteger(budget) || budget < 0)
+    throw new RangeError(`queryPlan: budget must be a non-negative integer, found ${budget}.`);
+  if (budget > pool.count && (!options.allowRepeats || pool.count === 0))
+    throw new PoolTooSmallError(pool.name, pool.count, budget);
   const rng = createRng(deriveSeed(seed, `query-plan:${pool.name}:${pool.count}`));
   const indices = Array.from({ length: pool.count }, (_, i) => i);
   const plan = new Int32Array(budget);
@@ -54,11 +61,22 @@ export function takePlan(pool: ImageSet, plan: Int32Array, name = `${pool.name}[
   const data = new Float32Array(plan.length * perImage);
   const labels = pool.labels ? new Int32Array(plan.length) : null;
   plan.forEach((index, i) => {
-    if (index < 0 || index >= pool.count) throw new RangeError(`takePlan: index ${index} at plan[${i}] is outside pool "${pool.name}" (0..${pool.count - 1}).`);
+    if (index < 0 || index >= pool.count)
+      throw new RangeError(
+        `takePlan: index ${index} at plan[${i}] is outside pool "${pool.name}" (0..${pool.count - 1}).`,
+      );
     data.set(pool.data.subarray(index * perImage, (index + 1) * perImage), i * perImage);
     if (labels) labels[i] = pool.labels![index]!;
   });
-  const out: ImageSet = { name, data, count: plan.length, height: pool.height, width: pool.width, channels: pool.channels, labels };
+  const out: ImageSet = {
+    name,
+    data,
+    count: plan.length,
+    height: pool.height,
+    width: pool.width,
+    channels: pool.channels,
+    labels,
+  };
   if (pool.classes) out.classes = pool.classes;
   return out;
 }

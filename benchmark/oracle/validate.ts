@@ -7,7 +7,8 @@ import { GuardAnswerError, InvalidQueryError } from './errors.ts';
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an Array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
+  if (ArrayBuffer.isView(value))
+    return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
   if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'Object'})`;
   // Capped: the value may come from a plugin and end up in a record.
   const text = String(value);
@@ -16,15 +17,20 @@ function describe(value: unknown): string {
 
 function checkDimension(images: ImageBatch, field: 'height' | 'width' | 'channels', expected: number): void {
   const found = images[field];
-  if (found !== expected) throw new InvalidQueryError(`images.${field}`, `${expected} (the victim's input shape)`, describe(found));
+  if (found !== expected)
+    throw new InvalidQueryError(`images.${field}`, `${expected} (the victim's input shape)`, describe(found));
 }
 
 /**
  * Throws `InvalidQueryError` unless `images` is an NHWC float32 batch of the victim's input shape with every pixel a
  * finite number in [0, 1].
  */
-export function validateBatch(images: unknown, inputShape: readonly [number, number, number]): asserts images is ImageBatch {
-  if (typeof images !== 'object' || images === null) throw new InvalidQueryError('images', 'an ImageBatch object', describe(images));
+export function validateBatch(
+  images: unknown,
+  inputShape: readonly [number, number, number],
+): asserts images is ImageBatch {
+  if (typeof images !== 'object' || images === null)
+    throw new InvalidQueryError('images', 'an ImageBatch object', describe(images));
   const batch = images as ImageBatch;
   if (!Number.isInteger(batch.count) || batch.count < 1) {
     throw new InvalidQueryError('images.count', 'a positive integer', describe(batch.count));
@@ -66,7 +72,8 @@ export function vectorsProblem(v: unknown, count: number): string | null {
   if (!Number.isInteger(dim) || dim < 1) return `dim ${show(dim)}, expected a positive integer`;
   if (data.length !== count * dim) return `data length ${data.length}, expected count × dim = ${count} × ${dim}`;
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i]!)) return `${data[i]} at row ${Math.floor(i / dim)}, column ${i % dim}; every value must be finite`;
+    if (!Number.isFinite(data[i]!))
+      return `${data[i]} at row ${Math.floor(i / dim)}, column ${i % dim}; every value must be finite`;
   }
   return null;
 }
@@ -90,12 +97,19 @@ export function validateGuardResponse(response: unknown, count: number): asserts
     }
   }
   if (r.labels !== undefined) {
-    if (!(r.labels instanceof Int32Array) || r.labels.length !== count || r.labels.some((l) => l < 0 || l >= r.answer.dim)) {
-      fail(`labels must be an Int32Array of ${count} class index(es) in [0, ${r.answer.dim}), found ${describe(r.labels)}`);
+    if (
+      !(r.labels instanceof Int32Array) ||
+      r.labels.length !== count ||
+      r.labels.some((l) => l < 0 || l >= r.answer.dim)
+    ) {
+      fail(
+        `labels must be an Int32Array of ${count} class index(es) in [0, ${r.answer.dim}), found ${describe(r.labels)}`,
+      );
     }
   }
   if (r.cost !== undefined) {
-    if (typeof r.cost !== 'object' || r.cost === null) fail(`cost is ${describe(r.cost)}, expected { hashes?, seconds? }`);
+    if (typeof r.cost !== 'object' || r.cost === null)
+      fail(`cost is ${describe(r.cost)}, expected { hashes?, seconds? }`);
     for (const field of ['hashes', 'seconds'] as const) {
       const value = r.cost[field];
       if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
@@ -111,7 +125,8 @@ export function validateAccountReports(reports: unknown): asserts reports is Acc
   const fail = (what: string): never => {
     throw new GuardAnswerError(`the defense guard's report() is invalid: ${what}.`);
   };
-  if (!Array.isArray(reports)) fail(`it returned ${describe(reports)}, expected an array of { account, flagged, score? }`);
+  if (!Array.isArray(reports))
+    fail(`it returned ${describe(reports)}, expected an array of { account, flagged, score? }`);
   (reports as unknown[]).forEach((report, i) => {
     if (typeof report !== 'object' || report === null) fail(`entry ${i} is ${describe(report)}`);
     const { account, flagged, score } = report as AccountReport;
@@ -125,10 +140,14 @@ export function validateAccountReports(reports: unknown): asserts reports is Acc
       if (!Array.isArray(rules)) fail(`entry ${i}: rules must be an array, found ${describe(rules)}`);
       rules.forEach((count, k) => {
         const at = `entry ${i}: rules[${k}]`;
-        if (!['window', 'history', 'pairwise'].includes(count?.rule)) fail(`${at}.rule must be 'window', 'history' or 'pairwise', found ${describe(count?.rule)}`);
-        if (!['representation', 'projection'].includes(count.features)) fail(`${at}.features must be 'representation' or 'projection', found ${describe(count.features)}`);
-        if (count.rule === 'window' && !(Number.isInteger(count.window) && count.window! >= 1)) fail(`${at}.window must be an integer >= 1, found ${describe(count.window)}`);
-        if (!(Number.isInteger(count.queries) && count.queries >= 0)) fail(`${at}.queries must be an integer >= 0, found ${describe(count.queries)}`);
+        if (!['window', 'history', 'pairwise'].includes(count?.rule))
+          fail(`${at}.rule must be 'window', 'history' or 'pairwise', found ${describe(count?.rule)}`);
+        if (!['representation', 'projection'].includes(count.features))
+          fail(`${at}.features must be 'representation' or 'projection', found ${describe(count.features)}`);
+        if (count.rule === 'window' && !(Number.isInteger(count.window) && count.window! >= 1))
+          fail(`${at}.window must be an integer >= 1, found ${describe(count.window)}`);
+        if (!(Number.isInteger(count.queries) && count.queries >= 0))
+          fail(`${at}.queries must be an integer >= 0, found ${describe(count.queries)}`);
         if (!(Number.isInteger(count.flagged) && count.flagged >= 0 && count.flagged <= count.queries)) {
           fail(`${at}.flagged must be an integer in 0..queries (${count.queries}), found ${describe(count.flagged)}`);
         }
@@ -140,11 +159,15 @@ export function validateAccountReports(reports: unknown): asserts reports is Acc
 /** Throws `GuardAnswerError` unless a guard's `figures()` is an object of finite numbers. */
 export function validateDefenseFigures(figures: unknown): asserts figures is Record<string, number> {
   if (typeof figures !== 'object' || figures === null || Array.isArray(figures)) {
-    throw new GuardAnswerError(`the defense guard's figures() is invalid: it returned ${describe(figures)}, expected an object of named numbers.`);
+    throw new GuardAnswerError(
+      `the defense guard's figures() is invalid: it returned ${describe(figures)}, expected an object of named numbers.`,
+    );
   }
   for (const [name, value] of Object.entries(figures)) {
     if (!(typeof value === 'number' && Number.isFinite(value))) {
-      throw new GuardAnswerError(`the defense guard's figures() is invalid: '${name}' must be a finite number, found ${describe(value)}.`);
+      throw new GuardAnswerError(
+        `the defense guard's figures() is invalid: '${name}' must be a finite number, found ${describe(value)}.`,
+      );
     }
   }
 }

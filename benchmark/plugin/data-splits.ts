@@ -12,7 +12,10 @@ export interface SplitSummary {
 const candidates = ['../data/index.ts', '../data/splits.ts'];
 
 function isMissingModule(error: unknown): boolean {
-  return (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url|Does the file exist/.test(String(error));
+  return (
+    (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' ||
+    /Cannot find module|Failed to load url|Does the file exist/.test(String(error))
+  );
 }
 
 /** The data layer's published splits, or null (with the reason) when it does not list them. */
@@ -27,7 +30,8 @@ export async function listDataSplits(): Promise<{ splits: SplitSummary[] } | { s
     }
     if (typeof module.listSplits !== 'function') continue;
     const splits = await module.listSplits();
-    if (!Array.isArray(splits)) return { splits: null, note: `listSplits() in benchmark/data returned ${typeof splits}, not an array` };
+    if (!Array.isArray(splits))
+      return { splits: null, note: `listSplits() in benchmark/data returned ${typeof splits}, not an array` };
     return { splits: splits.map((s) => (typeof s === 'string' ? { name: s } : (s as SplitSummary))) };
   }
   return { splits: null, note: 'benchmark/data does not export listSplits yet' };

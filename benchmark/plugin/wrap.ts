@@ -11,8 +11,11 @@ export class PluginHookError extends Error {
     readonly hook: string,
     override readonly cause: unknown,
   ) {
-    super(`${kind} '${plugin}' failed in ${hook}(): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    if (cause instanceof Error && cause.stack) this.stack = `${this.name}: ${this.message}\n${cause.stack.split('\n').slice(1).join('\n')}`;
+    super(`${kind} '${plugin}' failed in ${hook}(): ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+    if (cause instanceof Error && cause.stack)
+      this.stack = `${this.name}: ${this.message}\n${cause.stack.split('\n').slice(1).join('\n')}`;
   }
 }
 
@@ -23,7 +26,9 @@ function rethrow(kind: PluginKind, id: string, hook: string, error: unknown): ne
 }
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+  value !== null &&
+  (typeof value === 'object' || typeof value === 'function') &&
+  typeof (value as { then?: unknown }).then === 'function';
 
 /** Wrap one plugin function; sync stays sync, async errors are attributed too. */
 export function wrapPluginCall<Args extends unknown[], Result>(
@@ -39,7 +44,8 @@ export function wrapPluginCall<Args extends unknown[], Result>(
     } catch (error) {
       rethrow(kind, id, hook, error);
     }
-    if (isThenable(result)) return Promise.resolve(result).catch((error: unknown) => rethrow(kind, id, hook, error)) as Result;
+    if (isThenable(result))
+      return Promise.resolve(result).catch((error: unknown) => rethrow(kind, id, hook, error)) as Result;
     return result;
   };
 }
@@ -68,8 +74,11 @@ export function wrapDefense<Options>(plugin: DefensePlugin<Options>): DefensePlu
       return isThenable(made) ? Promise.resolve(made).then((g) => wrapGuard(id, g)) : wrapGuard(id, made);
     };
   }
-  if (plugin.prepareVictim) wrapped.prepareVictim = wrapPluginCall('defense', id, 'prepareVictim', plugin.prepareVictim.bind(plugin));
-  if (plugin.victimTrainHook) wrapped.victimTrainHook = wrapPluginCall('defense', id, 'victimTrainHook', plugin.victimTrainHook.bind(plugin));
-  if (plugin.verifyOwnership) wrapped.verifyOwnership = wrapPluginCall('defense', id, 'verifyOwnership', plugin.verifyOwnership.bind(plugin));
+  if (plugin.prepareVictim)
+    wrapped.prepareVictim = wrapPluginCall('defense', id, 'prepareVictim', plugin.prepareVictim.bind(plugin));
+  if (plugin.victimTrainHook)
+    wrapped.victimTrainHook = wrapPluginCall('defense', id, 'victimTrainHook', plugin.victimTrainHook.bind(plugin));
+  if (plugin.verifyOwnership)
+    wrapped.verifyOwnership = wrapPluginCall('defense', id, 'verifyOwnership', plugin.verifyOwnership.bind(plugin));
   return wrapped;
 }

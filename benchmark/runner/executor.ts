@@ -53,5 +53,4 @@ export interface WorkerJob {
 
 /** What a worker sends back. */
 export type WorkerMessage =
-  | { type: 'progress'; done: number; total: number; message?: string }
-  | { type: 'result'; outcome: CellOutcome };
+  { type: 'progress'; done: number; total: number; message?: string } | { type: 'result'; outcome: CellOutcome };

@@ -52,11 +52,17 @@ export interface MergeReport {
  * The record without its wall-clock facts (provenance.startedAt and durations, and the seconds inside
  * metrics.cost): what must be identical when the same cell runs twice.
  */
-export function withoutTiming(record: CellRecord): Omit<CellRecord, 'provenance'> & { provenance: Omit<CellRecord['provenance'], 'startedAt' | 'durations'> } {
+export function withoutTiming(
+  record: CellRecord,
+): Omit<CellRecord, 'provenance'> & { provenance: Omit<CellRecord['provenance'], 'startedAt' | 'durations'> } {
   const { startedAt: _s, durations: _d, ...provenance } = record.provenance;
   if (!record.metrics) return { ...record, provenance };
   const { attackSeconds: _a, powSeconds: _p, ...cost } = record.metrics.cost;
-  return { ...record, metrics: { ...record.metrics, cost: cost as NonNullable<CellRecord['metrics']>['cost'] }, provenance };
+  return {
+    ...record,
+    metrics: { ...record.metrics, cost: cost as NonNullable<CellRecord['metrics']>['cost'] },
+    provenance,
+  };
 }
 
 const STATE_RANK: Record<CellState, number> = { completed: 0, failed: 1, 'timed-out': 2, skipped: 3 };
@@ -65,7 +71,16 @@ export async function mergeResults(options: MergeOptions): Promise<MergeReport> 
   const cells = expandGrid(options.config, options.registry, options.source);
   const wanted = new Map(cells.map((planned) => [planned.key, planned]));
   const outDir = resolve(options.outDir);
-  const report: MergeReport = { outDir, total: cells.length, found: 0, missing: [], conflicts: [], invalid: [], foreign: [], stale: [] };
+  const report: MergeReport = {
+    outDir,
+    total: cells.length,
+    found: 0,
+    missing: [],
+    conflicts: [],
+    invalid: [],
+    foreign: [],
+    stale: [],
+  };
 
   const byKey = new Map<string, { file: string; record: CellRecord }[]>();
   for (const dir of options.dirs) {
@@ -101,7 +116,13 @@ export async function mergeResults(options: MergeOptions): Promise<MergeReport> 
         if (canonicalJson(reference[field] ?? null) !== canonicalJson(comparable[field] ?? null)) fields.add(field);
       }
     }
-    if (fields.size) report.conflicts.push({ key: planned.key, files: candidates.map((c) => c.file), kept: kept.file, fields: [...fields].sort() });
+    if (fields.size)
+      report.conflicts.push({
+        key: planned.key,
+        files: candidates.map((c) => c.file),
+        kept: kept.file,
+        fields: [...fields].sort(),
+      });
     chosen.push(kept.record);
   }
 
@@ -117,7 +138,14 @@ export async function mergeResults(options: MergeOptions): Promise<MergeReport> 
       cell: planned.cell,
       state: 'skipped',
       error: { message: 'no shard produced a record for this cell', phase: 'missing' },
-      provenance: { harnessVersion: harnessVersion(), pluginHashes: planned.pluginHashes, backend, node: process.version, startedAt: now, durations: {} },
+      provenance: {
+        harnessVersion: harnessVersion(),
+        pluginHashes: planned.pluginHashes,
+        backend,
+        node: process.version,
+        startedAt: now,
+        durations: {},
+      },
     });
   }
 

@@ -77,7 +77,10 @@ export async function runCell(planned: PlannedCell, options: CellRunOptions): Pr
   if (reported?.type === 'result') {
     outcome = reported.outcome;
   } else if (result.timedOut) {
-    outcome = { state: 'timed-out', error: { message: `cell exceeded its time limit of ${options.timeoutSeconds} s and was killed`, phase: 'worker' } };
+    outcome = {
+      state: 'timed-out',
+      error: { message: `cell exceeded its time limit of ${options.timeoutSeconds} s and was killed`, phase: 'worker' },
+    };
   } else {
     outcome = { state: 'failed', error: await deathReason(result, options, log, planned.key) };
   }
@@ -93,10 +96,15 @@ async function deathReason(
   const tail = await readTail(log, 8192);
   const see = `(see logs/${key}.log)`;
   if (/heap out of memory|Reached heap limit|Allocation failed/i.test(tail)) {
-    return { message: `worker ran out of memory (JavaScript heap limit ${options.memoryMB} MB) ${see}`, phase: 'worker' };
+    return {
+      message: `worker ran out of memory (JavaScript heap limit ${options.memoryMB} MB) ${see}`,
+      phase: 'worker',
+    };
   }
-  if (result.signal) return { message: `worker was killed by ${result.signal} before reporting a result ${see}`, phase: 'worker' };
-  if (result.exitCode !== undefined) return { message: `worker exited with code ${result.exitCode} before reporting a result ${see}`, phase: 'worker' };
+  if (result.signal)
+    return { message: `worker was killed by ${result.signal} before reporting a result ${see}`, phase: 'worker' };
+  if (result.exitCode !== undefined)
+    return { message: `worker exited with code ${result.exitCode} before reporting a result ${see}`, phase: 'worker' };
   return { message: `worker could not be started: ${result.message ?? 'unknown reason'}`, phase: 'worker' };
 }
 
@@ -121,7 +129,13 @@ async function readTail(file: string, bytes: number): Promise<string> {
  * The record for an outcome. If the outcome breaks the result schema (an executor bug), the record says so as a
  * failure instead of writing bad data.
  */
-export function buildRecord(planned: PlannedCell, outcome: CellOutcome, options: Pick<CellRunOptions, 'backend' | 'harnessVersion'>, startedAt: Date, seconds: number): CellRecord {
+export function buildRecord(
+  planned: PlannedCell,
+  outcome: CellOutcome,
+  options: Pick<CellRunOptions, 'backend' | 'harnessVersion'>,
+  startedAt: Date,
+  seconds: number,
+): CellRecord {
   const record: CellRecord = {
     schemaVersion: 1,
     key: planned.key,
@@ -146,7 +160,10 @@ export function buildRecord(planned: PlannedCell, outcome: CellOutcome, options:
   return {
     ...rest,
     state: 'failed',
-    error: { message: capText(`executor returned an outcome that breaks schemas/result.schema.json: ${problems.join('; ')}`), phase: 'record' },
+    error: {
+      message: capText(`executor returned an outcome that breaks schemas/result.schema.json: ${problems.join('; ')}`),
+      phase: 'record',
+    },
   };
 }
 

@@ -34,7 +34,16 @@ export interface RunOptions {
 }
 
 export type RunEvent =
-  | { type: 'start'; name: string; outDir: string; total: number; cached: number; toRun: number; concurrency: number; shard?: Shard }
+  | {
+      type: 'start';
+      name: string;
+      outDir: string;
+      total: number;
+      cached: number;
+      toRun: number;
+      concurrency: number;
+      shard?: Shard;
+    }
   | { type: 'cell-start'; key: string; label: string }
   | { type: 'cell-progress'; key: string; label: string; done: number; total: number; message?: string }
   | { type: 'cell-end'; key: string; label: string; state: CellState; seconds: number; error?: CellError }
@@ -63,12 +72,21 @@ export interface RunSummary {
 /** One line naming a cell for people: victim | defense(options) | attack(options) | budget | pool | seed. */
 export function cellLabel(cell: CellSpec): string {
   const withOptions = (ref: { id: string; options: Record<string, unknown> }) =>
-    Object.keys(ref.options).length ? `${ref.id}(${Object.entries(ref.options).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')})` : ref.id;
+    Object.keys(ref.options).length
+      ? `${ref.id}(${Object.entries(ref.options)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(',')})`
+      : ref.id;
   return `${cell.victim} | ${withOptions(cell.defense)} | ${withOptions(cell.attack)} | budget ${cell.budget} | ${cell.pool} | seed ${cell.seed}`;
 }
 
 /** Expands the grid and takes the shard's share. Throws ConfigError before any work when the config is bad. */
-export function planRun(config: RunConfig, registry: RunnerRegistry, shard?: Shard, source?: string): { all: PlannedCell[]; mine: PlannedCell[] } {
+export function planRun(
+  config: RunConfig,
+  registry: RunnerRegistry,
+  shard?: Shard,
+  source?: string,
+): { all: PlannedCell[]; mine: PlannedCell[] } {
   const all = expandGrid(config, registry, source);
   return { all, mine: selectShard(all, shard) };
 }
@@ -91,11 +109,23 @@ export async function runBenchmark(options: RunOptions): Promise<RunSummary> {
   const toRun: PlannedCell[] = [];
   for (const planned of mine) {
     const stored = await readRecord(outDir, planned.key);
-    const rerun = !stored || stored.state === 'skipped' || (options.retryFailed && (stored.state === 'failed' || stored.state === 'timed-out'));
+    const rerun =
+      !stored ||
+      stored.state === 'skipped' ||
+      (options.retryFailed && (stored.state === 'failed' || stored.state === 'timed-out'));
     if (rerun) toRun.push(planned);
     else states.set(planned.key, { state: stored.state, cached: true });
   }
-  emit({ type: 'start', name: options.config.name, outDir, total: mine.length, cached: mine.length - toRun.length, toRun: toRun.length, concurrency, ...(options.shard ? { shard: options.shard } : {}) });
+  emit({
+    type: 'start',
+    name: options.config.name,
+    outDir,
+    total: mine.length,
+    cached: mine.length - toRun.length,
+    toRun: toRun.length,
+    concurrency,
+    ...(options.shard ? { shard: options.shard } : {}),
+  });
 
   const cellOptions = {
     executor: resolve(options.executor ?? DEFAULT_EXECUTOR),
@@ -113,16 +143,36 @@ export async function runBenchmark(options: RunOptions): Promise<RunSummary> {
       emit({ type: 'cell-start', key: planned.key, label });
       const record: CellRecord = await runCell(planned, {
         ...cellOptions,
-        onProgress: (done, total, message) => emit({ type: 'cell-progress', key: planned.key, label, done, total, ...(message === undefined ? {} : { message }) }),
+        onProgress: (done, total, message) =>
+          emit({
+            type: 'cell-progress',
+            key: planned.key,
+            label,
+            done,
+            total,
+            ...(message === undefined ? {} : { message }),
+          }),
       });
       await writeRecord(outDir, record);
       states.set(planned.key, { state: record.state, cached: false });
-      emit({ type: 'cell-end', key: planned.key, label, state: record.state, seconds: record.provenance.durations.total ?? 0, ...(record.error ? { error: record.error } : {}) });
+      emit({
+        type: 'cell-end',
+        key: planned.key,
+        label,
+        state: record.state,
+        seconds: record.provenance.durations.total ?? 0,
+        ...(record.error ? { error: record.error } : {}),
+      });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, toRun.length) }, lane)).finally(() => process.off('SIGUSR1', ignoreUsr1));
+  await Promise.all(Array.from({ length: Math.min(concurrency, toRun.length) }, lane)).finally(() =>
+    process.off('SIGUSR1', ignoreUsr1),
+  );
 
-  const cells = mine.map((planned) => ({ key: planned.key, ...(states.get(planned.key) ?? { state: 'not-started' as const, cached: false }) }));
+  const cells = mine.map((planned) => ({
+    key: planned.key,
+    ...(states.get(planned.key) ?? { state: 'not-started' as const, cached: false }),
+  }));
   const count = (state: string) => cells.filter((cell) => cell.state === state).length;
   const summary: RunSummary = {
     name: options.config.name,

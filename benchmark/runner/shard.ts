@@ -34,7 +34,9 @@ export function parseShard(text: string, source = '--shard'): Shard {
 function integerVariable(env: NodeJS.ProcessEnv, name: string): number {
   const text = env[name];
   if (text === undefined || !/^\s*\d+\s*$/.test(text)) {
-    throw new ShardError(`${name}: expected a non-negative integer, found ${text === undefined ? 'nothing (not set)' : JSON.stringify(text)}`);
+    throw new ShardError(
+      `${name}: expected a non-negative integer, found ${text === undefined ? 'nothing (not set)' : JSON.stringify(text)}`,
+    );
   }
   return Number(text);
 }
@@ -44,7 +46,9 @@ export function shardFromEnv(env: NodeJS.ProcessEnv = process.env): Shard | unde
   if (env.STEALBENCH_SHARD) return parseShard(env.STEALBENCH_SHARD, 'STEALBENCH_SHARD');
   if (env.JOB_COMPLETION_INDEX !== undefined) {
     if (env.STEALBENCH_SHARD_TOTAL === undefined) {
-      throw new ShardError('JOB_COMPLETION_INDEX is set (Kubernetes indexed Job) but STEALBENCH_SHARD_TOTAL is not: set it to the Job\'s completions');
+      throw new ShardError(
+        "JOB_COMPLETION_INDEX is set (Kubernetes indexed Job) but STEALBENCH_SHARD_TOTAL is not: set it to the Job's completions",
+      );
     }
     const index = integerVariable(env, 'JOB_COMPLETION_INDEX') + 1;
     const count = integerVariable(env, 'STEALBENCH_SHARD_TOTAL');
@@ -53,10 +57,16 @@ export function shardFromEnv(env: NodeJS.ProcessEnv = process.env): Shard | unde
   if (env.SLURM_ARRAY_TASK_ID !== undefined) {
     const id = integerVariable(env, 'SLURM_ARRAY_TASK_ID');
     const min = env.SLURM_ARRAY_TASK_MIN === undefined ? 0 : integerVariable(env, 'SLURM_ARRAY_TASK_MIN');
-    const count = env.SLURM_ARRAY_TASK_COUNT !== undefined ? integerVariable(env, 'SLURM_ARRAY_TASK_COUNT')
-      : env.STEALBENCH_SHARD_TOTAL !== undefined ? integerVariable(env, 'STEALBENCH_SHARD_TOTAL')
-      : undefined;
-    if (count === undefined) throw new ShardError('SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor STEALBENCH_SHARD_TOTAL is');
+    const count =
+      env.SLURM_ARRAY_TASK_COUNT !== undefined
+        ? integerVariable(env, 'SLURM_ARRAY_TASK_COUNT')
+        : env.STEALBENCH_SHARD_TOTAL !== undefined
+          ? integerVariable(env, 'STEALBENCH_SHARD_TOTAL')
+          : undefined;
+    if (count === undefined)
+      throw new ShardError(
+        'SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor STEALBENCH_SHARD_TOTAL is',
+      );
     return parseShard(`${id - min + 1}/${count}`, 'SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_MIN/SLURM_ARRAY_TASK_COUNT');
   }
   return undefined;

@@ -23,9 +23,14 @@ process.on('disconnect', onDisconnect);
 
 // Plain Node IPC (the runner's execa sends the job as an ordinary message): importing execa here would add most of
 // a second to every cell's start.
-const job = await new Promise<WorkerJob>((resolve) => process.once('message', (message) => resolve(message as WorkerJob)));
+const job = await new Promise<WorkerJob>((resolve) =>
+  process.once('message', (message) => resolve(message as WorkerJob)),
+);
 const controller = new AbortController();
-const timer = setTimeout(() => controller.abort(new Error('cell deadline passed')), Math.max(0, job.deadline - Date.now()));
+const timer = setTimeout(
+  () => controller.abort(new Error('cell deadline passed')),
+  Math.max(0, job.deadline - Date.now()),
+);
 timer.unref();
 
 function send(message: WorkerMessage): Promise<void> {
@@ -51,9 +56,13 @@ function errorOutcome(error: unknown, fallbackPhase: string): CellOutcome {
 
 let outcome: CellOutcome;
 try {
-  const module = (await import(pathToFileURL(job.executor).href)) as { executeCell?: ExecuteCell; default?: { executeCell?: ExecuteCell } };
+  const module = (await import(pathToFileURL(job.executor).href)) as {
+    executeCell?: ExecuteCell;
+    default?: { executeCell?: ExecuteCell };
+  };
   const executeCell = module.executeCell ?? module.default?.executeCell;
-  if (typeof executeCell !== 'function') throw Object.assign(new Error(`${job.executor} does not export a function executeCell`), { phase: 'worker' });
+  if (typeof executeCell !== 'function')
+    throw Object.assign(new Error(`${job.executor} does not export a function executeCell`), { phase: 'worker' });
   outcome = await executeCell(job.cell, {
     key: job.key,
     seed: job.cell.seed,
@@ -75,7 +84,13 @@ try {
   await send({ type: 'result', outcome });
 } catch (error) {
   // The outcome could not be sent as it is (e.g. it holds something that is not plain data).
-  await send({ type: 'result', outcome: errorOutcome(new Error(`executor returned an outcome that cannot be sent to the runner: ${(error as Error).message}`), 'worker') });
+  await send({
+    type: 'result',
+    outcome: errorOutcome(
+      new Error(`executor returned an outcome that cannot be sent to the runner: ${(error as Error).message}`),
+      'worker',
+    ),
+  });
 }
 process.off('disconnect', onDisconnect);
 // Exit even if the executor left timers or handles behind.

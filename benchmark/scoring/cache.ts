@@ -54,7 +54,11 @@ export interface JsonCache<T> {
  * A namespace of JSON entries. `isValue` checks a read value's shape: an entry that fails it is ignored (written by
  * another version, or damaged).
  */
-export function jsonCache<T>(namespace: string, isValue: (value: unknown) => value is T, root: string = cacheRoot()): JsonCache<T> {
+export function jsonCache<T>(
+  namespace: string,
+  isValue: (value: unknown) => value is T,
+  root: string = cacheRoot(),
+): JsonCache<T> {
   const dir = join(root, namespace);
   const stats: CacheStats = { hits: 0, misses: 0 };
   const path = (key: string) => join(dir, `${key}.json`);
@@ -67,7 +71,8 @@ export function jsonCache<T>(namespace: string, isValue: (value: unknown) => val
       if (!existsSync(file)) return undefined;
       try {
         const entry = JSON.parse(readFileSync(file, 'utf8')) as { key?: unknown; parts?: unknown; value?: unknown };
-        if (entry.key !== key || canonicalJson(entry.parts) !== canonicalJson(parts) || !isValue(entry.value)) return undefined;
+        if (entry.key !== key || canonicalJson(entry.parts) !== canonicalJson(parts) || !isValue(entry.value))
+          return undefined;
         return entry.value;
       } catch {
         return undefined;
@@ -107,8 +112,14 @@ interface VectorsMeta {
 
 const isVectorsMeta = (v: unknown): v is VectorsMeta => {
   const m = v as VectorsMeta;
-  return typeof m === 'object' && m !== null && Number.isInteger(m.count) && Number.isInteger(m.dim) && typeof m.sha256 === 'string' &&
-    (m.labels === undefined || (Array.isArray(m.labels) && m.labels.length === m.count));
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    Number.isInteger(m.count) &&
+    Number.isInteger(m.dim) &&
+    typeof m.sha256 === 'string' &&
+    (m.labels === undefined || (Array.isArray(m.labels) && m.labels.length === m.count))
+  );
 };
 
 export interface VectorsCache {
@@ -145,7 +156,12 @@ export function vectorsCache(namespace: string, root: string = cacheRoot()): Vec
       const bytes = new Uint8Array(value.data.buffer, value.data.byteOffset, value.data.byteLength);
       mkdirSync(meta.dir, { recursive: true });
       writeAtomically(binPath(parts), bytes);
-      meta.set(parts, { count: value.count, dim: value.dim, sha256: sha256Hex(bytes), ...(value.labels ? { labels: Array.from(value.labels) } : {}) });
+      meta.set(parts, {
+        count: value.count,
+        dim: value.dim,
+        sha256: sha256Hex(bytes),
+        ...(value.labels ? { labels: Array.from(value.labels) } : {}),
+      });
       return value;
     },
   };
@@ -157,7 +173,13 @@ const splitHashes = new WeakMap<object, string>();
 export function imageSetHash(set: ImageSet): string {
   const known = splitHashes.get(set);
   if (known) return known;
-  const header = canonicalJson({ count: set.count, height: set.height, width: set.width, channels: set.channels, labels: set.labels !== null });
+  const header = canonicalJson({
+    count: set.count,
+    height: set.height,
+    width: set.width,
+    channels: set.channels,
+    labels: set.labels !== null,
+  });
   const hash = sha256Hex(
     Buffer.concat([
       Buffer.from(header),
@@ -170,12 +192,18 @@ export function imageSetHash(set: ImageSet): string {
 }
 
 /** sha256 over a list of float vectors (and labels / flags), in order: the identity of the answers users received. */
-export function answersHash(items: readonly { data: Float32Array; labels?: Int32Array; flags?: ArrayLike<boolean>; tag: string }[]): string {
+export function answersHash(
+  items: readonly { data: Float32Array; labels?: Int32Array; flags?: ArrayLike<boolean>; tag: string }[],
+): string {
   const parts: Buffer[] = [];
   for (const item of items) {
     parts.push(Buffer.from(`${item.tag}:${item.data.length}:`));
     parts.push(Buffer.from(item.data.buffer, item.data.byteOffset, item.data.byteLength));
-    if (item.labels) parts.push(Buffer.from('labels:'), Buffer.from(item.labels.buffer, item.labels.byteOffset, item.labels.byteLength));
+    if (item.labels)
+      parts.push(
+        Buffer.from('labels:'),
+        Buffer.from(item.labels.buffer, item.labels.byteOffset, item.labels.byteLength),
+      );
     if (item.flags) parts.push(Buffer.from(`flags:${Array.from(item.flags, (f) => (f ? '1' : '0')).join('')}`));
   }
   return sha256Hex(Buffer.concat(parts));

@@ -6,7 +6,11 @@ import type { CellTraffic, DetectionFigures } from '../runner/record.ts';
 import { aggregateCost, type AttackCost } from './cost.ts';
 
 /** Mean cost of one account over several (legitimate users): queries and any proof-of-work charged. */
-export function meanAccountCost(audits: readonly (readonly AuditEntry[])[]): { queries: number; hashes?: number; powSeconds?: number } {
+export function meanAccountCost(audits: readonly (readonly AuditEntry[])[]): {
+  queries: number;
+  hashes?: number;
+  powSeconds?: number;
+} {
   const totals = audits.map((audit) => attackerCost(audit, 0));
   const mean = (pick: (cost: AttackCost) => number | undefined) => {
     const values = totals.map(pick).filter((value): value is number => value !== undefined);
@@ -55,7 +59,9 @@ export function detectionFigures(
   const attackerRate = flaggedQueryRate(attacker.map(audit));
   if (!reports && attackerRate === undefined) return undefined;
   const verdict = (account: string) => reports?.find((report) => report.account === account);
-  const legitimateRates = legitimate.map((account) => flaggedQueryRate([audit(account)])).filter((rate): rate is number => rate !== undefined);
+  const legitimateRates = legitimate
+    .map((account) => flaggedQueryRate([audit(account)]))
+    .filter((rate): rate is number => rate !== undefined);
   const attackerFlaggedAccounts = attacker.filter((account) => verdict(account)?.flagged).length;
   const figures: DetectionFigures = {
     attackerFlagged: attackerFlaggedAccounts > 0,
@@ -64,10 +70,13 @@ export function detectionFigures(
     legitimateAccounts: legitimate.length,
     legitimateFlagged: legitimate.filter((account) => verdict(account)?.flagged).length,
   };
-  const scores = attacker.map((account) => verdict(account)?.score).filter((score): score is number => score !== undefined);
+  const scores = attacker
+    .map((account) => verdict(account)?.score)
+    .filter((score): score is number => score !== undefined);
   if (scores.length > 0) figures.attackerScore = Math.max(...scores);
   if (attackerRate !== undefined) figures.attackerFlaggedQueryRate = attackerRate;
-  if (legitimateRates.length > 0) figures.legitimateFlaggedQueryRate = legitimateRates.reduce((a, b) => a + b, 0) / legitimateRates.length;
+  if (legitimateRates.length > 0)
+    figures.legitimateFlaggedQueryRate = legitimateRates.reduce((a, b) => a + b, 0) / legitimateRates.length;
   return figures;
 }
 

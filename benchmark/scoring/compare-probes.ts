@@ -27,9 +27,18 @@ const { values } = parseArgs({
 
 const ADAM: Partial<ProbeRecipe> = { optimizer: 'adam' };
 const L2_GRID = values.l2 ? values.l2.split(',').map(Number) : [1e-1, 1e-2, 1e-3, 1e-4];
-const VICTIMS = values.victims !== undefined ? values.victims.split(',').filter(Boolean)
-  : values.quick ? ['simclr-fmnist'] : ['simclr-fmnist', 'barlow-fmnist', 'simsiam-fmnist', 'supervised-fmnist', 'simclr-fmnist-independent'];
-const RANDOM_INITS = values['random-inits'] !== undefined ? values['random-inits'].split(',').filter(Boolean).map(Number) : values.quick ? [1] : [1, 2];
+const VICTIMS =
+  values.victims !== undefined
+    ? values.victims.split(',').filter(Boolean)
+    : values.quick
+      ? ['simclr-fmnist']
+      : ['simclr-fmnist', 'barlow-fmnist', 'simsiam-fmnist', 'supervised-fmnist', 'simclr-fmnist-independent'];
+const RANDOM_INITS =
+  values['random-inits'] !== undefined
+    ? values['random-inits'].split(',').filter(Boolean).map(Number)
+    : values.quick
+      ? [1]
+      : [1, 2];
 
 await initEngine({ backend: 'auto' });
 const train = await loadSplit(values.train!);
@@ -38,7 +47,12 @@ const classes = Math.max(classCount(train, 'train'), classCount(test, 'test'));
 const fifth = Math.floor(train.count / 5);
 
 function rows(v: Vectors, labels: Int32Array, start: number, end: number): LabelledFeatures {
-  return { data: v.data.subarray(start * v.dim, end * v.dim), count: end - start, dim: v.dim, labels: labels.subarray(start, end) };
+  return {
+    data: v.data.subarray(start * v.dim, end * v.dim),
+    count: end - start,
+    dim: v.dim,
+    labels: labels.subarray(start, end),
+  };
 }
 
 interface Measured {
@@ -64,7 +78,8 @@ async function measure(name: string, features: (images: ImageSet) => Promise<Vec
   const fitPart = rows(trainF, train.labels!, 0, train.count - fifth);
   const validPart = rows(trainF, train.labels!, train.count - fifth, train.count);
   const validation: Record<string, number> = {};
-  for (const l2 of L2_GRID) validation[l2] = probeOnFeatures(fitPart, validPart, classes, { optimizer: 'lbfgs', l2 }).accuracy;
+  for (const l2 of L2_GRID)
+    validation[l2] = probeOnFeatures(fitPart, validPart, classes, { optimizer: 'lbfgs', l2 }).accuracy;
   const all = rows(trainF, train.labels!, 0, train.count);
   const testAll = rows(testF, test.labels!, 0, test.count);
   const [adam, adamSeconds] = timed(() => probeOnFeatures(all, testAll, classes, ADAM, 0));
@@ -101,7 +116,9 @@ const results = measured.map((m) => {
 const pct = (x: number) => (100 * x).toFixed(2);
 // Paired test noise: the two probes score the same images, so only the images on which they disagree matter; a
 // difference within 2 standard errors of one probe's accuracy (binomial, n = test.count) counts as the same.
-console.log(`train ${values.train} (${train.count}), test ${values.test} (${test.count}); λ = ${l2}, the best mean validation accuracy over the encoders of the grid ${L2_GRID.join(', ')} (fit on the first ${train.count - fifth} of probe-train, validated on its last ${fifth})\n`);
+console.log(
+  `train ${values.train} (${train.count}), test ${values.test} (${test.count}); λ = ${l2}, the best mean validation accuracy over the encoders of the grid ${L2_GRID.join(', ')} (fit on the first ${train.count - fifth} of probe-train, validated on its last ${fifth})\n`,
+);
 console.log('| encoder | dim | Adam (paper recipe) | time | L-BFGS | time | L-BFGS evaluations | difference | 2 SE |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of results) {

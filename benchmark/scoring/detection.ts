@@ -42,7 +42,8 @@ export function detectionRates(flagged: ArrayLike<boolean>, isAttacker: ArrayLik
 // searches grows: FPR at 1,000 queries is not FPR at 10. So rates are reported per fixed window of the account's
 // history (the last W queries), over the whole history, and pairwise (each query against one earlier query).
 
-const ruleKey = (count: Pick<DetectionRuleCount, 'rule' | 'window' | 'features'>) => `${count.features}/${count.rule}/${count.window ?? ''}`;
+const ruleKey = (count: Pick<DetectionRuleCount, 'rule' | 'window' | 'features'>) =>
+  `${count.features}/${count.rule}/${count.window ?? ''}`;
 
 /**
  * Pools the per-account rule counts a guard reported (`AccountReport.rules`) into rates per rule: the share of the
@@ -62,7 +63,9 @@ export function detectionRuleRates(
     if (!role) continue;
     for (const count of report.rules ?? []) {
       if (count.flagged > count.queries || count.flagged < 0) {
-        throw new RangeError(`detectionRuleRates: account ${report.account} reports ${count.flagged} of ${count.queries} queries flagged under ${ruleKey(count)}`);
+        throw new RangeError(
+          `detectionRuleRates: account ${report.account} reports ${count.flagged} of ${count.queries} queries flagged under ${ruleKey(count)}`,
+        );
       }
       const key = ruleKey(count);
       let entry = rates.get(key);

@@ -5,7 +5,13 @@
 // splits' content hashes and the probe recipe.
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DOWNSTREAM_PROBE_SPLITS, listSplits, loadSplit } from '../data/splits.ts';
-import { featuresOf, probeOnFeatures, DEFAULT_PROBE_RECIPE, type FeatureSource, type ProbeRecipe } from '../nn/probe.ts';
+import {
+  featuresOf,
+  probeOnFeatures,
+  DEFAULT_PROBE_RECIPE,
+  type FeatureSource,
+  type ProbeRecipe,
+} from '../nn/probe.ts';
 import { classCount } from '../nn/tensors.ts';
 import type { ImageSet, Vectors } from '../plugin/types.ts';
 import { deriveSeed } from '../util/random.ts';
@@ -17,7 +23,9 @@ export function downstreamSplits(task: string): { task: string; train: string; t
   const splits = Object.hasOwn(DOWNSTREAM_PROBE_SPLITS, task) ? DOWNSTREAM_PROBE_SPLITS[task] : undefined;
   const names = new Set(listSplits().map((split) => split.name));
   if (!splits || !names.has(splits.train) || !names.has(splits.test)) {
-    throw new Error(`unknown downstream task '${task}': expected one of ${Object.keys(DOWNSTREAM_PROBE_SPLITS).join(', ')}`);
+    throw new Error(
+      `unknown downstream task '${task}': expected one of ${Object.keys(DOWNSTREAM_PROBE_SPLITS).join(', ')}`,
+    );
   }
   return { task, ...splits };
 }
@@ -52,11 +60,20 @@ async function taskSets(task: string): Promise<{ train: ImageSet; test: ImageSet
   const names = downstreamSplits(task);
   const train = await loadSplit(names.train);
   const test = await loadSplit(names.test);
-  return { train, test, classes: Math.max(classCount(train, `task ${task}: train`), classCount(test, `task ${task}: test`)) };
+  return {
+    train,
+    test,
+    classes: Math.max(classCount(train, `task ${task}: train`), classCount(test, `task ${task}: test`)),
+  };
 }
 
 /** The probe of `features` on one task; the seed matters only for the Adam recipe. */
-export async function probeTask(features: FeatureMemo, task: string, seed: number, recipe: ProbeRecipe = SCORING_PROBE_RECIPE): Promise<TaskProbe> {
+export async function probeTask(
+  features: FeatureMemo,
+  task: string,
+  seed: number,
+  recipe: ProbeRecipe = SCORING_PROBE_RECIPE,
+): Promise<TaskProbe> {
   const { train, test, classes } = await taskSets(task);
   const result = probeOnFeatures(
     { ...(await features(train)), labels: train.labels! },
@@ -69,7 +86,11 @@ export async function probeTask(features: FeatureMemo, task: string, seed: numbe
 }
 
 /** Top-1 linear-probe accuracy of `source` on each task, in [0, 1]. */
-export async function probeAccuracies(source: FeatureSource | tfl.LayersModel, tasks: readonly string[], seed: number): Promise<Record<string, number>> {
+export async function probeAccuracies(
+  source: FeatureSource | tfl.LayersModel,
+  tasks: readonly string[],
+  seed: number,
+): Promise<Record<string, number>> {
   const features = featureMemo(source);
   const result: Record<string, number> = {};
   for (const task of tasks) result[task] = (await probeTask(features, task, seed)).accuracy;
@@ -91,7 +112,9 @@ export function victimFeatures(victim: VictimRef, cache: VectorsCache = vectorsC
   return (set) => {
     let found = memo.get(set);
     if (!found) {
-      found = cache.getOrCompute({ victim: victim.hash, output: 'representation', images: imageSetHash(set) }, () => featuresOf(victim.encoder, set, SCORING_PROBE_RECIPE.featureBatchSize));
+      found = cache.getOrCompute({ victim: victim.hash, output: 'representation', images: imageSetHash(set) }, () =>
+        featuresOf(victim.encoder, set, SCORING_PROBE_RECIPE.featureBatchSize),
+      );
       memo.set(set, found);
     }
     return found;
@@ -110,14 +133,23 @@ const isStoredProbe = (v: unknown): v is StoredProbe =>
  * The victim's own probe per task: computed once per (victim hash, task splits' contents, recipe) and kept on disk.
  * A cache only: deleting it changes no number, the probe is deterministic.
  */
-export async function victimTaskProbes(victim: VictimRef, tasks: readonly string[], root: string = cacheRoot()): Promise<Record<string, TaskProbe>> {
+export async function victimTaskProbes(
+  victim: VictimRef,
+  tasks: readonly string[],
+  root: string = cacheRoot(),
+): Promise<Record<string, TaskProbe>> {
   const cache = jsonCache('victim-probe', isStoredProbe, root);
   const features = victimFeatures(victim, vectorsCache('victim-answers', root));
   const result: Record<string, TaskProbe> = {};
   for (const task of tasks) {
     const { train, test } = await taskSets(task);
     const parts = {
-      victim: victim.hash, task, train: imageSetHash(train), test: imageSetHash(test), recipe: SCORING_PROBE_RECIPE, seed: VICTIM_PROBE_SEED,
+      victim: victim.hash,
+      task,
+      train: imageSetHash(train),
+      test: imageSetHash(test),
+      recipe: SCORING_PROBE_RECIPE,
+      seed: VICTIM_PROBE_SEED,
     };
     const stored = await cache.getOrCompute(parts, async () => {
       const probe = await probeTask(features, task, VICTIM_PROBE_SEED);
@@ -145,7 +177,12 @@ export interface DownstreamScores {
  * The stolen copy against the victim on every task: both probes' accuracies and their agreement. `stolenFeatures`
  * may be shared with other scoring (fidelity) so that each split is embedded once.
  */
-export async function scoreDownstream(stolenFeatures: FeatureMemo, victim: VictimRef, tasks: readonly string[], seed: number): Promise<DownstreamScores> {
+export async function scoreDownstream(
+  stolenFeatures: FeatureMemo,
+  victim: VictimRef,
+  tasks: readonly string[],
+  seed: number,
+): Promise<DownstreamScores> {
   const victimProbes = await victimTaskProbes(victim, tasks);
   const scores: DownstreamScores = { stolen: {}, victim: {}, agreement: {} };
   for (const task of tasks) {

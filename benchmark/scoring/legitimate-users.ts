@@ -15,7 +15,15 @@ import { loadSplit } from '../data/splits.ts';
 import { downstreamSplits, SCORING_PROBE_RECIPE } from './downstream.ts';
 import { deriveSeed } from '../util/random.ts';
 import { accuracy } from './classification.ts';
-import { answersHash, cacheRoot, imageSetHash, jsonCache, vectorsCache, type CachedVectors, type JsonCache } from './cache.ts';
+import {
+  answersHash,
+  cacheRoot,
+  imageSetHash,
+  jsonCache,
+  vectorsCache,
+  type CachedVectors,
+  type JsonCache,
+} from './cache.ts';
 
 /** Legitimate users per cell (each a separate account). */
 export const DEFAULT_LEGITIMATE_ACCOUNTS = 2;
@@ -30,13 +38,22 @@ export interface LegitimateTaskPlan {
 }
 
 /** Every user's workload: the whole probe-train and probe-test split of each task, users in order, tasks in order. */
-export async function planLegitimateUsers(tasks: readonly string[], accounts = DEFAULT_LEGITIMATE_ACCOUNTS): Promise<LegitimateTaskPlan[]> {
-  if (!Number.isInteger(accounts) || accounts < 1) throw new Error(`planLegitimateUsers: accounts must be a positive integer, found ${accounts}`);
+export async function planLegitimateUsers(
+  tasks: readonly string[],
+  accounts = DEFAULT_LEGITIMATE_ACCOUNTS,
+): Promise<LegitimateTaskPlan[]> {
+  if (!Number.isInteger(accounts) || accounts < 1)
+    throw new Error(`planLegitimateUsers: accounts must be a positive integer, found ${accounts}`);
   const plans: LegitimateTaskPlan[] = [];
   for (let user = 1; user <= accounts; user++) {
     for (const task of tasks) {
       const names = downstreamSplits(task);
-      plans.push({ account: `legitimate-${user}`, task, train: await loadSplit(names.train), test: await loadSplit(names.test) });
+      plans.push({
+        account: `legitimate-${user}`,
+        task,
+        train: await loadSplit(names.train),
+        test: await loadSplit(names.test),
+      });
     }
   }
   return plans;
@@ -44,7 +61,9 @@ export async function planLegitimateUsers(tasks: readonly string[], accounts = D
 
 /** Images a user's account must be allowed: the sum over its plans of train and test images. */
 export function legitimateBudget(plans: readonly LegitimateTaskPlan[], account: string): number {
-  return plans.filter((plan) => plan.account === account).reduce((sum, plan) => sum + plan.train.count + plan.test.count, 0);
+  return plans
+    .filter((plan) => plan.account === account)
+    .reduce((sum, plan) => sum + plan.train.count + plan.test.count, 0);
 }
 
 /** What the defended API answered one user for one task, in plan order (the batches concatenated). */
@@ -97,39 +116,65 @@ const isRecordOfNumbers = (v: unknown): v is Record<string, number> =>
 
 const isFigures = (v: unknown): v is LegitimateFigures => {
   const f = v as LegitimateFigures;
-  return typeof f === 'object' && f !== null && Array.isArray(f.accounts) &&
+  return (
+    typeof f === 'object' &&
+    f !== null &&
+    Array.isArray(f.accounts) &&
     [f.defended, f.defendedCleanTest, f.undefended, f.drop].every(isRecordOfNumbers) &&
-    (f.flaggedAnswers === undefined || isRecordOfNumbers(f.flaggedAnswers));
+    (f.flaggedAnswers === undefined || isRecordOfNumbers(f.flaggedAnswers))
+  );
 };
 
 /** The undefended API's answer for a set, as a user of `output` would receive it. */
-async function cleanAnswer(deployment: VictimDeployment, output: OracleOutput, images: ImageSet): Promise<CachedVectors> {
+async function cleanAnswer(
+  deployment: VictimDeployment,
+  output: OracleOutput,
+  images: ImageSet,
+): Promise<CachedVectors> {
   if (output === 'label') {
-    if (!deployment.classify) throw new Error(`legitimate users: the label API needs victim '${deployment.id}' to have a classifier`);
+    if (!deployment.classify)
+      throw new Error(`legitimate users: the label API needs victim '${deployment.id}' to have a classifier`);
     const classified = await deployment.classify(images);
     return { ...classified.scores, labels: classified.labels };
   }
   const representations = await deployment.encode(images);
   if (output === 'representation') return representations;
-  if (!deployment.project) throw new Error(`legitimate users: the projection API needs victim '${deployment.id}' to have a projection head`);
+  if (!deployment.project)
+    throw new Error(`legitimate users: the projection API needs victim '${deployment.id}' to have a projection head`);
   return deployment.project(representations);
 }
 
 function checkAnswer(answer: QueryAnswer, count: number, where: string): void {
-  if (!answer || !(answer.data instanceof Float32Array) || answer.count !== count || answer.data.length !== count * answer.dim) {
-    throw new Error(`scoreLegitimateUsers: ${where}: expected ${count} answers (the whole split, in plan order), found ${answer?.count} (data length ${answer?.data?.length}, dim ${answer?.dim})`);
+  if (
+    !answer ||
+    !(answer.data instanceof Float32Array) ||
+    answer.count !== count ||
+    answer.data.length !== count * answer.dim
+  ) {
+    throw new Error(
+      `scoreLegitimateUsers: ${where}: expected ${count} answers (the whole split, in plan order), found ${answer?.count} (data length ${answer?.data?.length}, dim ${answer?.dim})`,
+    );
   }
 }
 
 function flaggedShare(answers: LegitimateTaskAnswers): number | undefined {
   if (!answers.trainFlagged && !answers.testFlagged) return undefined;
   let flagged = 0;
-  for (const f of [answers.trainFlagged, answers.testFlagged]) if (f) for (let i = 0; i < f.length; i++) if (f[i]) flagged++;
+  for (const f of [answers.trainFlagged, answers.testFlagged])
+    if (f) for (let i = 0; i < f.length; i++) if (f[i]) flagged++;
   return flagged / (answers.train.count + answers.test.count);
 }
 
 /** Accuracy of one probe fit on `train`, on each of `tests`. */
-function probeScores(train: Vectors, trainLabels: Int32Array, tests: readonly Vectors[], testLabels: Int32Array, classes: number, recipe: ProbeRecipe, seed: number): number[] {
+function probeScores(
+  train: Vectors,
+  trainLabels: Int32Array,
+  tests: readonly Vectors[],
+  testLabels: Int32Array,
+  classes: number,
+  recipe: ProbeRecipe,
+  seed: number,
+): number[] {
   const stats = standardiser(train);
   const classifier = fitProbeClassifier(standardised(train, stats), trainLabels, classes, recipe, seed);
   return tests.map((test) => accuracy(classifier.predict(standardised(test, stats)), testLabels));
@@ -146,7 +191,10 @@ export function legitimateCache(root: string = cacheRoot()): JsonCache<Legitimat
  * tasks' splits (content hashes) and the sha256 of every answer and flag the users received. A cached result is
  * therefore always the result for exactly these answers.
  */
-export async function scoreLegitimateUsers(answers: readonly LegitimateTaskAnswers[], context: LegitimateContext): Promise<LegitimateFigures> {
+export async function scoreLegitimateUsers(
+  answers: readonly LegitimateTaskAnswers[],
+  context: LegitimateContext,
+): Promise<LegitimateFigures> {
   if (answers.length === 0) throw new Error('scoreLegitimateUsers: no answers to score');
   const recipe = context.recipe ?? SCORING_PROBE_RECIPE;
   const sets = new Map<string, { train: ImageSet; test: ImageSet; classes: number }>();
@@ -155,13 +203,23 @@ export async function scoreLegitimateUsers(answers: readonly LegitimateTaskAnswe
       const names = downstreamSplits(a.task);
       const train = await loadSplit(names.train);
       const test = await loadSplit(names.test);
-      sets.set(a.task, { train, test, classes: Math.max(classCount(train, `task ${a.task}`), classCount(test, `task ${a.task}`)) });
+      sets.set(a.task, {
+        train,
+        test,
+        classes: Math.max(classCount(train, `task ${a.task}`), classCount(test, `task ${a.task}`)),
+      });
     }
     const { train, test } = sets.get(a.task)!;
     checkAnswer(a.train, train.count, `${a.account}, task ${a.task}, probe-train`);
     checkAnswer(a.test, test.count, `${a.account}, task ${a.task}, probe-test`);
-    for (const [flags, count, part] of [[a.trainFlagged, train.count, 'trainFlagged'], [a.testFlagged, test.count, 'testFlagged']] as const) {
-      if (flags && flags.length !== count) throw new Error(`scoreLegitimateUsers: ${a.account}, task ${a.task}: ${part} has ${flags.length} entries for ${count} images`);
+    for (const [flags, count, part] of [
+      [a.trainFlagged, train.count, 'trainFlagged'],
+      [a.testFlagged, test.count, 'testFlagged'],
+    ] as const) {
+      if (flags && flags.length !== count)
+        throw new Error(
+          `scoreLegitimateUsers: ${a.account}, task ${a.task}: ${part} has ${flags.length} entries for ${count} images`,
+        );
     }
   }
   const parts = {
@@ -170,11 +228,23 @@ export async function scoreLegitimateUsers(answers: readonly LegitimateTaskAnswe
     defense: context.defense,
     seed: context.seed,
     recipe,
-    splits: Object.fromEntries([...sets].map(([task, s]) => [task, { train: imageSetHash(s.train), test: imageSetHash(s.test) }])),
+    splits: Object.fromEntries(
+      [...sets].map(([task, s]) => [task, { train: imageSetHash(s.train), test: imageSetHash(s.test) }]),
+    ),
     answers: answersHash(
       answers.flatMap((a) => [
-        { tag: `${a.account}/${a.task}/train`, data: a.train.data, ...(a.train.labels ? { labels: a.train.labels } : {}), ...(a.trainFlagged ? { flags: a.trainFlagged } : {}) },
-        { tag: `${a.account}/${a.task}/test`, data: a.test.data, ...(a.test.labels ? { labels: a.test.labels } : {}), ...(a.testFlagged ? { flags: a.testFlagged } : {}) },
+        {
+          tag: `${a.account}/${a.task}/train`,
+          data: a.train.data,
+          ...(a.train.labels ? { labels: a.train.labels } : {}),
+          ...(a.trainFlagged ? { flags: a.trainFlagged } : {}),
+        },
+        {
+          tag: `${a.account}/${a.task}/test`,
+          data: a.test.data,
+          ...(a.test.labels ? { labels: a.test.labels } : {}),
+          ...(a.testFlagged ? { flags: a.testFlagged } : {}),
+        },
       ]),
     ),
   };
@@ -182,25 +252,56 @@ export async function scoreLegitimateUsers(answers: readonly LegitimateTaskAnswe
     const clean = context.cache === false ? undefined : vectorsCache('victim-answers', context.cache ?? cacheRoot());
     const cleanOf = (set: ImageSet) =>
       clean
-        ? clean.getOrCompute({ victim: context.victimHash, output: context.output, images: imageSetHash(set) }, () => cleanAnswer(context.deployment, context.output, set))
+        ? clean.getOrCompute({ victim: context.victimHash, output: context.output, images: imageSetHash(set) }, () =>
+            cleanAnswer(context.deployment, context.output, set),
+          )
         : cleanAnswer(context.deployment, context.output, set);
-    const undefendedCache = context.cache === false ? undefined : jsonCache('legitimate-undefended', (v): v is number => typeof v === 'number', context.cache ?? cacheRoot());
-    const sums = new Map<string, { users: number; defended: number; cleanTest: number; undefended: number; flagged: number; flaggedUsers: number }>();
+    const undefendedCache =
+      context.cache === false
+        ? undefined
+        : jsonCache('legitimate-undefended', (v): v is number => typeof v === 'number', context.cache ?? cacheRoot());
+    const sums = new Map<
+      string,
+      { users: number; defended: number; cleanTest: number; undefended: number; flagged: number; flaggedUsers: number }
+    >();
     for (const a of answers) {
       const { train, test, classes } = sets.get(a.task)!;
       const cleanTrain = await cleanOf(train);
       const cleanTest = await cleanOf(test);
       const seed = deriveSeed(context.seed, a.account);
-      const [defended, cleanTestScore] = probeScores(a.train, train.labels!, [a.test, cleanTest], test.labels!, classes, recipe, seed);
+      const [defended, cleanTestScore] = probeScores(
+        a.train,
+        train.labels!,
+        [a.test, cleanTest],
+        test.labels!,
+        classes,
+        recipe,
+        seed,
+      );
       // Through the undefended API the answers are the clean ones: the same in every cell of this victim and seed,
       // whatever the attack and the defense, so this probe is cached on its own.
       const undefendedParts = {
-        victim: context.victimHash, output: context.output, task: a.task, recipe, seed,
-        train: imageSetHash(train), test: imageSetHash(test),
+        victim: context.victimHash,
+        output: context.output,
+        task: a.task,
+        recipe,
+        seed,
+        train: imageSetHash(train),
+        test: imageSetHash(test),
       };
-      const fitUndefended = async () => probeScores(cleanTrain, train.labels!, [cleanTest], test.labels!, classes, recipe, seed)[0]!;
-      const undefended = undefendedCache ? await undefendedCache.getOrCompute(undefendedParts, fitUndefended) : await fitUndefended();
-      const sum = sums.get(a.task) ?? { users: 0, defended: 0, cleanTest: 0, undefended: 0, flagged: 0, flaggedUsers: 0 };
+      const fitUndefended = async () =>
+        probeScores(cleanTrain, train.labels!, [cleanTest], test.labels!, classes, recipe, seed)[0]!;
+      const undefended = undefendedCache
+        ? await undefendedCache.getOrCompute(undefendedParts, fitUndefended)
+        : await fitUndefended();
+      const sum = sums.get(a.task) ?? {
+        users: 0,
+        defended: 0,
+        cleanTest: 0,
+        undefended: 0,
+        flagged: 0,
+        flaggedUsers: 0,
+      };
       sum.users++;
       sum.defended += defended!;
       sum.cleanTest += cleanTestScore!;
@@ -214,7 +315,10 @@ export async function scoreLegitimateUsers(answers: readonly LegitimateTaskAnswe
     }
     const figures: LegitimateFigures = {
       accounts: [...new Set(answers.map((a) => a.account))],
-      defended: {}, defendedCleanTest: {}, undefended: {}, drop: {},
+      defended: {},
+      defendedCleanTest: {},
+      undefended: {},
+      drop: {},
     };
     for (const [task, sum] of sums) {
       figures.defended[task] = sum.defended / sum.users;

@@ -17,7 +17,10 @@ export interface IndependentEncoder {
 }
 
 /** Power and false-claim rate from the verdicts on the victim itself and on the independent encoders. */
-export function ownershipPower(victimItself: OwnershipResult, independents: readonly OwnershipResult[]): OwnershipPower {
+export function ownershipPower(
+  victimItself: OwnershipResult,
+  independents: readonly OwnershipResult[],
+): OwnershipPower {
   const falseClaims = independents.filter((result) => result.stolen).length;
   return {
     victimClaimed: victimItself.stolen,
@@ -47,7 +50,10 @@ export async function verifyWithPower(
       opened.dispose();
     }
   }
-  const power = ownershipPower(victimItself, independents.map((entry) => entry.result));
+  const power = ownershipPower(
+    victimItself,
+    independents.map((entry) => entry.result),
+  );
   return {
     stolen,
     ...(independents[0] ? { independent: independents[0].result } : {}),

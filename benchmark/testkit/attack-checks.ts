@@ -11,7 +11,19 @@ import { resolveOptions } from '../plugin/options.ts';
 import type { AttackContext, AttackPlugin, OracleOutput } from '../plugin/types.ts';
 import { PluginHookError, wrapAttack } from '../plugin/wrap.ts';
 import { deriveSeed } from '../util/random.ts';
-import { causes, digest, fail, frozenWriteHint, isFrozenWrite, messageOf, once, optionsChecks, shapeCheck, type ContractCheck, type InvalidOptionsCase } from './check.ts';
+import {
+  causes,
+  digest,
+  fail,
+  frozenWriteHint,
+  isFrozenWrite,
+  messageOf,
+  once,
+  optionsChecks,
+  shapeCheck,
+  type ContractCheck,
+  type InvalidOptionsCase,
+} from './check.ts';
 import { createTinyVictim, tinyImages, TINY_SHAPE } from './tiny-victim.ts';
 
 /** One attack case the kit runs: options, budget, pool size and the API's output. */
@@ -65,7 +77,11 @@ export interface AttackRun {
 const PROBE = 5;
 
 /** Run the attack once on a fresh tiny victim and oracle; every measurement the checks need. */
-export async function runAttackOnce(plugin: AttackPlugin<any>, testCase: AttackCase, kit: AttackKitOptions = {}): Promise<AttackRun> {
+export async function runAttackOnce(
+  plugin: AttackPlugin<any>,
+  testCase: AttackCase,
+  kit: AttackKitOptions = {},
+): Promise<AttackRun> {
   await initEngine({ backend: kit.backend ?? 'wasm' });
   const budget = testCase.budget ?? 64;
   const seed = testCase.seed ?? 1;
@@ -137,9 +153,12 @@ function inspectModel(model: unknown, run: AttackRun): void {
       return { shape: (out as tf.Tensor).shape, finite: values.every(Number.isFinite) };
     });
     run.outputShape = shape;
-    if (shape[0]! < 0) run.modelProblem = `the model has ${-shape[0]!} outputs; a stolen encoder has exactly one, the representation [n, d]`;
-    else if (shape.length !== 2 || shape[0] !== PROBE || shape[1]! < 1) run.modelProblem = `for ${PROBE} images [${PROBE},28,28,1] the model returned shape [${shape.join(',')}], expected [${PROBE}, d]: flatten or pool to one vector per image`;
-    else if (!finite) run.modelProblem = 'the model returned NaN or infinite values (diverged training? check the learning rate)';
+    if (shape[0]! < 0)
+      run.modelProblem = `the model has ${-shape[0]!} outputs; a stolen encoder has exactly one, the representation [n, d]`;
+    else if (shape.length !== 2 || shape[0] !== PROBE || shape[1]! < 1)
+      run.modelProblem = `for ${PROBE} images [${PROBE},28,28,1] the model returned shape [${shape.join(',')}], expected [${PROBE}, d]: flatten or pool to one vector per image`;
+    else if (!finite)
+      run.modelProblem = 'the model returned NaN or infinite values (diverged training? check the learning rate)';
     run.weightsHash = digest(m.getWeights().flatMap((w) => [w.shape.join('x'), w.dataSync() as Float32Array]));
   } catch (error) {
     run.modelProblem = `the model failed on a batch of shape [${PROBE},28,28,1]: ${messageOf(error)}`;
@@ -161,7 +180,14 @@ export function attackChecks(plugin: AttackPlugin<any>, kit: AttackKitOptions = 
   const cases = kit.cases?.length ? kit.cases : [{}];
   const id = plugin?.meta?.id ?? '(no meta.id)';
   const checks: ContractCheck[] = [shapeCheck('attack', plugin)];
-  checks.push(...optionsChecks('attack', plugin, cases.map((c, i) => ({ name: caseLabel(c, i), options: c.options })), kit.invalid ?? []));
+  checks.push(
+    ...optionsChecks(
+      'attack',
+      plugin,
+      cases.map((c, i) => ({ name: caseLabel(c, i), options: c.options })),
+      kit.invalid ?? [],
+    ),
+  );
 
   if (kit.staticOnly) return checks;
   cases.forEach((testCase, i) => {
@@ -185,11 +211,19 @@ export function attackChecks(plugin: AttackPlugin<any>, kit: AttackKitOptions = 
         }
         if (run.error !== undefined) {
           if (isFrozenWrite(run.error)) fail(frozenWriteHint('attack', id, 'steal', run.error));
-          fail(run.error instanceof PluginHookError ? run.error.message : `attack '${id}' threw: ${messageOf(run.error)}`);
+          fail(
+            run.error instanceof PluginHookError ? run.error.message : `attack '${id}' threw: ${messageOf(run.error)}`,
+          );
         }
         const limit = kit.timeoutMs ?? 60_000;
-        if (run.durationMs > limit) fail(`attack '${id}' took ${run.durationMs} ms on a budget of ${budget}, over the kit's ${limit} ms: give the case smaller options (fewer epochs, a narrower encoder)`);
-        if (run.poolMutated) fail(`attack '${id}' changed the pixels of ctx.pool.data; the pool is shared by every attack: copy it (data.slice()) before augmenting in place`);
+        if (run.durationMs > limit)
+          fail(
+            `attack '${id}' took ${run.durationMs} ms on a budget of ${budget}, over the kit's ${limit} ms: give the case smaller options (fewer epochs, a narrower encoder)`,
+          );
+        if (run.poolMutated)
+          fail(
+            `attack '${id}' changed the pixels of ctx.pool.data; the pool is shared by every attack: copy it (data.slice()) before augmenting in place`,
+          );
         if (run.modelProblem) fail(`attack '${id}': ${run.modelProblem}`);
         return `used ${run.used}/${budget} queries, output [${run.outputShape!.join(',')}], ${run.durationMs} ms`;
       },
@@ -211,7 +245,8 @@ export function attackChecks(plugin: AttackPlugin<any>, kit: AttackKitOptions = 
       name: `${label}: is deterministic under a seed`,
       async run() {
         const [a, b] = [await first(), await second()];
-        if (failedRun(a) || failedRun(b)) fail(`not checked: a run failed (${messageOf(a.error ?? a.modelProblem ?? b.error ?? b.modelProblem)})`);
+        if (failedRun(a) || failedRun(b))
+          fail(`not checked: a run failed (${messageOf(a.error ?? a.modelProblem ?? b.error ?? b.modelProblem)})`);
         if (a.weightsHash !== b.weightsHash || a.used !== b.used) {
           fail(
             `attack '${id}' is not deterministic: two runs with seed ${testCase.seed ?? 1} gave different ${a.used !== b.used ? `query counts (${a.used} vs ${b.used})` : 'weights'}. ` +

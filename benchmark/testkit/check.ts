@@ -51,7 +51,11 @@ export function causes(error: unknown): unknown[] {
 
 /** V8's words when strict-mode code writes to a frozen object. */
 export function isFrozenWrite(error: unknown): boolean {
-  return causes(error).some((e) => e instanceof TypeError && /read only property|object is not extensible|Cannot delete property|Cannot assign to read only/.test(e.message));
+  return causes(error).some(
+    (e) =>
+      e instanceof TypeError &&
+      /read only property|object is not extensible|Cannot delete property|Cannot assign to read only/.test(e.message),
+  );
 }
 
 export function frozenWriteHint(kind: PluginKind, id: string, hook: string, error: unknown): string {
@@ -67,7 +71,10 @@ export function shapeCheck(kind: PluginKind, plugin: unknown): ContractCheck {
     name: 'meta, options schema and entry functions are valid',
     async run() {
       const problems = checkPluginShape(kind, plugin);
-      if (problems.length) fail(`${kind} '${idOf(plugin)}' is not a well-formed ${kind} plugin:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+      if (problems.length)
+        fail(
+          `${kind} '${idOf(plugin)}' is not a well-formed ${kind} plugin:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+        );
     },
   };
 }
@@ -92,7 +99,12 @@ export interface InvalidOptionsCase {
 }
 
 /** Every case's options (and the defaults alone) resolve; every invalid case is refused with a `PluginOptionsError`. */
-export function optionsChecks(kind: 'attack' | 'defense', plugin: { meta: { id: string; options?: unknown } }, valid: { name: string; options?: unknown }[], invalid: InvalidOptionsCase[]): ContractCheck[] {
+export function optionsChecks(
+  kind: 'attack' | 'defense',
+  plugin: { meta: { id: string; options?: unknown } },
+  valid: { name: string; options?: unknown }[],
+  invalid: InvalidOptionsCase[],
+): ContractCheck[] {
   const checks: ContractCheck[] = [
     {
       name: 'options: the defaults and every case resolve',
@@ -102,7 +114,8 @@ export function optionsChecks(kind: 'attack' | 'defense', plugin: { meta: { id: 
           resolveOptions(kind, plugin, {});
         } catch (error) {
           if (!(error instanceof PluginOptionsError)) throw error;
-          if (!error.issues.every((issue) => issue.keyword === 'required')) fail(`${kind} '${plugin.meta.id}': its defaults are not valid options: ${error.message}`);
+          if (!error.issues.every((issue) => issue.keyword === 'required'))
+            fail(`${kind} '${plugin.meta.id}': its defaults are not valid options: ${error.message}`);
           notes.push('some options are required (no defaults)');
         }
         for (const c of valid) {
@@ -124,17 +137,32 @@ export function optionsChecks(kind: 'attack' | 'defense', plugin: { meta: { id: 
         try {
           resolveOptions(kind, plugin, c.options);
         } catch (error) {
-          if (!(error instanceof PluginOptionsError)) fail(`expected a PluginOptionsError for ${JSON.stringify(c.options)}, got ${messageOf(error)}`);
-          const ok = c.error === undefined || (typeof c.error === 'string' ? error.message.includes(c.error) : c.error.test(error.message));
-          if (!ok) fail(`the options error for ${JSON.stringify(c.options)} does not match ${String(c.error)}:\n${error.message}`);
+          if (!(error instanceof PluginOptionsError))
+            fail(`expected a PluginOptionsError for ${JSON.stringify(c.options)}, got ${messageOf(error)}`);
+          const ok =
+            c.error === undefined ||
+            (typeof c.error === 'string' ? error.message.includes(c.error) : c.error.test(error.message));
+          if (!ok)
+            fail(
+              `the options error for ${JSON.stringify(c.options)} does not match ${String(c.error)}:\n${error.message}`,
+            );
           const expected = c.issue;
-          if (expected && !error.issues.some((i) => i.path === expected.path && (expected.keyword === undefined || i.keyword === expected.keyword))) {
+          if (
+            expected &&
+            !error.issues.some(
+              (i) => i.path === expected.path && (expected.keyword === undefined || i.keyword === expected.keyword),
+            )
+          ) {
             const found = error.issues.map((i) => `{ path: '${i.path}', keyword: '${i.keyword}' }`).join(', ');
-            fail(`the options error for ${JSON.stringify(c.options)} has no issue ${JSON.stringify(expected)}; it has ${found}`);
+            fail(
+              `the options error for ${JSON.stringify(c.options)} has no issue ${JSON.stringify(expected)}; it has ${found}`,
+            );
           }
           return;
         }
-        fail(`${kind} '${plugin.meta.id}' accepted options ${JSON.stringify(c.options)} that the case says are invalid: tighten meta.options`);
+        fail(
+          `${kind} '${plugin.meta.id}' accepted options ${JSON.stringify(c.options)} that the case says are invalid: tighten meta.options`,
+        );
       },
     });
   });

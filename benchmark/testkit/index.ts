@@ -46,11 +46,24 @@ export function testVictim(plugin: VictimPlugin, options: VictimKitOptions & Tes
   register(`victim '${plugin?.meta?.id}' contract`, victimChecks(plugin, options), options);
 }
 
-export { attackChecks, runAttackOnce, type AttackCase, type AttackKitOptions, type AttackRun } from './attack-checks.ts';
+export {
+  attackChecks,
+  runAttackOnce,
+  type AttackCase,
+  type AttackKitOptions,
+  type AttackRun,
+} from './attack-checks.ts';
 export { defenseChecks, runGuardOnce, type DefenseCase, type DefenseKitOptions } from './defense-checks.ts';
 export { victimChecks, knownSplitNames, type VictimKitOptions } from './victim-checks.ts';
 export { ContractError, type ContractCheck, type InvalidOptionsCase } from './check.ts';
-export { runChecks, formatCheckResult, verifyPluginFolder, type CheckResult, type Verification, type VerifyOptions } from './run.ts';
+export {
+  runChecks,
+  formatCheckResult,
+  verifyPluginFolder,
+  type CheckResult,
+  type Verification,
+  type VerifyOptions,
+} from './run.ts';
 export {
   createTinyVictim,
   tinyImages,

@@ -14,7 +14,10 @@ export type CheckResult =
   | { name: string; state: 'failed'; ms: number; message: string };
 
 /** Runs checks one after the other (no test runner), reporting each result as it lands. */
-export async function runChecks(checks: readonly ContractCheck[], onResult?: (result: CheckResult) => void): Promise<CheckResult[]> {
+export async function runChecks(
+  checks: readonly ContractCheck[],
+  onResult?: (result: CheckResult) => void,
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const check of checks) {
     const started = performance.now();
@@ -23,7 +26,12 @@ export async function runChecks(checks: readonly ContractCheck[], onResult?: (re
       const note = await check.run();
       result = { name: check.name, state: 'passed', ms: performance.now() - started, ...(note ? { note } : {}) };
     } catch (error) {
-      result = { name: check.name, state: 'failed', ms: performance.now() - started, message: error instanceof Error ? error.message : String(error) };
+      result = {
+        name: check.name,
+        state: 'failed',
+        ms: performance.now() - started,
+        message: error instanceof Error ? error.message : String(error),
+      };
     }
     results.push(result);
     onResult?.(result);
@@ -35,7 +43,10 @@ export async function runChecks(checks: readonly ContractCheck[], onResult?: (re
 export function formatCheckResult(result: CheckResult): string {
   const time = `(${result.ms < 1000 ? `${Math.round(result.ms)} ms` : `${(result.ms / 1000).toFixed(1)} s`})`;
   if (result.state === 'passed') return `  ✓ ${result.name} ${time}${result.note ? `\n      ${result.note}` : ''}`;
-  return `  ✗ ${result.name} ${time}\n${result.message.split('\n').map((line) => `      ${line}`).join('\n')}`;
+  return `  ✗ ${result.name} ${time}\n${result.message
+    .split('\n')
+    .map((line) => `      ${line}`)
+    .join('\n')}`;
 }
 
 /** `verify-plugin`'s options. */
@@ -56,7 +67,11 @@ export interface Verification {
 }
 
 /** Every check of one plugin folder: its files, then the kind's contract checks. */
-export async function verifyPluginFolder(folder: string, options: VerifyOptions = {}, onResult?: (result: CheckResult) => void): Promise<Verification> {
+export async function verifyPluginFolder(
+  folder: string,
+  options: VerifyOptions = {},
+  onResult?: (result: CheckResult) => void,
+): Promise<Verification> {
   const path = resolve(folder);
   let kind = options.kind ?? kindOfFolder(path);
   const id = basename(path);
@@ -76,7 +91,10 @@ export async function verifyPluginFolder(folder: string, options: VerifyOptions 
     checks.push({
       name: 'index.ts loads and default-exports a plugin',
       async run() {
-        if (kind === null && loaded.plugin !== undefined) throw new Error('cannot tell whether this is an attack (steal), a defense (meta.kind) or a victim (recipe); put it under attacks/, defenses/ or victims/');
+        if (kind === null && loaded.plugin !== undefined)
+          throw new Error(
+            'cannot tell whether this is an attack (steal), a defense (meta.kind) or a victim (recipe); put it under attacks/, defenses/ or victims/',
+          );
         throw new Error(loaded.problems.join('\n'));
       },
     });
@@ -89,8 +107,10 @@ export async function verifyPluginFolder(folder: string, options: VerifyOptions 
       },
     });
     // Discovery read the plugin as data in a sandbox; the contract checks run its code, here, on the kit's tiny victim.
-    if (kind === 'attack') checks.push(...attackChecks((await importPluginForKit(path)) as AttackPlugin<any>, options.attack));
-    else if (kind === 'defense') checks.push(...defenseChecks((await importPluginForKit(path)) as DefensePlugin<any>, options.defense));
+    if (kind === 'attack')
+      checks.push(...attackChecks((await importPluginForKit(path)) as AttackPlugin<any>, options.attack));
+    else if (kind === 'defense')
+      checks.push(...defenseChecks((await importPluginForKit(path)) as DefensePlugin<any>, options.defense));
     else checks.push(...victimChecks(loaded.plugin as VictimPlugin));
   }
   const results = await runChecks(checks, onResult);

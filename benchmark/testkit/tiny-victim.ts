@@ -21,7 +21,14 @@ function seededMatrix(rows: number, cols: number, seed: number): Float32Array {
   return Float32Array.from({ length: rows * cols }, () => rng.normal() * scale);
 }
 
-function dense(x: Float32Array, count: number, inDim: number, w: Float32Array, outDim: number, activation?: (v: number) => number): Float32Array {
+function dense(
+  x: Float32Array,
+  count: number,
+  inDim: number,
+  w: Float32Array,
+  outDim: number,
+  activation?: (v: number) => number,
+): Float32Array {
   const out = new Float32Array(count * outDim);
   for (let r = 0; r < count; r++) {
     for (let o = 0; o < outDim; o++) {
@@ -37,7 +44,8 @@ function pool4x4(images: ImageBatch): Float32Array {
   const out = new Float32Array(images.count * POOLED);
   for (let n = 0; n < images.count; n++) {
     for (let y = 0; y < 28; y++) {
-      for (let x = 0; x < 28; x++) out[n * POOLED + ((y >> 2) * 7 + (x >> 2))]! += images.data[n * 784 + y * 28 + x]! / 16;
+      for (let x = 0; x < 28; x++)
+        out[n * POOLED + ((y >> 2) * 7 + (x >> 2))]! += images.data[n * 784 + y * 28 + x]! / 16;
     }
   }
   return out;
@@ -111,7 +119,8 @@ export function createTinyVictim(seed: number, spec: TinyVictimSpec = {}): TinyV
   } else {
     const w1 = seededMatrix(POOLED, HIDDEN, deriveSeed(seed, 'tiny-w1'));
     const w2 = seededMatrix(HIDDEN, TINY_REPRESENTATION_DIM, deriveSeed(seed, 'tiny-w2'));
-    represent = (images) => dense(dense(pool4x4(images), images.count, POOLED, w1, HIDDEN, Math.tanh), images.count, HIDDEN, w2, dim);
+    represent = (images) =>
+      dense(dense(pool4x4(images), images.count, POOLED, w1, HIDDEN, Math.tanh), images.count, HIDDEN, w2, dim);
   }
   const encode = (images: ImageBatch): Vectors => {
     calls.encode++;
@@ -136,13 +145,22 @@ export function createTinyVictim(seed: number, spec: TinyVictimSpec = {}): TinyV
     };
   }
   if (classes !== null) {
-    const weights = checkedWeights('classifierWeights', spec.classifierWeights, dim, classes, deriveSeed(seed, 'tiny-classifier'));
+    const weights = checkedWeights(
+      'classifierWeights',
+      spec.classifierWeights,
+      dim,
+      classes,
+      deriveSeed(seed, 'tiny-classifier'),
+    );
     victim.classCount = classes;
     victim.classify = async (images) => {
       calls.classify++;
       const rep = encode(images);
       const scores = dense(rep.data, rep.count, rep.dim, weights, classes);
-      return { labels: argmaxRows(scores, rep.count, classes), scores: { data: scores, count: rep.count, dim: classes } };
+      return {
+        labels: argmaxRows(scores, rep.count, classes),
+        scores: { data: scores, count: rep.count, dim: classes },
+      };
     };
   }
   return victim;
@@ -166,5 +184,14 @@ export function tinyImages(count: number, seed: number, name = 'testkit/syntheti
       }
     }
   }
-  return { name, data, count, height: 28, width: 28, channels: 1, labels, classes: ['top-left', 'top-right', 'bottom-left', 'bottom-right'] };
+  return {
+    name,
+    data,
+    count,
+    height: 28,
+    width: 28,
+    channels: 1,
+    labels,
+    classes: ['top-left', 'top-right', 'bottom-left', 'bottom-right'],
+  };
 }

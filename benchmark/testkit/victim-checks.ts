@@ -31,13 +31,16 @@ export function victimChecks(plugin: VictimPlugin, options: VictimKitOptions = {
         const names = await knownSplitNames();
         if (names === null) return 'not applied: benchmark/data does not export listSplits yet';
         const known = new Set(names);
-        if (!known.has(plugin.recipe.data)) fail(`victim '${id}': recipe.data '${plugin.recipe.data}' is not a known split; known: ${names.join(', ')}`);
+        if (!known.has(plugin.recipe.data))
+          fail(`victim '${id}': recipe.data '${plugin.recipe.data}' is not a known split; known: ${names.join(', ')}`);
         // A downstream task is a dataset name; it matches a split `<task>/...` or a split of that exact name.
         for (const task of plugin.recipe.downstream ?? []) {
-          if (!names.some((n) => n === task || n.startsWith(`${task}/`))) fail(`victim '${id}': downstream task '${task}' has no split (known splits: ${names.join(', ')})`);
+          if (!names.some((n) => n === task || n.startsWith(`${task}/`)))
+            fail(`victim '${id}': downstream task '${task}' has no split (known splits: ${names.join(', ')})`);
         }
         // The recipe being retrained to (`next`) must be as runnable as the current one.
-        if (plugin.next && !known.has(plugin.next.data)) fail(`victim '${id}': next.data '${plugin.next.data}' is not a known split; known: ${names.join(', ')}`);
+        if (plugin.next && !known.has(plugin.next.data))
+          fail(`victim '${id}': next.data '${plugin.next.data}' is not a known split; known: ${names.join(', ')}`);
         if (plugin.next) {
           const { encoderSpecOf } = await import('../victims/recipe.ts');
           encoderSpecOf({ ...plugin, recipe: plugin.next });
@@ -56,13 +59,23 @@ export function victimChecks(plugin: VictimPlugin, options: VictimKitOptions = {
           return `not applied: victims/${id}/weights/ is not shipped`;
         }
         const hash = victimHash(plugin.recipe);
-        if (metrics.hash !== hash) fail(`victim '${id}': the shipped weights were trained from another recipe (hash ${metrics.hash}, this recipe ${hash}): ${retrain}`);
-        if (!isDeepStrictEqual(metrics.recipe, JSON.parse(JSON.stringify(plugin.recipe)))) fail(`victim '${id}': metrics.json's recipe differs from index.ts's: ${retrain}`);
+        if (metrics.hash !== hash)
+          fail(
+            `victim '${id}': the shipped weights were trained from another recipe (hash ${metrics.hash}, this recipe ${hash}): ${retrain}`,
+          );
+        if (!isDeepStrictEqual(metrics.recipe, JSON.parse(JSON.stringify(plugin.recipe))))
+          fail(`victim '${id}': metrics.json's recipe differs from index.ts's: ${retrain}`);
         for (const task of plugin.recipe.downstream ?? []) {
           const accuracy = metrics.probes[task]?.accuracy;
-          if (!(typeof accuracy === 'number' && accuracy > 0.1)) fail(`victim '${id}': metrics.json has no probe accuracy above 0.1 for downstream task '${task}' (found ${accuracy}): ${retrain}`);
+          if (!(typeof accuracy === 'number' && accuracy > 0.1))
+            fail(
+              `victim '${id}': metrics.json has no probe accuracy above 0.1 for downstream task '${task}' (found ${accuracy}): ${retrain}`,
+            );
         }
-        if (metrics.epochLosses.length !== plugin.recipe.epochs) fail(`victim '${id}': metrics.json has ${metrics.epochLosses.length} epoch losses for a ${plugin.recipe.epochs}-epoch recipe: ${retrain}`);
+        if (metrics.epochLosses.length !== plugin.recipe.epochs)
+          fail(
+            `victim '${id}': metrics.json has ${metrics.epochLosses.length} epoch losses for a ${plugin.recipe.epochs}-epoch recipe: ${retrain}`,
+          );
       },
     },
   ];

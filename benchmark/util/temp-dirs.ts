@@ -20,7 +20,8 @@ function removeAll(): void {
 
 /** A fresh private folder (mode 0700) in the system temp folder, removed at the latest when this process exits. */
 export function makeTempDir(label: string, base = tmpdir()): string {
-  if (!/^[a-z]+(-[a-z]+)*$/.test(label)) throw new Error(`makeTempDir: label must be lowercase words joined by '-', found "${label}"`);
+  if (!/^[a-z]+(-[a-z]+)*$/.test(label))
+    throw new Error(`makeTempDir: label must be lowercase words joined by '-', found "${label}"`);
   const dir = mkdtempSync(join(base, `${PREFIX}${label}-${process.pid}-`));
   live.add(dir);
   if (!hooked) {

@@ -45,7 +45,13 @@ interface CheckpointFile {
   probeCurve?: VictimMetrics['probeCurve'];
   savedAt: string;
   tensors: TensorEntry[];
-  optimizer: { iterations: number; accBeta1: number; accBeta2: number; firstMoments: TensorEntry[]; secondMoments: TensorEntry[] };
+  optimizer: {
+    iterations: number;
+    accBeta1: number;
+    accBeta2: number;
+    firstMoments: TensorEntry[];
+    secondMoments: TensorEntry[];
+  };
   /** sha256 of the .bin. */
   sha256: string;
 }
@@ -70,7 +76,8 @@ export async function writeVictimCheckpoint(dir: string, saved: VictimCheckpoint
   let offset = 0;
   const entry = (name: string, shape: number[], values: Float32Array): TensorEntry => {
     const count = shape.reduce((a, b) => a * b, 1);
-    if (count !== values.length) throw new Error(`checkpoint tensor ${name}: shape [${shape}] needs ${count} values, found ${values.length}`);
+    if (count !== values.length)
+      throw new Error(`checkpoint tensor ${name}: shape [${shape}] needs ${count} values, found ${values.length}`);
     parts.push(values);
     const e = { name, shape, offset, length: values.length };
     offset += values.length;
@@ -87,11 +94,27 @@ export async function writeVictimCheckpoint(dir: string, saved: VictimCheckpoint
   }
   const bytes = new Uint8Array(bin.buffer);
   const file: CheckpointFile = {
-    format: FORMAT, hash: saved.hash, epoch: c.epoch, batch: c.batch, lossSum: c.lossSum, seed: c.seed, method: c.method, batchSize: c.batchSize,
-    epochLosses: c.epochLosses, steps: c.steps, trainingSeconds: saved.trainingSeconds,
+    format: FORMAT,
+    hash: saved.hash,
+    epoch: c.epoch,
+    batch: c.batch,
+    lossSum: c.lossSum,
+    seed: c.seed,
+    method: c.method,
+    batchSize: c.batchSize,
+    epochLosses: c.epochLosses,
+    steps: c.steps,
+    trainingSeconds: saved.trainingSeconds,
     ...(saved.probeCurve ? { probeCurve: saved.probeCurve } : {}),
-    savedAt: new Date().toISOString(), tensors,
-    optimizer: { iterations: c.optimizer.iterations, accBeta1: c.optimizer.accBeta1, accBeta2: c.optimizer.accBeta2, firstMoments, secondMoments },
+    savedAt: new Date().toISOString(),
+    tensors,
+    optimizer: {
+      iterations: c.optimizer.iterations,
+      accBeta1: c.optimizer.accBeta1,
+      accBeta2: c.optimizer.accBeta2,
+      firstMoments,
+      secondMoments,
+    },
     sha256: createHash('sha256').update(bytes).digest('hex'),
   };
   await writeAtomically(join(dir, fileName(c.steps, 'bin')), bytes);
@@ -115,10 +138,14 @@ export async function readVictimCheckpoint(dir: string): Promise<VictimCheckpoin
   const jsonPath = join(dir, fileName(latest, 'json'));
   const binPath = join(dir, fileName(latest, 'bin'));
   const file = JSON.parse(await readFile(jsonPath, 'utf8')) as CheckpointFile;
-  if (file.format !== FORMAT) throw new Error(`${jsonPath}: expected format ${FORMAT}, found ${JSON.stringify(file.format)}`);
+  if (file.format !== FORMAT)
+    throw new Error(`${jsonPath}: expected format ${FORMAT}, found ${JSON.stringify(file.format)}`);
   const bytes = await readFile(binPath);
   const sha = createHash('sha256').update(bytes).digest('hex');
-  if (sha !== file.sha256) throw new Error(`${binPath}: sha256 ${sha.slice(0, 12)}… does not match ${jsonPath} (${file.sha256.slice(0, 12)}…); delete ${dir} to start over`);
+  if (sha !== file.sha256)
+    throw new Error(
+      `${binPath}: sha256 ${sha.slice(0, 12)}… does not match ${jsonPath} (${file.sha256.slice(0, 12)}…); delete ${dir} to start over`,
+    );
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const values = (e: TensorEntry) => all.slice(e.offset, e.offset + e.length);
   const tensors: CheckpointTensor[] = file.tensors.map((e) => ({ name: e.name, shape: e.shape, values: values(e) }));
@@ -128,11 +155,21 @@ export async function readVictimCheckpoint(dir: string): Promise<VictimCheckpoin
     trainingSeconds: file.trainingSeconds,
     ...(file.probeCurve ? { probeCurve: file.probeCurve } : {}),
     checkpoint: {
-      epoch: file.epoch, batch: file.batch, lossSum: file.lossSum, seed: file.seed, method: file.method, batchSize: file.batchSize,
-      epochLosses: file.epochLosses, steps: file.steps, tensors,
+      epoch: file.epoch,
+      batch: file.batch,
+      lossSum: file.lossSum,
+      seed: file.seed,
+      method: file.method,
+      batchSize: file.batchSize,
+      epochLosses: file.epochLosses,
+      steps: file.steps,
+      tensors,
       optimizer: {
-        iterations: file.optimizer.iterations, accBeta1: file.optimizer.accBeta1, accBeta2: file.optimizer.accBeta2,
-        firstMoments: file.optimizer.firstMoments.map(moment), secondMoments: file.optimizer.secondMoments.map(moment),
+        iterations: file.optimizer.iterations,
+        accBeta1: file.optimizer.accBeta1,
+        accBeta2: file.optimizer.accBeta2,
+        firstMoments: file.optimizer.firstMoments.map(moment),
+        secondMoments: file.optimizer.secondMoments.map(moment),
       },
     },
   };

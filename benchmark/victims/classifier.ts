@@ -44,7 +44,12 @@ function standardise(v: Vectors, c: Pick<DownstreamClassifier, 'mean' | 'scale'>
 }
 
 /** Trains the classifier on features of the task's probe-train split (probe recipe, seed as `linearProbe(…, seed)`). */
-export function fitDownstreamClassifier(task: string, features: Vectors, train: ImageSet, seed = 0): DownstreamClassifier {
+export function fitDownstreamClassifier(
+  task: string,
+  features: Vectors,
+  train: ImageSet,
+  seed = 0,
+): DownstreamClassifier {
   if (!train.labels) throw new Error(`fitDownstreamClassifier: ${train.name} has no labels`);
   let classes = 0;
   for (const l of train.labels) classes = Math.max(classes, l + 1);
@@ -58,14 +63,20 @@ export function fitDownstreamClassifier(task: string, features: Vectors, train: 
     seed: deriveSeed(seed, 'probe'),
   });
   return {
-    task, dim: features.dim, classes, ...(train.classes ? { classNames: [...train.classes] } : {}),
-    ...stats, weights: Array.from(fitted.weights), bias: Array.from(fitted.bias),
+    task,
+    dim: features.dim,
+    classes,
+    ...(train.classes ? { classNames: [...train.classes] } : {}),
+    ...stats,
+    weights: Array.from(fitted.weights),
+    bias: Array.from(fitted.bias),
   };
 }
 
 /** Class probabilities (softmax of the logits) and the argmax label of every feature vector. */
 export function applyClassifier(c: DownstreamClassifier, features: Vectors): Classification {
-  if (features.dim !== c.dim) throw new Error(`downstream classifier (${c.task}): expected ${c.dim}-d features, found ${features.dim}-d`);
+  if (features.dim !== c.dim)
+    throw new Error(`downstream classifier (${c.task}): expected ${c.dim}-d features, found ${features.dim}-d`);
   const x = standardise(features, c);
   const scores = new Float32Array(features.count * c.classes);
   const labels = new Int32Array(features.count);
@@ -95,15 +106,22 @@ export function applyClassifier(c: DownstreamClassifier, features: Vectors): Cla
 /** Checks a classifier read from disk; `file` is named in the error. */
 export function checkClassifier(value: unknown, file: string): DownstreamClassifier {
   const c = value as DownstreamClassifier;
-  const bad = (what: string, found: unknown) => new Error(`${file}: expected ${what}, found ${JSON.stringify(found)?.slice(0, 80)}`);
+  const bad = (what: string, found: unknown) =>
+    new Error(`${file}: expected ${what}, found ${JSON.stringify(found)?.slice(0, 80)}`);
   if (typeof c !== 'object' || c === null) throw bad('a JSON object', c);
   if (typeof c.task !== 'string') throw bad('"task": a string', c.task);
   if (!Number.isInteger(c.dim) || c.dim <= 0) throw bad('"dim": a positive integer', c.dim);
   if (!Number.isInteger(c.classes) || c.classes <= 1) throw bad('"classes": an integer above 1', c.classes);
-  const sizes: [keyof DownstreamClassifier, number][] = [['mean', c.dim], ['scale', c.dim], ['weights', c.dim * c.classes], ['bias', c.classes]];
+  const sizes: [keyof DownstreamClassifier, number][] = [
+    ['mean', c.dim],
+    ['scale', c.dim],
+    ['weights', c.dim * c.classes],
+    ['bias', c.classes],
+  ];
   for (const [field, size] of sizes) {
     const a = c[field];
-    if (!Array.isArray(a) || a.length !== size || !a.every(Number.isFinite)) throw bad(`"${field}": ${size} finite numbers`, Array.isArray(a) ? `${a.length} entries` : a);
+    if (!Array.isArray(a) || a.length !== size || !a.every(Number.isFinite))
+      throw bad(`"${field}": ${size} finite numbers`, Array.isArray(a) ? `${a.length} entries` : a);
   }
   return c;
 }

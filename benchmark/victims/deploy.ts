@@ -49,7 +49,10 @@ export function deployVictim(victim: DeployableVictim, batchSize = DEPLOY_BATCH_
     deployment.projectionDim = outputDim(head);
     deployment.project = async (reps: Vectors) => {
       checkVectors(reps, `victim '${victim.id}' project()`);
-      if (reps.dim !== representationDim) throw new Error(`victim '${victim.id}' project(): expected ${representationDim}-d representations, found ${reps.dim}-d`);
+      if (reps.dim !== representationDim)
+        throw new Error(
+          `victim '${victim.id}' project(): expected ${representationDim}-d representations, found ${reps.dim}-d`,
+        );
       return projectAll(head, reps, batchSize);
     };
   }

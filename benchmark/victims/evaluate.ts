@@ -126,7 +126,11 @@ export interface EvaluateOptions {
   randomInits?: number;
 }
 
-async function listVictims(root: string, only: string[] | undefined, log: (m: string) => void): Promise<VictimPlugin[]> {
+async function listVictims(
+  root: string,
+  only: string[] | undefined,
+  log: (m: string) => void,
+): Promise<VictimPlugin[]> {
   const plugins: VictimPlugin[] = [];
   for (const folder of listPluginFolders(root, 'victim')) {
     if (only && !only.includes(basename(folder))) continue;
@@ -134,27 +138,38 @@ async function listVictims(root: string, only: string[] | undefined, log: (m: st
     if (loaded.problems.length) log(`skipping ${folder}: ${loaded.problems.join('; ')}`);
     else plugins.push(loaded.plugin as VictimPlugin);
   }
-  for (const id of only ?? []) if (!plugins.some((p) => p.meta.id === id)) throw new Error(`unknown victim '${id}' (no loadable folder victims/${id})`);
+  for (const id of only ?? [])
+    if (!plugins.some((p) => p.meta.id === id))
+      throw new Error(`unknown victim '${id}' (no loadable folder victims/${id})`);
   return plugins;
 }
 
 async function isAvailable(recipe: VictimRecipe, id: string, root: string, cacheDir: string): Promise<boolean> {
   const hash = victimHash(recipe);
-  return (await readMetrics(shippedDir(id, root)))?.hash === hash || (await readMetrics(join(cacheDir, hash)))?.hash === hash;
+  return (
+    (await readMetrics(shippedDir(id, root)))?.hash === hash || (await readMetrics(join(cacheDir, hash)))?.hash === hash
+  );
 }
 
 /** Accuracy per task with the leaderboard's probe. */
-async function probe(source: Parameters<typeof probeAccuracies>[0], tasks: readonly string[]): Promise<Record<string, number>> {
+async function probe(
+  source: Parameters<typeof probeAccuracies>[0],
+  tasks: readonly string[],
+): Promise<Record<string, number>> {
   return probeAccuracies(source, tasks, VICTIM_PROBE_SEED);
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** Sample standard deviation (n − 1). */
-const sampleSd = (xs: readonly number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const sampleSd = (xs: readonly number[]) =>
+  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
 
 /** Where the `next` recipe's training stands, and its accuracy once finished (its spec joins the random baselines). */
 async function nextStatus(
-  plugin: VictimPlugin, cacheDir: string, options: EvaluateOptions, log: (m: string) => void,
+  plugin: VictimPlugin,
+  cacheDir: string,
+  options: EvaluateOptions,
+  log: (m: string) => void,
 ): Promise<{ status: NextStatus; spec: EncoderSpec } | undefined> {
   const next = plugin.next;
   if (!next) return undefined;
@@ -192,9 +207,12 @@ export async function evaluateVictims(options: EvaluateOptions): Promise<Victims
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const log = options.log ?? (() => {});
   const inits = options.randomInits ?? RANDOM_INITS;
-  if (!(Number.isInteger(inits) && inits >= 1)) throw new Error(`randomInits: expected a positive integer, found ${inits}`);
+  if (!(Number.isInteger(inits) && inits >= 1))
+    throw new Error(`randomInits: expected a positive integer, found ${inits}`);
   const plugins = await listVictims(root, options.only, log);
-  const tasks = [...new Set(plugins.flatMap((p) => [...downstreamTasks(p.recipe), ...(p.next ? downstreamTasks(p.next) : [])]))];
+  const tasks = [
+    ...new Set(plugins.flatMap((p) => [...downstreamTasks(p.recipe), ...(p.next ? downstreamTasks(p.next) : [])])),
+  ];
   const victims: VictimRow[] = [];
   const probeTasks = new Set<string>();
   const randomSpecs = new Map<string, EncoderSpec>();
@@ -203,8 +221,13 @@ export async function evaluateVictims(options: EvaluateOptions): Promise<Victims
   for (const plugin of plugins) {
     const spec = encoderSpecOf(plugin);
     const row: VictimRow = {
-      id: plugin.meta.id, method: plugin.recipe.method, arch: archName(spec),
-      hash: victimHash(plugin.recipe), source: 'missing', accuracy: {}, recorded: {},
+      id: plugin.meta.id,
+      method: plugin.recipe.method,
+      arch: archName(spec),
+      hash: victimHash(plugin.recipe),
+      source: 'missing',
+      accuracy: {},
+      recorded: {},
     };
     victims.push(row);
     const next = await nextStatus(plugin, cacheDir, options, log).catch((error: unknown) => {
@@ -224,7 +247,12 @@ export async function evaluateVictims(options: EvaluateOptions): Promise<Victims
       continue;
     }
     try {
-      const victim = await loadVictim(plugin, { root, cacheDir, log, ...(options.dataOptions ? { dataOptions: options.dataOptions } : {}) });
+      const victim = await loadVictim(plugin, {
+        root,
+        cacheDir,
+        log,
+        ...(options.dataOptions ? { dataOptions: options.dataOptions } : {}),
+      });
       row.source = victim.source;
       try {
         const victimTasks = downstreamTasks(plugin.recipe);
@@ -268,7 +296,12 @@ export async function evaluateVictims(options: EvaluateOptions): Promise<Victims
     const fitting: string[] = [];
     for (const task of taskList) {
       const { train } = await loadDownstream(task, options.dataOptions);
-      if (train.height === spec.inputShape[0] && train.width === spec.inputShape[1] && train.channels === spec.inputShape[2]) fitting.push(task);
+      if (
+        train.height === spec.inputShape[0] &&
+        train.width === spec.inputShape[1] &&
+        train.channels === spec.inputShape[2]
+      )
+        fitting.push(task);
     }
     const values: Record<string, number[]> = Object.fromEntries(fitting.map((t) => [t, []]));
     for (let seed = 0; seed < inits; seed++) {
@@ -283,13 +316,26 @@ export async function evaluateVictims(options: EvaluateOptions): Promise<Victims
     }
     const perTask = <T>(f: (xs: number[]) => T) => Object.fromEntries(fitting.map((t) => [t, f(values[t]!)]));
     baselines.push({
-      id: `random-${name}`, label: `${name} ${spec.inputShape.join('×')}, random weights (mean of ${inits} inits)`, arch: name,
-      accuracy: perTask(mean), sd: perTask(sampleSd), inits: perTask((xs) => xs.length), values,
+      id: `random-${name}`,
+      label: `${name} ${spec.inputShape.join('×')}, random weights (mean of ${inits} inits)`,
+      arch: name,
+      accuracy: perTask(mean),
+      sd: perTask(sampleSd),
+      inits: perTask((xs) => xs.length),
+      values,
     });
   }
   const failures = failuresOf(victims, baselines);
   const margins = marginRows(victims, baselines);
-  return { generatedAt: new Date().toISOString(), backend: options.backend, tasks: taskList, victims, baselines, failures, margins };
+  return {
+    generatedAt: new Date().toISOString(),
+    backend: options.backend,
+    tasks: taskList,
+    victims,
+    baselines,
+    failures,
+    margins,
+  };
 }
 
 /** SSL victims that do not beat both raw pixels and the random baseline of their own architecture on `fmnist`. */
@@ -311,7 +357,11 @@ export function marginRows(victims: readonly VictimRow[], baselines: readonly Ba
     if (method === 'supervised' || Object.keys(accuracy).length === 0) return;
     const random = baselines.find((b) => b.id.startsWith('random') && b.arch === arch)?.accuracy ?? {};
     const over = (base: Record<string, number>) =>
-      Object.fromEntries(Object.keys(accuracy).filter((t) => base[t] !== undefined).map((t) => [t, accuracy[t]! - base[t]!]));
+      Object.fromEntries(
+        Object.keys(accuracy)
+          .filter((t) => base[t] !== undefined)
+          .map((t) => [t, accuracy[t]! - base[t]!]),
+      );
     const overPixels = over(pixels);
     const overRandom = over(random);
     const points = (x: number) => `${Math.round(x * 100)} points`;
@@ -319,12 +369,21 @@ export function marginRows(victims: readonly VictimRow[], baselines: readonly Ba
     const targets: MarginRow['targets'] = [];
     if (victimId === VICTIM_MARGINS.default.id) {
       const m = VICTIM_MARGINS.default;
-      targets.push({ what: `Fashion-MNIST: raw pixels + ${points(m.pixels)}`, met: meets(overPixels.fmnist, m.pixels) });
-      targets.push({ what: `Fashion-MNIST: mean random init + ${points(m.random)}`, met: meets(overRandom.fmnist, m.random) });
+      targets.push({
+        what: `Fashion-MNIST: raw pixels + ${points(m.pixels)}`,
+        met: meets(overPixels.fmnist, m.pixels),
+      });
+      targets.push({
+        what: `Fashion-MNIST: mean random init + ${points(m.random)}`,
+        met: meets(overRandom.fmnist, m.random),
+      });
       targets.push({ what: 'digits: above raw pixels', met: overPixels.digits !== undefined && overPixels.digits > 0 });
     } else if (!victimId.endsWith('-independent') && !/-independent-\d+$/.test(victimId)) {
       const m = VICTIM_MARGINS.otherSsl;
-      targets.push({ what: `Fashion-MNIST: raw pixels + ${points(m.pixels)}`, met: meets(overPixels.fmnist, m.pixels) });
+      targets.push({
+        what: `Fashion-MNIST: raw pixels + ${points(m.pixels)}`,
+        met: meets(overPixels.fmnist, m.pixels),
+      });
     }
     rows.push({ id, overPixels, overRandom, targets });
   };

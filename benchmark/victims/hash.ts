@@ -18,9 +18,12 @@ export function victimHash(recipe: VictimRecipe, extra?: VictimExtra): string {
   try {
     text = canonicalJson(isEmptyExtra(extra) ? { recipe } : { recipe, extra });
   } catch (error) {
-    throw new Error(`victimHash: the recipe and extra settings must be plain JSON: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    throw new Error(
+      `victimHash: the recipe and extra settings must be plain JSON: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   return sha256Hex(text);
 }

@@ -27,7 +27,9 @@ export function encoderSpecOf(plugin: VictimPlugin): EncoderSpec {
   }
   const shape = e.inputShape;
   if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new Error(`${where}.inputShape: expected [height, width, channels] of positive integers, found ${JSON.stringify(shape)}`);
+    throw new Error(
+      `${where}.inputShape: expected [height, width, channels] of positive integers, found ${JSON.stringify(shape)}`,
+    );
   }
   const spec: EncoderSpec = { arch: e.arch as EncoderArch, inputShape: [shape[0]!, shape[1]!, shape[2]!] };
   if (e.width !== undefined) spec.width = e.width;
@@ -41,9 +43,12 @@ export function augmentationOf(plugin: VictimPlugin): Augment {
   try {
     return makeAugmentation(plugin.recipe.augmentation as AugmentationSpec);
   } catch (error) {
-    throw new Error(`victim '${plugin.meta.id}': recipe.augmentation: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    throw new Error(
+      `victim '${plugin.meta.id}': recipe.augmentation: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -54,22 +59,36 @@ export function augmentationOf(plugin: VictimPlugin): Augment {
 export async function trainingDataOf(plugin: VictimPlugin, dataOptions: SplitOptions = {}): Promise<ImageSet> {
   const { recipe, meta } = plugin;
   const set = await loadSplit(recipe.data, dataOptions).catch((error: unknown) => {
-    throw new Error(`victim '${meta.id}': recipe.data '${recipe.data}': ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(
+      `victim '${meta.id}': recipe.data '${recipe.data}': ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   });
   const [h, w, c] = recipe.encoder.inputShape;
   if (set.height !== h || set.width !== w || set.channels !== c) {
-    throw new Error(`victim '${meta.id}': recipe.data '${recipe.data}' holds ${set.height}×${set.width}×${set.channels} images, but recipe.encoder.inputShape is ${h}×${w}×${c}`);
+    throw new Error(
+      `victim '${meta.id}': recipe.data '${recipe.data}' holds ${set.height}×${set.width}×${set.channels} images, but recipe.encoder.inputShape is ${h}×${w}×${c}`,
+    );
   }
   const subset = recipe.subset;
   if (subset === undefined) return set;
   if (!Number.isInteger(subset) || (subset as number) < 2 || (subset as number) > set.count) {
-    throw new Error(`victim '${meta.id}': recipe.subset: expected an integer from 2 to ${set.count} (the size of ${recipe.data}), found ${JSON.stringify(subset)}`);
+    throw new Error(
+      `victim '${meta.id}': recipe.subset: expected an integer from 2 to ${set.count} (the size of ${recipe.data}), found ${JSON.stringify(subset)}`,
+    );
   }
-  return selectImageSet(set, Array.from({ length: subset as number }, (_, i) => i), `${recipe.data}[0:${subset}]`);
+  return selectImageSet(
+    set,
+    Array.from({ length: subset as number }, (_, i) => i),
+    `${recipe.data}[0:${subset}]`,
+  );
 }
 
 /** Loads both probe splits of a downstream task. */
-export async function loadDownstream(task: string, dataOptions: SplitOptions = {}): Promise<{ task: string; train: ImageSet; test: ImageSet }> {
+export async function loadDownstream(
+  task: string,
+  dataOptions: SplitOptions = {},
+): Promise<{ task: string; train: ImageSet; test: ImageSet }> {
   const names = downstreamSplits(task);
   const [train, test] = await Promise.all([loadSplit(names.train, dataOptions), loadSplit(names.test, dataOptions)]);
   return { task, train, test };

@@ -58,7 +58,8 @@ export const defaultCacheDir = (): string => join(cacheRoot(), 'victims');
  * `victims/<id>/variants/<hash>`: shipped weights of the same recipe trained with a proactive defense's settings
  * (e.g. the watermark), so that the main job does not retrain them either.
  */
-export const shippedVariantDir = (id: string, hash: string, root: string = projectRoot): string => join(root, 'victims', id, 'variants', hash);
+export const shippedVariantDir = (id: string, hash: string, root: string = projectRoot): string =>
+  join(root, 'victims', id, 'variants', hash);
 
 /** `victims/<id>/weights` of a checkout. */
 export const shippedDir = (id: string, root: string = projectRoot): string => join(root, 'victims', id, 'weights');
@@ -66,7 +67,14 @@ export const shippedDir = (id: string, root: string = projectRoot): string => jo
 /** Loads `victims/<id>/index.ts` and returns its victim plugin; throws naming the folder's problems. */
 export async function findVictim(id: string, root: string = projectRoot): Promise<VictimPlugin> {
   const folder = join(root, 'victims', id);
-  if (!existsSync(folder)) throw new Error(`${unknownPluginMessage('victim', id, listPluginFolders(root, 'victim').map((f) => basename(f)))} (no folder ${folder})`);
+  if (!existsSync(folder))
+    throw new Error(
+      `${unknownPluginMessage(
+        'victim',
+        id,
+        listPluginFolders(root, 'victim').map((f) => basename(f)),
+      )} (no folder ${folder})`,
+    );
   const loaded = await loadPluginFolder(folder, 'victim');
   if (loaded.problems.length > 0) throw new Error(`victim '${id}' (${folder}): ${loaded.problems.join('; ')}`);
   return loaded.plugin as VictimPlugin;
@@ -74,14 +82,22 @@ export async function findVictim(id: string, root: string = projectRoot): Promis
 
 /** Writes a trained victim into `dir` (created; metrics.json last). */
 export async function saveVictim(
-  victim: { id: string; hash: string; encoder: tfl.LayersModel; projectionHead?: tfl.LayersModel; classifier?: DownstreamClassifier; metrics: VictimMetrics },
+  victim: {
+    id: string;
+    hash: string;
+    encoder: tfl.LayersModel;
+    projectionHead?: tfl.LayersModel;
+    classifier?: DownstreamClassifier;
+    metrics: VictimMetrics;
+  },
   dir: string,
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
   await rm(join(dir, VICTIM_FILES.metrics), { force: true });
   const metadata = { victim: victim.id, hash: victim.hash };
   await saveModel(victim.encoder, dir, { ...metadata, part: 'encoder' });
-  if (victim.projectionHead) await saveModel(victim.projectionHead, join(dir, VICTIM_FILES.projector), { ...metadata, part: 'projector' });
+  if (victim.projectionHead)
+    await saveModel(victim.projectionHead, join(dir, VICTIM_FILES.projector), { ...metadata, part: 'projector' });
   else await rm(join(dir, VICTIM_FILES.projector), { recursive: true, force: true });
   if (victim.classifier) await writeFile(join(dir, VICTIM_FILES.classifier), `${JSON.stringify(victim.classifier)}\n`);
   else await rm(join(dir, VICTIM_FILES.classifier), { force: true });
@@ -98,7 +114,8 @@ export async function readMetrics(dir: string): Promise<VictimMetrics | undefine
   } catch (error) {
     throw new Error(`${path} is not valid JSON (${(error as Error).message})`, { cause: error });
   }
-  if (typeof metrics?.hash !== 'string' || typeof metrics.id !== 'string') throw new Error(`${path}: expected fields "id" and "hash" (strings)`);
+  if (typeof metrics?.hash !== 'string' || typeof metrics.id !== 'string')
+    throw new Error(`${path}: expected fields "id" and "hash" (strings)`);
   return metrics;
 }
 
@@ -110,17 +127,24 @@ export async function readVictimDir(dir: string): Promise<Omit<LoadedVictim, 're
   let projectionHead: tfl.LayersModel | undefined;
   let classifier: DownstreamClassifier | undefined;
   try {
-    if (existsSync(join(dir, VICTIM_FILES.projector))) projectionHead = (await loadModel(join(dir, VICTIM_FILES.projector))).model;
+    if (existsSync(join(dir, VICTIM_FILES.projector)))
+      projectionHead = (await loadModel(join(dir, VICTIM_FILES.projector))).model;
     const classifierPath = join(dir, VICTIM_FILES.classifier);
-    if (existsSync(classifierPath)) classifier = checkClassifier(JSON.parse(await readFile(classifierPath, 'utf8')), classifierPath);
+    if (existsSync(classifierPath))
+      classifier = checkClassifier(JSON.parse(await readFile(classifierPath, 'utf8')), classifierPath);
   } catch (error) {
     encoder.dispose();
     projectionHead?.dispose();
     throw error;
   }
   return {
-    id: metrics.id, hash: metrics.hash, encoder, metrics, dir,
-    ...(projectionHead ? { projectionHead } : {}), ...(classifier ? { classifier } : {}),
+    id: metrics.id,
+    hash: metrics.hash,
+    encoder,
+    metrics,
+    dir,
+    ...(projectionHead ? { projectionHead } : {}),
+    ...(classifier ? { classifier } : {}),
   };
 }
 
@@ -129,7 +153,10 @@ export async function readVictimDir(dir: string): Promise<Omit<LoadedVictim, 're
  * weights when their hash matches, else the cached copy, else trained now (progress through `options.onProgress`)
  * and cached. The caller owns the returned models (dispose them).
  */
-export async function loadVictim(idOrPlugin: string | VictimPlugin, options: LoadVictimOptions = {}): Promise<LoadedVictim> {
+export async function loadVictim(
+  idOrPlugin: string | VictimPlugin,
+  options: LoadVictimOptions = {},
+): Promise<LoadedVictim> {
   const root = options.root ?? projectRoot;
   const plugin = typeof idOrPlugin === 'string' ? await findVictim(idOrPlugin, root) : idOrPlugin;
   const { id } = plugin.meta;
@@ -137,7 +164,12 @@ export async function loadVictim(idOrPlugin: string | VictimPlugin, options: Loa
   const log = options.log ?? (() => {});
   const extra = isEmptyExtra(options.extra) ? {} : { extra: options.extra! };
   const loaded = (part: Omit<LoadedVictim, 'recipe' | 'source' | 'extra'>, source: VictimSource): LoadedVictim => ({
-    ...part, id, hash, recipe: plugin.recipe, ...extra, source,
+    ...part,
+    id,
+    hash,
+    recipe: plugin.recipe,
+    ...extra,
+    source,
   });
 
   if (!options.force) {
@@ -145,14 +177,18 @@ export async function loadVictim(idOrPlugin: string | VictimPlugin, options: Loa
     const shippedMetrics = await readMetrics(shipped);
     if (shippedMetrics?.hash === hash) return loaded(await readVictimDir(shipped), 'shipped');
     if (shippedMetrics && isEmptyExtra(options.extra)) {
-      log(`${shipped} holds weights for another recipe (hash ${shippedMetrics.hash.slice(0, 12)}, the recipe's is ${hash.slice(0, 12)}): not used`);
+      log(
+        `${shipped} holds weights for another recipe (hash ${shippedMetrics.hash.slice(0, 12)}, the recipe's is ${hash.slice(0, 12)}): not used`,
+      );
     }
     const variant = shippedVariantDir(id, hash, root);
-    if (!isEmptyExtra(options.extra) && (await readMetrics(variant))?.hash === hash) return loaded(await readVictimDir(variant), 'shipped');
+    if (!isEmptyExtra(options.extra) && (await readMetrics(variant))?.hash === hash)
+      return loaded(await readVictimDir(variant), 'shipped');
   }
   const victimsCache = options.cacheDir ?? defaultCacheDir();
   const cacheDir = join(victimsCache, hash);
-  if (!options.force && (await readMetrics(cacheDir))?.hash === hash) return loaded(await readVictimDir(cacheDir), 'cache');
+  if (!options.force && (await readMetrics(cacheDir))?.hash === hash)
+    return loaded(await readVictimDir(cacheDir), 'cache');
 
   const partial = partialDir(victimsCache, hash);
   const existing = options.checkpoint || options.resume ? await readVictimCheckpoint(partial) : undefined;
@@ -160,16 +196,23 @@ export async function loadVictim(idOrPlugin: string | VictimPlugin, options: Loa
     log(`discarding the checkpoint at ${where(existing)} in ${partial} (--force starts over)`);
     await rm(partial, { recursive: true, force: true });
   } else if (existing && !options.resume) {
-    throw new Error(`victim '${id}': a stopped training of this recipe is in ${partial} (${where(existing)} of ${plugin.recipe.epochs}): --resume continues it, --force starts over`);
+    throw new Error(
+      `victim '${id}': a stopped training of this recipe is in ${partial} (${where(existing)} of ${plugin.recipe.epochs}): --resume continues it, --force starts over`,
+    );
   }
   const resumeFrom = existing && !options.force ? existing : undefined;
   if (options.resume && !resumeFrom) log(`no checkpoint in ${partial}: starting from epoch 0`);
   const checkpoints = {
     ...(resumeFrom ? { resumeFrom } : {}),
-    ...(options.checkpoint ? { save: (saved: Parameters<typeof writeVictimCheckpoint>[1]) => writeVictimCheckpoint(partial, saved) } : {}),
+    ...(options.checkpoint
+      ? { save: (saved: Parameters<typeof writeVictimCheckpoint>[1]) => writeVictimCheckpoint(partial, saved) }
+      : {}),
     ...(options.checkpointSeconds !== undefined ? { everySeconds: options.checkpointSeconds } : {}),
   };
-  const trained = await trainVictim(plugin, { ...options, ...(options.checkpoint || resumeFrom ? { checkpoints } : {}) });
+  const trained = await trainVictim(plugin, {
+    ...options,
+    ...(options.checkpoint || resumeFrom ? { checkpoints } : {}),
+  });
   try {
     await writeVictimAtomically(trained, cacheDir);
     await rm(partial, { recursive: true, force: true });

@@ -36,9 +36,19 @@ async function main(): Promise<void> {
   const images = Number(values.images);
   const engine = await initEngine(values.backend ? { backend: values.backend as never } : {});
   const all = await loadSplit('fmnist/victim-train-30k');
-  const data = selectImageSet(all, Array.from({ length: batch * (steps + 1) }, (_, i) => i), 'timing');
-  const augment = makeAugmentation({ crop: { scale: [0.2, 1] }, flip: 0.5, colorJitter: { brightness: 0.4, contrast: 0.4, p: 1 } });
-  console.log(`engine ${engine.backend}; batch ${batch}; ${steps} timed steps after 1 warm-up; epoch = ${Math.floor(images / batch)} steps`);
+  const data = selectImageSet(
+    all,
+    Array.from({ length: batch * (steps + 1) }, (_, i) => i),
+    'timing',
+  );
+  const augment = makeAugmentation({
+    crop: { scale: [0.2, 1] },
+    flip: 0.5,
+    colorJitter: { brightness: 0.4, contrast: 0.4, p: 1 },
+  });
+  console.log(
+    `engine ${engine.backend}; batch ${batch}; ${steps} timed steps after 1 warm-up; epoch = ${Math.floor(images / batch)} steps`,
+  );
   for (const name of values.arch!.split(',')) {
     const spec = CANDIDATES[name];
     if (!spec) throw new Error(`--arch ${name}: expected one of ${Object.keys(CANDIDATES).join(', ')}`);
@@ -46,8 +56,17 @@ async function main(): Promise<void> {
     const times: number[] = [];
     let last = performance.now();
     const result = await trainSsl({
-      encoder, method: 'simclr', data, augment, epochs: 1, batchSize: batch, learningRate: 2e-3, seed: 1,
-      temperature: 0.2, hiddenDim: 256, projectionDim: 128,
+      encoder,
+      method: 'simclr',
+      data,
+      augment,
+      epochs: 1,
+      batchSize: batch,
+      learningRate: 2e-3,
+      seed: 1,
+      temperature: 0.2,
+      hiddenDim: 256,
+      projectionDim: 128,
       onProgress: () => {
         const now = performance.now();
         times.push((now - last) / 1000);
@@ -59,7 +78,9 @@ async function main(): Promise<void> {
     const timed = times.slice(1);
     const perStep = timed.reduce((a, b) => a + b, 0) / timed.length;
     const perEpoch = perStep * Math.floor(images / batch);
-    console.log(`${name.padEnd(10)} ${perStep.toFixed(2)} s/step (steps ${timed.map((t) => t.toFixed(2)).join(', ')})  ≈ ${(perEpoch / 60).toFixed(1)} min/epoch of ${images}`);
+    console.log(
+      `${name.padEnd(10)} ${perStep.toFixed(2)} s/step (steps ${timed.map((t) => t.toFixed(2)).join(', ')})  ≈ ${(perEpoch / 60).toFixed(1)} min/epoch of ${images}`,
+    );
   }
 }
 

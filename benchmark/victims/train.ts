@@ -9,7 +9,14 @@ import { createEncoder, embed, linearProbe, trainSsl, weightsHash, type ExtraLos
 import type { ProgressReporter, VictimPlugin, VictimRecipe } from '../plugin/types.ts';
 import { applyClassifier, fitDownstreamClassifier, type DownstreamClassifier } from './classifier.ts';
 import { isEmptyExtra, victimHash, type VictimExtra } from './hash.ts';
-import { augmentationOf, downstreamSplits, downstreamTasks, encoderSpecOf, loadDownstream, trainingDataOf } from './recipe.ts';
+import {
+  augmentationOf,
+  downstreamSplits,
+  downstreamTasks,
+  encoderSpecOf,
+  loadDownstream,
+  trainingDataOf,
+} from './recipe.ts';
 import type { VictimCheckpoint } from './checkpoint.ts';
 
 /**
@@ -130,12 +137,16 @@ export async function trainVictim(plugin: VictimPlugin, options: TrainVictimOpti
   const resume = options.checkpoints?.resumeFrom;
   if (resume && resume.hash !== hash) {
     encoder.dispose();
-    throw new Error(`victim '${meta.id}': the checkpoint is of victim ${resume.hash.slice(0, 12)}, this recipe is ${hash.slice(0, 12)}`);
+    throw new Error(
+      `victim '${meta.id}': the checkpoint is of victim ${resume.hash.slice(0, 12)}, this recipe is ${hash.slice(0, 12)}`,
+    );
   }
   if (resume && probeCurve && resume.probeCurve) probeCurve.curve.points.push(...resume.probeCurve.points);
   const priorSeconds = resume?.trainingSeconds ?? 0;
   const from = resume ? `, resuming at epoch ${resume.checkpoint.epoch + 1}, batch ${resume.checkpoint.batch}` : '';
-  log(`training ${meta.id} (${recipe.method}, ${recipe.epochs} epochs of ${data.count} images, batch ${recipe.batchSize}${from}) on ${tf.getBackend()}`);
+  log(
+    `training ${meta.id} (${recipe.method}, ${recipe.epochs} epochs of ${data.count} images, batch ${recipe.batchSize}${from}) on ${tf.getBackend()}`,
+  );
   const started = performance.now();
   const save = options.checkpoints?.save;
   const everyMs = (options.checkpoints?.everySeconds ?? 300) * 1000;
@@ -143,8 +154,14 @@ export async function trainVictim(plugin: VictimPlugin, options: TrainVictimOpti
   let result;
   try {
     result = await trainSsl({
-      encoder, method: recipe.method, data, augment,
-      epochs: recipe.epochs, batchSize: recipe.batchSize, learningRate: recipe.learningRate, seed: recipe.seed,
+      encoder,
+      method: recipe.method,
+      data,
+      augment,
+      epochs: recipe.epochs,
+      batchSize: recipe.batchSize,
+      learningRate: recipe.learningRate,
+      seed: recipe.seed,
       ...(recipe.weightDecay !== undefined ? { weightDecay: recipe.weightDecay } : {}),
       ...(recipe.projectionDim !== undefined ? { projectionDim: recipe.projectionDim } : {}),
       ...(typeof recipe.hiddenDim === 'number' ? { hiddenDim: recipe.hiddenDim } : {}),
@@ -159,7 +176,9 @@ export async function trainVictim(plugin: VictimPlugin, options: TrainVictimOpti
             onCheckpoint: (checkpoint: VictimCheckpoint['checkpoint']) => {
               lastSave = performance.now();
               return save({
-                hash, checkpoint, trainingSeconds: priorSeconds + (performance.now() - started) / 1000,
+                hash,
+                checkpoint,
+                trainingSeconds: priorSeconds + (performance.now() - started) / 1000,
                 ...(probeCurve ? { probeCurve: structuredClone(probeCurve.curve) } : {}),
               });
             },
@@ -185,7 +204,12 @@ export async function trainVictim(plugin: VictimPlugin, options: TrainVictimOpti
       const { train, test } = await loadDownstream(task, options.dataOptions);
       const probe = await linearProbe(encoder, train, test, {}, 0);
       const names = downstreamSplits(task);
-      probes[task] = { accuracy: probe.accuracy, trainAccuracy: probe.trainAccuracy, train: names.train, test: names.test };
+      probes[task] = {
+        accuracy: probe.accuracy,
+        trainAccuracy: probe.trainAccuracy,
+        train: names.train,
+        test: names.test,
+      };
       if (!classifier) {
         log(`downstream classifier on ${task}`);
         classifier = fitDownstreamClassifier(task, await embed(encoder, train), train, 0);
@@ -197,22 +221,40 @@ export async function trainVictim(plugin: VictimPlugin, options: TrainVictimOpti
     }
   }
   const metrics: VictimMetrics = {
-    id: meta.id, hash, recipe, ...(isEmptyExtra(options.extra) ? {} : { extra: options.extra! }),
-    backend: tf.getBackend(), trainedAt: new Date().toISOString(),
-    trainingSeconds: Math.round(trainingSeconds * 10) / 10, steps: result.steps, epochLosses: result.epochLosses,
+    id: meta.id,
+    hash,
+    recipe,
+    ...(isEmptyExtra(options.extra) ? {} : { extra: options.extra! }),
+    backend: tf.getBackend(),
+    trainedAt: new Date().toISOString(),
+    trainingSeconds: Math.round(trainingSeconds * 10) / 10,
+    steps: result.steps,
+    epochLosses: result.epochLosses,
     dataSource: (data as { source?: string }).source ?? data.name,
-    probes, ...(classifierMetric ? { classifier: classifierMetric } : {}),
+    probes,
+    ...(classifierMetric ? { classifier: classifierMetric } : {}),
     encoderWeightsHash: weightsHash(encoder),
     ...(probeCurve ? { probeCurve: probeCurve.curve } : {}),
   };
   return {
-    id: meta.id, recipe, hash, ...(isEmptyExtra(options.extra) ? {} : { extra: options.extra! }),
-    encoder, ...(projector ? { projectionHead: projector } : {}), ...(classifier ? { classifier } : {}), metrics,
+    id: meta.id,
+    recipe,
+    hash,
+    ...(isEmptyExtra(options.extra) ? {} : { extra: options.extra! }),
+    encoder,
+    ...(projector ? { projectionHead: projector } : {}),
+    ...(classifier ? { classifier } : {}),
+    metrics,
   };
 }
 
 /** The `probeEvery` hook: probes the recipe's first downstream task at every k-th epoch and at the last. */
-async function curveRecorder(plugin: VictimPlugin, options: TrainVictimOptions, encoder: tfl.LayersModel, log: (message: string) => void) {
+async function curveRecorder(
+  plugin: VictimPlugin,
+  options: TrainVictimOptions,
+  encoder: tfl.LayersModel,
+  log: (message: string) => void,
+) {
   const every = options.probeEvery;
   if (every === undefined) return undefined;
   if (!Number.isInteger(every) || every < 1) throw new Error(`probeEvery: expected a positive integer, found ${every}`);

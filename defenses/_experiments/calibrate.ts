@@ -25,7 +25,14 @@ import {
 } from '../../benchmark/testkit/index.ts';
 import b4b, { b4bSigma, type B4bOptions } from '../b4b/index.ts';
 import proofOfWork from '../proof-of-work/index.ts';
-import { augmentedPairsWorkload, distinctWorkload, loadExperimentVictim, replay, seededSample, type Workload } from './workloads.ts';
+import {
+  augmentedPairsWorkload,
+  distinctWorkload,
+  loadExperimentVictim,
+  replay,
+  seededSample,
+  type Workload,
+} from './workloads.ts';
 
 export interface CalibrateArgs {
   seed: number;
@@ -62,15 +69,47 @@ async function calibrate(args: CalibrateArgs): Promise<void> {
   const probeTrain = await seededSample('fmnist/probe-train', 1000, deriveSeed(seed, 'legit-train'));
   const probeTest = await seededSample('fmnist/probe-test', 500, deriveSeed(seed, 'legit-test'));
   const pool = await seededSample('fmnist/attacker-pool', 4000, deriveSeed(seed, 'attacker-pool'));
-  const prefix = (set: ImageBatch, n: number): ImageBatch => ({ ...set, data: set.data.subarray(0, n * set.height * set.width * set.channels), count: n });
+  const prefix = (set: ImageBatch, n: number): ImageBatch => ({
+    ...set,
+    data: set.data.subarray(0, n * set.height * set.width * set.channels),
+    count: n,
+  });
   const workloads: { account: string; kind: 'legitimate' | 'attacker'; workload: Workload }[] = [
-    { account: 'legitimate, 500 distinct', kind: 'legitimate', workload: await distinctWorkload('legit-500', prefix(probeTrain, 500), deployment) },
-    { account: 'legitimate, 1000 distinct', kind: 'legitimate', workload: await distinctWorkload('legit-1000', probeTrain, deployment) },
-    { account: 'legitimate, 1500 (cell: 1000 train + 500 test)', kind: 'legitimate', workload: await distinctWorkload('legit-1500', concat(probeTrain, probeTest), deployment) },
-    { account: 'attacker, 1000 spread over the pool', kind: 'attacker', workload: await distinctWorkload('spread-1000', prefix(pool, 1000), deployment) },
-    { account: 'attacker, 2000 spread over the pool', kind: 'attacker', workload: await distinctWorkload('spread-2000', prefix(pool, 2000), deployment) },
-    { account: 'attacker, 4000 spread over the pool', kind: 'attacker', workload: await distinctWorkload('spread-4000', pool, deployment) },
-    { account: 'attacker, 1000 images × 2 augmented views', kind: 'attacker', workload: await augmentedPairsWorkload('pairs-2000', prefix(pool, 1000), deployment, deriveSeed(seed, 'views')) },
+    {
+      account: 'legitimate, 500 distinct',
+      kind: 'legitimate',
+      workload: await distinctWorkload('legit-500', prefix(probeTrain, 500), deployment),
+    },
+    {
+      account: 'legitimate, 1000 distinct',
+      kind: 'legitimate',
+      workload: await distinctWorkload('legit-1000', probeTrain, deployment),
+    },
+    {
+      account: 'legitimate, 1500 (cell: 1000 train + 500 test)',
+      kind: 'legitimate',
+      workload: await distinctWorkload('legit-1500', concat(probeTrain, probeTest), deployment),
+    },
+    {
+      account: 'attacker, 1000 spread over the pool',
+      kind: 'attacker',
+      workload: await distinctWorkload('spread-1000', prefix(pool, 1000), deployment),
+    },
+    {
+      account: 'attacker, 2000 spread over the pool',
+      kind: 'attacker',
+      workload: await distinctWorkload('spread-2000', prefix(pool, 2000), deployment),
+    },
+    {
+      account: 'attacker, 4000 spread over the pool',
+      kind: 'attacker',
+      workload: await distinctWorkload('spread-4000', pool, deployment),
+    },
+    {
+      account: 'attacker, 1000 images × 2 augmented views',
+      kind: 'attacker',
+      workload: await augmentedPairsWorkload('pairs-2000', prefix(pool, 1000), deployment, deriveSeed(seed, 'views')),
+    },
   ];
   log('workloads encoded');
 
@@ -87,15 +126,26 @@ async function calibrate(args: CalibrateArgs): Promise<void> {
   const powRows = workloads.map(({ account, workload }) => {
     const run = powRuns.get(account)!;
     const entropy = powReport.get(account)!.score! + powProfile;
-    return [account, String(workload.images.count), entropy.toFixed(2), String(run.maxBits), run.hashes.toExponential(2), run.estimatedHashes > 0 ? run.estimatedHashes.toExponential(2) : '0',
-      run.seconds.toFixed(2), (run.hashes / workload.images.count).toFixed(0), powReport.get(account)!.flagged ? 'yes' : 'no'];
+    return [
+      account,
+      String(workload.images.count),
+      entropy.toFixed(2),
+      String(run.maxBits),
+      run.hashes.toExponential(2),
+      run.estimatedHashes > 0 ? run.estimatedHashes.toExponential(2) : '0',
+      run.seconds.toFixed(2),
+      (run.hashes / workload.images.count).toFixed(0),
+      powReport.get(account)!.flagged ? 'yes' : 'no',
+    ];
   });
   log('proof-of-work replayed');
   // The same workloads under other seeds' hyperplanes: is the verdict a property of the traffic or of one seed's planes?
   const seedRows: string[][] = [];
   for (const other of seeds) {
-    const { report, profile } = other === seed ? { report: powReport, profile: powProfile } : await replayProofOfWork(other);
-    const cell = (account: string) => `${(report.get(account)!.score! + profile).toFixed(2)}${report.get(account)!.flagged ? ' (flagged)' : ''}`;
+    const { report, profile } =
+      other === seed ? { report: powReport, profile: powProfile } : await replayProofOfWork(other);
+    const cell = (account: string) =>
+      `${(report.get(account)!.score! + profile).toFixed(2)}${report.get(account)!.flagged ? ' (flagged)' : ''}`;
     seedRows.push([String(other), profile.toFixed(2), ...workloads.map(({ account }) => cell(account))]);
   }
   log('proof-of-work replayed under every seed');
@@ -111,12 +161,21 @@ async function calibrate(args: CalibrateArgs): Promise<void> {
     const diff = run.answers.map((v, i) => v - workload.reps.data[i]!);
     const signal = rms(workload.reps.data);
     const noise = rms(diff);
-    return [account, String(workload.images.count), coverage.toFixed(3), b4bSigma(coverage, b4bOptions).toPrecision(3), noise.toPrecision(3), signal.toFixed(3), (noise / signal).toFixed(3),
-      b4bReport.get(account)!.flagged ? 'yes' : 'no'];
+    return [
+      account,
+      String(workload.images.count),
+      coverage.toFixed(3),
+      b4bSigma(coverage, b4bOptions).toPrecision(3),
+      noise.toPrecision(3),
+      signal.toFixed(3),
+      (noise / signal).toFixed(3),
+      b4bReport.get(account)!.flagged ? 'yes' : 'no',
+    ];
   });
   log('b4b replayed');
 
-  const opts = (o: Record<string, unknown>, keys: string[]) => keys.map((k) => `${k} ${JSON.stringify(o[k])}`).join(', ');
+  const opts = (o: Record<string, unknown>, keys: string[]) =>
+    keys.map((k) => `${k} ${JSON.stringify(o[k])}`).join(', ');
   const header = `Victim \`${victim.id}\` (${victim.source} weights), recipe hash \`${victim.hash.slice(0, 16)}\`, weights.bin sha256 \`${weightsSha256.slice(0, 16)}\`; backend ${engine.backend}, Node ${process.version}, seed ${seed}. One account per row, all through one guard.`;
   const json = (o: Record<string, unknown>) => JSON.stringify(o);
   const command = `npx tsx defenses/_experiments/calibrate.ts${Object.keys(powRaw).length ? ` --pow '${json(powRaw)}'` : ''}${Object.keys(b4bRaw).length ? ` --b4b '${json(b4bRaw)}'` : ''}${seed !== 1 ? ` --seed ${seed}` : ''}${seeds.join(',') !== '1,2,3,4,5' ? ` --seeds ${seeds.join(',')}` : ''}`;
@@ -124,23 +183,50 @@ async function calibrate(args: CalibrateArgs): Promise<void> {
     `Command: \`${command}\`. ${header}`,
     `Options: ${opts(powOptions, ['hyperplanes', 'center', 'legitimateBits', 'calibrationQueries', 'marginBits', 'baseBits', 'maxBits', 'scale', 'solveCapBits'])}; the legitimate profile the guard used: ${powProfile.toFixed(3)} bits.`,
     '',
-    markdownTable([
-      ['account', 'queries', 'bucket entropy H (bits)', 'highest difficulty (bits)', 'hashes (total)', 'of which estimated', 'seconds (solved + estimated)', 'hashes / query', 'flagged'],
-      ...powRows,
-    ], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] }),
+    markdownTable(
+      [
+        [
+          'account',
+          'queries',
+          'bucket entropy H (bits)',
+          'highest difficulty (bits)',
+          'hashes (total)',
+          'of which estimated',
+          'seconds (solved + estimated)',
+          'hashes / query',
+          'flagged',
+        ],
+        ...powRows,
+      ],
+      { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] },
+    ),
     '',
     `Bucket entropy H (bits) of the same workloads under the hyperplanes of other guard seeds (a cell's seed picks them), with the profile each guard set:`,
     '',
-    markdownTable([['seed', 'profile (bits)', ...workloads.map(({ account }) => account)], ...seedRows], { align: ['r', 'r', ...workloads.map(() => 'r' as const)] }),
+    markdownTable([['seed', 'profile (bits)', ...workloads.map(({ account }) => account)], ...seedRows], {
+      align: ['r', 'r', ...workloads.map(() => 'r' as const)],
+    }),
   ].join('\n');
   const b4bBody = [
     `Command: \`${command}\`. ${header}`,
     `Options: ${opts(b4bOptions as unknown as Record<string, unknown>, ['hyperplanes', 'center', 'lambda', 'alpha', 'beta'])} (noise measured with transform none).`,
     '',
-    markdownTable([
-      ['account', 'queries', 'coverage c', 'σ(c) at the end', 'noise RMS / coordinate (measured, whole session)', 'representation RMS / coordinate', 'noise / signal', 'c ≥ β'],
-      ...b4bRows,
-    ], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] }),
+    markdownTable(
+      [
+        [
+          'account',
+          'queries',
+          'coverage c',
+          'σ(c) at the end',
+          'noise RMS / coordinate (measured, whole session)',
+          'representation RMS / coordinate',
+          'noise / signal',
+          'c ≥ β',
+        ],
+        ...b4bRows,
+      ],
+      { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] },
+    ),
   ].join('\n');
   console.log(`### proof-of-work\n${powBody}\n\n### b4b\n${b4bBody}`);
 
@@ -160,7 +246,10 @@ async function calibrate(args: CalibrateArgs): Promise<void> {
   victim.projectionHead?.dispose();
 }
 
-export const command = experimentCommand('calibrate', 'Calibrates proof-of-work and b4b on the victim with seeded workloads.')
+export const command = experimentCommand(
+  'calibrate',
+  'Calibrates proof-of-work and b4b on the victim with seeded workloads.',
+)
   .option('--seed <n>', 'seed of the workloads and the guards', Number, 1)
   .option('--seeds <list>', "other guard seeds for the proof-of-work verdict's stability", integerList, [1, 2, 3, 4, 5])
   .option('--pow <json>', "proof-of-work's options", jsonObject, {})

@@ -15,7 +15,10 @@ describe('similarity-rates', () => {
   });
 
   it('renders mean ± std over seeds in percent', () => {
-    const text = renderSimilarityRates([{ metric: 'cosine', head: true, threshold: 0.9, fpr: [0.1, 0.3], fnr: [0.5, 0.5], firstViews: [0, 0] }], ['H']);
+    const text = renderSimilarityRates(
+      [{ metric: 'cosine', head: true, threshold: 0.9, fpr: [0.1, 0.3], fnr: [0.5, 0.5], firstViews: [0, 0] }],
+      ['H'],
+    );
     expect(text).toContain('| cosine | yes  | 0.9 |');
     expect(text).toContain('20.0 ± 14.1');
     expect(text).toContain('50.0 ± 0.0');
@@ -46,7 +49,11 @@ describe('one argument parser', () => {
   it.each([
     ['calibrate', calibrateCommand, ['--seed <n>', '--seeds <list>', '--pow <json>', '--b4b <json>', '--write']],
     ['render', renderCommand, ['--runs <folders>', '--write <file>', '--command <text>']],
-    ['render-ownership', ownershipCommand, ['--watermark-cost <file>', '--watermark <file>', '--dataset-inference <file>']],
+    [
+      'render-ownership',
+      ownershipCommand,
+      ['--watermark-cost <file>', '--watermark <file>', '--dataset-inference <file>'],
+    ],
     ['similarity-rates', ratesCommand, ['--seeds <n>', '--legit <n>', '--pairs <n>', '--grid <json>', '--write']],
   ])('%s: --help names its options', (_name, command, options) => {
     const help = command.helpInformation();
@@ -55,9 +62,12 @@ describe('one argument parser', () => {
 
   it.each([
     ['../watermark/experiments/measure.ts', ['--out <file>', '--train-independent']],
-    ['../watermark/experiments/stolen-copies.ts', ['--budgets <list>', '--loss <name>', '--recipe <json>', '--out <file>']],
+    [
+      '../watermark/experiments/stolen-copies.ts',
+      ['--budgets <list>', '--loss <name>', '--recipe <json>', '--out <file>'],
+    ],
     ['../dataset-inference/experiments/measure.ts', ['--victim <id>', '--out <file>']],
-  ])("%s imports without running and its --help names its options", async (file, options) => {
+  ])('%s imports without running and its --help names its options', async (file, options) => {
     const { command } = (await import(file)) as { command: { helpInformation(): string } };
     for (const option of options) expect(command.helpInformation()).toContain(option);
   });

@@ -35,7 +35,17 @@ export function formatP(p: number): string {
 const percent = (x: unknown) => (typeof x === 'number' ? `${(100 * x).toFixed(1)} %` : '—');
 const verdict = (stolen: boolean) => (stolen ? 'yes' : 'no');
 
-export function watermarkTable(file: string, input: { generatedAt: string; backend: string; watermarkedHash: string; cleanHash: string; recipe: Record<string, unknown>; rows: WatermarkRow[] }): string {
+export function watermarkTable(
+  file: string,
+  input: {
+    generatedAt: string;
+    backend: string;
+    watermarkedHash: string;
+    cleanHash: string;
+    recipe: Record<string, unknown>;
+    rows: WatermarkRow[];
+  },
+): string {
   const rows = input.rows.map((r) => [
     r.suspect,
     r.budget === undefined ? '—' : r.budget.toLocaleString('en-US'),
@@ -48,55 +58,110 @@ export function watermarkTable(file: string, input: { generatedAt: string; backe
   return [
     `From \`${file}\` (written ${input.generatedAt.slice(0, 16).replace('T', ' ')} UTC on ${input.backend}): watermarked victim \`${input.watermarkedHash.slice(0, 12)}\`, clean victim \`${input.cleanHash.slice(0, 12)}\` (NT-Xent t = ${String(input.recipe.temperature ?? 'default')}). Stolen copies: the \`direct-extraction\` plugin through an oracle account with the budget, queries from \`fmnist/attacker-pool\`, seed 0. Verification: 2,000 private images (1,000 refit the defender's head, 1,000 scored), one-sided one-sample t-test of per-image success against 50 %.`,
     '',
-    markdownTable([['suspect', 'queries', "suspect's fmnist probe", 'watermark success', 't', 'p', 'claimed stolen (α 0.05)'], ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'l'] }),
+    markdownTable(
+      [
+        ['suspect', 'queries', "suspect's fmnist probe", 'watermark success', 't', 'p', 'claimed stolen (α 0.05)'],
+        ...rows,
+      ],
+      { align: ['l', 'r', 'r', 'r', 'r', 'r', 'l'] },
+    ),
   ].join('\n');
 }
 
-interface ProbeEntry { accuracy: number }
-export function watermarkCostTable(file: string, input: { generatedAt: string; backend: string; training: Record<'clean' | 'watermarked', { source: string; hash: string; probes: Record<string, ProbeEntry> }> }): string {
+interface ProbeEntry {
+  accuracy: number;
+}
+export function watermarkCostTable(
+  file: string,
+  input: {
+    generatedAt: string;
+    backend: string;
+    training: Record<'clean' | 'watermarked', { source: string; hash: string; probes: Record<string, ProbeEntry> }>;
+  },
+): string {
   const tasks = Object.keys(input.training.clean.probes);
   const row = (name: string, entry: { source: string; hash: string; probes: Record<string, ProbeEntry> }) => [
     `${name} (\`${entry.hash.slice(0, 12)}\`, ${entry.source})`,
     ...tasks.map((task) => percent(entry.probes[task]?.accuracy)),
   ];
-  const change = ['change (points)', ...tasks.map((task) => {
-    const d = 100 * ((input.training.watermarked.probes[task]?.accuracy ?? NaN) - (input.training.clean.probes[task]?.accuracy ?? NaN));
-    return `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(2)}`;
-  })];
+  const change = [
+    'change (points)',
+    ...tasks.map((task) => {
+      const d =
+        100 *
+        ((input.training.watermarked.probes[task]?.accuracy ?? NaN) -
+          (input.training.clean.probes[task]?.accuracy ?? NaN));
+      return `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(2)}`;
+    }),
+  ];
   return [
     `From \`${file}\` (written ${input.generatedAt.slice(0, 16).replace('T', ' ')} UTC on ${input.backend}): linear probe (the store's fixed recipe) of the clean and the watermarked victim.`,
     '',
-    markdownTable([['victim', ...tasks.map((t) => `${t} probe`)], row('clean', input.training.clean), row('watermarked', input.training.watermarked), change], { align: ['l', ...tasks.map(() => 'r' as const)] }),
+    markdownTable(
+      [
+        ['victim', ...tasks.map((t) => `${t} probe`)],
+        row('clean', input.training.clean),
+        row('watermarked', input.training.watermarked),
+        change,
+      ],
+      { align: ['l', ...tasks.map(() => 'r' as const)] },
+    ),
   ].join('\n');
 }
 
-export function datasetInferenceTable(file: string, input: { generatedAt: string; backend: string; victim: { id: string; hash: string; source: string }; rows: DatasetInferenceRow[] }): string {
-  const rows = input.rows.map((r) => [r.variant, r.suspect, r.statistic.toFixed(2), formatP(r.pValue), verdict(r.stolen)]);
+export function datasetInferenceTable(
+  file: string,
+  input: {
+    generatedAt: string;
+    backend: string;
+    victim: { id: string; hash: string; source: string };
+    rows: DatasetInferenceRow[];
+  },
+): string {
+  const rows = input.rows.map((r) => [
+    r.variant,
+    r.suspect,
+    r.statistic.toFixed(2),
+    formatP(r.pValue),
+    verdict(r.stolen),
+  ]);
   return [
     `From \`${file}\` (written ${input.generatedAt.slice(0, 16).replace('T', ' ')} UTC on ${input.backend}): victim \`${input.victim.id}\` (${input.victim.source}, hash \`${input.victim.hash.slice(0, 12)}\`). Private: \`fmnist/victim-train\`; public: \`fmnist/probe-test\`; one-sided Welch t-tests (private more likely / closer than public).`,
     '',
-    markdownTable([['method', 'suspect', 't', 'p', 'claimed stolen (α 0.05)'], ...rows], { align: ['l', 'l', 'r', 'r', 'l'] }),
+    markdownTable([['method', 'suspect', 't', 'p', 'claimed stolen (α 0.05)'], ...rows], {
+      align: ['l', 'l', 'r', 'r', 'l'],
+    }),
   ].join('\n');
 }
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
-export const command = experimentCommand('render-ownership', 'Renders the ownership tables from the experiments\' JSON.')
+export const command = experimentCommand('render-ownership', "Renders the ownership tables from the experiments' JSON.")
   .option('--watermark-cost <file>', 'JSON from defenses/watermark/experiments/measure.ts')
   .option('--watermark <file>', 'JSON from defenses/watermark/experiments/stolen-copies.ts')
   .option('--dataset-inference <file>', 'JSON from defenses/dataset-inference/experiments/measure.ts')
   .option('--write <file>', 'splice the tables into this Markdown file between their markers')
   .action((options: { watermarkCost?: string; watermark?: string; datasetInference?: string; write?: string }) => {
     const parts: [string, string][] = [];
-    if (options.watermarkCost) parts.push(['watermark-cost', watermarkCostTable(options.watermarkCost, readJson(options.watermarkCost))]);
-    if (options.watermark) parts.push(['watermark-stolen', watermarkTable(options.watermark, readJson(options.watermark))]);
+    if (options.watermarkCost)
+      parts.push(['watermark-cost', watermarkCostTable(options.watermarkCost, readJson(options.watermarkCost))]);
+    if (options.watermark)
+      parts.push(['watermark-stolen', watermarkTable(options.watermark, readJson(options.watermark))]);
     if (options.datasetInference) {
-      parts.push(['dataset-inference-results', datasetInferenceTable(options.datasetInference, readJson(options.datasetInference))]);
+      parts.push([
+        'dataset-inference-results',
+        datasetInferenceTable(options.datasetInference, readJson(options.datasetInference)),
+      ]);
     }
-    if (!parts.length) throw new Error('render-ownership: give --watermark-cost, --watermark and/or --dataset-inference <file>');
+    if (!parts.length)
+      throw new Error('render-ownership: give --watermark-cost, --watermark and/or --dataset-inference <file>');
     for (const [marker, body] of parts) {
       console.log(body, '\n');
-      if (options.write) writeFileSync(options.write, spliceMarkedBlock(readFileSync(options.write, 'utf8'), marker, body, options.write));
+      if (options.write)
+        writeFileSync(
+          options.write,
+          spliceMarkedBlock(readFileSync(options.write, 'utf8'), marker, body, options.write),
+        );
     }
   });
 

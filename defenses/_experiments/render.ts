@@ -14,7 +14,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { markdownTable } from 'markdown-table';
 import { experimentCommand, readRecordsAcross, runIfMain, spliceMarkedBlock } from '../../benchmark/testkit/index.ts';
-import { canonicalJson, variantLabels, cellText, stateSummary, type CellMetrics, type CellRecord } from '../../benchmark/testkit/index.ts';
+import {
+  canonicalJson,
+  variantLabels,
+  cellText,
+  stateSummary,
+  type CellMetrics,
+  type CellRecord,
+} from '../../benchmark/testkit/index.ts';
 
 /** The downstream task legitimate users solve (benchmark/scoring/legitimate-users.ts) and that stolen accuracy is compared on. */
 export const TASK = 'fmnist';
@@ -32,7 +39,8 @@ interface Row {
 function rowsOf(records: readonly CellRecord[], defenses: readonly string[]): (Row & { defense: string })[] {
   const defenseLabels = variantLabels(records.map((r) => r.cell.defense));
   const attackLabels = variantLabels(records.map((r) => r.cell.attack));
-  const refKey = (ref: { id: string; options: Record<string, unknown> }) => `${ref.id}\u0000${canonicalJson(ref.options)}`;
+  const refKey = (ref: { id: string; options: Record<string, unknown> }) =>
+    `${ref.id}\u0000${canonicalJson(ref.options)}`;
   const byKey = new Map<string, Row & { defense: string }>();
   for (const r of records) {
     if (!defenses.includes(r.cell.defense.id)) continue;
@@ -51,7 +59,11 @@ function rowsOf(records: readonly CellRecord[], defenses: readonly string[]): (R
     byKey.set(key, row);
   }
   return [...byKey.values()].sort(
-    (a, b) => defenses.indexOf(a.defense) - defenses.indexOf(b.defense) || a.label.localeCompare(b.label) || a.attack.localeCompare(b.attack) || a.budget - b.budget,
+    (a, b) =>
+      defenses.indexOf(a.defense) - defenses.indexOf(b.defense) ||
+      a.label.localeCompare(b.label) ||
+      a.attack.localeCompare(b.attack) ||
+      a.budget - b.budget,
   );
 }
 
@@ -66,16 +78,25 @@ function withComparedBaselines<T extends Row & { defense: string }>(rows: T[]): 
  * One table cell from the completed records of a row: `format(values)` over the values `pick` finds; when some
  * cells did not complete their state is appended; when none did, only the state. `—` when nothing measured it.
  */
-export function measuredCell(records: readonly CellRecord[], pick: (m: CellMetrics) => number | undefined, format: (values: number[]) => string): string {
-  const incomplete = records.filter((r) => r.state !== 'completed' || !r.metrics).map((r) => (r.state === 'completed' ? 'no-metrics' : r.state));
-  const values = records.flatMap((r) => (r.state === 'completed' && r.metrics ? [pick(r.metrics)] : [])).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+export function measuredCell(
+  records: readonly CellRecord[],
+  pick: (m: CellMetrics) => number | undefined,
+  format: (values: number[]) => string,
+): string {
+  const incomplete = records
+    .filter((r) => r.state !== 'completed' || !r.metrics)
+    .map((r) => (r.state === 'completed' ? 'no-metrics' : r.state));
+  const values = records
+    .flatMap((r) => (r.state === 'completed' && r.metrics ? [pick(r.metrics)] : []))
+    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   const suffix = incomplete.length > 0 ? stateSummary(incomplete) : '';
   if (values.length === 0) return suffix || '—';
   return suffix ? `${format(values)} (${suffix})` : format(values);
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: readonly number[]) => (xs.length < 2 ? null : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const sd = (xs: readonly number[]) =>
+  xs.length < 2 ? null : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
 /** Percent, mean ± sample std over seeds (one decimal). */
 export const pct = (xs: number[]) => {
   const s = sd(xs);
@@ -90,15 +111,28 @@ const countOf = (xs: number[]) => `${xs.filter((x) => x > 0).length}/${xs.length
 const seedsCell = (records: readonly CellRecord[]) => String(new Set(records.map((r) => r.cell.seed)).size);
 
 function table(header: string[], rows: string[][]): string {
-  return rows.length === 0 ? '_No records for these defenses in the run._' : markdownTable([header, ...rows.map((row) => row.map(cellText))]);
+  return rows.length === 0
+    ? '_No records for these defenses in the run._'
+    : markdownTable([header, ...rows.map((row) => row.map(cellText))]);
 }
 
 export function noiseTable(records: readonly CellRecord[]): string {
   const rows = withComparedBaselines(rowsOf(records, ['none', 'gaussian-noise', 'top-k', 'rounding']));
   return table(
-    ['defense (options)', 'attack', 'budget', 'seeds', `legitimate acc. defended % (${TASK})`, 'legitimate acc. undefended %', `stolen acc. % (${TASK})`],
+    [
+      'defense (options)',
+      'attack',
+      'budget',
+      'seeds',
+      `legitimate acc. defended % (${TASK})`,
+      'legitimate acc. undefended %',
+      `stolen acc. % (${TASK})`,
+    ],
     rows.map((row) => [
-      row.label, row.attack, String(row.budget), seedsCell(row.records),
+      row.label,
+      row.attack,
+      String(row.budget),
+      seedsCell(row.records),
       measuredCell(row.records, (m) => m.legitimate?.defended[TASK], pct),
       measuredCell(row.records, (m) => m.legitimate?.undefended[TASK], pct),
       measuredCell(row.records, (m) => m.stolen[TASK], pct),
@@ -109,9 +143,26 @@ export function noiseTable(records: readonly CellRecord[]): string {
 export function powTable(records: readonly CellRecord[]): string {
   const rows = rowsOf(records, ['proof-of-work']);
   return table(
-    ['defense (options)', 'attack', 'budget', 'seeds', 'attacker queries', 'attacker hashes', 'attacker PoW seconds', 'legitimate user queries', 'legitimate user hashes', 'legitimate user PoW seconds', 'attacker flagged', 'legitimate accounts flagged', `stolen acc. % (${TASK})`],
+    [
+      'defense (options)',
+      'attack',
+      'budget',
+      'seeds',
+      'attacker queries',
+      'attacker hashes',
+      'attacker PoW seconds',
+      'legitimate user queries',
+      'legitimate user hashes',
+      'legitimate user PoW seconds',
+      'attacker flagged',
+      'legitimate accounts flagged',
+      `stolen acc. % (${TASK})`,
+    ],
     rows.map((row) => [
-      row.label, row.attack, String(row.budget), seedsCell(row.records),
+      row.label,
+      row.attack,
+      String(row.budget),
+      seedsCell(row.records),
       measuredCell(row.records, (m) => m.cost.queries, num),
       measuredCell(row.records, (m) => m.cost.hashes, num),
       measuredCell(row.records, (m) => m.cost.powSeconds, num),
@@ -119,7 +170,12 @@ export function powTable(records: readonly CellRecord[]): string {
       measuredCell(row.records, (m) => m.legitimate?.cost?.hashes, num),
       measuredCell(row.records, (m) => m.legitimate?.cost?.powSeconds, num),
       measuredCell(row.records, (m) => (m.detection ? Number(m.detection.attackerFlagged) : undefined), countOf),
-      measuredCell(row.records, (m) => m.detection?.legitimateFlagged, (xs) => `${num(xs)} of ${row.records.find((r) => r.metrics?.detection)?.metrics?.detection?.legitimateAccounts ?? '?'}`),
+      measuredCell(
+        row.records,
+        (m) => m.detection?.legitimateFlagged,
+        (xs) =>
+          `${num(xs)} of ${row.records.find((r) => r.metrics?.detection)?.metrics?.detection?.legitimateAccounts ?? '?'}`,
+      ),
       measuredCell(row.records, (m) => m.stolen[TASK], pct),
     ]),
   );
@@ -128,28 +184,69 @@ export function powTable(records: readonly CellRecord[]): string {
 export function b4bTable(records: readonly CellRecord[]): string {
   const rows = withComparedBaselines(rowsOf(records, ['none', 'b4b']));
   return table(
-    ['defense (options)', 'attack', 'budget', 'seeds', `legitimate acc. defended % (${TASK})`, 'legitimate acc. undefended %', `stolen acc. % (${TASK})`, 'attacker coverage', 'attacker at full noise (c ≥ β)'],
+    [
+      'defense (options)',
+      'attack',
+      'budget',
+      'seeds',
+      `legitimate acc. defended % (${TASK})`,
+      'legitimate acc. undefended %',
+      `stolen acc. % (${TASK})`,
+      'attacker coverage',
+      'attacker at full noise (c ≥ β)',
+    ],
     rows.map((row) => [
-      row.label, row.attack, String(row.budget), seedsCell(row.records),
+      row.label,
+      row.attack,
+      String(row.budget),
+      seedsCell(row.records),
       measuredCell(row.records, (m) => m.legitimate?.defended[TASK], pct),
       measuredCell(row.records, (m) => m.legitimate?.undefended[TASK], pct),
       measuredCell(row.records, (m) => m.stolen[TASK], pct),
-      measuredCell(row.records, (m) => m.detection?.attackerScore, (xs) => mean(xs).toFixed(3)),
+      measuredCell(
+        row.records,
+        (m) => m.detection?.attackerScore,
+        (xs) => mean(xs).toFixed(3),
+      ),
       measuredCell(row.records, (m) => (m.detection ? Number(m.detection.attackerFlagged) : undefined), countOf),
     ]),
   );
 }
 
 export function detectionTable(records: readonly CellRecord[]): string {
-  const ids = [...new Set(records.filter((r) => r.metrics?.detection || r.cell.defense.id === 'similar-query-detection').map((r) => r.cell.defense.id))].sort();
+  const ids = [
+    ...new Set(
+      records
+        .filter((r) => r.metrics?.detection || r.cell.defense.id === 'similar-query-detection')
+        .map((r) => r.cell.defense.id),
+    ),
+  ].sort();
   const rows = rowsOf(records, ids);
   return table(
-    ['defense (options)', 'attack', 'budget', 'seeds', 'attacker flagged', 'attacker queries flagged %', 'legitimate accounts flagged', 'legitimate queries flagged %', `stolen acc. % (${TASK})`],
+    [
+      'defense (options)',
+      'attack',
+      'budget',
+      'seeds',
+      'attacker flagged',
+      'attacker queries flagged %',
+      'legitimate accounts flagged',
+      'legitimate queries flagged %',
+      `stolen acc. % (${TASK})`,
+    ],
     rows.map((row) => [
-      row.label, row.attack, String(row.budget), seedsCell(row.records),
+      row.label,
+      row.attack,
+      String(row.budget),
+      seedsCell(row.records),
       measuredCell(row.records, (m) => (m.detection ? Number(m.detection.attackerFlagged) : undefined), countOf),
       measuredCell(row.records, (m) => m.detection?.attackerFlaggedQueryRate, pct),
-      measuredCell(row.records, (m) => m.detection?.legitimateFlagged, (xs) => `${num(xs)} of ${row.records.find((r) => r.metrics?.detection)?.metrics?.detection?.legitimateAccounts ?? '?'}`),
+      measuredCell(
+        row.records,
+        (m) => m.detection?.legitimateFlagged,
+        (xs) =>
+          `${num(xs)} of ${row.records.find((r) => r.metrics?.detection)?.metrics?.detection?.legitimateAccounts ?? '?'}`,
+      ),
       measuredCell(row.records, (m) => m.detection?.legitimateFlaggedQueryRate, pct),
       measuredCell(row.records, (m) => m.stolen[TASK], pct),
     ]),
@@ -157,7 +254,17 @@ export function detectionTable(records: readonly CellRecord[]): string {
 }
 
 /** Defense ids in the order the tables list them (the README's order); unknown ids go last, alphabetically. */
-const DEFENSE_ORDER = ['none', 'gaussian-noise', 'top-k', 'rounding', 'similar-query-detection', 'b4b', 'proof-of-work', 'watermark', 'dataset-inference'];
+const DEFENSE_ORDER = [
+  'none',
+  'gaussian-noise',
+  'top-k',
+  'rounding',
+  'similar-query-detection',
+  'b4b',
+  'proof-of-work',
+  'watermark',
+  'dataset-inference',
+];
 const defenseRank = (id: string) => (DEFENSE_ORDER.includes(id) ? DEFENSE_ORDER.indexOf(id) : DEFENSE_ORDER.length);
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
 
@@ -182,7 +289,9 @@ export function matrixTables(records: readonly CellRecord[]): string {
       .sort((a, b) => defenseRank(a.id) - defenseRank(b.id) || a.label.localeCompare(b.label));
     const find = (label: string, attack: string) => all.find((row) => row.label === label && row.attack === attack);
     const stolenMean = (row: Row | undefined) => {
-      const xs = (row?.records ?? []).flatMap((r) => (r.state === 'completed' && r.metrics?.stolen[TASK] !== undefined ? [r.metrics.stolen[TASK]!] : []));
+      const xs = (row?.records ?? []).flatMap((r) =>
+        r.state === 'completed' && r.metrics?.stolen[TASK] !== undefined ? [r.metrics.stolen[TASK]!] : [],
+      );
       return xs.length > 0 ? mean(xs) : undefined;
     };
     const baseline = all.find((row) => row.defense === 'none')?.label;
@@ -197,10 +306,17 @@ export function matrixTables(records: readonly CellRecord[]): string {
         return base !== undefined && own !== undefined ? `${cell} (${signed(100 * (own - base))})` : cell;
       }),
     ]);
-    out.push(`**Stolen accuracy, ${budget.toLocaleString('en-US')} queries** (${TASK} probe %, and in brackets the change from the same attack under \`none\`, in points):`, '', table(['defense (options)', ...attacks], stolenRows), '');
+    out.push(
+      `**Stolen accuracy, ${budget.toLocaleString('en-US')} queries** (${TASK} probe %, and in brackets the change from the same attack under \`none\`, in points):`,
+      '',
+      table(['defense (options)', ...attacks], stolenRows),
+      '',
+    );
 
     const ownershipCell = (rows: Row[], pick: (m: CellMetrics) => { stolen: boolean; pValue: number } | undefined) => {
-      const results = rows.flatMap((row) => row.records.flatMap((r) => (r.state === 'completed' && r.metrics ? [pick(r.metrics)] : []))).filter((x): x is { stolen: boolean; pValue: number } => x !== undefined);
+      const results = rows
+        .flatMap((row) => row.records.flatMap((r) => (r.state === 'completed' && r.metrics ? [pick(r.metrics)] : [])))
+        .filter((x): x is { stolen: boolean; pValue: number } => x !== undefined);
       if (results.length === 0) return '—';
       const ps = results.map((x) => x.pValue).sort((a, b) => a - b);
       return `${results.filter((x) => x.stolen).length} of ${results.length} (p ${ps[0]!.toPrecision(2)}–${ps[ps.length - 1]!.toPrecision(2)})`;
@@ -215,7 +331,11 @@ export function matrixTables(records: readonly CellRecord[]): string {
         measuredCell(recs, (m) => m.legitimate?.defended[TASK], pct),
         measuredCell(recs, (m) => m.legitimate?.cost?.hashes, num),
         measuredCell(recs, (m) => (m.detection ? Number(m.detection.attackerFlagged) : undefined), countOf),
-        measuredCell(recs, (m) => m.detection?.legitimateFlagged, (xs) => `${num(xs)} of ${legitimateAccounts ?? '?'}`),
+        measuredCell(
+          recs,
+          (m) => m.detection?.legitimateFlagged,
+          (xs) => `${num(xs)} of ${legitimateAccounts ?? '?'}`,
+        ),
         ownershipCell(rows, (m) => m.ownership?.stolen),
         ownershipCell(rows, (m) => m.ownership?.independent),
       ];
@@ -224,7 +344,16 @@ export function matrixTables(records: readonly CellRecord[]): string {
       `**What each defense costs and catches over these attacks, ${budget.toLocaleString('en-US')} queries** (legitimate accuracy: mean over the cells; flags: cells where the attacker was flagged; ownership: cells where the defense claimed the copy, with the range of p-values):`,
       '',
       table(
-        ['defense (options)', 'cells completed', `legitimate acc. defended % (${TASK})`, 'legitimate user hashes', 'attacker flagged', 'legitimate accounts flagged (mean)', 'ownership claimed: stolen copy', 'ownership claimed: independent encoder'],
+        [
+          'defense (options)',
+          'cells completed',
+          `legitimate acc. defended % (${TASK})`,
+          'legitimate user hashes',
+          'attacker flagged',
+          'legitimate accounts flagged (mean)',
+          'ownership claimed: stolen copy',
+          'ownership claimed: independent encoder',
+        ],
         summaryRows,
       ),
       '',
@@ -242,11 +371,27 @@ export function perturbationTable(records: readonly CellRecord[]): string {
   const where = (row: Row) => `${row.attack}\u0000${row.budget}`;
   const variants = new Map<string, Set<string>>();
   for (const row of sqd) variants.set(where(row), (variants.get(where(row)) ?? new Set()).add(row.label));
-  const rows = rowsOf(records, ['none', 'similar-query-detection']).filter((row) => (variants.get(where(row))?.size ?? 0) >= 2);
+  const rows = rowsOf(records, ['none', 'similar-query-detection']).filter(
+    (row) => (variants.get(where(row))?.size ?? 0) >= 2,
+  );
   return table(
-    ['defense (options)', 'attack', 'budget', 'seeds', `legitimate acc. defended % (${TASK})`, 'legitimate acc. undefended %', 'legitimate queries flagged %', `stolen acc. % (${TASK})`, 'attacker queries flagged %', 'attacker flagged'],
+    [
+      'defense (options)',
+      'attack',
+      'budget',
+      'seeds',
+      `legitimate acc. defended % (${TASK})`,
+      'legitimate acc. undefended %',
+      'legitimate queries flagged %',
+      `stolen acc. % (${TASK})`,
+      'attacker queries flagged %',
+      'attacker flagged',
+    ],
     rows.map((row) => [
-      row.label, row.attack, String(row.budget), seedsCell(row.records),
+      row.label,
+      row.attack,
+      String(row.budget),
+      seedsCell(row.records),
       measuredCell(row.records, (m) => m.legitimate?.defended[TASK], pct),
       measuredCell(row.records, (m) => m.legitimate?.undefended[TASK], pct),
       measuredCell(row.records, (m) => m.detection?.legitimateFlaggedQueryRate, pct),
@@ -270,7 +415,7 @@ export function renderDefenseGrid(records: readonly CellRecord[], command: strin
     '#### Noise (paper tables 10–11) and output truncation (top-k, rounding)',
     noiseTable(records),
     '',
-    '#### Proof-of-work: the attacker\'s work',
+    "#### Proof-of-work: the attacker's work",
     powTable(records),
     '',
     '#### B4B: utility / attack trade-off',
@@ -284,7 +429,10 @@ export function renderDefenseGrid(records: readonly CellRecord[], command: strin
   ].join('\n');
 }
 
-export const command = experimentCommand('render', 'Renders the defense tables of defenses/README.md from result records.')
+export const command = experimentCommand(
+  'render',
+  'Renders the defense tables of defenses/README.md from result records.',
+)
   .requiredOption('--runs <folders>', 'comma-separated folders whose results/*.json are the benchmark records')
   .option('--write <file>', `splice the tables into this Markdown file between the ${GRID_MARKER} markers`)
   .option('--command <text>', 'the command that produced the records, printed under the tables')
@@ -295,7 +443,10 @@ export const command = experimentCommand('render', 'Renders the defense tables o
     const body = renderDefenseGrid(read.records, options.command ?? `stealbench run (records in ${options.runs})`);
     console.log(body);
     if (options.write) {
-      writeFileSync(options.write, spliceMarkedBlock(readFileSync(options.write, 'utf8'), GRID_MARKER, body, options.write));
+      writeFileSync(
+        options.write,
+        spliceMarkedBlock(readFileSync(options.write, 'utf8'), GRID_MARKER, body, options.write),
+      );
       console.error(`wrote ${options.write}`);
     }
   });

@@ -14,7 +14,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { markdownTable } from 'markdown-table';
 import detector from '../similar-query-detection/index.ts';
 import { experimentCommand, runIfMain, spliceMarkedBlock } from '../../benchmark/testkit/index.ts';
-import { augmentedPairsWorkload, distinctWorkload, loadExperimentVictim, mean, replay, seededSample, std, type Workload } from './workloads.ts';
+import {
+  augmentedPairsWorkload,
+  distinctWorkload,
+  loadExperimentVictim,
+  mean,
+  replay,
+  seededSample,
+  std,
+  type Workload,
+} from './workloads.ts';
 import { initEngine, deriveSeed } from '../../benchmark/index.ts';
 
 /** Threshold grids per (metric, head), chosen to span low FPR to low FNR on simclr-fmnist (see the README). */
@@ -42,7 +51,14 @@ export interface SimilarityRatesArgs {
   write: boolean;
 }
 
-export interface Row { metric: string; head: boolean; threshold: number; fpr: number[]; fnr: number[]; firstViews: number[] }
+export interface Row {
+  metric: string;
+  head: boolean;
+  threshold: number;
+  fpr: number[];
+  fnr: number[];
+  firstViews: number[];
+}
 
 /**
  * Rates of one replay: FPR = legitimate queries flagged; FNR = the attacker's repeats (second views) not flagged;
@@ -62,8 +78,22 @@ export function renderSimilarityRates(rows: readonly Row[], header: string[]): s
   const pct = (xs: number[]) => `${(100 * mean(xs)).toFixed(1)} ± ${(100 * std(xs)).toFixed(1)}`;
   const table = markdownTable(
     [
-      ['metric', 'head', 'τ', 'FPR % (legitimate queries flagged)', 'FNR % (second views not flagged)', 'first views flagged %'],
-      ...rows.map((r) => [r.metric, r.head ? 'yes' : 'no', String(r.threshold), pct(r.fpr), pct(r.fnr), pct(r.firstViews)]),
+      [
+        'metric',
+        'head',
+        'τ',
+        'FPR % (legitimate queries flagged)',
+        'FNR % (second views not flagged)',
+        'first views flagged %',
+      ],
+      ...rows.map((r) => [
+        r.metric,
+        r.head ? 'yes' : 'no',
+        String(r.threshold),
+        pct(r.fpr),
+        pct(r.fnr),
+        pct(r.firstViews),
+      ]),
     ],
     { align: ['l', 'l', 'r', 'r', 'r', 'r'] },
   );
@@ -77,7 +107,9 @@ async function measure(args: SimilarityRatesArgs): Promise<void> {
   const log = (m: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
   const engine = await initEngine({ backend: 'wasm' });
   const { victim, deployment, weightsSha256 } = await loadExperimentVictim(args.victim, log);
-  log(`victim ${victim.id} (${victim.source}), recipe hash ${victim.hash.slice(0, 12)}, weights.bin sha256 ${weightsSha256.slice(0, 12)}`);
+  log(
+    `victim ${victim.id} (${victim.source}), recipe hash ${victim.hash.slice(0, 12)}, weights.bin sha256 ${weightsSha256.slice(0, 12)}`,
+  );
   const workloads: { legit: Workload; attacker: Workload }[] = [];
   for (const seed of seeds) {
     const legitImages = await seededSample('fmnist/probe-train', args.legit, deriveSeed(seed, 'legit-images'));
@@ -94,15 +126,25 @@ async function measure(args: SimilarityRatesArgs): Promise<void> {
       const row: Row = { metric, head: useHead, threshold, fpr: [], fnr: [], firstViews: [] };
       for (const [i, seed] of seeds.entries()) {
         const { legit, attacker } = workloads[i]!;
-        const runs = await replay(detector, { metric, useHead, threshold, perturbFlagged: false }, deployment,
-          [{ account: 'legitimate', workload: legit }, { account: 'attacker', workload: attacker }], seed);
+        const runs = await replay(
+          detector,
+          { metric, useHead, threshold, perturbFlagged: false },
+          deployment,
+          [
+            { account: 'legitimate', workload: legit },
+            { account: 'attacker', workload: attacker },
+          ],
+          seed,
+        );
         const rates = replayRates(runs.get('legitimate')!.flagged, runs.get('attacker')!.flagged, attacker.repeat);
         row.fpr.push(rates.fpr);
         row.fnr.push(rates.fnr);
         row.firstViews.push(rates.firstViews);
       }
       rows.push(row);
-      log(`${metric} head=${useHead} τ=${threshold}: FPR ${(100 * mean(row.fpr)).toFixed(1)}%, FNR ${(100 * mean(row.fnr)).toFixed(1)}%`);
+      log(
+        `${metric} head=${useHead} τ=${threshold}: FPR ${(100 * mean(row.fpr)).toFixed(1)}%, FNR ${(100 * mean(row.fnr)).toFixed(1)}%`,
+      );
     }
   }
   const command = `npx tsx defenses/_experiments/similarity-rates.ts --seeds ${args.seeds} --legit ${args.legit} --pairs ${args.pairs}${args.write ? ' --write' : ''}`;
@@ -121,12 +163,19 @@ async function measure(args: SimilarityRatesArgs): Promise<void> {
   victim.projectionHead?.dispose();
 }
 
-export const command = experimentCommand('similarity-rates', "Similar-query detection's FPR/FNR against thresholds (tables 13-15).")
+export const command = experimentCommand(
+  'similarity-rates',
+  "Similar-query detection's FPR/FNR against thresholds (tables 13-15).",
+)
   .option('--seeds <n>', 'seeds 1..n', Number, 3)
   .option('--legit <n>', "legitimate user's distinct images", Number, 1000)
   .option('--pairs <n>', "attacker's images, each sent as two views", Number, 1000)
   .option('--victim <id>', 'victim id', 'simclr-fmnist')
-  .option('--grid <json>', 'threshold grids overriding GRIDS (exploration)', (text: string) => JSON.parse(text) as typeof GRIDS)
+  .option(
+    '--grid <json>',
+    'threshold grids overriding GRIDS (exploration)',
+    (text: string) => JSON.parse(text) as typeof GRIDS,
+  )
   .option('--write', 'splice the table into defenses/README.md and the plugin README', false)
   .action((options: SimilarityRatesArgs) => measure(options));
 

@@ -44,7 +44,9 @@ export interface LoadedExperimentVictim {
 
 export async function loadExperimentVictim(id: string, log: (m: string) => void): Promise<LoadedExperimentVictim> {
   const victim = await loadVictim(id, { log });
-  const weightsSha256 = createHash('sha256').update(readFileSync(join(victim.dir, 'weights.bin'))).digest('hex');
+  const weightsSha256 = createHash('sha256')
+    .update(readFileSync(join(victim.dir, 'weights.bin')))
+    .digest('hex');
   return { victim, deployment: deployVictim(victim), weightsSha256 };
 }
 
@@ -52,7 +54,9 @@ export async function loadExperimentVictim(id: string, log: (m: string) => void)
 export async function seededSample(split: string, count: number, seed: number): Promise<ImageSet> {
   const set = await loadSplit(split);
   if (count > set.count) throw new RangeError(`${split}: asked for ${count} images, the split has ${set.count}`);
-  const order = createRng(seed).shuffle(Array.from({ length: set.count }, (_, i) => i)).slice(0, count);
+  const order = createRng(seed)
+    .shuffle(Array.from({ length: set.count }, (_, i) => i))
+    .slice(0, count);
   return selectImageSet(set, order, `${split}[seeded ${count}]`);
 }
 
@@ -71,15 +75,32 @@ function augmentedView(images: ImageBatch, seed: number): ImageBatch {
 }
 
 /** Queries each image once, in order: the legitimate user (or an attacker spreading over its pool). */
-export async function distinctWorkload(name: string, images: ImageBatch, victim: VictimDeployment, batch = 100): Promise<Workload> {
-  return { name, images, reps: await victim.encode(images), repeat: new Array<boolean>(images.count).fill(false), batch };
+export async function distinctWorkload(
+  name: string,
+  images: ImageBatch,
+  victim: VictimDeployment,
+  batch = 100,
+): Promise<Workload> {
+  return {
+    name,
+    images,
+    reps: await victim.encode(images),
+    repeat: new Array<boolean>(images.count).fill(false),
+    batch,
+  };
 }
 
 /**
  * Two simclrGray views of each image, sent as an InfoNCE attacker does: per block of `block` images, the first views
  * of the block, then its second views (one guard call per block). The second views are the `repeat` queries.
  */
-export async function augmentedPairsWorkload(name: string, images: ImageBatch, victim: VictimDeployment, seed: number, block = 64): Promise<Workload> {
+export async function augmentedPairsWorkload(
+  name: string,
+  images: ImageBatch,
+  victim: VictimDeployment,
+  seed: number,
+  block = 64,
+): Promise<Workload> {
   const size = images.height * images.width * images.channels;
   const data = new Float32Array(images.count * 2 * size);
   const repeat: boolean[] = [];
@@ -119,18 +140,36 @@ export async function replay(
 ): Promise<Map<string, GuardRun>> {
   const options = resolveOptions('defense', plugin, rawOptions);
   // Guards that calibrate on the provider's data get the victim's training split, as in a cell.
-  const guard = await plugin.guard!(victim, options, { seed, log, loadPrivateData: () => loadSplit('fmnist/victim-train') });
+  const guard = await plugin.guard!(victim, options, {
+    seed,
+    log,
+    loadPrivateData: () => loadSplit('fmnist/victim-train'),
+  });
   const runs = new Map<string, GuardRun>();
   for (const { account, workload } of workloads) {
-    const run: GuardRun = { flagged: [], hashes: 0, estimatedHashes: 0, seconds: 0, maxBits: 0, answers: new Float32Array(workload.reps.data.length), guard };
+    const run: GuardRun = {
+      flagged: [],
+      hashes: 0,
+      estimatedHashes: 0,
+      seconds: 0,
+      maxBits: 0,
+      answers: new Float32Array(workload.reps.data.length),
+      guard,
+    };
     for (let start = 0; start < workload.images.count; start += workload.batch) {
       const end = Math.min(workload.images.count, start + workload.batch);
       const dim = workload.reps.dim;
       const clean: Vectors = { data: workload.reps.data.slice(start * dim, end * dim), count: end - start, dim };
-      const response = await guard.answer({ account, images: rowsOf(workload.images, start, end), clean, output: 'representation' });
+      const response = await guard.answer({
+        account,
+        images: rowsOf(workload.images, start, end),
+        clean,
+        output: 'representation',
+      });
       for (let r = 0; r < clean.count; r++) run.flagged.push(response.flagged?.[r] ?? false);
       run.answers.set(response.answer.data, start * dim);
-      const cost = response.cost as { hashes?: number; seconds?: number; estimatedHashes?: number; maxBits?: number } | undefined;
+      const cost = response.cost as
+        { hashes?: number; seconds?: number; estimatedHashes?: number; maxBits?: number } | undefined;
       run.hashes += cost?.hashes ?? 0;
       run.seconds += cost?.seconds ?? 0;
       run.estimatedHashes += cost?.estimatedHashes ?? 0;
@@ -148,4 +187,3 @@ export const std = (xs: readonly number[]): number => {
   const m = mean(xs);
   return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
 };
-

@@ -2,7 +2,6 @@
 // proof-of-work both charge by (shared here, where the content hash of each covers it).
 import { type ImageBatch, type VictimDeployment, createRng } from '../../benchmark/index.ts';
 
-
 /** Mean representation of `count` seeded uniform-noise images: a data-free centre for the hyperplanes. */
 export async function probeCenter(victim: VictimDeployment, seed: number, count = 64): Promise<Float32Array> {
   const [height, width, channels] = victim.inputShape;
@@ -11,7 +10,8 @@ export async function probeCenter(victim: VictimDeployment, seed: number, count 
   const batch: ImageBatch = { data, count, height, width, channels };
   const reps = await victim.encode(batch);
   const center = new Float32Array(reps.dim);
-  for (let r = 0; r < reps.count; r++) for (let i = 0; i < reps.dim; i++) center[i]! += reps.data[r * reps.dim + i]! / reps.count;
+  for (let r = 0; r < reps.count; r++)
+    for (let i = 0; i < reps.dim; i++) center[i]! += reps.data[r * reps.dim + i]! / reps.count;
   return center;
 }
 
@@ -26,10 +26,14 @@ export class RandomHyperplaneLsh {
 
   constructor(dim: number, planes: number, seed: number, center: Float32Array | null = null) {
     if (!Number.isInteger(planes) || planes < 1 || planes > 30) {
-      throw new RangeError(`RandomHyperplaneLsh: planes must be an integer in [1, 30] (bucket ids are 31-bit), got ${planes}`);
+      throw new RangeError(
+        `RandomHyperplaneLsh: planes must be an integer in [1, 30] (bucket ids are 31-bit), got ${planes}`,
+      );
     }
-    if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`RandomHyperplaneLsh: dim must be a positive integer, got ${dim}`);
-    if (center && center.length !== dim) throw new RangeError(`RandomHyperplaneLsh: center has length ${center.length}, expected ${dim}`);
+    if (!Number.isInteger(dim) || dim < 1)
+      throw new RangeError(`RandomHyperplaneLsh: dim must be a positive integer, got ${dim}`);
+    if (center && center.length !== dim)
+      throw new RangeError(`RandomHyperplaneLsh: center has length ${center.length}, expected ${dim}`);
     this.dim = dim;
     this.planes = planes;
     this.center = center;

@@ -3,7 +3,14 @@
 // scores). Defenses whose options are "in victim units" multiply by it, so that σ = 1 means one victim spread per
 // coordinate whatever the encoder (issue 12.2: an absolute σ 0.1 was already a signal-to-noise ratio near 2 on a
 // victim whose coordinates spread by about 0.13).
-import { createRng, type ImageBatch, type ImageSet, type OracleOutput, type Vectors, type VictimDeployment } from '../../benchmark/index.ts';
+import {
+  createRng,
+  type ImageBatch,
+  type ImageSet,
+  type OracleOutput,
+  type Vectors,
+  type VictimDeployment,
+} from '../../benchmark/index.ts';
 
 export interface VictimSpread {
   /** Standard deviation of each answered coordinate across the sampled images (n − 1 denominator). */
@@ -19,7 +26,9 @@ export interface VictimSpread {
 /** A seeded sample of `count` images of `set` (all of them when it has fewer), without replacement. */
 export function sampleImages(set: ImageSet, count: number, seed: number): ImageBatch {
   const n = Math.min(count, set.count);
-  const order = createRng(seed).shuffle(Array.from({ length: set.count }, (_, i) => i)).slice(0, n);
+  const order = createRng(seed)
+    .shuffle(Array.from({ length: set.count }, (_, i) => i))
+    .slice(0, n);
   const size = set.height * set.width * set.channels;
   const data = new Float32Array(n * size);
   order.forEach((index, row) => data.set(set.data.subarray(index * size, (index + 1) * size), row * size));
@@ -27,7 +36,11 @@ export function sampleImages(set: ImageSet, count: number, seed: number): ImageB
 }
 
 /** The victim's undefended answer of the given kind, as the oracle computes it. */
-export async function cleanAnswers(victim: VictimDeployment, images: ImageBatch, output: OracleOutput): Promise<Vectors> {
+export async function cleanAnswers(
+  victim: VictimDeployment,
+  images: ImageBatch,
+  output: OracleOutput,
+): Promise<Vectors> {
   if (output === 'label') {
     if (!victim.classify) throw new Error(`victim '${victim.id}' serves labels but has no classify()`);
     return (await victim.classify(images)).scores;

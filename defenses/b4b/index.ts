@@ -1,7 +1,13 @@
-
 import { BucketCounts, probeCenter, RandomHyperplaneLsh } from '../_shared/lsh.ts';
 import { accountTransform, type AccountTransform, type TransformKind } from './transform.ts';
-import { defineDefense, type AccountReport, type Vectors, createRng, deriveSeed, type Rng } from '../../benchmark/index.ts';
+import {
+  defineDefense,
+  type AccountReport,
+  type Vectors,
+  createRng,
+  deriveSeed,
+  type Rng,
+} from '../../benchmark/index.ts';
 
 export interface B4bOptions {
   hyperplanes: number;
@@ -14,7 +20,10 @@ export interface B4bOptions {
 }
 
 /** B4B's cost function: the noise standard deviation at coverage c (fraction of buckets hit). */
-export function b4bSigma(coverage: number, { lambda, alpha, beta }: Pick<B4bOptions, 'lambda' | 'alpha' | 'beta'>): number {
+export function b4bSigma(
+  coverage: number,
+  { lambda, alpha, beta }: Pick<B4bOptions, 'lambda' | 'alpha' | 'beta'>,
+): number {
   return Math.max(0, lambda * (Math.exp((Math.log(alpha / lambda) * coverage) / beta) - 1));
 }
 
@@ -29,18 +38,56 @@ export default defineDefense<B4bOptions>({
   meta: {
     id: 'b4b',
     title: 'Bucks for Buckets (coverage-calibrated noise + per-account transforms)',
-    paper: 'Dubiński, Pawlak, Boenisch, Trzciński, Dziedzic, "Bucks for Buckets (B4B): Active Defenses Against Stealing Encoders", NeurIPS 2023',
+    paper:
+      'Dubiński, Pawlak, Boenisch, Trzciński, Dziedzic, "Bucks for Buckets (B4B): Active Defenses Against Stealing Encoders", NeurIPS 2023',
     kind: 'active',
     options: {
       type: 'object',
       properties: {
-        center: { type: 'string', enum: ['probe', 'origin'], default: 'origin', description: 'Hyperplanes through the mean representation of a seeded noise probe, or through the origin.' },
-        hyperplanes: { type: 'integer', minimum: 1, maximum: 30, default: 10, description: 'LSH hyperplanes; there are 2^hyperplanes buckets.' },
-        lambda: { type: 'number', exclusiveMinimum: 0, default: 1e-3, description: 'λ: scale of the noise at low coverage (the paper uses 1e-6).' },
-        alpha: { type: 'number', exclusiveMinimum: 0, default: 0.35, description: 'α: noise standard deviation (plus λ) reached at coverage β.' },
-        beta: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.06, description: 'β: coverage (fraction of buckets) at which the noise reaches α.' },
-        transform: { type: 'string', enum: ['affine', 'permutation', 'none'], default: 'affine', description: 'Per-account transform of the answers.' },
-        shiftScale: { type: 'number', minimum: 0, default: 1, description: 'Standard deviation of the per-account shift added by the transform.' },
+        center: {
+          type: 'string',
+          enum: ['probe', 'origin'],
+          default: 'origin',
+          description: 'Hyperplanes through the mean representation of a seeded noise probe, or through the origin.',
+        },
+        hyperplanes: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 30,
+          default: 10,
+          description: 'LSH hyperplanes; there are 2^hyperplanes buckets.',
+        },
+        lambda: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: 1e-3,
+          description: 'λ: scale of the noise at low coverage (the paper uses 1e-6).',
+        },
+        alpha: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: 0.35,
+          description: 'α: noise standard deviation (plus λ) reached at coverage β.',
+        },
+        beta: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          maximum: 1,
+          default: 0.06,
+          description: 'β: coverage (fraction of buckets) at which the noise reaches α.',
+        },
+        transform: {
+          type: 'string',
+          enum: ['affine', 'permutation', 'none'],
+          default: 'affine',
+          description: 'Per-account transform of the answers.',
+        },
+        shiftScale: {
+          type: 'number',
+          minimum: 0,
+          default: 1,
+          description: 'Standard deviation of the per-account shift added by the transform.',
+        },
       },
       required: [],
       additionalProperties: false,
@@ -55,7 +102,12 @@ export default defineDefense<B4bOptions>({
         state = {
           buckets: new BucketCounts(),
           noise: createRng(deriveSeed(ctx.seed, `b4b/noise/${account}`)),
-          transform: accountTransform(options.transform, dim, options.shiftScale, deriveSeed(ctx.seed, `b4b/transform/${account}`)),
+          transform: accountTransform(
+            options.transform,
+            dim,
+            options.shiftScale,
+            deriveSeed(ctx.seed, `b4b/transform/${account}`),
+          ),
           lastSigma: 0,
         };
         accounts.set(account, state);
@@ -79,16 +131,24 @@ export default defineDefense<B4bOptions>({
           state.buckets.add(lsh.bucket(reps.data, r * reps.dim));
           const sigma = b4bSigma(coverageOf(state), options);
           state.lastSigma = sigma;
-          for (let i = r * clean.dim; i < (r + 1) * clean.dim; i++) noisy[i] = clean.data[i]! + sigma * state.noise.normal();
+          for (let i = r * clean.dim; i < (r + 1) * clean.dim; i++)
+            noisy[i] = clean.data[i]! + sigma * state.noise.normal();
         }
         // A label API's class scores are not coordinates of a space: rotating them would change every label.
         const transformed = output === 'label' ? noisy : state.transform.apply(noisy, clean.count);
         const answer = { data: transformed, count: clean.count, dim: clean.dim };
-        return { answer, note: `coverage ${coverageOf(state).toFixed(4)}, noise sigma ${state.lastSigma.toPrecision(3)}` };
+        return {
+          answer,
+          note: `coverage ${coverageOf(state).toFixed(4)}, noise sigma ${state.lastSigma.toPrecision(3)}`,
+        };
       },
       report(): AccountReport[] {
         // B4B does not accuse anyone; an account counts as flagged once its coverage reached β (full-strength noise).
-        return [...accounts].map(([account, state]) => ({ account, flagged: coverageOf(state) >= options.beta, score: coverageOf(state) }));
+        return [...accounts].map(([account, state]) => ({
+          account,
+          flagged: coverageOf(state) >= options.beta,
+          score: coverageOf(state),
+        }));
       },
     };
   },

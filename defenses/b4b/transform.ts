@@ -1,6 +1,5 @@
 import { createRng } from '../../benchmark/index.ts';
 
-
 export type TransformKind = 'affine' | 'permutation' | 'none';
 
 export interface AccountTransform {

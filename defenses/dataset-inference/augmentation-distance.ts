@@ -6,7 +6,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Encode } from './likelihood-test.ts';
 import { checkAnswer, toPoints, type InferenceSamples } from './samples.ts';
-import { makeAugmentation, type AugmentationPreset, type AugmentationSpec, imagesToTensor, type ImageSet, welchTTest, deriveSeed } from '../../benchmark/index.ts';
+import {
+  makeAugmentation,
+  type AugmentationPreset,
+  type AugmentationSpec,
+  imagesToTensor,
+  type ImageSet,
+  welchTTest,
+  deriveSeed,
+} from '../../benchmark/index.ts';
 
 export interface DistanceTestSettings {
   augmentations: number;
@@ -42,14 +50,20 @@ export function augmentSet(set: ImageSet, augment: ReturnType<typeof makeAugment
 }
 
 /** Mean over views of ‖f(x) − f(t_j(x))‖₂ for every image of `set`. */
-async function augmentationDistances(set: ImageSet, encode: Encode, settings: DistanceTestSettings, label: string): Promise<Float64Array> {
+async function augmentationDistances(
+  set: ImageSet,
+  encode: Encode,
+  settings: DistanceTestSettings,
+  label: string,
+): Promise<Float64Array> {
   const augment = makeAugmentation(settings.augmentation);
   const raw = toPoints(checkAnswer(await encode(set), set.count, 'the suspect'), settings.normalize);
   const distances = new Float64Array(set.count);
   for (let j = 0; j < settings.augmentations; j++) {
     const view = augmentSet(set, augment, deriveSeed(settings.seed, `dataset-inference/augment/${label}/${j}`));
     const answered = checkAnswer(await encode(view), set.count, 'the suspect');
-    if (answered.dim !== raw.dim) throw new Error(`dataset-inference: the suspect answered ${raw.dim}-d and ${answered.dim}-d vectors`);
+    if (answered.dim !== raw.dim)
+      throw new Error(`dataset-inference: the suspect answered ${raw.dim}-d and ${answered.dim}-d vectors`);
     const augmented = toPoints(answered, settings.normalize);
     for (let i = 0; i < set.count; i++) {
       let sum = 0;
@@ -62,12 +76,20 @@ async function augmentationDistances(set: ImageSet, encode: Encode, settings: Di
 
 const mean = (xs: Float64Array) => xs.reduce((s, v) => s + v, 0) / xs.length;
 
-export async function augmentationDistanceTest(samples: InferenceSamples, suspect: Encode, settings: DistanceTestSettings): Promise<DistanceTestResult> {
+export async function augmentationDistanceTest(
+  samples: InferenceSamples,
+  suspect: Encode,
+  settings: DistanceTestSettings,
+): Promise<DistanceTestResult> {
   const privateDistances = await augmentationDistances(samples.privateScored, suspect, settings, 'private');
   const publicDistances = await augmentationDistances(samples.publicScored, suspect, settings, 'public');
   const test = welchTTest(publicDistances, privateDistances, 'greater');
   return {
-    statistic: test.statistic, pValue: test.pValue,
-    meanPrivate: mean(privateDistances), meanPublic: mean(publicDistances), privateDistances, publicDistances,
+    statistic: test.statistic,
+    pValue: test.pValue,
+    meanPrivate: mean(privateDistances),
+    meanPublic: mean(publicDistances),
+    privateDistances,
+    publicDistances,
   };
 }

@@ -11,7 +11,16 @@ import datasetInference, { type DatasetInferenceOptions } from './index.ts';
 import { chooseSamples } from './samples.ts';
 import { ntXentPerImage } from './head-loss.ts';
 import { testDefense } from '../../benchmark/testkit/index.ts';
-import { initEngine, type ImageBatch, type ImageSet, type OwnershipContext, type Vectors, type VictimDeployment, createRng, deriveSeed } from '../../benchmark/index.ts';
+import {
+  initEngine,
+  type ImageBatch,
+  type ImageSet,
+  type OwnershipContext,
+  type Vectors,
+  type VictimDeployment,
+  createRng,
+  deriveSeed,
+} from '../../benchmark/index.ts';
 
 const points = (values: number[], dim = 1) => ({ data: Float64Array.from(values), count: values.length / dim, dim });
 
@@ -44,27 +53,39 @@ describe('diagonal GMM (EM in Float64)', () => {
   it('a two-component mixture density is the weighted sum of its Gaussians', () => {
     const gmm = fitDiagonalGmm(points([-2.2, -2, -1.8, 1.7, 2, 2.3]), { components: 2, seed: 3 });
     const x = 0.4;
-    const density = [0, 1].reduce((s, c) => s + gmm.weights[c]! * Math.exp(-((x - gmm.means[c]!) ** 2) / (2 * gmm.variances[c]!)) / Math.sqrt(2 * Math.PI * gmm.variances[c]!), 0);
+    const density = [0, 1].reduce(
+      (s, c) =>
+        s +
+        (gmm.weights[c]! * Math.exp(-((x - gmm.means[c]!) ** 2) / (2 * gmm.variances[c]!))) /
+          Math.sqrt(2 * Math.PI * gmm.variances[c]!),
+      0,
+    );
     expect(gmmLogLikelihoods(gmm, points([x]))[0]).toBeCloseTo(Math.log(density), 9);
   });
 
   it('any sample: weights sum to 1, variances keep the floor, the same seed gives the same mixture', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -50, max: 50, noNaN: true }), { minLength: 6, maxLength: 40 }), fc.integer({ min: 1, max: 3 }), (values, k) => {
-        const sample = points(values.length % 2 ? values.slice(1) : values, 2);
-        const a = fitDiagonalGmm(sample, { components: k, seed: 5 });
-        const b = fitDiagonalGmm(sample, { components: k, seed: 5 });
-        expect(a.weights.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 9);
-        expect(Math.min(...a.variances)).toBeGreaterThanOrEqual(1e-6);
-        expect(Array.from(a.means)).toEqual(Array.from(b.means));
-        expect(gmmLogLikelihoods(a, sample).every(Number.isFinite)).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -50, max: 50, noNaN: true }), { minLength: 6, maxLength: 40 }),
+        fc.integer({ min: 1, max: 3 }),
+        (values, k) => {
+          const sample = points(values.length % 2 ? values.slice(1) : values, 2);
+          const a = fitDiagonalGmm(sample, { components: k, seed: 5 });
+          const b = fitDiagonalGmm(sample, { components: k, seed: 5 });
+          expect(a.weights.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 9);
+          expect(Math.min(...a.variances)).toBeGreaterThanOrEqual(1e-6);
+          expect(Array.from(a.means)).toEqual(Array.from(b.means));
+          expect(gmmLogLikelihoods(a, sample).every(Number.isFinite)).toBe(true);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('rejects bad input with what was expected', () => {
-    expect(() => fitDiagonalGmm(points([1, 2]), { components: 3, seed: 1 })).toThrow(/3 components need at least 3 points/);
+    expect(() => fitDiagonalGmm(points([1, 2]), { components: 3, seed: 1 })).toThrow(
+      /3 components need at least 3 points/,
+    );
     expect(() => fitDiagonalGmm(points([1, NaN]), { components: 1, seed: 1 })).toThrow(/point 1\) is NaN/);
     const gmm = fitDiagonalGmm(points([1, 2, 3]), { components: 1, seed: 1 });
     expect(() => gmmLogLikelihoods(gmm, points([1, 2], 2))).toThrow(/1-d, the points are 2-d/);
@@ -85,7 +106,8 @@ function images(count: number, seed: number, name: string): ImageSet {
 
 function mirror(data: Float32Array, n: number): Float32Array {
   const out = new Float32Array(SIZE);
-  for (let y = 0; y < SIDE; y++) for (let x = 0; x < SIDE; x++) out[y * SIDE + x] = data[n * SIZE + y * SIDE + (SIDE - 1 - x)]!;
+  for (let y = 0; y < SIDE; y++)
+    for (let x = 0; x < SIDE; x++) out[y * SIDE + x] = data[n * SIZE + y * SIDE + (SIDE - 1 - x)]!;
   return out;
 }
 
@@ -113,7 +135,10 @@ function memorisingEncoder(train: ImageSet, seed: number, classes = 4): (images:
   const prototypes = Array.from({ length: classes }, () => Float64Array.from({ length: DIM }, () => rng.normal()));
   const memory: { pixels: Float32Array; cls: number }[] = [];
   for (let n = 0; n < train.count; n++) {
-    memory.push({ pixels: train.data.slice(n * SIZE, (n + 1) * SIZE), cls: n % classes }, { pixels: mirror(train.data, n), cls: n % classes });
+    memory.push(
+      { pixels: train.data.slice(n * SIZE, (n + 1) * SIZE), cls: n % classes },
+      { pixels: mirror(train.data, n), cls: n % classes },
+    );
   }
   const tau = SIZE / 12 / 4; // a random pair of images is SIZE/6 apart in squared distance: w ≈ e^-8 for unseen ones
   return async (batch) => {
@@ -150,11 +175,33 @@ describe('dataset inference separates a copy of a memorising victim from an inde
   const privateData = images(240, 11, 'toy/private');
   const publicData = images(120, 12, 'toy/public');
   const victimEncode = memorisingEncoder(privateData, 21);
-  const victim: VictimDeployment = { id: 'toy', inputShape: [SIDE, SIDE, 1], representationDim: DIM, encode: victimEncode };
-  const context = (suspect: OwnershipContext['suspect']): OwnershipContext => ({ seed: 4, log: () => {}, victim, privateData, publicData, suspect });
+  const victim: VictimDeployment = {
+    id: 'toy',
+    inputShape: [SIDE, SIDE, 1],
+    representationDim: DIM,
+    encode: victimEncode,
+  };
+  const context = (suspect: OwnershipContext['suspect']): OwnershipContext => ({
+    seed: 4,
+    log: () => {},
+    victim,
+    privateData,
+    publicData,
+    suspect,
+  });
   const options = (extra: Partial<DatasetInferenceOptions> = {}): DatasetInferenceOptions => ({
-    method: 'gmm-likelihood', components: 4, fitSamples: 120, samples: 100, normalize: true, fitOn: 'victim',
-    augmentations: 2, augmentation: 'simclrGray', temperature: 0.2, batchSize: 50, alpha: 0.05, ...extra,
+    method: 'gmm-likelihood',
+    components: 4,
+    fitSamples: 120,
+    samples: 100,
+    normalize: true,
+    fitOn: 'victim',
+    augmentations: 2,
+    augmentation: 'simclrGray',
+    temperature: 0.2,
+    batchSize: 50,
+    alpha: 0.05,
+    ...extra,
   });
 
   beforeAll(async () => {
@@ -227,7 +274,10 @@ describe('dataset inference separates a copy of a memorising victim from an inde
     const instanceEncode = memorisingEncoder(privateData, 22, privateData.count);
     // Views: each mirrored with probability ½, the toy victim's memorised "augmentation".
     const headOptions = options({ method: 'head-loss', augmentations: 1 });
-    const mirrorCtx = (suspect: OwnershipContext['suspect']): OwnershipContext => ({ ...context(suspect), victim: withHead });
+    const mirrorCtx = (suspect: OwnershipContext['suspect']): OwnershipContext => ({
+      ...context(suspect),
+      victim: withHead,
+    });
     const { headLossTest } = await import('./head-loss.ts');
     const samples = chooseSamples(privateData, publicData, 120, 100, 4);
     const settings = { augmentations: 2, augmentation: { flip: 0.5 }, temperature: 0.2, batchSize: 50, seed: 4 };
@@ -244,7 +294,11 @@ describe('dataset inference separates a copy of a memorising victim from an inde
 
   it('projection-head loss without a head (or for a suspect of another size) is inconclusive, with the reason', async () => {
     const verdict = await datasetInference.verifyOwnership!(options({ method: 'head-loss' }), context(victimEncode));
-    expect(verdict).toMatchObject({ stolen: false, pValue: 1, details: { degenerate: true, reason: "victim 'toy' has no projection head" } });
+    expect(verdict).toMatchObject({
+      stolen: false,
+      pValue: 1,
+      details: { degenerate: true, reason: "victim 'toy' has no projection head" },
+    });
   });
 
   it('per-image NT-Xent matches the hand-worked value', () => {
@@ -259,7 +313,9 @@ describe('dataset inference separates a copy of a memorising victim from an inde
 
   it('a suspect that answers the wrong number of vectors is named in the error', async () => {
     const broken = async (): Promise<Vectors> => ({ data: new Float32Array(DIM), count: 1, dim: DIM });
-    await expect(datasetInference.verifyOwnership!(options(), context(broken))).rejects.toThrow(/the suspect must answer 100 vectors/);
+    await expect(datasetInference.verifyOwnership!(options(), context(broken))).rejects.toThrow(
+      /the suspect must answer 100 vectors/,
+    );
   });
 });
 

@@ -1,6 +1,5 @@
 import { createRng } from '../../benchmark/index.ts';
 
-
 export interface DiagonalGmm {
   components: number;
   dim: number;
@@ -39,13 +38,18 @@ export interface Points {
 const LOG_2PI = Math.log(2 * Math.PI);
 
 function checkPoints(points: Points, where: string): void {
-  if (!Number.isInteger(points.dim) || points.dim < 1) throw new RangeError(`${where}: dim must be a positive integer, found ${points.dim}`);
-  if (!Number.isInteger(points.count) || points.count < 1) throw new RangeError(`${where}: count must be a positive integer, found ${points.count}`);
+  if (!Number.isInteger(points.dim) || points.dim < 1)
+    throw new RangeError(`${where}: dim must be a positive integer, found ${points.dim}`);
+  if (!Number.isInteger(points.count) || points.count < 1)
+    throw new RangeError(`${where}: count must be a positive integer, found ${points.count}`);
   if (points.data.length !== points.count * points.dim) {
-    throw new RangeError(`${where}: data holds ${points.data.length} values, expected count × dim = ${points.count} × ${points.dim}`);
+    throw new RangeError(
+      `${where}: data holds ${points.data.length} values, expected count × dim = ${points.count} × ${points.dim}`,
+    );
   }
   for (let i = 0; i < points.data.length; i++) {
-    if (!Number.isFinite(points.data[i]!)) throw new RangeError(`${where}: value ${i} (point ${Math.floor(i / points.dim)}) is ${points.data[i]}`);
+    if (!Number.isFinite(points.data[i]!))
+      throw new RangeError(`${where}: value ${i} (point ${Math.floor(i / points.dim)}) is ${points.data[i]}`);
   }
 }
 
@@ -119,7 +123,10 @@ function kmeansLabels(points: Points, k: number, seed: number, iterations: numbe
 }
 
 /** Per point, log(weight_k) + log N(x | mean_k, diag(variance_k)) for every component, row-major [count, K]. */
-function weightedLogDensities(gmm: Pick<DiagonalGmm, 'components' | 'dim' | 'weights' | 'means' | 'variances'>, points: Points): Float64Array {
+function weightedLogDensities(
+  gmm: Pick<DiagonalGmm, 'components' | 'dim' | 'weights' | 'means' | 'variances'>,
+  points: Points,
+): Float64Array {
   const { components: k, dim } = gmm;
   const out = new Float64Array(points.count * k);
   const constants = new Float64Array(k);
@@ -152,7 +159,12 @@ function logSumExpRow(values: Float64Array, i: number, k: number): number {
 }
 
 /** M-step: weights, means and variances from responsibilities [count, K]. */
-function maximise(points: Points, responsibilities: Float64Array, k: number, regularization: number): Pick<DiagonalGmm, 'weights' | 'means' | 'variances'> {
+function maximise(
+  points: Points,
+  responsibilities: Float64Array,
+  k: number,
+  regularization: number,
+): Pick<DiagonalGmm, 'weights' | 'means' | 'variances'> {
   const { data, count, dim } = points;
   // scikit-learn adds 10·eps to each component's mass so that an empty component does not divide by zero.
   const mass = new Float64Array(k).fill(10 * Number.EPSILON);
@@ -177,7 +189,8 @@ function maximise(points: Points, responsibilities: Float64Array, k: number, reg
       }
     }
   }
-  for (let c = 0; c < k; c++) for (let d = 0; d < dim; d++) variances[c * dim + d] = variances[c * dim + d]! / mass[c]! + regularization;
+  for (let c = 0; c < k; c++)
+    for (let d = 0; d < dim; d++) variances[c * dim + d] = variances[c * dim + d]! / mass[c]! + regularization;
   let total = 0;
   for (let c = 0; c < k; c++) total += mass[c]!;
   const weights = mass.map((m) => m / total);
@@ -188,12 +201,15 @@ function maximise(points: Points, responsibilities: Float64Array, k: number, reg
 export function fitDiagonalGmm(points: Points, options: GmmFitOptions): DiagonalGmm {
   checkPoints(points, 'fitDiagonalGmm: points');
   const k = options.components;
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`fitDiagonalGmm: components must be a positive integer, found ${k}`);
-  if (k > points.count) throw new RangeError(`fitDiagonalGmm: ${k} components need at least ${k} points, found ${points.count}`);
+  if (!Number.isInteger(k) || k < 1)
+    throw new RangeError(`fitDiagonalGmm: components must be a positive integer, found ${k}`);
+  if (k > points.count)
+    throw new RangeError(`fitDiagonalGmm: ${k} components need at least ${k} points, found ${points.count}`);
   const maxIterations = options.maxIterations ?? 200;
   const tolerance = options.tolerance ?? 1e-4;
   const regularization = options.regularization ?? 1e-6;
-  if (!(regularization > 0)) throw new RangeError(`fitDiagonalGmm: regularization must be > 0, found ${regularization}`);
+  if (!(regularization > 0))
+    throw new RangeError(`fitDiagonalGmm: regularization must be > 0, found ${regularization}`);
 
   const labels = kmeansLabels(points, k, options.seed, options.kmeansIterations ?? 10);
   const start = new Float64Array(points.count * k);
@@ -229,7 +245,8 @@ export function fitDiagonalGmm(points: Points, options: GmmFitOptions): Diagonal
 /** Log-likelihood log p(x) of every point under the mixture (scikit-learn's `score_samples`). */
 export function gmmLogLikelihoods(gmm: DiagonalGmm, points: Points): Float64Array {
   checkPoints(points, 'gmmLogLikelihoods: points');
-  if (points.dim !== gmm.dim) throw new RangeError(`gmmLogLikelihoods: the mixture is ${gmm.dim}-d, the points are ${points.dim}-d`);
+  if (points.dim !== gmm.dim)
+    throw new RangeError(`gmmLogLikelihoods: the mixture is ${gmm.dim}-d, the points are ${points.dim}-d`);
   const logs = weightedLogDensities(gmm, points);
   return Float64Array.from({ length: points.count }, (_, i) => logSumExpRow(logs, i, gmm.components));
 }

@@ -42,7 +42,14 @@ function logSumExp(values: number[]): number {
  * negatives: ½(ℓ(a_i, b_i) + ℓ(b_i, a_i)), ℓ(u, v) = −s(u, v)/t + log Σ_{w ≠ u} exp(s(u, w)/t) over the batch's 2B − 1
  * other vectors.
  */
-export function ntXentPerImage(a: Float64Array, b: Float64Array, count: number, dim: number, temperature: number, batchSize: number): Float64Array {
+export function ntXentPerImage(
+  a: Float64Array,
+  b: Float64Array,
+  count: number,
+  dim: number,
+  temperature: number,
+  batchSize: number,
+): Float64Array {
   const losses = new Float64Array(count);
   const dot = (x: Float64Array, i: number, y: Float64Array, k: number) => {
     let s = 0;
@@ -53,7 +60,10 @@ export function ntXentPerImage(a: Float64Array, b: Float64Array, count: number, 
     const end = Math.min(count, start + batchSize);
     for (let i = start; i < end; i++) {
       let loss = 0;
-      for (const [u, v] of [[a, b], [b, a]] as const) {
+      for (const [u, v] of [
+        [a, b],
+        [b, a],
+      ] as const) {
         const others: number[] = [];
         for (let k = start; k < end; k++) {
           if (k !== i) others.push(dot(u, i, u, k));
@@ -67,13 +77,23 @@ export function ntXentPerImage(a: Float64Array, b: Float64Array, count: number, 
   return losses;
 }
 
-async function headLosses(set: ImageSet, suspect: Encode, project: Project, settings: HeadLossSettings, label: string): Promise<Float64Array> {
+async function headLosses(
+  set: ImageSet,
+  suspect: Encode,
+  project: Project,
+  settings: HeadLossSettings,
+  label: string,
+): Promise<Float64Array> {
   const augment = makeAugmentation(settings.augmentation);
   const losses = new Float64Array(set.count);
   for (let j = 0; j < settings.augmentations; j++) {
     const [a, b] = await Promise.all(
       ['a', 'b'].map(async (side) => {
-        const view = augmentSet(set, augment, deriveSeed(settings.seed, `dataset-inference/head-loss/${label}/${j}/${side}`));
+        const view = augmentSet(
+          set,
+          augment,
+          deriveSeed(settings.seed, `dataset-inference/head-loss/${label}/${j}/${side}`),
+        );
         const representations = checkAnswer(await suspect(view), set.count, 'the suspect');
         return toPoints(checkAnswer(await project(representations), set.count, "the victim's projection head"), true);
       }),
@@ -86,12 +106,21 @@ async function headLosses(set: ImageSet, suspect: Encode, project: Project, sett
 
 const mean = (xs: Float64Array) => xs.reduce((s, v) => s + v, 0) / xs.length;
 
-export async function headLossTest(samples: InferenceSamples, suspect: Encode, project: Project, settings: HeadLossSettings): Promise<HeadLossResult> {
+export async function headLossTest(
+  samples: InferenceSamples,
+  suspect: Encode,
+  project: Project,
+  settings: HeadLossSettings,
+): Promise<HeadLossResult> {
   const privateLosses = await headLosses(samples.privateScored, suspect, project, settings, 'private');
   const publicLosses = await headLosses(samples.publicScored, suspect, project, settings, 'public');
   const test = welchTTest(publicLosses, privateLosses, 'greater');
   return {
-    statistic: test.statistic, pValue: test.pValue,
-    meanPrivate: mean(privateLosses), meanPublic: mean(publicLosses), privateLosses, publicLosses,
+    statistic: test.statistic,
+    pValue: test.pValue,
+    meanPrivate: mean(privateLosses),
+    meanPublic: mean(publicLosses),
+    privateLosses,
+    publicLosses,
   };
 }

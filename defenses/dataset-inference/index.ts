@@ -1,4 +1,3 @@
-
 import { augmentationDistanceTest } from './augmentation-distance.ts';
 import { headLossTest } from './head-loss.ts';
 import { likelihoodTest } from './likelihood-test.ts';
@@ -36,7 +35,8 @@ export default defineDefense<DatasetInferenceOptions>({
     paper:
       'Dziedzic, Duan, Kaleem, Dhawan, Guan, Cattan, Boenisch, Papernot, "Dataset Inference for Self-Supervised Models", NeurIPS 2022; Dziedzic et al., "On the Difficulty of Defending Self-Supervised Learning against Model Extraction", ICML 2022, section 5.4, appendix E.3, table 19',
     kind: 'reactive',
-    description: "Claims a suspect encoder was derived from the victim when it maps the victim's private training images to denser regions (GMM log-likelihood) than public images of the same distribution; one-sided Welch t-test.",
+    description:
+      "Claims a suspect encoder was derived from the victim when it maps the victim's private training images to denser regions (GMM log-likelihood) than public images of the same distribution; one-sided Welch t-test.",
     options: {
       type: 'object',
       properties: {
@@ -44,18 +44,51 @@ export default defineDefense<DatasetInferenceOptions>({
           type: 'string',
           enum: ['gmm-likelihood', 'augmentation-distance', 'head-loss'],
           default: 'gmm-likelihood',
-          description: 'gmm-likelihood (NeurIPS 2022), augmentation-distance (ICML 2022 table 19) or head-loss (ICML 2022 section 5.4).',
+          description:
+            'gmm-likelihood (NeurIPS 2022), augmentation-distance (ICML 2022 table 19) or head-loss (ICML 2022 section 5.4).',
         },
         components: { type: 'integer', minimum: 1, maximum: 256, default: 10, description: 'Diagonal-GMM components.' },
         fitSamples: { type: 'integer', minimum: 2, default: 2000, description: 'Private images the GMM is fitted on.' },
         samples: { type: 'integer', minimum: 2, default: 1000, description: 'Private and public images scored, each.' },
         normalize: { type: 'boolean', default: true, description: 'L2-normalise representations first.' },
-        fitOn: { type: 'string', enum: ['victim', 'suspect'], default: 'victim', description: "Fit the GMM to the victim's or to the suspect's representations." },
-        augmentations: { type: 'integer', minimum: 1, maximum: 64, default: 4, description: 'Augmented views per image (augmentation-distance).' },
-        augmentation: { type: 'string', enum: ['simclrGray', 'simclrRgb'], default: 'simclrGray', description: 'Augmentation preset of the views (augmentation-distance, head-loss).' },
-        temperature: { type: 'number', exclusiveMinimum: 0, default: 0.2, description: "NT-Xent temperature of the head-loss test (simclr-fmnist's victims train at 0.2)." },
-        batchSize: { type: 'integer', minimum: 2, default: 256, description: 'Images per NT-Xent batch of the head-loss test.' },
-        alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.05, description: 'Significance level.' },
+        fitOn: {
+          type: 'string',
+          enum: ['victim', 'suspect'],
+          default: 'victim',
+          description: "Fit the GMM to the victim's or to the suspect's representations.",
+        },
+        augmentations: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 64,
+          default: 4,
+          description: 'Augmented views per image (augmentation-distance).',
+        },
+        augmentation: {
+          type: 'string',
+          enum: ['simclrGray', 'simclrRgb'],
+          default: 'simclrGray',
+          description: 'Augmentation preset of the views (augmentation-distance, head-loss).',
+        },
+        temperature: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: 0.2,
+          description: "NT-Xent temperature of the head-loss test (simclr-fmnist's victims train at 0.2).",
+        },
+        batchSize: {
+          type: 'integer',
+          minimum: 2,
+          default: 256,
+          description: 'Images per NT-Xent batch of the head-loss test.',
+        },
+        alpha: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          exclusiveMaximum: 1,
+          default: 0.05,
+          description: 'Significance level.',
+        },
       },
       required: [],
       additionalProperties: false,
@@ -63,39 +96,81 @@ export default defineDefense<DatasetInferenceOptions>({
   },
   async verifyOwnership(options, ctx) {
     const samples = chooseSamples(ctx.privateData, ctx.publicData, options.fitSamples, options.samples, ctx.seed);
-    const sizes = { fitImages: samples.fit.count, privateImages: samples.privateScored.count, publicImages: samples.publicScored.count };
+    const sizes = {
+      fitImages: samples.fit.count,
+      privateImages: samples.privateScored.count,
+      publicImages: samples.publicScored.count,
+    };
     let statistic: number;
     let pValue: number;
     let details: Record<string, number | string | boolean>;
     if (options.method === 'gmm-likelihood') {
       const r = await likelihoodTest(samples, (images) => ctx.victim.encode(images), ctx.suspect, {
-        components: options.components, normalize: options.normalize, fitOn: options.fitOn, seed: ctx.seed,
+        components: options.components,
+        normalize: options.normalize,
+        fitOn: options.fitOn,
+        seed: ctx.seed,
       });
       ({ statistic, pValue } = r);
       details = {
-        method: options.method, ...sizes, meanPrivateLogLikelihood: r.meanPrivate, meanPublicLogLikelihood: r.meanPublic,
-        effect: r.meanPrivate - r.meanPublic, fittedOn: r.fittedOn, components: r.components, emIterations: r.iterations, emConverged: r.converged,
+        method: options.method,
+        ...sizes,
+        meanPrivateLogLikelihood: r.meanPrivate,
+        meanPublicLogLikelihood: r.meanPublic,
+        effect: r.meanPrivate - r.meanPublic,
+        fittedOn: r.fittedOn,
+        components: r.components,
+        emIterations: r.iterations,
+        emConverged: r.converged,
       };
     } else if (options.method === 'head-loss') {
       const project = ctx.victim.project?.bind(ctx.victim);
       const probe = checkAnswer(await ctx.suspect(samples.publicScored), samples.publicScored.count, 'the suspect');
       if (!project || probe.dim !== ctx.victim.representationDim) {
         // No head to score through (or a suspect whose representations the head cannot take): no evidence either way.
-        const reason = project ? `the suspect answers ${probe.dim}-d vectors, the victim's head takes ${ctx.victim.representationDim}-d` : `victim '${ctx.victim.id}' has no projection head`;
+        const reason = project
+          ? `the suspect answers ${probe.dim}-d vectors, the victim's head takes ${ctx.victim.representationDim}-d`
+          : `victim '${ctx.victim.id}' has no projection head`;
         ctx.log(`dataset-inference (head-loss): ${reason}; inconclusive`);
-        return { stolen: false, statistic: 0, pValue: 1, details: { method: options.method, ...sizes, degenerate: true, reason } };
+        return {
+          stolen: false,
+          statistic: 0,
+          pValue: 1,
+          details: { method: options.method, ...sizes, degenerate: true, reason },
+        };
       }
       const r = await headLossTest(samples, ctx.suspect, project, {
-        augmentations: options.augmentations, augmentation: options.augmentation, temperature: options.temperature, batchSize: options.batchSize, seed: ctx.seed,
+        augmentations: options.augmentations,
+        augmentation: options.augmentation,
+        temperature: options.temperature,
+        batchSize: options.batchSize,
+        seed: ctx.seed,
       });
       ({ statistic, pValue } = r);
-      details = { method: options.method, ...sizes, meanPrivateLoss: r.meanPrivate, meanPublicLoss: r.meanPublic, effect: r.meanPublic - r.meanPrivate, augmentations: options.augmentations };
+      details = {
+        method: options.method,
+        ...sizes,
+        meanPrivateLoss: r.meanPrivate,
+        meanPublicLoss: r.meanPublic,
+        effect: r.meanPublic - r.meanPrivate,
+        augmentations: options.augmentations,
+      };
     } else {
       const r = await augmentationDistanceTest(samples, ctx.suspect, {
-        augmentations: options.augmentations, augmentation: options.augmentation, normalize: options.normalize, seed: ctx.seed,
+        augmentations: options.augmentations,
+        augmentation: options.augmentation,
+        normalize: options.normalize,
+        seed: ctx.seed,
       });
       ({ statistic, pValue } = r);
-      details = { method: options.method, ...sizes, meanPrivateDistance: r.meanPrivate, meanPublicDistance: r.meanPublic, effect: r.meanPublic - r.meanPrivate, augmentations: options.augmentations };
+      details = {
+        method: options.method,
+        ...sizes,
+        meanPrivateDistance: r.meanPrivate,
+        meanPublicDistance: r.meanPublic,
+        effect: r.meanPublic - r.meanPrivate,
+        augmentations: options.augmentations,
+      };
     }
     if (!Number.isFinite(pValue)) {
       // Both samples constant (e.g. a suspect that answers the same vector for every image): no evidence either way.

@@ -1,4 +1,3 @@
-
 import { fitDiagonalGmm, gmmLogLikelihoods } from './gmm.ts';
 import { checkAnswer, toPoints, type InferenceSamples } from './samples.ts';
 import { type ImageSet, type Vectors, welchTTest, deriveSeed } from '../../benchmark/index.ts';
@@ -30,12 +29,22 @@ export interface LikelihoodTestResult {
 
 const mean = (xs: Float64Array) => xs.reduce((s, v) => s + v, 0) / xs.length;
 
-export async function likelihoodTest(samples: InferenceSamples, victim: Encode, suspect: Encode, settings: LikelihoodTestSettings): Promise<LikelihoodTestResult> {
+export async function likelihoodTest(
+  samples: InferenceSamples,
+  victim: Encode,
+  suspect: Encode,
+  settings: LikelihoodTestSettings,
+): Promise<LikelihoodTestResult> {
   const privateScored = checkAnswer(await suspect(samples.privateScored), samples.privateScored.count, 'the suspect');
   const publicScored = checkAnswer(await suspect(samples.publicScored), samples.publicScored.count, 'the suspect');
-  if (publicScored.dim !== privateScored.dim) throw new Error(`dataset-inference: the suspect answered ${privateScored.dim}-d and ${publicScored.dim}-d vectors`);
+  if (publicScored.dim !== privateScored.dim)
+    throw new Error(`dataset-inference: the suspect answered ${privateScored.dim}-d and ${publicScored.dim}-d vectors`);
   let fittedOn = settings.fitOn;
-  let fitVectors = checkAnswer(await (fittedOn === 'victim' ? victim : suspect)(samples.fit), samples.fit.count, fittedOn === 'victim' ? 'the victim' : 'the suspect');
+  let fitVectors = checkAnswer(
+    await (fittedOn === 'victim' ? victim : suspect)(samples.fit),
+    samples.fit.count,
+    fittedOn === 'victim' ? 'the victim' : 'the suspect',
+  );
   if (fitVectors.dim !== privateScored.dim) {
     // A suspect with another representation size cannot be scored under the victim's density: fall back to the
     // reference code's per-model form, a GMM of the suspect's own representations of the same private fit images.
@@ -43,14 +52,23 @@ export async function likelihoodTest(samples: InferenceSamples, victim: Encode, 
     fitVectors = checkAnswer(await suspect(samples.fit), samples.fit.count, 'the suspect');
   }
   const components = Math.min(settings.components, samples.fit.count);
-  const gmm = fitDiagonalGmm(toPoints(fitVectors, settings.normalize), { components, seed: deriveSeed(settings.seed, 'dataset-inference/gmm') });
+  const gmm = fitDiagonalGmm(toPoints(fitVectors, settings.normalize), {
+    components,
+    seed: deriveSeed(settings.seed, 'dataset-inference/gmm'),
+  });
   const privateLogLikelihoods = gmmLogLikelihoods(gmm, toPoints(privateScored, settings.normalize));
   const publicLogLikelihoods = gmmLogLikelihoods(gmm, toPoints(publicScored, settings.normalize));
   const test = welchTTest(privateLogLikelihoods, publicLogLikelihoods, 'greater');
   return {
-    statistic: test.statistic, pValue: test.pValue,
-    meanPrivate: mean(privateLogLikelihoods), meanPublic: mean(publicLogLikelihoods),
-    fittedOn, components, iterations: gmm.iterations, converged: gmm.converged,
-    privateLogLikelihoods, publicLogLikelihoods,
+    statistic: test.statistic,
+    pValue: test.pValue,
+    meanPrivate: mean(privateLogLikelihoods),
+    meanPublic: mean(publicLogLikelihoods),
+    fittedOn,
+    components,
+    iterations: gmm.iterations,
+    converged: gmm.converged,
+    privateLogLikelihoods,
+    publicLogLikelihoods,
   };
 }

@@ -1,17 +1,32 @@
 import { selectImageSet, type ImageSet, type Vectors, createRng, deriveSeed } from '../../benchmark/index.ts';
 
-
 export interface InferenceSamples {
   fit: ImageSet;
   privateScored: ImageSet;
   publicScored: ImageSet;
 }
 
-export function chooseSamples(privateData: ImageSet, publicData: ImageSet, fitSamples: number, samples: number, seed: number): InferenceSamples {
-  if (privateData.count < 4) throw new RangeError(`dataset-inference: the private data ${privateData.name} has ${privateData.count} images, need at least 4`);
-  if (publicData.count < 2) throw new RangeError(`dataset-inference: the public data ${publicData.name} has ${publicData.count} images, need at least 2`);
-  const privateOrder = createRng(deriveSeed(seed, 'dataset-inference/private')).shuffle(Array.from({ length: privateData.count }, (_, i) => i));
-  const publicOrder = createRng(deriveSeed(seed, 'dataset-inference/public')).shuffle(Array.from({ length: publicData.count }, (_, i) => i));
+export function chooseSamples(
+  privateData: ImageSet,
+  publicData: ImageSet,
+  fitSamples: number,
+  samples: number,
+  seed: number,
+): InferenceSamples {
+  if (privateData.count < 4)
+    throw new RangeError(
+      `dataset-inference: the private data ${privateData.name} has ${privateData.count} images, need at least 4`,
+    );
+  if (publicData.count < 2)
+    throw new RangeError(
+      `dataset-inference: the public data ${publicData.name} has ${publicData.count} images, need at least 2`,
+    );
+  const privateOrder = createRng(deriveSeed(seed, 'dataset-inference/private')).shuffle(
+    Array.from({ length: privateData.count }, (_, i) => i),
+  );
+  const publicOrder = createRng(deriveSeed(seed, 'dataset-inference/public')).shuffle(
+    Array.from({ length: publicData.count }, (_, i) => i),
+  );
   let fitCount = fitSamples;
   let scoredCount = Math.min(samples, publicData.count);
   if (fitCount + scoredCount > privateData.count) {
@@ -20,15 +35,26 @@ export function chooseSamples(privateData: ImageSet, publicData: ImageSet, fitSa
   }
   return {
     fit: selectImageSet(privateData, privateOrder.slice(0, fitCount), `${privateData.name} (GMM fit)`),
-    privateScored: selectImageSet(privateData, privateOrder.slice(fitCount, fitCount + scoredCount), `${privateData.name} (scored)`),
+    privateScored: selectImageSet(
+      privateData,
+      privateOrder.slice(fitCount, fitCount + scoredCount),
+      `${privateData.name} (scored)`,
+    ),
     publicScored: selectImageSet(publicData, publicOrder.slice(0, scoredCount), `${publicData.name} (scored)`),
   };
 }
 
 /** Checks what a suspect or the victim answered for `expected` images. */
 export function checkAnswer(vectors: Vectors, expected: number, who: string): Vectors {
-  if (!vectors || !(vectors.data instanceof Float32Array) || vectors.count !== expected || vectors.data.length !== expected * vectors.dim) {
-    throw new Error(`dataset-inference: ${who} must answer ${expected} vectors ({ data: Float32Array, count, dim }), found count ${vectors?.count}, dim ${vectors?.dim}, ${vectors?.data?.length} values`);
+  if (
+    !vectors ||
+    !(vectors.data instanceof Float32Array) ||
+    vectors.count !== expected ||
+    vectors.data.length !== expected * vectors.dim
+  ) {
+    throw new Error(
+      `dataset-inference: ${who} must answer ${expected} vectors ({ data: Float32Array, count, dim }), found count ${vectors?.count}, dim ${vectors?.dim}, ${vectors?.data?.length} values`,
+    );
   }
   return vectors;
 }

@@ -64,7 +64,9 @@ describe('gaussian-noise', () => {
     const n = a1.length;
     const ma = a1.reduce((s, v) => s + v, 0) / n;
     const mb = b1.reduce((s, v) => s + v, 0) / n;
-    let sab = 0, saa = 0, sbb = 0;
+    let sab = 0,
+      saa = 0,
+      sbb = 0;
     for (let i = 0; i < n; i++) {
       sab += (a1[i]! - ma) * (b1[i]! - mb);
       saa += (a1[i]! - ma) ** 2;
@@ -81,7 +83,10 @@ describe('gaussian-noise', () => {
 describe('gaussian-noise in victim units', () => {
   // A hand-made victim: coordinate 0 = 2·pixel 0, coordinate 1 = 0.1·pixel 1 (pixels 2 and 3 unused), so the spread
   // of each coordinate on the private data is a known multiple of the spread of one pixel.
-  const handMade = tinyDeployment({ representationDim: 2, encoderWeights: Float32Array.from([2, 0, 0, 0.1, 0, 0, 0, 0]) });
+  const handMade = tinyDeployment({
+    representationDim: 2,
+    encoderWeights: Float32Array.from([2, 0, 0, 0.1, 0, 0, 0, 0]),
+  });
   const rng = createRng(3);
   const privateRows = Array.from({ length: 400 }, () => [rng.next(), rng.next(), 0, 0]);
   const privateBatch = imageBatch(privateRows);
@@ -142,6 +147,11 @@ describe('gaussian-noise in victim units', () => {
 // The contributor kit's contract checks (CONTRIBUTING.md): options schema, answers shaped like the batch, no mutation
 // of the request, determinism under a seed, report shape.
 testDefense(gaussianNoise, {
-  cases: [{}, { options: { mean: 10, sigma: 2 } }, { options: { mean: 10, sigma: 2, units: 'absolute' } }, { output: 'projection' }],
+  cases: [
+    {},
+    { options: { mean: 10, sigma: 2 } },
+    { options: { mean: 10, sigma: 2, units: 'absolute' } },
+    { output: 'projection' },
+  ],
   invalid: [{ options: { sigma: -1 }, issue: { path: '/sigma', keyword: 'minimum' } }],
 });

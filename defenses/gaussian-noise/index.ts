@@ -32,13 +32,18 @@ export default defineDefense<GaussianNoiseOptions>({
     options: {
       type: 'object',
       properties: {
-        mean: { type: 'number', default: 0, description: 'Mean of the noise added to each coordinate (paper: 0 or 10).' },
+        mean: {
+          type: 'number',
+          default: 0,
+          description: 'Mean of the noise added to each coordinate (paper: 0 or 10).',
+        },
         sigma: { type: 'number', minimum: 0, default: 1, description: 'Standard deviation of the noise.' },
         units: {
           type: 'string',
           enum: ['victim', 'absolute'],
           default: 'victim',
-          description: "'victim': mean and sigma are multiples of each coordinate's spread on the provider's data; 'absolute': literal values.",
+          description:
+            "'victim': mean and sigma are multiples of each coordinate's spread on the provider's data; 'absolute': literal values.",
         },
         spreadSamples: {
           type: 'integer',
@@ -72,8 +77,16 @@ export default defineDefense<GaussianNoiseOptions>({
       let spread = spreads.get(output);
       if (!spread) {
         spread = ctx.loadPrivateData!().then(async (data) => {
-          const measured = await measureVictimSpread(victim, data, output, options.spreadSamples, deriveSeed(ctx.seed, `gaussian-noise/spread/${output}`));
-          ctx.log(`gaussian-noise: victim spread of ${output}s on ${measured.samples} private images: mean ${measured.mean.toPrecision(4)} (min ${measured.min.toPrecision(3)}, max ${measured.max.toPrecision(3)})`);
+          const measured = await measureVictimSpread(
+            victim,
+            data,
+            output,
+            options.spreadSamples,
+            deriveSeed(ctx.seed, `gaussian-noise/spread/${output}`),
+          );
+          ctx.log(
+            `gaussian-noise: victim spread of ${output}s on ${measured.samples} private images: mean ${measured.mean.toPrecision(4)} (min ${measured.min.toPrecision(3)}, max ${measured.max.toPrecision(3)})`,
+          );
           return measured;
         });
         spreads.set(output, spread);
@@ -86,7 +99,9 @@ export default defineDefense<GaussianNoiseOptions>({
       async answer({ account, clean, output = 'representation' }) {
         const spread = options.units === 'victim' ? await spreadFor(output) : null;
         if (spread && spread.perCoordinate.length !== clean.dim) {
-          throw new Error(`gaussian-noise: the victim spread has ${spread.perCoordinate.length} coordinates, the answer ${clean.dim}`);
+          throw new Error(
+            `gaussian-noise: the victim spread has ${spread.perCoordinate.length} coordinates, the answer ${clean.dim}`,
+          );
         }
         served ??= { output, spread };
         const rng = streamOf(account);

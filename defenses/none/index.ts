@@ -1,11 +1,11 @@
 import { defineDefense } from '../../benchmark/index.ts';
 
-
 export default defineDefense({
   meta: {
     id: 'none',
     title: 'No defense',
-    paper: 'Baseline of Dziedzic et al., "On the Difficulty of Defending Self-Supervised Learning against Model Extraction", ICML 2022',
+    paper:
+      'Baseline of Dziedzic et al., "On the Difficulty of Defending Self-Supervised Learning against Model Extraction", ICML 2022',
     kind: 'active',
   },
   guard() {

@@ -8,7 +8,14 @@ describe('none', () => {
   it('returns exactly the clean representations, flags nothing, charges nothing', async () => {
     const victim = tinyDeployment();
     const guard = await openGuard(none, victim);
-    const request = await requestFor(victim, 'a', imageBatch([[0, 0.5, 1, 0.25], [1, 1, 0, 0]]));
+    const request = await requestFor(
+      victim,
+      'a',
+      imageBatch([
+        [0, 0.5, 1, 0.25],
+        [1, 1, 0, 0],
+      ]),
+    );
     const response = await guard.answer(request);
     expect(rowsOf(response.answer)).toEqual(rowsOf(request.clean));
     expect(response.answer.data).not.toBe(request.clean.data);

@@ -18,7 +18,15 @@
 import { performance } from 'node:perf_hooks';
 import { BucketCounts, probeCenter, RandomHyperplaneLsh } from '../_shared/lsh.ts';
 import { solvePuzzle } from './puzzle.ts';
-import { defineDefense, type AccountReport, type Vectors, type ImageSet, type VictimDeployment, deriveSeed, createRng } from '../../benchmark/index.ts';
+import {
+  defineDefense,
+  type AccountReport,
+  type Vectors,
+  type ImageSet,
+  type VictimDeployment,
+  deriveSeed,
+  createRng,
+} from '../../benchmark/index.ts';
 
 export interface ProofOfWorkOptions {
   hyperplanes: number;
@@ -33,7 +41,10 @@ export interface ProofOfWorkOptions {
 }
 
 /** Difficulty in leading zero bits for an account whose bucket entropy is `entropyBits`. */
-export function difficultyBits(entropyBits: number, o: Pick<ProofOfWorkOptions, 'baseBits' | 'maxBits' | 'scale'> & { legitimateBits: number }): number {
+export function difficultyBits(
+  entropyBits: number,
+  o: Pick<ProofOfWorkOptions, 'baseBits' | 'maxBits' | 'scale'> & { legitimateBits: number },
+): number {
   return Math.min(o.maxBits, o.baseBits + Math.round(o.scale * Math.max(0, entropyBits - o.legitimateBits)));
 }
 
@@ -47,7 +58,14 @@ export interface WorkTally {
   maxBits: number;
 }
 
-const emptyTally = (): WorkTally => ({ hashes: 0, seconds: 0, estimatedHashes: 0, estimatedSeconds: 0, puzzles: 0, maxBits: 0 });
+const emptyTally = (): WorkTally => ({
+  hashes: 0,
+  seconds: 0,
+  estimatedHashes: 0,
+  estimatedSeconds: 0,
+  puzzles: 0,
+  maxBits: 0,
+});
 
 export default defineDefense<ProofOfWorkOptions>({
   meta: {
@@ -59,26 +77,74 @@ export default defineDefense<ProofOfWorkOptions>({
     options: {
       type: 'object',
       properties: {
-        center: { type: 'string', enum: ['probe', 'origin'], default: 'origin', description: 'Hyperplanes through the mean representation of a seeded noise probe, or through the origin.' },
-        hyperplanes: { type: 'integer', minimum: 1, maximum: 30, default: 10, description: 'LSH hyperplanes over the representations (2^hyperplanes buckets).' },
+        center: {
+          type: 'string',
+          enum: ['probe', 'origin'],
+          default: 'origin',
+          description: 'Hyperplanes through the mean representation of a seeded noise probe, or through the origin.',
+        },
+        hyperplanes: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 30,
+          default: 10,
+          description: 'LSH hyperplanes over the representations (2^hyperplanes buckets).',
+        },
         legitimateBits: {
           anyOf: [{ type: 'number', minimum: 0 }, { const: 'calibrate' }],
           default: 'calibrate',
-          description: "Bucket entropy (bits) of a legitimate user, no extra difficulty below it; 'calibrate': measured on the provider's training data (calibrationQueries images) plus marginBits.",
+          description:
+            "Bucket entropy (bits) of a legitimate user, no extra difficulty below it; 'calibrate': measured on the provider's training data (calibrationQueries images) plus marginBits.",
         },
-        calibrationQueries: { type: 'integer', minimum: 2, default: 1500, description: "With legitimateBits 'calibrate': how many of the provider's training images make the legitimate profile (1500 = one legitimate session of a cell)." },
-        marginBits: { type: 'number', minimum: 0, default: 0.3, description: "With legitimateBits 'calibrate': entropy allowed above the measured profile before difficulty rises." },
-        baseBits: { type: 'integer', minimum: 0, maximum: 64, default: 4, description: 'Difficulty (leading zero bits) for legitimate-like behaviour.' },
-        maxBits: { type: 'integer', minimum: 0, maximum: 64, default: 40, description: 'Highest difficulty ever asked.' },
-        scale: { type: 'number', minimum: 0, default: 8, description: 'Extra difficulty bits per bit of entropy above the legitimate profile.' },
-        solveCapBits: { type: 'integer', minimum: 0, maximum: 32, default: 12, description: 'Puzzles above this difficulty are estimated (2^bits hashes), not solved.' },
+        calibrationQueries: {
+          type: 'integer',
+          minimum: 2,
+          default: 1500,
+          description:
+            "With legitimateBits 'calibrate': how many of the provider's training images make the legitimate profile (1500 = one legitimate session of a cell).",
+        },
+        marginBits: {
+          type: 'number',
+          minimum: 0,
+          default: 0.3,
+          description:
+            "With legitimateBits 'calibrate': entropy allowed above the measured profile before difficulty rises.",
+        },
+        baseBits: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 64,
+          default: 4,
+          description: 'Difficulty (leading zero bits) for legitimate-like behaviour.',
+        },
+        maxBits: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 64,
+          default: 40,
+          description: 'Highest difficulty ever asked.',
+        },
+        scale: {
+          type: 'number',
+          minimum: 0,
+          default: 8,
+          description: 'Extra difficulty bits per bit of entropy above the legitimate profile.',
+        },
+        solveCapBits: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 32,
+          default: 12,
+          description: 'Puzzles above this difficulty are estimated (2^bits hashes), not solved.',
+        },
       },
       required: [],
       additionalProperties: false,
     },
   },
   async guard(victim, options, ctx) {
-    if (options.maxBits < options.baseBits) throw new RangeError(`proof-of-work: maxBits (${options.maxBits}) must be >= baseBits (${options.baseBits})`);
+    if (options.maxBits < options.baseBits)
+      throw new RangeError(`proof-of-work: maxBits (${options.maxBits}) must be >= baseBits (${options.baseBits})`);
     const accounts = new Map<string, { buckets: BucketCounts; tally: WorkTally }>();
     const lsh = new RandomHyperplaneLsh(
       victim.representationDim,
@@ -88,10 +154,21 @@ export default defineDefense<ProofOfWorkOptions>({
     );
     let legitimateBits: number;
     if (options.legitimateBits === 'calibrate') {
-      if (!ctx.loadPrivateData) throw new Error("proof-of-work: legitimateBits 'calibrate' needs the provider's training data (ctx.loadPrivateData); pass a number instead");
-      const measured = await calibrationEntropy(victim, lsh, await ctx.loadPrivateData(), options.calibrationQueries, deriveSeed(ctx.seed, 'proof-of-work/calibration'));
+      if (!ctx.loadPrivateData)
+        throw new Error(
+          "proof-of-work: legitimateBits 'calibrate' needs the provider's training data (ctx.loadPrivateData); pass a number instead",
+        );
+      const measured = await calibrationEntropy(
+        victim,
+        lsh,
+        await ctx.loadPrivateData(),
+        options.calibrationQueries,
+        deriveSeed(ctx.seed, 'proof-of-work/calibration'),
+      );
       legitimateBits = measured + options.marginBits;
-      ctx.log(`proof-of-work: legitimate profile ${measured.toFixed(3)} bits (training images) + margin ${options.marginBits} = ${legitimateBits.toFixed(3)} bits`);
+      ctx.log(
+        `proof-of-work: legitimate profile ${measured.toFixed(3)} bits (training images) + margin ${options.marginBits} = ${legitimateBits.toFixed(3)} bits`,
+      );
     } else {
       legitimateBits = options.legitimateBits;
     }
@@ -146,7 +223,10 @@ export default defineDefense<ProofOfWorkOptions>({
         t.maxBits = Math.max(t.maxBits, batch.maxBits);
         // `cost` carries totals (all numbers); estimatedHashes/estimatedSeconds say how much of them was not solved.
         const cost: { hashes: number; seconds: number } & WorkTally = { ...batch };
-        const estimatedNote = batch.estimatedHashes > 0 ? `; ${batch.estimatedHashes} hashes estimated (difficulty above solveCapBits ${options.solveCapBits}), not solved` : '';
+        const estimatedNote =
+          batch.estimatedHashes > 0
+            ? `; ${batch.estimatedHashes} hashes estimated (difficulty above solveCapBits ${options.solveCapBits}), not solved`
+            : '';
         return {
           answer: { data: clean.data.slice(), count: clean.count, dim: clean.dim },
           cost,
@@ -170,7 +250,13 @@ export default defineDefense<ProofOfWorkOptions>({
 });
 
 /** Bucket entropy of `count` seeded distinct images of the provider's data: the legitimate profile. */
-async function calibrationEntropy(victim: VictimDeployment, lsh: RandomHyperplaneLsh, data: ImageSet, count: number, seed: number): Promise<number> {
+async function calibrationEntropy(
+  victim: VictimDeployment,
+  lsh: RandomHyperplaneLsh,
+  data: ImageSet,
+  count: number,
+  seed: number,
+): Promise<number> {
   const n = Math.min(count, data.count);
   const order = createRng(seed).shuffle(Array.from({ length: data.count }, (_, i) => i));
   const size = data.height * data.width * data.channels;
@@ -179,7 +265,13 @@ async function calibrationEntropy(victim: VictimDeployment, lsh: RandomHyperplan
     const rows = order.slice(start, Math.min(n, start + 256));
     const images = new Float32Array(rows.length * size);
     rows.forEach((row, k) => images.set(data.data.subarray(row * size, (row + 1) * size), k * size));
-    const reps = await victim.encode({ data: images, count: rows.length, height: data.height, width: data.width, channels: data.channels });
+    const reps = await victim.encode({
+      data: images,
+      count: rows.length,
+      height: data.height,
+      width: data.width,
+      channels: data.channels,
+    });
     for (let r = 0; r < reps.count; r++) buckets.add(lsh.bucket(reps.data, r * reps.dim));
   }
   return buckets.entropyBits();

@@ -67,18 +67,29 @@ describe('proof-of-work difficulty', () => {
 describe('proof-of-work calibration on the provider data', () => {
   const privateData = { ...imageBatch(spread), name: 'private', labels: null };
 
-  it.each([1, 2, 3, 4, 5])('sets the profile to the entropy of that data plus the margin (seed %i): the same traffic scores -margin, unflagged', async (seed) => {
-    // The planes change with the seed, so the entropy of the same traffic does too; the profile follows it.
-    const options = { center: 'probe', hyperplanes: 6, calibrationQueries: 1000, marginBits: 0.25, baseBits: 2, scale: 4, solveCapBits: 10 };
-    const guard = await openGuard(proofOfWork, victim, options, seed, privateData);
-    // calibrationQueries >= the set: the profile saw exactly these 128 images, in another order (entropy ignores order).
-    await guard.answer(await requestFor(victim, 'same-traffic', imageBatch(spread)));
-    await guard.answer(await requestFor(victim, 'repeats', imageBatch(similar)));
-    const report = Object.fromEntries(guard.report!().map((r) => [r.account, r]));
-    expect(report['same-traffic']!.score!).toBeCloseTo(-0.25, 12);
-    expect(report['same-traffic']!.flagged).toBe(false);
-    expect(report.repeats!.score!).toBeLessThan(-1);
-  });
+  it.each([1, 2, 3, 4, 5])(
+    'sets the profile to the entropy of that data plus the margin (seed %i): the same traffic scores -margin, unflagged',
+    async (seed) => {
+      // The planes change with the seed, so the entropy of the same traffic does too; the profile follows it.
+      const options = {
+        center: 'probe',
+        hyperplanes: 6,
+        calibrationQueries: 1000,
+        marginBits: 0.25,
+        baseBits: 2,
+        scale: 4,
+        solveCapBits: 10,
+      };
+      const guard = await openGuard(proofOfWork, victim, options, seed, privateData);
+      // calibrationQueries >= the set: the profile saw exactly these 128 images, in another order (entropy ignores order).
+      await guard.answer(await requestFor(victim, 'same-traffic', imageBatch(spread)));
+      await guard.answer(await requestFor(victim, 'repeats', imageBatch(similar)));
+      const report = Object.fromEntries(guard.report!().map((r) => [r.account, r]));
+      expect(report['same-traffic']!.score!).toBeCloseTo(-0.25, 12);
+      expect(report['same-traffic']!.flagged).toBe(false);
+      expect(report.repeats!.score!).toBeLessThan(-1);
+    },
+  );
 
   it('flags an account that spreads wider than the provider data', async () => {
     const options = { center: 'probe', hyperplanes: 6, marginBits: 0.25, baseBits: 2, scale: 4, solveCapBits: 10 };
@@ -97,7 +108,12 @@ describe('proof-of-work calibration on the provider data', () => {
 
 describe('proof-of-work cost', () => {
   it('accumulates per account over batches, one puzzle per query', async () => {
-    const guard = await openGuard(proofOfWork, victim, { hyperplanes: 4, legitimateBits: 3.5, baseBits: 6, solveCapBits: 10 });
+    const guard = await openGuard(proofOfWork, victim, {
+      hyperplanes: 4,
+      legitimateBits: 3.5,
+      baseBits: 6,
+      solveCapBits: 10,
+    });
     let hashes = 0;
     let seconds = 0;
     for (let i = 0; i < 128; i += 32) {
@@ -117,9 +133,20 @@ describe('proof-of-work cost', () => {
   });
 
   it('records 2^bits expected hashes above the solving cap and says they were estimated', async () => {
-    const guard = await openGuard(proofOfWork, victim, { hyperplanes: 4, legitimateBits: 3.5, baseBits: 20, maxBits: 20, solveCapBits: 8 });
+    const guard = await openGuard(proofOfWork, victim, {
+      hyperplanes: 4,
+      legitimateBits: 3.5,
+      baseBits: 20,
+      maxBits: 20,
+      solveCapBits: 8,
+    });
     const response = await guard.answer(await requestFor(victim, 'a', imageBatch(similar.slice(0, 10))));
-    const cost = response.cost as { hashes: number; seconds: number; estimatedHashes: number; estimatedSeconds: number };
+    const cost = response.cost as {
+      hashes: number;
+      seconds: number;
+      estimatedHashes: number;
+      estimatedSeconds: number;
+    };
     expect(cost.hashes).toBe(10 * 2 ** 20);
     expect(cost.estimatedHashes).toBe(10 * 2 ** 20);
     expect(cost.estimatedSeconds).toBe(cost.seconds);

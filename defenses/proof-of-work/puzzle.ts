@@ -30,7 +30,8 @@ export function puzzleDigest(challenge: string, nonce: number): Buffer {
 
 /** Search nonces 0, 1, 2... until the digest has `bits` leading zero bits. */
 export function solvePuzzle(challenge: string, bits: number): Solution {
-  if (!Number.isInteger(bits) || bits < 0 || bits > 64) throw new RangeError(`solvePuzzle: bits must be an integer in [0, 64], got ${bits}`);
+  if (!Number.isInteger(bits) || bits < 0 || bits > 64)
+    throw new RangeError(`solvePuzzle: bits must be an integer in [0, 64], got ${bits}`);
   for (let nonce = 0; ; nonce++) {
     const digest = puzzleDigest(challenge, nonce);
     if (leadingZeroBits(digest) >= bits) return { nonce, hashes: nonce + 1, digest: digest.toString('hex') };

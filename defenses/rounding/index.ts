@@ -35,14 +35,26 @@ export default defineDefense<RoundingOptions>({
     options: {
       type: 'object',
       properties: {
-        decimals: { type: 'integer', minimum: -6, maximum: 8, default: 1, description: 'Decimals kept per returned coordinate.' },
+        decimals: {
+          type: 'integer',
+          minimum: -6,
+          maximum: 8,
+          default: 1,
+          description: 'Decimals kept per returned coordinate.',
+        },
         units: {
           type: 'string',
           enum: ['absolute', 'victim'],
           default: 'absolute',
-          description: "'absolute': decimals of the raw value; 'victim': decimals of the value in units of the coordinate's spread on the provider's data.",
+          description:
+            "'absolute': decimals of the raw value; 'victim': decimals of the value in units of the coordinate's spread on the provider's data.",
         },
-        spreadSamples: { type: 'integer', minimum: 2, default: 1000, description: "Private images the victim's spread is measured on (units 'victim')." },
+        spreadSamples: {
+          type: 'integer',
+          minimum: 2,
+          default: 1000,
+          description: "Private images the victim's spread is measured on (units 'victim').",
+        },
       },
       required: [],
       additionalProperties: false,
@@ -59,7 +71,13 @@ export default defineDefense<RoundingOptions>({
       let spread = spreads.get(output);
       if (!spread) {
         spread = ctx.loadPrivateData!().then((data) =>
-          measureVictimSpread(victim, data, output, options.spreadSamples, deriveSeed(ctx.seed, `rounding/spread/${output}`)),
+          measureVictimSpread(
+            victim,
+            data,
+            output,
+            options.spreadSamples,
+            deriveSeed(ctx.seed, `rounding/spread/${output}`),
+          ),
         );
         spreads.set(output, spread);
       }
@@ -75,7 +93,9 @@ export default defineDefense<RoundingOptions>({
         }
         const spread = await spreadFor(output);
         if (spread.perCoordinate.length !== clean.dim) {
-          throw new Error(`rounding: the victim spread has ${spread.perCoordinate.length} coordinates, the answer ${clean.dim}`);
+          throw new Error(
+            `rounding: the victim spread has ${spread.perCoordinate.length} coordinates, the answer ${clean.dim}`,
+          );
         }
         served ??= spread;
         for (let i = 0; i < data.length; i++) {
@@ -87,7 +107,12 @@ export default defineDefense<RoundingOptions>({
       },
       figures(): Record<string, number> {
         if (!served) return {};
-        return { victimSpread: served.mean, victimSpreadMin: served.min, victimSpreadMax: served.max, spreadSamples: served.samples };
+        return {
+          victimSpread: served.mean,
+          victimSpreadMin: served.min,
+          victimSpreadMax: served.max,
+          spreadSamples: served.samples,
+        };
       },
     };
   },

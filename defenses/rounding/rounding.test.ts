@@ -24,26 +24,46 @@ describe('rounding', () => {
 
   it('uses one decimal by default', async () => {
     const guard = await openGuard(rounding, tinyDeployment());
-    const { answer } = await guard.answer({ account: 'a', images: imageBatch([[0, 0, 0, 0]]), clean: vectors([[0.375]]) });
+    const { answer } = await guard.answer({
+      account: 'a',
+      images: imageBatch([[0, 0, 0, 0]]),
+      clean: vectors([[0.375]]),
+    });
     expect(answer.data[0]).toBe(Math.fround(0.4));
   });
 
-  it("in victim units, rounds each coordinate on a grid of its own spread, and records the spread", async () => {
+  it('in victim units, rounds each coordinate on a grid of its own spread, and records the spread', async () => {
     // Hand-made victim: coordinate 0 = 2·pixel₀, coordinate 1 = 0.1·pixel₁. Private pixels 0 and 1 (two images), so
     // the sample std of each pixel is 1/√2 and the spreads are √2 and 0.1/√2.
-    const victim = tinyDeployment({ representationDim: 2, encoderWeights: Float32Array.from([2, 0, 0, 0.1, 0, 0, 0, 0]) });
-    const privateData: ImageSet = { ...imageBatch([[0, 0, 0, 0], [1, 1, 0, 0]]), name: 'test/private', labels: null };
+    const victim = tinyDeployment({
+      representationDim: 2,
+      encoderWeights: Float32Array.from([2, 0, 0, 0.1, 0, 0, 0, 0]),
+    });
+    const privateData: ImageSet = {
+      ...imageBatch([
+        [0, 0, 0, 0],
+        [1, 1, 0, 0],
+      ]),
+      name: 'test/private',
+      labels: null,
+    };
     const guard = await openGuard(rounding, victim, { decimals: 0, units: 'victim' }, 3, privateData);
     const s0 = Math.SQRT2;
     const s1 = 0.1 / Math.SQRT2;
     // 2.2 is 1.556 spreads → 2 spreads; 0.06 is 0.849 spreads → 1 spread.
-    const { answer } = await guard.answer({ account: 'a', images: imageBatch([[0, 0, 0, 0]]), clean: vectors([[2.2, 0.06]]) });
+    const { answer } = await guard.answer({
+      account: 'a',
+      images: imageBatch([[0, 0, 0, 0]]),
+      clean: vectors([[2.2, 0.06]]),
+    });
     expect(rowsOf(answer)[0]).toEqual([Math.fround(2 * s0), Math.fround(s1)]);
     expect(guard.figures!()).toMatchObject({ victimSpread: expect.closeTo((s0 + s1) / 2, 6), spreadSamples: 2 });
   });
 
   it("refuses victim units without the provider's data", async () => {
-    await expect(openGuard(rounding, tinyDeployment(), { units: 'victim' })).rejects.toThrow(/units 'victim'.*absolute/);
+    await expect(openGuard(rounding, tinyDeployment(), { units: 'victim' })).rejects.toThrow(
+      /units 'victim'.*absolute/,
+    );
   });
 });
 

@@ -54,6 +54,8 @@ for (const size of sizes) {
   console.error(`size ${size} done`);
 }
 console.log(`metric ${metric}, dim ${dim}, HNSW M=16 efConstruction=100 efSearch=64, Node ${process.version}\n`);
-console.log('| history size | index lookup (ms) | scan lookup (ms) | speed-up | recall@1, fresh queries | near copies found | insert (ms/entry) |');
+console.log(
+  '| history size | index lookup (ms) | scan lookup (ms) | speed-up | recall@1, fresh queries | near copies found | insert (ms/entry) |',
+);
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const row of rows) console.log(row);

@@ -87,7 +87,8 @@ export class QueryHistory {
     let best = Infinity;
     let seen = 0;
     for (const [w, k] of order) {
-      for (; seen < Math.min(w, this.size); seen++) best = Math.min(best, this.distanceAt(v, vNorm, this.size - 1 - seen));
+      for (; seen < Math.min(w, this.size); seen++)
+        best = Math.min(best, this.distanceAt(v, vNorm, this.size - 1 - seen));
       result[k] = best;
     }
     return result;
@@ -95,7 +96,8 @@ export class QueryHistory {
 
   /** Distance from `v` to the entry at `index` (pairwise rates). */
   distanceTo(v: Float32Array, index: number): number {
-    if (index < 0 || index >= this.size) throw new RangeError(`QueryHistory.distanceTo: index ${index} outside 0..${this.size - 1}`);
+    if (index < 0 || index >= this.size)
+      throw new RangeError(`QueryHistory.distanceTo: index ${index} outside 0..${this.size - 1}`);
     return this.distanceAt(v, norm(v), index);
   }
 
@@ -112,7 +114,8 @@ export class QueryHistory {
   }
 
   add(v: Float32Array): void {
-    if (v.length !== this.dim) throw new RangeError(`QueryHistory.add: vector has length ${v.length}, expected ${this.dim}`);
+    if (v.length !== this.dim)
+      throw new RangeError(`QueryHistory.add: vector has length ${v.length}, expected ${this.dim}`);
     const id = this.size;
     if (this.store.length < (id + 1) * this.dim) {
       const grown = new Float32Array(this.store.length * 2);

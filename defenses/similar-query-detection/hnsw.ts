@@ -1,6 +1,5 @@
 import { createRng, type Rng } from '../../benchmark/index.ts';
 
-
 export type Metric = 'cosine' | 'l2';
 
 export interface HnswOptions {
@@ -34,7 +33,7 @@ class Heap {
   push(item: Scored): void {
     const a = this.items;
     a.push(item);
-    for (let i = a.length - 1; i > 0; ) {
+    for (let i = a.length - 1; i > 0;) {
       const parent = (i - 1) >> 1;
       if (!this.before(a[i]!, a[parent]!)) break;
       [a[i], a[parent]] = [a[parent]!, a[i]!];
@@ -47,7 +46,7 @@ class Heap {
     const last = a.pop();
     if (a.length > 0 && last) {
       a[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let best = i;

@@ -46,12 +46,19 @@ export interface SimilarQueryOptions {
 }
 
 /** Is a neighbour at this distance (history.ts units) "similar" under the options? */
-export function isSimilar(distance: number, { metric, threshold }: Pick<SimilarQueryOptions, 'metric' | 'threshold'>): boolean {
+export function isSimilar(
+  distance: number,
+  { metric, threshold }: Pick<SimilarQueryOptions, 'metric' | 'threshold'>,
+): boolean {
   return metric === 'cosine' ? 1 - distance > threshold : distance < threshold;
 }
 
 /** The vectors of one feature space for a request: the answer itself when it already is that, else recomputed. */
-async function featuresOf(victim: VictimDeployment, { images, clean, output }: GuardRequest, space: Features): Promise<Vectors> {
+async function featuresOf(
+  victim: VictimDeployment,
+  { images, clean, output }: GuardRequest,
+  space: Features,
+): Promise<Vectors> {
   const served: Features | 'label' = output === undefined ? 'representation' : output;
   if (served === space) return clean;
   const reps = served === 'representation' ? clean : await victim.encode(images);
@@ -84,9 +91,23 @@ export default defineDefense<SimilarQueryOptions>({
     options: {
       type: 'object',
       properties: {
-        metric: { type: 'string', enum: ['cosine', 'l2'], default: 'cosine', description: 'Similarity measure between feature vectors.' },
-        threshold: { type: 'number', default: 0.98, description: "cosine: flag when similarity > threshold; l2: flag when distance < threshold." },
-        useHead: { type: 'boolean', default: true, description: "Compare projections through the victim's head (falls back to representations when it has none)." },
+        metric: {
+          type: 'string',
+          enum: ['cosine', 'l2'],
+          default: 'cosine',
+          description: 'Similarity measure between feature vectors.',
+        },
+        threshold: {
+          type: 'number',
+          default: 0.98,
+          description: 'cosine: flag when similarity > threshold; l2: flag when distance < threshold.',
+        },
+        useHead: {
+          type: 'boolean',
+          default: true,
+          description:
+            "Compare projections through the victim's head (falls back to representations when it has none).",
+        },
         window: {
           type: 'integer',
           minimum: 0,
@@ -97,27 +118,71 @@ export default defineDefense<SimilarQueryOptions>({
           type: 'array',
           items: { type: 'integer', minimum: 1 },
           default: [64, 256, 1000],
-          description: 'History windows whose flags are counted per account for the record (beside the whole history and pairwise).',
+          description:
+            'History windows whose flags are counted per account for the record (beside the whole history and pairwise).',
         },
         reportThresholds: {
           type: 'object',
           properties: {
             representation: { type: 'number', description: 'Threshold of the rules counted on representations.' },
-            projection: { type: 'number', description: 'Threshold of the rules counted on projections through the head.' },
+            projection: {
+              type: 'number',
+              description: 'Threshold of the rules counted on projections through the head.',
+            },
           },
           required: [],
           additionalProperties: false,
           default: {},
-          description: 'Feature spaces counted for the record, each at its own threshold; empty: the acting space at `threshold`.',
+          description:
+            'Feature spaces counted for the record, each at its own threshold; empty: the acting space at `threshold`.',
         },
-        perturbFlagged: { type: 'boolean', default: true, description: 'Answer flagged queries with noise N(noiseMean, noiseSigma²) instead of the representation.' },
-        noiseMean: { type: 'number', default: 1000, description: 'Mean of the noise answered to flagged queries (paper: 1000).' },
-        noiseSigma: { type: 'number', minimum: 0, default: 20, description: 'Standard deviation of that noise (paper: 0-60).' },
-        accountThreshold: { type: 'number', minimum: 0, maximum: 1, default: 0.3, description: 'Report an account as an attacker when more than this share of its queries was flagged.' },
-        scanLimit: { type: 'integer', minimum: 0, default: 2048, description: 'History size up to which the nearest query is found by an exact scan; an HNSW index beyond.' },
-        hnswM: { type: 'integer', minimum: 2, default: 16, description: 'HNSW links per node (2M on the bottom layer).' },
-        efConstruction: { type: 'integer', minimum: 1, default: 100, description: 'HNSW candidate list while inserting.' },
-        efSearch: { type: 'integer', minimum: 1, default: 64, description: 'HNSW candidate list while searching (higher: better recall, slower).' },
+        perturbFlagged: {
+          type: 'boolean',
+          default: true,
+          description: 'Answer flagged queries with noise N(noiseMean, noiseSigma²) instead of the representation.',
+        },
+        noiseMean: {
+          type: 'number',
+          default: 1000,
+          description: 'Mean of the noise answered to flagged queries (paper: 1000).',
+        },
+        noiseSigma: {
+          type: 'number',
+          minimum: 0,
+          default: 20,
+          description: 'Standard deviation of that noise (paper: 0-60).',
+        },
+        accountThreshold: {
+          type: 'number',
+          minimum: 0,
+          maximum: 1,
+          default: 0.3,
+          description: 'Report an account as an attacker when more than this share of its queries was flagged.',
+        },
+        scanLimit: {
+          type: 'integer',
+          minimum: 0,
+          default: 2048,
+          description: 'History size up to which the nearest query is found by an exact scan; an HNSW index beyond.',
+        },
+        hnswM: {
+          type: 'integer',
+          minimum: 2,
+          default: 16,
+          description: 'HNSW links per node (2M on the bottom layer).',
+        },
+        efConstruction: {
+          type: 'integer',
+          minimum: 1,
+          default: 100,
+          description: 'HNSW candidate list while inserting.',
+        },
+        efSearch: {
+          type: 'integer',
+          minimum: 1,
+          default: 64,
+          description: 'HNSW candidate list while searching (higher: better recall, slower).',
+        },
       },
       required: [],
       additionalProperties: false,
@@ -125,9 +190,12 @@ export default defineDefense<SimilarQueryOptions>({
   },
   guard(victim, options, ctx) {
     const hasHead = victim.project !== undefined;
-    if (options.useHead && !hasHead) ctx.log(`similar-query-detection: victim '${victim.id}' has no projection head; comparing representations`);
+    if (options.useHead && !hasHead)
+      ctx.log(`similar-query-detection: victim '${victim.id}' has no projection head; comparing representations`);
     if (options.reportThresholds.projection !== undefined && !hasHead) {
-      ctx.log(`similar-query-detection: victim '${victim.id}' has no projection head; no rates on projections are counted`);
+      ctx.log(
+        `similar-query-detection: victim '${victim.id}' has no projection head; no rates on projections are counted`,
+      );
     }
     const acting: Features = options.useHead && hasHead ? 'projection' : 'representation';
     // Feature space → threshold of its reported rules.
@@ -155,7 +223,13 @@ export default defineDefense<SimilarQueryOptions>({
           reportThreshold === undefined
             ? []
             : [
-                ...reportWindows.map((window) => ({ rule: 'window' as const, window, features: space, queries: 0, flagged: 0 })),
+                ...reportWindows.map((window) => ({
+                  rule: 'window' as const,
+                  window,
+                  features: space,
+                  queries: 0,
+                  flagged: 0,
+                })),
                 { rule: 'history', features: space, queries: 0, flagged: 0 },
                 { rule: 'pairwise', features: space, queries: 0, flagged: 0 },
               ];
@@ -174,7 +248,8 @@ export default defineDefense<SimilarQueryOptions>({
       async answer(request) {
         const { account, clean } = request;
         const vectors = new Map<Features, Vectors>();
-        for (const space of new Set<Features>([acting, ...reported.keys()])) vectors.set(space, await featuresOf(victim, request, space));
+        for (const space of new Set<Features>([acting, ...reported.keys()]))
+          vectors.set(space, await featuresOf(victim, request, space));
         let state = accounts.get(account);
         if (!state) {
           state = openAccount(account, new Map([...vectors].map(([space, v]) => [space, v.dim])));
@@ -203,7 +278,8 @@ export default defineDefense<SimilarQueryOptions>({
               hit = isSimilar(distance, options);
             }
             if (s.reportThreshold !== undefined) {
-              const similar = (distance: number) => isSimilar(distance, { metric: options.metric, threshold: s.reportThreshold! });
+              const similar = (distance: number) =>
+                isSimilar(distance, { metric: options.metric, threshold: s.reportThreshold! });
               for (const count of s.counts) {
                 count.queries++;
                 const distance =
@@ -225,17 +301,27 @@ export default defineDefense<SimilarQueryOptions>({
           if (!hit) continue;
           state.flagged++;
           if (options.perturbFlagged) {
-            for (let i = r * clean.dim; i < (r + 1) * clean.dim; i++) data[i] = options.noiseMean + options.noiseSigma * state.noise.normal();
+            for (let i = r * clean.dim; i < (r + 1) * clean.dim; i++)
+              data[i] = options.noiseMean + options.noiseSigma * state.noise.normal();
           }
         }
         const hits = flagged.filter(Boolean).length;
-        return { answer: { data, count: clean.count, dim: clean.dim }, flagged, note: `${hits} of ${clean.count} queries similar to earlier ones` };
+        return {
+          answer: { data, count: clean.count, dim: clean.dim },
+          flagged,
+          note: `${hits} of ${clean.count} queries similar to earlier ones`,
+        };
       },
       report(): AccountReport[] {
         return [...accounts].map(([account, s]) => {
           const share = s.queries === 0 ? 0 : s.flagged / s.queries;
           const rules = [...s.spaces.values()].flatMap((space) => space.counts.map((count) => ({ ...count })));
-          return { account, flagged: share > options.accountThreshold, score: share, ...(rules.length > 0 ? { rules } : {}) };
+          return {
+            account,
+            flagged: share > options.accountThreshold,
+            score: share,
+            ...(rules.length > 0 ? { rules } : {}),
+          };
         });
       },
     };

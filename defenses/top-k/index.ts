@@ -1,6 +1,5 @@
 import { defineDefense } from '../../benchmark/index.ts';
 
-
 export interface TopKOptions {
   /** How many coordinates survive per vector. */
   k: number;
@@ -33,7 +32,12 @@ export default defineDefense<TopKOptions>({
     options: {
       type: 'object',
       properties: {
-        k: { type: 'integer', minimum: 1, default: 32, description: 'Coordinates kept per returned vector (by magnitude).' },
+        k: {
+          type: 'integer',
+          minimum: 1,
+          default: 32,
+          description: 'Coordinates kept per returned vector (by magnitude).',
+        },
       },
       required: [],
       additionalProperties: false,
@@ -42,7 +46,9 @@ export default defineDefense<TopKOptions>({
   guard(_victim, options) {
     return {
       async answer({ clean }) {
-        return { answer: { data: topK(clean.data, clean.count, clean.dim, options.k), count: clean.count, dim: clean.dim } };
+        return {
+          answer: { data: topK(clean.data, clean.count, clean.dim, options.k), count: clean.count, dim: clean.dim },
+        };
       },
     };
   },

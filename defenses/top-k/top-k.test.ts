@@ -11,7 +11,14 @@ describe('top-k', () => {
       [0.5, -3, 1, 2],
       [-1, 0.25, 4, -0.5],
     ]);
-    const { answer } = await guard.answer({ account: 'a', images: imageBatch([[0, 0, 0, 0], [1, 1, 1, 1]]), clean });
+    const { answer } = await guard.answer({
+      account: 'a',
+      images: imageBatch([
+        [0, 0, 0, 0],
+        [1, 1, 1, 1],
+      ]),
+      clean,
+    });
     expect(answer.dim).toBe(4);
     expect(rowsOf(answer)).toEqual([
       [0, -3, 0, 2],

@@ -4,7 +4,14 @@
 // (verify.ts) and reads the suspect's representations through it. Cross-entropy on the rotation bin.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { batchOrder, createAdamStepper, createMlpHead, trainableVariables, vectorsToTensor, type Vectors } from '../../benchmark/index.ts';
+import {
+  batchOrder,
+  createAdamStepper,
+  createMlpHead,
+  trainableVariables,
+  vectorsToTensor,
+  type Vectors,
+} from '../../benchmark/index.ts';
 
 export function createWatermarkHead(representationDim: number, hidden: number, seed: number): tfl.Sequential {
   return createMlpHead({ inputDim: representationDim, hiddenDims: [hidden], outputDim: 2 }, seed);
@@ -27,8 +34,14 @@ export interface HeadFit {
 }
 
 /** Trains a fresh head on fixed representations (the defender's refit); returns it (the caller disposes). */
-export async function fitWatermarkHead(reps: Vectors, bins: Int32Array, hidden: number, fit: HeadFit): Promise<tfl.Sequential> {
-  if (bins.length !== reps.count) throw new RangeError(`fitWatermarkHead: ${reps.count} representations but ${bins.length} bins`);
+export async function fitWatermarkHead(
+  reps: Vectors,
+  bins: Int32Array,
+  hidden: number,
+  fit: HeadFit,
+): Promise<tfl.Sequential> {
+  if (bins.length !== reps.count)
+    throw new RangeError(`fitWatermarkHead: ${reps.count} representations but ${bins.length} bins`);
   const head = createWatermarkHead(reps.dim, hidden, fit.seed);
   const stepper = createAdamStepper(trainableVariables([head]), { learningRate: fit.learningRate, weightDecay: 0 });
   const batchSize = Math.min(fit.batchSize, reps.count);
@@ -38,7 +51,10 @@ export async function fitWatermarkHead(reps: Vectors, bins: Int32Array, hidden: 
       for (const indices of batchOrder(reps.count, batchSize, fit.seed, epoch)) {
         done++;
         const x = vectorsToTensor(reps, indices);
-        const y = tf.tensor1d(indices.map((i) => bins[i]!), 'int32');
+        const y = tf.tensor1d(
+          indices.map((i) => bins[i]!),
+          'int32',
+        );
         try {
           await stepper.step(() => binCrossEntropy(head.apply(x, { training: true }) as tf.Tensor2D, y));
         } finally {

@@ -1,4 +1,3 @@
-
 import { watermarkTrainHook, type WatermarkTraining } from './train-hook.ts';
 import { verifyWatermark } from './verify.ts';
 import { defineDefense } from '../../benchmark/index.ts';
@@ -21,26 +20,70 @@ export interface WatermarkOptions {
 }
 
 function training(options: Readonly<WatermarkOptions>): WatermarkTraining {
-  return { task: 'rotation-bins', lambda: options.lambda, source: options.source, imagesPerStep: options.imagesPerStep, hidden: options.hidden, key: options.key };
+  return {
+    task: 'rotation-bins',
+    lambda: options.lambda,
+    source: options.source,
+    imagesPerStep: options.imagesPerStep,
+    hidden: options.hidden,
+    key: options.key,
+  };
 }
 
 export default defineDefense<WatermarkOptions>({
   meta: {
     id: 'watermark',
     title: 'Rotation-prediction watermark',
-    paper: 'Dziedzic et al., "On the Difficulty of Defending Self-Supervised Learning against Model Extraction", ICML 2022, section 5.1, tables 5, 16, 17',
+    paper:
+      'Dziedzic et al., "On the Difficulty of Defending Self-Supervised Learning against Model Extraction", ICML 2022, section 5.1, tables 5, 16, 17',
     kind: 'proactive',
-    description: "Trains the victim to encode whether an image was rotated into [0°,180°) or [180°,360°); claims a suspect was stolen when the defender's rotation head reads that bin from the suspect's representations better than chance (one-sample t-test).",
+    description:
+      "Trains the victim to encode whether an image was rotated into [0°,180°) or [180°,360°); claims a suspect was stolen when the defender's rotation head reads that bin from the suspect's representations better than chance (one-sample t-test).",
     options: {
       type: 'object',
       properties: {
         lambda: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'Weight of the watermark loss.' },
-        source: { type: 'string', enum: ['private', 'synthetic'], default: 'private', description: 'Watermark images: private training images or a synthetic set from the key.' },
-        imagesPerStep: { type: 'integer', minimum: 1, maximum: 1024, default: 32, description: 'Watermark images (two rotated views each) per training step.' },
-        hidden: { type: 'integer', minimum: 1, maximum: 4096, default: 64, description: 'Hidden width of the rotation head.' },
-        key: { type: 'integer', minimum: 0, maximum: 2147483647, default: 2022, secret: true, description: 'Watermark key (seed); secret: adaptive attacks never see it.' },
-        verifyImages: { type: 'integer', minimum: 8, default: 2000, description: 'Watermark images at verification (half refit the head, half scored).' },
-        alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.05, description: 'Significance level.' },
+        source: {
+          type: 'string',
+          enum: ['private', 'synthetic'],
+          default: 'private',
+          description: 'Watermark images: private training images or a synthetic set from the key.',
+        },
+        imagesPerStep: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1024,
+          default: 32,
+          description: 'Watermark images (two rotated views each) per training step.',
+        },
+        hidden: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 4096,
+          default: 64,
+          description: 'Hidden width of the rotation head.',
+        },
+        key: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 2147483647,
+          default: 2022,
+          secret: true,
+          description: 'Watermark key (seed); secret: adaptive attacks never see it.',
+        },
+        verifyImages: {
+          type: 'integer',
+          minimum: 8,
+          default: 2000,
+          description: 'Watermark images at verification (half refit the head, half scored).',
+        },
+        alpha: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          exclusiveMaximum: 1,
+          default: 0.05,
+          description: 'Significance level.',
+        },
       },
       required: [],
       additionalProperties: false,
@@ -53,6 +96,15 @@ export default defineDefense<WatermarkOptions>({
     return watermarkTrainHook(training(options));
   },
   verifyOwnership(options, ctx) {
-    return verifyWatermark({ source: options.source, key: options.key, hidden: options.hidden, images: options.verifyImages, alpha: options.alpha }, ctx);
+    return verifyWatermark(
+      {
+        source: options.source,
+        key: options.key,
+        hidden: options.hidden,
+        images: options.verifyImages,
+        alpha: options.alpha,
+      },
+      ctx,
+    );
   },
 });

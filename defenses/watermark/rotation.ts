@@ -7,7 +7,8 @@ import { rotate, createRng } from '../../benchmark/index.ts';
 
 /** The bin of an angle in degrees (any real; taken modulo 360): 0 for [0, 180), 1 for [180, 360). */
 export function rotationBin(degrees: number): 0 | 1 {
-  if (!Number.isFinite(degrees)) throw new RangeError(`rotationBin: expected a finite angle in degrees, found ${degrees}`);
+  if (!Number.isFinite(degrees))
+    throw new RangeError(`rotationBin: expected a finite angle in degrees, found ${degrees}`);
   const wrapped = ((degrees % 360) + 360) % 360;
   return wrapped < 180 ? 0 : 1;
 }
@@ -34,7 +35,13 @@ export function rotatedViews(images: tf.Tensor4D, seed: number): tf.Tensor4D {
   const angles = watermarkAngles(count, seed).map((d) => (d * Math.PI) / 180);
   return tf.tidy(() => {
     // Each image twice, adjacent: gather [0, 0, 1, 1, …].
-    const doubled = tf.gather(images, tf.tensor1d(Array.from({ length: 2 * count }, (_, i) => i >> 1), 'int32'));
+    const doubled = tf.gather(
+      images,
+      tf.tensor1d(
+        Array.from({ length: 2 * count }, (_, i) => i >> 1),
+        'int32',
+      ),
+    );
     return rotate(doubled as tf.Tensor4D, angles);
   });
 }

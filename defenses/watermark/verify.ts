@@ -11,7 +11,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fitWatermarkHead, predictBins } from './head.ts';
 import { rotatedViews, watermarkLabels } from './rotation.ts';
 import { verificationSet } from './watermark-set.ts';
-import { imagesToTensor, type ImageBatch, type OwnershipContext, type OwnershipResult, type Vectors, oneSampleTTest, deriveSeed } from '../../benchmark/index.ts';
+import {
+  imagesToTensor,
+  type ImageBatch,
+  type OwnershipContext,
+  type OwnershipResult,
+  type Vectors,
+  oneSampleTTest,
+  deriveSeed,
+} from '../../benchmark/index.ts';
 
 export interface VerifySettings {
   source: 'private' | 'synthetic';
@@ -44,33 +52,56 @@ function sliceBatch(b: ImageBatch, start: number, end: number): ImageBatch {
 /** Per image, the share of its two views (bin 0, bin 1) whose bin was predicted right. */
 export function perImageSuccess(predicted: Int32Array): Float64Array {
   const labels = watermarkLabels(predicted.length / 2);
-  return Float64Array.from({ length: predicted.length / 2 }, (_, i) => ((predicted[2 * i] === labels[2 * i] ? 1 : 0) + (predicted[2 * i + 1] === labels[2 * i + 1] ? 1 : 0)) / 2);
+  return Float64Array.from(
+    { length: predicted.length / 2 },
+    (_, i) => ((predicted[2 * i] === labels[2 * i] ? 1 : 0) + (predicted[2 * i + 1] === labels[2 * i + 1] ? 1 : 0)) / 2,
+  );
 }
 
 const mean = (xs: Float64Array) => xs.reduce((s, v) => s + v, 0) / xs.length;
 
 export async function verifyWatermark(settings: VerifySettings, ctx: OwnershipContext): Promise<OwnershipResult> {
   const set = verificationSet(settings.source, ctx.privateData, settings.key, ctx.seed, settings.images);
-  if (set.count < 8) throw new RangeError(`watermark: need at least 8 watermark images to verify, ${set.name} gives ${set.count}`);
+  if (set.count < 8)
+    throw new RangeError(`watermark: need at least 8 watermark images to verify, ${set.name} gives ${set.count}`);
   const fitCount = Math.floor(set.count / 2);
   const views = viewBatch(set, deriveSeed(deriveSeed(settings.key, 'watermark/verify-angles'), `${ctx.seed}`));
   const labels = watermarkLabels(set.count);
 
   const victimReps = await ctx.victim.encode(views);
-  const head = await fitWatermarkHead(rows(victimReps, 0, 2 * fitCount), labels.subarray(0, 2 * fitCount), settings.hidden, {
-    ...HEAD_REFIT, seed: deriveSeed(settings.key, 'watermark/refit'),
-  });
+  const head = await fitWatermarkHead(
+    rows(victimReps, 0, 2 * fitCount),
+    labels.subarray(0, 2 * fitCount),
+    settings.hidden,
+    {
+      ...HEAD_REFIT,
+      seed: deriveSeed(settings.key, 'watermark/refit'),
+    },
+  );
   try {
     const victimSuccess = mean(perImageSuccess(await predictBins(head, rows(victimReps, 2 * fitCount, 2 * set.count))));
     const scored = sliceBatch(views, 2 * fitCount, 2 * set.count);
     const suspectReps = await ctx.suspect(scored);
-    if (!suspectReps || suspectReps.count !== scored.count || suspectReps.data.length !== scored.count * suspectReps.dim) {
-      throw new Error(`watermark: the suspect must answer ${scored.count} vectors, found count ${suspectReps?.count}, dim ${suspectReps?.dim}`);
+    if (
+      !suspectReps ||
+      suspectReps.count !== scored.count ||
+      suspectReps.data.length !== scored.count * suspectReps.dim
+    ) {
+      throw new Error(
+        `watermark: the suspect must answer ${scored.count} vectors, found count ${suspectReps?.count}, dim ${suspectReps?.dim}`,
+      );
     }
     const base = { scoredImages: set.count - fitCount, refitImages: fitCount, victimSuccess, source: settings.source };
     if (suspectReps.dim !== victimReps.dim) {
-      ctx.log(`watermark: the suspect's ${suspectReps.dim}-d representations cannot go through the victim's ${victimReps.dim}-d head`);
-      return { stolen: false, statistic: 0, pValue: 1, details: { ...base, reason: `representation width ${suspectReps.dim} ≠ victim's ${victimReps.dim}` } };
+      ctx.log(
+        `watermark: the suspect's ${suspectReps.dim}-d representations cannot go through the victim's ${victimReps.dim}-d head`,
+      );
+      return {
+        stolen: false,
+        statistic: 0,
+        pValue: 1,
+        details: { ...base, reason: `representation width ${suspectReps.dim} ≠ victim's ${victimReps.dim}` },
+      };
     }
     const predicted = await predictBins(head, suspectReps);
     const success = perImageSuccess(predicted);
@@ -89,7 +120,9 @@ export async function verifyWatermark(settings: VerifySettings, ctx: OwnershipCo
       details.degenerate = true;
       statistic = Math.sign(statistic) * Number.MAX_VALUE;
     }
-    ctx.log(`watermark: success ${(100 * rate).toFixed(1)}% (victim ${(100 * victimSuccess).toFixed(1)}%), t = ${statistic.toFixed(2)}, p = ${pValue.toExponential(2)}`);
+    ctx.log(
+      `watermark: success ${(100 * rate).toFixed(1)}% (victim ${(100 * victimSuccess).toFixed(1)}%), t = ${statistic.toFixed(2)}, p = ${pValue.toExponential(2)}`,
+    );
     return { stolen: pValue < settings.alpha, statistic, pValue, details };
   } finally {
     head.dispose();

@@ -13,7 +13,18 @@ import { watermarkTrainHook, type WatermarkHook } from './train-hook.ts';
 import { predictBins } from './head.ts';
 import { perImageSuccess, verifyWatermark } from './verify.ts';
 import { testDefense } from '../../benchmark/testkit/index.ts';
-import { initEngine, createAdamStepper, imagesToTensor, type ImageBatch, type ImageSet, type OwnershipContext, type Vectors, type VictimDeployment, oneSampleTTest, createRng } from '../../benchmark/index.ts';
+import {
+  initEngine,
+  createAdamStepper,
+  imagesToTensor,
+  type ImageBatch,
+  type ImageSet,
+  type OwnershipContext,
+  type Vectors,
+  type VictimDeployment,
+  oneSampleTTest,
+  createRng,
+} from '../../benchmark/index.ts';
 
 const SIDE = 15;
 const C = (SIDE - 1) / 2;
@@ -35,7 +46,9 @@ function centroidEncoder(which: 'x' | 'y' | 'xy'): (images: ImageBatch) => Promi
   return async (images) => {
     const data = new Float32Array(images.count * 2);
     for (let n = 0; n < images.count; n++) {
-      let mass = 0, sx = 0, sy = 0;
+      let mass = 0,
+        sx = 0,
+        sy = 0;
       for (let y = 0; y < SIDE; y++) {
         for (let x = 0; x < SIDE; x++) {
           const v = images.data[n * SIDE * SIDE + y * SIDE + x]! ** 2;
@@ -51,11 +64,35 @@ function centroidEncoder(which: 'x' | 'y' | 'xy'): (images: ImageBatch) => Promi
   };
 }
 
-const OPTIONS: WatermarkOptions = { lambda: 1, source: 'private', imagesPerStep: 16, hidden: 16, key: 7, verifyImages: 200, alpha: 0.05 };
+const OPTIONS: WatermarkOptions = {
+  lambda: 1,
+  source: 'private',
+  imagesPerStep: 16,
+  hidden: 16,
+  key: 7,
+  verifyImages: 200,
+  alpha: 0.05,
+};
 
-function context(victim: (images: ImageBatch) => Promise<Vectors>, suspect: (images: ImageBatch) => Promise<Vectors>, dim = 2): OwnershipContext {
-  const deployment: VictimDeployment = { id: 'toy', inputShape: [SIDE, SIDE, 1], representationDim: dim, encode: victim };
-  return { seed: 3, log: () => {}, victim: deployment, privateData: dotImages(240, 1), publicData: dotImages(10, 2), suspect };
+function context(
+  victim: (images: ImageBatch) => Promise<Vectors>,
+  suspect: (images: ImageBatch) => Promise<Vectors>,
+  dim = 2,
+): OwnershipContext {
+  const deployment: VictimDeployment = {
+    id: 'toy',
+    inputShape: [SIDE, SIDE, 1],
+    representationDim: dim,
+    encode: victim,
+  };
+  return {
+    seed: 3,
+    log: () => {},
+    victim: deployment,
+    privateData: dotImages(240, 1),
+    publicData: dotImages(10, 2),
+    suspect,
+  };
 }
 
 beforeAll(async () => {
@@ -64,7 +101,19 @@ beforeAll(async () => {
 
 describe('rotation bins', () => {
   it('bins known angles: [0°, 180°) → 0, [180°, 360°) → 1, modulo 360', () => {
-    const cases: [number, 0 | 1][] = [[0, 0], [45, 0], [90, 0], [179.999, 0], [180, 1], [270, 1], [359.999, 1], [360, 0], [-90, 1], [450, 0], [-180, 1]];
+    const cases: [number, 0 | 1][] = [
+      [0, 0],
+      [45, 0],
+      [90, 0],
+      [179.999, 0],
+      [180, 1],
+      [270, 1],
+      [359.999, 1],
+      [360, 0],
+      [-90, 1],
+      [450, 0],
+      [-180, 1],
+    ];
     for (const [angle, bin] of cases) expect(rotationBin(angle), `${angle}°`).toBe(bin);
     expect(() => rotationBin(NaN)).toThrow(/finite angle/);
   });
@@ -85,13 +134,21 @@ describe('rotation bins', () => {
     const views = tf.tidy(() => rotatedViews(imagesToTensor(images), 9));
     const data = (await views.data()) as Float32Array;
     views.dispose();
-    const sums = Array.from({ length: 4 }, (_, v) => data.subarray(v * SIDE * SIDE, (v + 1) * SIDE * SIDE).reduce((s, x) => s + x, 0));
+    const sums = Array.from({ length: 4 }, (_, v) =>
+      data.subarray(v * SIDE * SIDE, (v + 1) * SIDE * SIDE).reduce((s, x) => s + x, 0),
+    );
     expect(sums.slice(0, 2)).toEqual([0, 0]);
     expect(Math.min(sums[2]!, sums[3]!)).toBeGreaterThan(5);
     // Image 1's dot: its horizontal centroid moves left in bin 0 and right in bin 1 (counter-clockwise rotation),
     // unless the angle is within a few degrees of 0° or 180° (then it stays near the centre line).
     const angles = watermarkAngles(2, 9).slice(2);
-    const centroid = await centroidEncoder('x')({ data: data.slice(2 * SIDE * SIDE), count: 2, height: SIDE, width: SIDE, channels: 1 });
+    const centroid = await centroidEncoder('x')({
+      data: data.slice(2 * SIDE * SIDE),
+      count: 2,
+      height: SIDE,
+      width: SIDE,
+      channels: 1,
+    });
     const expected = angles.map((a) => -(C - 2) * Math.sin((a * Math.PI) / 180));
     expect(centroid.data[0]).toBeCloseTo(expected[0]!, 0);
     expect(centroid.data[2]).toBeCloseTo(expected[1]!, 0);
@@ -107,7 +164,10 @@ describe('watermark verification through the defender head', () => {
   });
 
   it('a representation that carries the bin (horizontal centroid) is read at ~100%: stolen', async () => {
-    const r = await verifyWatermark({ source: 'private', key: 7, hidden: 16, images: 200, alpha: 0.05 }, context(centroidEncoder('xy'), centroidEncoder('xy')));
+    const r = await verifyWatermark(
+      { source: 'private', key: 7, hidden: 16, images: 200, alpha: 0.05 },
+      context(centroidEncoder('xy'), centroidEncoder('xy')),
+    );
     expect(r.details!.victimSuccess).toBeGreaterThan(0.95);
     expect(r.details!.successRate).toBeGreaterThan(0.95);
     expect(r.stolen).toBe(true);
@@ -115,14 +175,21 @@ describe('watermark verification through the defender head', () => {
   });
 
   it('an unrelated representation (vertical centroid, symmetric in the bins) is read at ~50%: not stolen', async () => {
-    const r = await verifyWatermark({ source: 'private', key: 7, hidden: 16, images: 200, alpha: 0.05 }, context(centroidEncoder('xy'), centroidEncoder('y')));
+    const r = await verifyWatermark(
+      { source: 'private', key: 7, hidden: 16, images: 200, alpha: 0.05 },
+      context(centroidEncoder('xy'), centroidEncoder('y')),
+    );
     expect(r.details!.successRate).toBeGreaterThan(0.4);
     expect(r.details!.successRate).toBeLessThan(0.6);
     expect(r.stolen).toBe(false);
   });
 
   it('a suspect of another width is not read: p = 1 with the reason', async () => {
-    const wide = async (images: ImageBatch): Promise<Vectors> => ({ data: new Float32Array(images.count * 3), count: images.count, dim: 3 });
+    const wide = async (images: ImageBatch): Promise<Vectors> => ({
+      data: new Float32Array(images.count * 3),
+      count: images.count,
+      dim: 3,
+    });
     const r = await watermark.verifyOwnership!(OPTIONS, context(centroidEncoder('xy'), wide));
     expect(r).toMatchObject({ stolen: false, pValue: 1 });
     expect(r.details!.reason).toMatch(/width 3 ≠ victim's 2/);
@@ -132,7 +199,9 @@ describe('watermark verification through the defender head', () => {
 describe('watermark training hook', () => {
   it('prepareVictim returns the training settings only (verification options do not change the victim)', () => {
     const a = watermark.prepareVictim!(OPTIONS);
-    expect(a).toEqual({ watermark: { task: 'rotation-bins', lambda: 1, source: 'private', imagesPerStep: 16, hidden: 16, key: 7 } });
+    expect(a).toEqual({
+      watermark: { task: 'rotation-bins', lambda: 1, source: 'private', imagesPerStep: 16, hidden: 16, key: 7 },
+    });
     expect(watermark.prepareVictim!({ ...OPTIONS, verifyImages: 10, alpha: 0.01 })).toEqual(a);
   });
 
@@ -140,11 +209,24 @@ describe('watermark training hook', () => {
     const make = () => {
       const model = tfl.sequential();
       model.add(tfl.layers.flatten({ inputShape: [SIDE, SIDE, 1] }));
-      model.add(tfl.layers.dense({ units: 8, activation: 'tanh', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }));
+      model.add(
+        tfl.layers.dense({
+          units: 8,
+          activation: 'tanh',
+          kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
+        }),
+      );
       return model;
     };
     const encoder = make();
-    const hook = watermarkTrainHook({ task: 'rotation-bins', lambda: 1, source: 'private', imagesPerStep: 16, hidden: 16, key: 7 })(encoder) as WatermarkHook;
+    const hook = watermarkTrainHook({
+      task: 'rotation-bins',
+      lambda: 1,
+      source: 'private',
+      imagesPerStep: 16,
+      hidden: 16,
+      key: 7,
+    })(encoder) as WatermarkHook;
     const encode = async (images: ImageBatch): Promise<Vectors> => {
       const y = tf.tidy(() => encoder.predict(imagesToTensor(images)) as tf.Tensor2D);
       const data = (await y.data()) as Float32Array;
@@ -153,7 +235,13 @@ describe('watermark training hook', () => {
     };
     // The jointly trained head's accuracy on the encoder's representations of rotated held-out images.
     const views = tf.tidy(() => rotatedViews(imagesToTensor(dotImages(100, 9)), 11));
-    const viewBatch: ImageBatch = { data: (await views.data()) as Float32Array, count: 200, height: SIDE, width: SIDE, channels: 1 };
+    const viewBatch: ImageBatch = {
+      data: (await views.data()) as Float32Array,
+      count: 200,
+      height: SIDE,
+      width: SIDE,
+      channels: 1,
+    };
     views.dispose();
     const headAccuracy = async () => {
       const predicted = await predictBins(hook.head, await encode(viewBatch));
@@ -161,12 +249,18 @@ describe('watermark training hook', () => {
     };
     const before = await headAccuracy();
     const train = dotImages(256, 4);
-    const stepper = createAdamStepper([...encoder.trainableWeights.map((w) => w.read() as tf.Variable), ...hook.variables!], { learningRate: 0.01 });
+    const stepper = createAdamStepper(
+      [...encoder.trainableWeights.map((w) => w.read() as tf.Variable), ...hook.variables!],
+      { learningRate: 0.01 },
+    );
     let tensorsBefore = 0;
     for (let step = 0; step < 60; step++) {
       // Adam creates its moment slots on the first step: count from there.
       if (step === 1) tensorsBefore = tf.memory().numTensors;
-      const batch = imagesToTensor(train, Array.from({ length: 32 }, (_, i) => (step * 32 + i) % 256));
+      const batch = imagesToTensor(
+        train,
+        Array.from({ length: 32 }, (_, i) => (step * 32 + i) % 256),
+      );
       await stepper.step(() => hook.loss(tf.zeros([1, 8]) as tf.Tensor2D, batch, step, encoder));
       batch.dispose();
     }

@@ -2,7 +2,15 @@
 // an optional fixed linear projection head. No tfjs, so guards can be tested on numbers worked out by hand.
 // Also small builders for image batches and guard requests, and `openGuard`, which resolves a defense's options
 // through the harness's own validator (defaults applied, frozen) exactly as the oracle will.
-import type { DefensePlugin, Guard, GuardRequest, ImageBatch, ImageSet, Vectors, VictimDeployment } from '../../benchmark/plugin/types.ts';
+import type {
+  DefensePlugin,
+  Guard,
+  GuardRequest,
+  ImageBatch,
+  ImageSet,
+  Vectors,
+  VictimDeployment,
+} from '../../benchmark/plugin/types.ts';
 import { resolveOptions } from '../../benchmark/plugin/options.ts';
 import { createRng } from '../../benchmark/util/random.ts';
 import { createTinyVictim, type TinyVictim } from '../../benchmark/testkit/index.ts';
@@ -22,7 +30,13 @@ export interface TinyDeploymentSpec {
 }
 
 /** y = x W (row vector times matrix), for `count` rows. */
-export function linearMap(x: Float32Array, count: number, inDim: number, w: Float32Array, outDim: number): Float32Array {
+export function linearMap(
+  x: Float32Array,
+  count: number,
+  inDim: number,
+  w: Float32Array,
+  outDim: number,
+): Float32Array {
   const out = new Float32Array(count * outDim);
   for (let r = 0; r < count; r++) {
     for (let i = 0; i < inDim; i++) {
@@ -51,7 +65,9 @@ export function tinyDeployment(spec: TinyDeploymentSpec = {}): TinyVictim {
   const encoderWeights = spec.encoderWeights ?? seededWeights(inputSize, representationDim, seed);
   const projectionDim = spec.projectionDim ?? null;
   const headWeights =
-    projectionDim === null ? undefined : (spec.headWeights ?? seededWeights(representationDim, projectionDim, seed + 1));
+    projectionDim === null
+      ? undefined
+      : (spec.headWeights ?? seededWeights(representationDim, projectionDim, seed + 1));
   return createTinyVictim(seed, {
     id: 'tiny-linear',
     inputShape,
@@ -64,7 +80,10 @@ export function tinyDeployment(spec: TinyDeploymentSpec = {}): TinyVictim {
 }
 
 /** An image batch from rows of pixel values (each row = one flattened image). */
-export function imageBatch(rows: readonly (readonly number[])[], shape: readonly [number, number, number] = [2, 2, 1]): ImageBatch {
+export function imageBatch(
+  rows: readonly (readonly number[])[],
+  shape: readonly [number, number, number] = [2, 2, 1],
+): ImageBatch {
   const size = shape[0] * shape[1] * shape[2];
   const data = new Float32Array(rows.length * size);
   rows.forEach((row, r) => {
@@ -93,8 +112,18 @@ export async function requestFor(victim: VictimDeployment, account: string, imag
 }
 
 /** Build a guard the way the oracle does: options validated with defaults applied and frozen. */
-export async function openGuard<Options>(plugin: DefensePlugin<Options>, victim: VictimDeployment, rawOptions: unknown = {}, seed = 7, privateData?: ImageSet): Promise<Guard> {
+export async function openGuard<Options>(
+  plugin: DefensePlugin<Options>,
+  victim: VictimDeployment,
+  rawOptions: unknown = {},
+  seed = 7,
+  privateData?: ImageSet,
+): Promise<Guard> {
   if (!plugin.guard) throw new Error(`defense '${plugin.meta.id}' has no guard`);
   const options = resolveOptions<Options>('defense', plugin, rawOptions);
-  return plugin.guard(victim, options, { seed, log: () => {}, ...(privateData ? { loadPrivateData: async () => privateData } : {}) });
+  return plugin.guard(victim, options, {
+    seed,
+    log: () => {},
+    ...(privateData ? { loadPrivateData: async () => privateData } : {}),
+  });
 }

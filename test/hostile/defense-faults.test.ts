@@ -11,24 +11,44 @@ export default defineDefense({ ${defenseMeta(id)}, guard() { return { async answ
 
 const defenses: Record<string, string> = {
   'hostile-guard-throws': defense('hostile-guard-throws', `throw new Error('the guard broke down');`),
-  'hostile-guard-short': defense('hostile-guard-short', `return { answer: { data: clean.data.slice(clean.dim), count: clean.count, dim: clean.dim } };`),
-  'hostile-guard-nan': defense('hostile-guard-nan', `return { answer: { data: clean.data.map(() => Number.NaN), count: clean.count, dim: clean.dim } };`),
-  'hostile-guard-infinity': defense('hostile-guard-infinity', `const data = clean.data.slice(); data[3] = Infinity; return { answer: { data, count: clean.count, dim: clean.dim } };`),
+  'hostile-guard-short': defense(
+    'hostile-guard-short',
+    `return { answer: { data: clean.data.slice(clean.dim), count: clean.count, dim: clean.dim } };`,
+  ),
+  'hostile-guard-nan': defense(
+    'hostile-guard-nan',
+    `return { answer: { data: clean.data.map(() => Number.NaN), count: clean.count, dim: clean.dim } };`,
+  ),
+  'hostile-guard-infinity': defense(
+    'hostile-guard-infinity',
+    `const data = clean.data.slice(); data[3] = Infinity; return { answer: { data, count: clean.count, dim: clean.dim } };`,
+  ),
 };
 
 const expected: Record<string, RegExp> = {
-  'hostile-guard-throws': /^the defense guard threw on a batch: (defense 'hostile-guard-throws' failed in guard\.answer\(\): )?the guard broke down$/,
-  'hostile-guard-short': /^the defense guard's answer to a batch of \d+ image\(s\) is invalid: answer: data length \d+, expected count × dim/,
+  'hostile-guard-throws':
+    /^the defense guard threw on a batch: (defense 'hostile-guard-throws' failed in guard\.answer\(\): )?the guard broke down$/,
+  'hostile-guard-short':
+    /^the defense guard's answer to a batch of \d+ image\(s\) is invalid: answer: data length \d+, expected count × dim/,
   'hostile-guard-nan': /is invalid: answer: NaN at row 0, column 0; every value must be finite/,
   'hostile-guard-infinity': /is invalid: answer: Infinity at row 0, column 3; every value must be finite/,
 };
 
-describe('a defense\'s faults are blamed on the defense', () => {
+describe("a defense's faults are blamed on the defense", () => {
   let run: HostileRun;
 
   it('runs every broken defense against an honest attack as a real cell', async () => {
-    run = await runHostileCells({ attacks: { 'hostile-honest': HONEST_ATTACK('hostile-honest') }, defenses, useDefenses: Object.keys(defenses), useAttacks: ['hostile-honest'] });
-    expect(Object.keys(run.records).sort(), run.stdout).toEqual(Object.keys(defenses).map((id) => `${id}/hostile-honest`).sort());
+    run = await runHostileCells({
+      attacks: { 'hostile-honest': HONEST_ATTACK('hostile-honest') },
+      defenses,
+      useDefenses: Object.keys(defenses),
+      useAttacks: ['hostile-honest'],
+    });
+    expect(Object.keys(run.records).sort(), run.stdout).toEqual(
+      Object.keys(defenses)
+        .map((id) => `${id}/hostile-honest`)
+        .sort(),
+    );
   }, 900_000);
 
   it.each(Object.keys(defenses))('%s: failed in phase defense, blamed on the defense, nothing charged', (id) => {

@@ -4,7 +4,17 @@
 // that their bare imports resolve to its node_modules), and the run gets its own TMPDIR, so that "nothing left
 // behind" is checked on this run's files and processes only, not on whatever else the machine runs.
 import { execa } from 'execa';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CellRecord } from '../../benchmark/runner/record.ts';
@@ -15,7 +25,8 @@ const bin = join(repoRoot, 'benchmark/cli/bin.mjs');
 export const PUBLIC_ENTRY = JSON.stringify(join(repoRoot, 'benchmark/index.ts'));
 
 export const attackMeta = (id: string) => `meta: { id: '${id}', title: '${id}', paper: 'hostile test fixture' }`;
-export const defenseMeta = (id: string) => `meta: { id: '${id}', title: '${id}', paper: 'hostile test fixture', kind: 'active' }`;
+export const defenseMeta = (id: string) =>
+  `meta: { id: '${id}', title: '${id}', paper: 'hostile test fixture', kind: 'active' }`;
 
 /** An honest attack: spends its budget in 4 batches over 2 accounts (errors caught), returns a fresh small encoder. */
 export const HONEST_ATTACK = (id: string) => `import { defineAttack, createEncoder } from ${PUBLIC_ENTRY};
@@ -89,20 +100,33 @@ export async function runHostileCells(options: HostileRunOptions): Promise<Hosti
     const temp = join(root, 'tmp');
     mkdirSync(temp);
     const config = {
-      name: 'hostile', victims: ['simclr-fmnist'], defenses: options.useDefenses.map((id) => ({ id })),
-      attacks: options.useAttacks.map((id) => ({ id })), budgets: [options.budget ?? 64], pools: ['fmnist/attacker-pool-20k'],
-      seeds: [0], downstream: ['fmnist-small'], limits: { cellTimeoutSeconds: options.cellTimeoutSeconds ?? 600, memoryMB: options.memoryMB ?? 2048, concurrency: 2 },
+      name: 'hostile',
+      victims: ['simclr-fmnist'],
+      defenses: options.useDefenses.map((id) => ({ id })),
+      attacks: options.useAttacks.map((id) => ({ id })),
+      budgets: [options.budget ?? 64],
+      pools: ['fmnist/attacker-pool-20k'],
+      seeds: [0],
+      downstream: ['fmnist-small'],
+      limits: {
+        cellTimeoutSeconds: options.cellTimeoutSeconds ?? 600,
+        memoryMB: options.memoryMB ?? 2048,
+        concurrency: 2,
+      },
     };
     writeFileSync(join(root, 'config.json'), JSON.stringify(config));
     const out = join(root, 'run');
     const ran = await execa('node', [bin, 'run', '--config', join(root, 'config.json'), '--out', out], {
-      reject: false, cwd: repoRoot, env: { STEALBENCH_PLUGIN_PATH: root, TMPDIR: temp },
+      reject: false,
+      cwd: repoRoot,
+      env: { STEALBENCH_PLUGIN_PATH: root, TMPDIR: temp },
     });
     const records: Record<string, CellRecord> = {};
     const recordBytes: Record<string, number> = {};
     const logs: Record<string, string> = {};
     const results = join(out, 'results');
-    if (!existsSync(results)) throw new Error(`the run wrote no results (exit ${ran.exitCode}):\n${ran.stdout}\n${ran.stderr}`);
+    if (!existsSync(results))
+      throw new Error(`the run wrote no results (exit ${ran.exitCode}):\n${ran.stdout}\n${ran.stderr}`);
     for (const file of readdirSync(results)) {
       const record = JSON.parse(readFileSync(join(results, file), 'utf8')) as CellRecord;
       const key = `${record.cell.defense.id}/${record.cell.attack.id}`;

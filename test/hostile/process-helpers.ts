@@ -12,8 +12,10 @@ export const strongIsolation = detectIsolation().strong;
 
 /** An attack plugin: `body` is the inside of `async steal(ctx)`; `imports` go at the top. */
 export function hostileAttack(id: string, body: string, imports = ''): string {
-  return `import { defineAttack, createEncoder } from ${PUBLIC_ENTRY};\n${imports}\n` +
-    `export default defineAttack({ ${attackMeta(id)}, async steal(ctx) {\n${body}\n} });\n`;
+  return (
+    `import { defineAttack, createEncoder } from ${PUBLIC_ENTRY};\n${imports}\n` +
+    `export default defineAttack({ ${attackMeta(id)}, async steal(ctx) {\n${body}\n} });\n`
+  );
 }
 
 /** The report a hostile attack throws (`throw new Error('REPORT ' + JSON.stringify(report))`), parsed back. */

@@ -3,18 +3,30 @@
 // (the worker sees its IPC channel close and exits; the kernel kills the attack's tree with it), the run's temp
 // folders (query pool, bundle, cell folder) are gone, and no completed record exists.
 import { execa } from 'execa';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { processesMentioning, repoRoot, writePlugin } from './hostile-cells.ts';
 import { hostileAttack } from './process-helpers.ts';
 
 const id = 'hostile-holds-cell';
-const source = hostileAttack(id, `
+const source = hostileAttack(
+  id,
+  `
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => {});
   await ctx.oracle.query({ ...ctx.pool, count: 1, data: ctx.pool.data.subarray(0, ctx.pool.height * ctx.pool.width * ctx.pool.channels) });
   ctx.log('attack is running');
-  await new Promise(() => {});`);
+  await new Promise(() => {});`,
+);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -36,24 +48,45 @@ describe('kill -9 of the main process', () => {
     const temp = join(root, 'tmp');
     mkdirSync(temp);
     const config = {
-      name: 'hostile-kill', victims: ['simclr-fmnist'], defenses: [{ id: 'none' }], attacks: [{ id }], budgets: [8],
-      pools: ['fmnist/attacker-pool-20k'], seeds: [0], downstream: ['fmnist-small'],
+      name: 'hostile-kill',
+      victims: ['simclr-fmnist'],
+      defenses: [{ id: 'none' }],
+      attacks: [{ id }],
+      budgets: [8],
+      pools: ['fmnist/attacker-pool-20k'],
+      seeds: [0],
+      downstream: ['fmnist-small'],
       limits: { cellTimeoutSeconds: 300, memoryMB: 2048, concurrency: 1 },
     };
     writeFileSync(join(root, 'config.json'), JSON.stringify(config));
     const out = join(root, 'run');
-    const main = execa('node', [join(repoRoot, 'benchmark/cli/bin.mjs'), 'run', '--config', join(root, 'config.json'), '--out', out], {
-      reject: false, cwd: repoRoot, env: { STEALBENCH_PLUGIN_PATH: root, TMPDIR: temp },
-    });
+    const main = execa(
+      'node',
+      [join(repoRoot, 'benchmark/cli/bin.mjs'), 'run', '--config', join(root, 'config.json'), '--out', out],
+      {
+        reject: false,
+        cwd: repoRoot,
+        env: { STEALBENCH_PLUGIN_PATH: root, TMPDIR: temp },
+      },
+    );
     const attackRunning = () => {
       const logs = join(out, 'logs');
-      return existsSync(logs) && readdirSync(logs).some((f) => readFileSync(join(logs, f), 'utf8').includes('attack is running'));
+      return (
+        existsSync(logs) &&
+        readdirSync(logs).some((f) => readFileSync(join(logs, f), 'utf8').includes('attack is running'))
+      );
     };
     await waitFor('the attack to start', () => attackRunning() || main.exitCode !== null, 240);
     expect(attackRunning(), 'the run ended before its attack started').toBe(true);
     const before = processesMentioning(root);
-    expect(before.some((p) => p.includes('worker.ts')), before.join('\n')).toBe(true);
-    expect(before.some((p) => p.includes('attack.mjs')), before.join('\n')).toBe(true);
+    expect(
+      before.some((p) => p.includes('worker.ts')),
+      before.join('\n'),
+    ).toBe(true);
+    expect(
+      before.some((p) => p.includes('attack.mjs')),
+      before.join('\n'),
+    ).toBe(true);
     expect(readdirSync(temp).filter((name) => name.startsWith('stealbench-')).length).toBeGreaterThan(0);
 
     main.kill('SIGKILL');

@@ -10,30 +10,52 @@ const MEMORY_MB = 1024;
 const tick = 'await new Promise((resolve) => setImmediate(resolve));';
 
 const memory = {
-  'hostile-heap-bomb': hostileAttack('hostile-heap-bomb', `
+  'hostile-heap-bomb': hostileAttack(
+    'hostile-heap-bomb',
+    `
   const keep = [];
-  for (let i = 0; ; i++) { keep.push(new Array(1 << 20).fill(i)); if (i % 16 === 0) ${tick} }`),
-  'hostile-buffer-bomb': hostileAttack('hostile-buffer-bomb', `
+  for (let i = 0; ; i++) { keep.push(new Array(1 << 20).fill(i)); if (i % 16 === 0) ${tick} }`,
+  ),
+  'hostile-buffer-bomb': hostileAttack(
+    'hostile-buffer-bomb',
+    `
   const keep = [];
-  for (;;) { keep.push(Buffer.alloc(64 << 20, 1)); ${tick} }`),
-  'hostile-wasm-bomb': hostileAttack('hostile-wasm-bomb', `
+  for (;;) { keep.push(Buffer.alloc(64 << 20, 1)); ${tick} }`,
+  ),
+  'hostile-wasm-bomb': hostileAttack(
+    'hostile-wasm-bomb',
+    `
   const keep = [];
-  for (;;) { keep.push(tf.ones([16 << 20])); ${tick} }`, `import * as tf from '@tensorflow/tfjs-core';`),
+  for (;;) { keep.push(tf.ones([16 << 20])); ${tick} }`,
+    `import * as tf from '@tensorflow/tfjs-core';`,
+  ),
 };
 const output = {
-  'hostile-floods-stdout': hostileAttack('hostile-floods-stdout', `
-  for (let i = 0; ; i++) { process.stdout.write('o'.repeat(10_000) + '\\n'); if (i % 50 === 0) ${tick} }`),
-  'hostile-floods-stderr-sync': hostileAttack('hostile-floods-stderr-sync', `
-  for (;;) console.error('e'.repeat(1000));`),
-  'hostile-floods-log': hostileAttack('hostile-floods-log', `
+  'hostile-floods-stdout': hostileAttack(
+    'hostile-floods-stdout',
+    `
+  for (let i = 0; ; i++) { process.stdout.write('o'.repeat(10_000) + '\\n'); if (i % 50 === 0) ${tick} }`,
+  ),
+  'hostile-floods-stderr-sync': hostileAttack(
+    'hostile-floods-stderr-sync',
+    `
+  for (;;) console.error('e'.repeat(1000));`,
+  ),
+  'hostile-floods-log': hostileAttack(
+    'hostile-floods-log',
+    `
   for (let i = 0; ; i++) {
     ctx.log('l'.repeat(100_000));
     ctx.progress(i, 1e9, 'p'.repeat(100_000));
     if (i % 10 === 0) ${tick}
-  }`),
-  'hostile-huge-log-line': hostileAttack('hostile-huge-log-line', `
+  }`,
+  ),
+  'hostile-huge-log-line': hostileAttack(
+    'hostile-huge-log-line',
+    `
   ctx.log('z'.repeat(50_000_000));
-  await new Promise(() => {});`),
+  await new Promise(() => {});`,
+  ),
 };
 
 describe('an attack cannot outgrow its memory or output limits', () => {
@@ -42,9 +64,18 @@ describe('an attack cannot outgrow its memory or output limits', () => {
 
   it('runs the hostile attacks as real cells', async () => {
     run = await runHostileCells({
-      attacks, useDefenses: ['none'], useAttacks: Object.keys(attacks), budget: 8, cellTimeoutSeconds: 120, memoryMB: MEMORY_MB,
+      attacks,
+      useDefenses: ['none'],
+      useAttacks: Object.keys(attacks),
+      budget: 8,
+      cellTimeoutSeconds: 120,
+      memoryMB: MEMORY_MB,
     });
-    expect(Object.keys(run.records).sort(), run.stdout).toEqual(Object.keys(attacks).map((id) => `none/${id}`).sort());
+    expect(Object.keys(run.records).sort(), run.stdout).toEqual(
+      Object.keys(attacks)
+        .map((id) => `none/${id}`)
+        .sort(),
+    );
   }, 600_000);
 
   it.each(Object.keys(memory))('%s is stopped at its memory limit and blamed for it', (id) => {

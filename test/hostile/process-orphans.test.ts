@@ -7,7 +7,9 @@ import { runHostileCells, type HostileRun } from './hostile-cells.ts';
 import { expectContained, hostileAttack, reportOf } from './process-helpers.ts';
 
 const attacks = {
-  'hostile-spawns-detached': hostileAttack('hostile-spawns-detached', `
+  'hostile-spawns-detached': hostileAttack(
+    'hostile-spawns-detached',
+    `
   const report = { started: [], refused: {} };
   const attempt = (name, how) => {
     try { how(); report.started.push(name); } catch (error) { report.refused[name] = error.code ?? String(error); }
@@ -17,11 +19,15 @@ const attacks = {
   attempt('fork', () => fork('/dev/null', { detached: true }));
   attempt('worker thread', () => new Worker('setInterval(() => {}, 1000)', { eval: true }));
   throw new Error('REPORT ' + JSON.stringify(report));`,
-  `import { execSync, fork, spawn } from 'node:child_process';\nimport { Worker } from 'node:worker_threads';`),
-  'hostile-outlives-cell': hostileAttack('hostile-outlives-cell', `
+    `import { execSync, fork, spawn } from 'node:child_process';\nimport { Worker } from 'node:worker_threads';`,
+  ),
+  'hostile-outlives-cell': hostileAttack(
+    'hostile-outlives-cell',
+    `
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR2', 'SIGPIPE']) process.on(signal, () => {});
   process.on('disconnect', () => {});
-  for (;;) {}`),
+  for (;;) {}`,
+  ),
 };
 
 describe('an attack leaves no process behind', () => {
@@ -29,15 +35,30 @@ describe('an attack leaves no process behind', () => {
 
   it('runs the hostile attacks as real cells', async () => {
     // cellTimeoutSeconds 40: the attack's deadline is a quarter before the cell's, about 30 s.
-    run = await runHostileCells({ attacks, useDefenses: ['none'], useAttacks: Object.keys(attacks), budget: 8, cellTimeoutSeconds: 40 });
-    expect(Object.keys(run.records).sort(), run.stdout).toEqual(Object.keys(attacks).map((id) => `none/${id}`).sort());
+    run = await runHostileCells({
+      attacks,
+      useDefenses: ['none'],
+      useAttacks: Object.keys(attacks),
+      budget: 8,
+      cellTimeoutSeconds: 40,
+    });
+    expect(Object.keys(run.records).sort(), run.stdout).toEqual(
+      Object.keys(attacks)
+        .map((id) => `none/${id}`)
+        .sort(),
+    );
   }, 300_000);
 
   it('every attempt to start another process or thread is refused', () => {
     expectContained(run, 'hostile-spawns-detached');
     const report = reportOf(run, 'hostile-spawns-detached');
     expect(report.started).toEqual([]);
-    expect(Object.keys(report.refused as object).sort()).toEqual(['execSync', 'fork', 'spawn detached', 'worker thread']);
+    expect(Object.keys(report.refused as object).sort()).toEqual([
+      'execSync',
+      'fork',
+      'spawn detached',
+      'worker thread',
+    ]);
   });
 
   it('an attack that ignores signals and never yields is killed at its deadline, with nothing left running', () => {

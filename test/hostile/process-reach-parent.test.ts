@@ -29,7 +29,9 @@ const signalEveryone = (signal: string) => `
   for (let pid = 2; pid <= 65536; pid++) if (pid !== process.pid) attempt(pid, () => process.kill(pid, '${signal}'));`;
 
 const attacks = {
-  'hostile-sigusr1': hostileAttack('hostile-sigusr1', `${signalEveryone('SIGUSR1')}
+  'hostile-sigusr1': hostileAttack(
+    'hostile-sigusr1',
+    `${signalEveryone('SIGUSR1')}
   attempt('debugProcess(ppid)', () => process._debugProcess(process.ppid));
   await new Promise((resolve) => setTimeout(resolve, 1500));
   report.connect = {};
@@ -47,8 +49,12 @@ const attacks = {
       socket.on('error', (error) => resolve(error.code));
     });
   }
-  throw new Error('REPORT ' + JSON.stringify(report));`, `import net from 'node:net';`),
-  'hostile-kills-parent': hostileAttack('hostile-kills-parent', `${signalEveryone('SIGSTOP')}
+  throw new Error('REPORT ' + JSON.stringify(report));`,
+    `import net from 'node:net';`,
+  ),
+  'hostile-kills-parent': hostileAttack(
+    'hostile-kills-parent',
+    `${signalEveryone('SIGSTOP')}
   for (let pid = 2; pid <= 65536; pid++) if (pid !== process.pid) attempt(pid, () => process.kill(pid, 'SIGKILL'));
   attempt('ppid', () => process.kill(process.ppid, 'SIGKILL'));
   attempt('group', () => process.kill(0, 'SIGTERM'));
@@ -57,7 +63,9 @@ const attacks = {
   for (const file of ['mem', 'environ', 'root/etc/hostname']) {
     attempt('/proc/ppid/' + file, () => readFileSync('/proc/' + (process.ppid || 1) + '/' + file));
   }
-  throw new Error('REPORT ' + JSON.stringify(report));`, `import { readFileSync } from 'node:fs';`),
+  throw new Error('REPORT ' + JSON.stringify(report));`,
+    `import { readFileSync } from 'node:fs';`,
+  ),
 };
 
 describe.runIf(strongIsolation)('an attack cannot reach the processes around it', () => {
@@ -74,8 +82,18 @@ describe.runIf(strongIsolation)('an attack cannot reach the processes around it'
 
   it('runs the hostile attacks as real cells', async () => {
     await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-    run = await runHostileCells({ attacks, useDefenses: ['none'], useAttacks: Object.keys(attacks), budget: 8, cellTimeoutSeconds: 120 });
-    expect(Object.keys(run.records).sort(), run.stdout).toEqual(Object.keys(attacks).map((id) => `none/${id}`).sort());
+    run = await runHostileCells({
+      attacks,
+      useDefenses: ['none'],
+      useAttacks: Object.keys(attacks),
+      budget: 8,
+      cellTimeoutSeconds: 120,
+    });
+    expect(Object.keys(run.records).sort(), run.stdout).toEqual(
+      Object.keys(attacks)
+        .map((id) => `none/${id}`)
+        .sort(),
+    );
   }, 300_000);
 
   it('SIGUSR1 reaches no other process and no inspector can be connected to', () => {
@@ -95,7 +113,7 @@ describe.runIf(strongIsolation)('an attack cannot reach the processes around it'
     }
   });
 
-  it('no process can be killed, stopped or read, and the worker lives to record the attack\'s report', () => {
+  it("no process can be killed, stopped or read, and the worker lives to record the attack's report", () => {
     expectContained(run, 'hostile-kills-parent');
     // The report reached the record: the worker was neither killed nor stopped, and the main process finished.
     expect(reportOf(run, 'hostile-kills-parent').ppid).toBe(0);

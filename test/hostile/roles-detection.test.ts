@@ -28,14 +28,28 @@ describe('no detection credit for telling roles apart by name or order', () => {
   let run: HostileRun;
 
   it('runs both defenses against an honest two-account attack as real cells', async () => {
-    run = await runHostileCells({ attacks: { 'hostile-honest': HONEST_ATTACK('hostile-honest') }, defenses, useDefenses: Object.keys(defenses), useAttacks: ['hostile-honest'] });
-    expect(Object.keys(run.records).sort(), run.stdout).toEqual(Object.keys(defenses).map((id) => `${id}/hostile-honest`).sort());
+    run = await runHostileCells({
+      attacks: { 'hostile-honest': HONEST_ATTACK('hostile-honest') },
+      defenses,
+      useDefenses: Object.keys(defenses),
+      useAttacks: ['hostile-honest'],
+    });
+    expect(Object.keys(run.records).sort(), run.stdout).toEqual(
+      Object.keys(defenses)
+        .map((id) => `${id}/hostile-honest`)
+        .sort(),
+    );
   }, 1_500_000);
 
   it.each(Object.keys(defenses))('%s completes and never flags the attacker', (id) => {
     const record = run.records[`${id}/hostile-honest`]!;
     expect(record.state, JSON.stringify(record.error)).toBe('completed');
-    expect(record.metrics!.detection).toMatchObject({ attackerFlagged: false, attackerAccounts: 2, attackerAccountsFlagged: 0, attackerFlaggedQueryRate: 0 });
+    expect(record.metrics!.detection).toMatchObject({
+      attackerFlagged: false,
+      attackerAccounts: 2,
+      attackerAccountsFlagged: 0,
+      attackerFlaggedQueryRate: 0,
+    });
     // The record keeps who was who, so detection is still scored: 2 attacker accounts and 2 legitimate users.
     const roles = Object.values(record.traffic!.accounts);
     expect(roles.filter((r) => r === 'attacker')).toHaveLength(2);

@@ -1,12 +1,12 @@
 import { defineVictim } from '../../benchmark/index.ts';
 
-
 export default defineVictim({
   meta: {
     id: 'barlow-fmnist',
     title: 'Barlow Twins small CNN on Fashion-MNIST',
     paper: 'Zbontar et al., Barlow Twins: Self-Supervised Learning via Redundancy Reduction, ICML 2021',
-    description: 'small-cnn trained with Barlow Twins (cross-correlation to identity, lambda = 0.0051) on fmnist/victim-train',
+    description:
+      'small-cnn trained with Barlow Twins (cross-correlation to identity, lambda = 0.0051) on fmnist/victim-train',
     // The encoder that ownership tests must not flag: trained by the provider on the same data, independently.
     ownershipControls: ['simclr-fmnist-independent'],
   },

@@ -20,7 +20,9 @@ describe('simclr-cifar10', () => {
     const empty = mkdtempSync(join(tmpdir(), 'no-cifar-'));
     try {
       delete process.env.STEALBENCH_CIFAR10_DIR;
-      await expect(trainVictim(plugin)).rejects.toThrow(/victim 'simclr-cifar10': recipe.data 'cifar10\/victim-train': split cifar10\/victim-train needs CIFAR-10.*set \$STEALBENCH_CIFAR10_DIR/);
+      await expect(trainVictim(plugin)).rejects.toThrow(
+        /victim 'simclr-cifar10': recipe.data 'cifar10\/victim-train': split cifar10\/victim-train needs CIFAR-10.*set \$STEALBENCH_CIFAR10_DIR/,
+      );
       process.env.STEALBENCH_CIFAR10_DIR = empty;
       await expect(trainVictim(plugin)).rejects.toThrow(/missing data_batch_1.bin, .*test_batch.bin/);
     } finally {

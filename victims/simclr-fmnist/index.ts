@@ -1,13 +1,13 @@
 import { defineVictim } from '../../benchmark/index.ts';
 import { SIMCLR_FMNIST_NEXT, SIMCLR_FMNIST_RECIPE, SIMCLR_PAPER } from '../_shared/simclr-fmnist.ts';
 
-
 export default defineVictim({
   meta: {
     id: 'simclr-fmnist',
     title: 'SimCLR small CNN on Fashion-MNIST',
     paper: SIMCLR_PAPER,
-    description: 'small-cnn (32/64/128, 128-d representation) trained with SimCLR (NT-Xent, t = 0.2) on fmnist/victim-train',
+    description:
+      'small-cnn (32/64/128, 128-d representation) trained with SimCLR (NT-Xent, t = 0.2) on fmnist/victim-train',
     // The encoder that ownership tests must not flag: trained by the provider on the same data, independently.
     ownershipControls: ['simclr-fmnist-independent'],
   },

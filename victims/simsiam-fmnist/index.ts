@@ -1,12 +1,12 @@
 import { defineVictim } from '../../benchmark/index.ts';
 
-
 export default defineVictim({
   meta: {
     id: 'simsiam-fmnist',
     title: 'SimSiam small CNN on Fashion-MNIST',
     paper: 'Chen and He, Exploring Simple Siamese Representation Learning, CVPR 2021',
-    description: 'small-cnn trained with SimSiam (symmetrized negative cosine, stop-gradient, BN projector + bottleneck predictor) on fmnist/victim-train',
+    description:
+      'small-cnn trained with SimSiam (symmetrized negative cosine, stop-gradient, BN projector + bottleneck predictor) on fmnist/victim-train',
     // The encoder that ownership tests must not flag: trained by the provider on the same data, independently.
     ownershipControls: ['simclr-fmnist-independent'],
   },

@@ -95,7 +95,8 @@ export function timeOurs(c: CeilingCase, budgetMs: number): number {
       return timeMs([x, w], ([x2, w2]) => tf.conv2d(x2 as tf.Tensor4D, w2 as tf.Tensor4D, strides, 'same'), budgetMs);
     }
     if (c.op === 'input') {
-      const run = ([dy2, w2]: tf.Tensor[]) => kernel('Conv2DBackpropInput', { dy: dy2!, filter: w2! }, { inputShape: c.x });
+      const run = ([dy2, w2]: tf.Tensor[]) =>
+        kernel('Conv2DBackpropInput', { dy: dy2!, filter: w2! }, { inputShape: c.x });
       return timeMs([dy, w], run, budgetMs);
     }
     const run = ([x2, dy2]: tf.Tensor[]) => kernel('Conv2DBackpropFilter', { x: x2!, dy: dy2! }, { filterShape: c.w });

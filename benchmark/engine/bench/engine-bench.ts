@@ -62,7 +62,13 @@ export interface EngineBenchReport {
 
 type Step = () => void;
 
-async function timeSteps(name: string, step: Step, timeMs: number, iterations: number, warmup: number): Promise<{ median: number; samples: number }> {
+async function timeSteps(
+  name: string,
+  step: Step,
+  timeMs: number,
+  iterations: number,
+  warmup: number,
+): Promise<{ median: number; samples: number }> {
   const bench = new Bench({ name, time: timeMs, iterations, warmupIterations: warmup, warmupTime: 0, throws: true });
   bench.add(name, step);
   await bench.run();
@@ -72,9 +78,16 @@ async function timeSteps(name: string, step: Step, timeMs: number, iterations: n
 }
 
 /** A ready-to-time training step: the model, an Adam optimizer and a fixed batch; dispose() frees them. */
-function referenceStep(batch: number, model: tfl.LayersModel = createReferenceModel(), loss: 'projection' | 'output' = 'projection') {
+function referenceStep(
+  batch: number,
+  model: tfl.LayersModel = createReferenceModel(),
+  loss: 'projection' | 'output' = 'projection',
+) {
   const optimizer = tf.train.adam(1e-3);
-  const { x, target: projectionTarget } = referenceBatch(batch, model.inputs[0]!.shape.slice(1) as [number, number, number]);
+  const { x, target: projectionTarget } = referenceBatch(
+    batch,
+    model.inputs[0]!.shape.slice(1) as [number, number, number],
+  );
   let step: Step;
   let target = projectionTarget;
   if (loss === 'projection') {
@@ -86,21 +99,45 @@ function referenceStep(batch: number, model: tfl.LayersModel = createReferenceMo
     projectionTarget.dispose();
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     step = () => {
-      const value = optimizer.minimize(() => tf.losses.meanSquaredError(target, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true, vars);
+      const value = optimizer.minimize(
+        () => tf.losses.meanSquaredError(target, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        true,
+        vars,
+      );
       value?.dataSync();
       value?.dispose();
     };
   }
-  return { step, dispose: () => { tf.dispose([x, target]); optimizer.dispose(); model.dispose(); } };
+  return {
+    step,
+    dispose: () => {
+      tf.dispose([x, target]);
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
 }
 
-async function runCase(c: Omit<BenchCase, 'state'>, make: () => { step: Step; dispose: () => void }, timeMs: number, iterations: number, warmup: number, scaleTo?: number): Promise<BenchCase> {
+async function runCase(
+  c: Omit<BenchCase, 'state'>,
+  make: () => { step: Step; dispose: () => void },
+  timeMs: number,
+  iterations: number,
+  warmup: number,
+  scaleTo?: number,
+): Promise<BenchCase> {
   let made: { step: Step; dispose: () => void } | undefined;
   try {
     made = make();
     const { median, samples } = await timeSteps(c.name, made.step, timeMs, iterations, warmup);
     const scaled = scaleTo !== undefined && scaleTo !== c.batch ? (median * scaleTo) / c.batch : undefined;
-    return { ...c, state: 'completed', msPerStep: median, samples, ...(scaled !== undefined ? { msPerStepScaled: scaled } : {}) };
+    return {
+      ...c,
+      state: 'completed',
+      msPerStep: median,
+      samples,
+      ...(scaled !== undefined ? { msPerStepScaled: scaled } : {}),
+    };
   } catch (error) {
     return { ...c, state: 'failed', note: error instanceof Error ? error.message.split('\n')[0] : String(error) };
   } finally {
@@ -185,7 +222,10 @@ async function torchRounds(batch: number, timeMs: number, rounds: number): Promi
 }
 
 /** Of `steps` profiled steps (after 3 warm-up steps), the one with the least kernel time. */
-async function profileOurs(batch: number, steps: number): Promise<{ steps: number; wallMs: number; kernels: KernelTime[] }> {
+async function profileOurs(
+  batch: number,
+  steps: number,
+): Promise<{ steps: number; wallMs: number; kernels: KernelTime[] }> {
   const made = referenceStep(batch);
   try {
     for (let i = 0; i < 3; i++) made.step();
@@ -211,31 +251,74 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
   const cases: BenchCase[] = [];
   const push = (c: BenchCase) => {
     cases.push(c);
-    log(`${c.name}: ${c.state}${c.msPerStep !== undefined ? ` ${c.msPerStep.toFixed(1)} ms/step` : ''}${c.note ? ` (${c.note})` : ''}`);
+    log(
+      `${c.name}: ${c.state}${c.msPerStep !== undefined ? ` ${c.msPerStep.toFixed(1)} ms/step` : ''}${c.note ? ` (${c.note})` : ''}`,
+    );
   };
   const reference = 'reference 3-conv 32-64-128 + head, MSE, Adam';
 
   const engine = await initEngine({ backend: 'wasm' });
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   const stockName = 'wasm stock (+ conv3d stand-in for the missing Conv2DBackpropFilter)';
-  const stockNote = 'stock tfjs-backend-wasm cannot train a conv net (no Conv2DBackpropFilter); this is the fastest stand-in stock wasm offers';
+  const stockNote =
+    'stock tfjs-backend-wasm cannot train a conv net (no Conv2DBackpropFilter); this is the fastest stand-in stock wasm offers';
   let paired: PairedRounds | undefined;
   if (options.skip.has('stock')) {
-    push(await runCase({ name: 'wasm + stealbench kernels', backend: 'wasm', model: reference, batch }, () => referenceStep(batch), timeMs, 10, 3));
+    push(
+      await runCase(
+        { name: 'wasm + stealbench kernels', backend: 'wasm', model: reference, batch },
+        () => referenceStep(batch),
+        timeMs,
+        10,
+        3,
+      ),
+    );
   } else {
     paired = await pairedRounds(batch, timeMs, STOCK_ROUNDS);
-    push({ name: 'wasm + stealbench kernels', backend: 'wasm', model: reference, batch, state: 'completed', msPerStep: median(paired.rounds.map((r) => r.oursMs)), samples: paired.oursSamples, note: `median of ${STOCK_ROUNDS} rounds, each timed just before a stock step` });
+    push({
+      name: 'wasm + stealbench kernels',
+      backend: 'wasm',
+      model: reference,
+      batch,
+      state: 'completed',
+      msPerStep: median(paired.rounds.map((r) => r.oursMs)),
+      samples: paired.oursSamples,
+      note: `median of ${STOCK_ROUNDS} rounds, each timed just before a stock step`,
+    });
   }
   const profile = options.profile ? await profileOurs(batch, options.profile) : undefined;
 
-  if (options.skip.has('stock')) push({ name: 'wasm stock', backend: 'wasm', model: reference, batch, state: 'skipped' });
-  else push({ name: stockName, backend: 'wasm', model: reference, batch, state: 'completed', msPerStep: median(paired!.rounds.map((r) => r.stockMs)), samples: STOCK_ROUNDS, note: stockNote });
+  if (options.skip.has('stock'))
+    push({ name: 'wasm stock', backend: 'wasm', model: reference, batch, state: 'skipped' });
+  else
+    push({
+      name: stockName,
+      backend: 'wasm',
+      model: reference,
+      batch,
+      state: 'completed',
+      msPerStep: median(paired!.rounds.map((r) => r.stockMs)),
+      samples: STOCK_ROUNDS,
+      note: stockNote,
+    });
 
   if (options.skip.has('cpu')) push({ name: 'cpu', backend: 'cpu', model: reference, batch, state: 'skipped' });
   else {
     await initEngine({ backend: 'cpu' });
     push({
-      ...(await runCase({ name: `cpu (batch ${options.cpuBatch}, scaled ×${batch / options.cpuBatch})`, backend: 'cpu', model: reference, batch: options.cpuBatch }, () => referenceStep(options.cpuBatch), 0, 2, 1, batch)),
+      ...(await runCase(
+        {
+          name: `cpu (batch ${options.cpuBatch}, scaled ×${batch / options.cpuBatch})`,
+          backend: 'cpu',
+          model: reference,
+          batch: options.cpuBatch,
+        },
+        () => referenceStep(options.cpuBatch),
+        0,
+        2,
+        1,
+        batch,
+      )),
       note: `pure-JS backend, measured at batch ${options.cpuBatch} and scaled linearly to ${batch}`,
     });
     await initEngine({ backend: 'wasm' });
@@ -244,15 +327,36 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
   if (!options.skip.has('tensorflow') && anyNativeInstalled()) {
     try {
       const info = await initEngine({ backend: 'tensorflow' });
-      push(await runCase({ name: `tensorflow (${info.native?.package}${info.native?.gpu ? ', GPU' : ''})`, backend: 'tensorflow', model: reference, batch }, () => referenceStep(batch), timeMs, 10, 3));
+      push(
+        await runCase(
+          {
+            name: `tensorflow (${info.native?.package}${info.native?.gpu ? ', GPU' : ''})`,
+            backend: 'tensorflow',
+            model: reference,
+            batch,
+          },
+          () => referenceStep(batch),
+          timeMs,
+          10,
+          3,
+        ),
+      );
     } catch (error) {
-      push({ name: 'tensorflow', backend: 'tensorflow', model: reference, batch, state: 'failed', note: error instanceof Error ? error.message : String(error) });
+      push({
+        name: 'tensorflow',
+        backend: 'tensorflow',
+        model: reference,
+        batch,
+        state: 'failed',
+        note: error instanceof Error ? error.message : String(error),
+      });
     }
     await initEngine({ backend: 'wasm' });
   }
 
   let torchPaired: Extract<TorchRounds, { ok: true }> | undefined;
-  if (options.skip.has('torch')) push({ name: 'PyTorch (1 thread)', backend: 'torch', model: reference, batch, state: 'skipped' });
+  if (options.skip.has('torch'))
+    push({ name: 'PyTorch (1 thread)', backend: 'torch', model: reference, batch, state: 'skipped' });
   else {
     const torch = await torchRounds(batch, timeMs, TORCH_ROUNDS);
     if (torch.ok) {
@@ -268,21 +372,42 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
         note: `median of ${TORCH_ROUNDS} rounds, each timed just after a step of ours`,
       });
     } else {
-      push({ name: 'PyTorch (1 thread)', backend: 'torch', model: reference, batch, state: 'skipped', note: torch.error });
+      push({
+        name: 'PyTorch (1 thread)',
+        backend: 'torch',
+        model: reference,
+        batch,
+        state: 'skipped',
+        note: torch.error,
+      });
     }
   }
 
   if (!options.skip.has('encoders')) {
     if (!existsSync(ENCODERS_FILE)) log('benchmark/nn/encoders.ts not found: default encoders not timed');
     else {
-      const nn = (await import(ENCODERS_FILE)) as { createEncoder(spec: { arch: string; inputShape: [number, number, number] }, seed: number): tfl.LayersModel };
+      const nn = (await import(ENCODERS_FILE)) as {
+        createEncoder(spec: { arch: string; inputShape: [number, number, number] }, seed: number): tfl.LayersModel;
+      };
       const encoderCases: [string, [number, number, number], number, number][] = [
         ['small-cnn', [28, 28, 1], batch, 10],
         ['resnet18', [32, 32, 3], 16, 2],
       ];
       for (const [arch, shape, encBatch, iterations] of encoderCases) {
-        push(await runCase({ name: `wasm + kernels: ${arch}`, backend: 'wasm', model: `benchmark/nn ${arch} ${shape.join('×')}, MSE on representation, Adam`, batch: encBatch },
-          () => referenceStep(encBatch, nn.createEncoder({ arch, inputShape: shape }, 1), 'output'), iterations > 2 ? timeMs : 0, iterations, 1));
+        push(
+          await runCase(
+            {
+              name: `wasm + kernels: ${arch}`,
+              backend: 'wasm',
+              model: `benchmark/nn ${arch} ${shape.join('×')}, MSE on representation, Adam`,
+              batch: encBatch,
+            },
+            () => referenceStep(encBatch, nn.createEncoder({ arch, inputShape: shape }, 1), 'output'),
+            iterations > 2 ? timeMs : 0,
+            iterations,
+            1,
+          ),
+        );
       }
     }
   }

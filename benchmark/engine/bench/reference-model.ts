@@ -20,10 +20,17 @@ const apply = (layer: tfl.layers.Layer, x: Sym | Sym[]): Sym => layer.apply(x) a
 
 function convBnRelu(x: Sym, filters: number, kernelSize: number, strides: number, seed: number): Sym {
   const conv = tfl.layers.conv2d({
-    filters, kernelSize, strides, padding: 'same', useBias: false,
+    filters,
+    kernelSize,
+    strides,
+    padding: 'same',
+    useBias: false,
     kernelInitializer: tfl.initializers.heNormal({ seed }),
   });
-  return apply(tfl.layers.activation({ activation: 'relu' }), apply(tfl.layers.batchNormalization({ epsilon: 1e-5 }), apply(conv, x)));
+  return apply(
+    tfl.layers.activation({ activation: 'relu' }),
+    apply(tfl.layers.batchNormalization({ epsilon: 1e-5 }), apply(conv, x)),
+  );
 }
 
 /** Encoder + projection head as one model with two outputs: [representation (128-d), projection (64-d)]. */
@@ -42,28 +49,60 @@ export function createReferenceModel(spec: ReferenceSpec = {}): tfl.LayersModel 
     x = convBnRelu(input, 32, 3, 2, seed + 1);
     x = convBnRelu(x, 64, 3, 2, seed + 2);
     if (variant === 'depthwise') {
-      x = apply(tfl.layers.depthwiseConv2d({
-        kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: tfl.initializers.heNormal({ seed: seed + 7 }),
-      }), x);
+      x = apply(
+        tfl.layers.depthwiseConv2d({
+          kernelSize: 3,
+          padding: 'same',
+          useBias: false,
+          depthwiseInitializer: tfl.initializers.heNormal({ seed: seed + 7 }),
+        }),
+        x,
+      );
     }
     if (variant === 'resnet') {
       // A basic block 64 -> 128 with stride 2 and a strided 1×1 projection shortcut.
       let y = convBnRelu(x, 128, 3, 2, seed + 3);
-      y = apply(tfl.layers.batchNormalization({ epsilon: 1e-5 }), apply(tfl.layers.conv2d({
-        filters: 128, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tfl.initializers.heNormal({ seed: seed + 4 }),
-      }), y));
-      const shortcut = apply(tfl.layers.conv2d({
-        filters: 128, kernelSize: 1, strides: 2, padding: 'same', useBias: false,
-        kernelInitializer: tfl.initializers.heNormal({ seed: seed + 5 }),
-      }), x);
+      y = apply(
+        tfl.layers.batchNormalization({ epsilon: 1e-5 }),
+        apply(
+          tfl.layers.conv2d({
+            filters: 128,
+            kernelSize: 3,
+            padding: 'same',
+            useBias: false,
+            kernelInitializer: tfl.initializers.heNormal({ seed: seed + 4 }),
+          }),
+          y,
+        ),
+      );
+      const shortcut = apply(
+        tfl.layers.conv2d({
+          filters: 128,
+          kernelSize: 1,
+          strides: 2,
+          padding: 'same',
+          useBias: false,
+          kernelInitializer: tfl.initializers.heNormal({ seed: seed + 5 }),
+        }),
+        x,
+      );
       x = apply(tfl.layers.activation({ activation: 'relu' }), apply(tfl.layers.add(), [y, shortcut]));
     } else {
       x = convBnRelu(x, 128, 3, 1, seed + 3);
     }
   }
   const representation = apply(tfl.layers.globalAveragePooling2d({}), x);
-  const hidden = apply(tfl.layers.activation({ activation: 'relu' }), apply(tfl.layers.dense({ units: 128, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 8 }) }), representation));
-  const projection = apply(tfl.layers.dense({ units: 64, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 9 }) }), hidden);
+  const hidden = apply(
+    tfl.layers.activation({ activation: 'relu' }),
+    apply(
+      tfl.layers.dense({ units: 128, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 8 }) }),
+      representation,
+    ),
+  );
+  const projection = apply(
+    tfl.layers.dense({ units: 64, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 9 }) }),
+    hidden,
+  );
   return tfl.model({ inputs: input, outputs: [representation, projection] });
 }
 
@@ -83,7 +122,13 @@ export function infoNce(za: tf.Tensor2D, zb: tf.Tensor2D, temperature = 0.5): tf
 }
 
 /** The loss of one step: MSE of the projection to a target (direct extraction), or InfoNCE between two views. */
-export function referenceLoss(model: tfl.LayersModel, x: tf.Tensor4D, loss: ReferenceLoss, target: tf.Tensor2D, x2?: tf.Tensor4D): tf.Scalar {
+export function referenceLoss(
+  model: tfl.LayersModel,
+  x: tf.Tensor4D,
+  loss: ReferenceLoss,
+  target: tf.Tensor2D,
+  x2?: tf.Tensor4D,
+): tf.Scalar {
   const [, projection] = model.apply(x, { training: true }) as tf.Tensor[];
   if (loss === 'mse') return tf.losses.meanSquaredError(target, projection as tf.Tensor2D) as tf.Scalar;
   const [, projection2] = model.apply(x2 ?? tf.reverse(x, 2), { training: true }) as tf.Tensor[];
@@ -91,7 +136,11 @@ export function referenceLoss(model: tfl.LayersModel, x: tf.Tensor4D, loss: Refe
 }
 
 /** Deterministic inputs for a step: images in [0, 1) and a target for the MSE loss. */
-export function referenceBatch(batch: number, inputShape: [number, number, number] = [28, 28, 1], seed = 7): { x: tf.Tensor4D; target: tf.Tensor2D } {
+export function referenceBatch(
+  batch: number,
+  inputShape: [number, number, number] = [28, 28, 1],
+  seed = 7,
+): { x: tf.Tensor4D; target: tf.Tensor2D } {
   return tf.tidy(() => ({
     x: tf.randomUniform([batch, ...inputShape], 0, 1, 'float32', seed) as tf.Tensor4D,
     target: tf.randomNormal([batch, 64], 0, 1, 'float32', seed + 1) as tf.Tensor2D,
@@ -99,15 +148,30 @@ export function referenceBatch(batch: number, inputShape: [number, number, numbe
 }
 
 /** One training step (forward, loss, backward, Adam update); returns the loss value. Leaves no tensors behind. */
-export function trainStep(model: tfl.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor4D, target: tf.Tensor2D, loss: ReferenceLoss = 'mse'): number {
-  const value = optimizer.minimize(() => referenceLoss(model, x, loss, target), true, model.trainableWeights.map((w) => w.read() as tf.Variable));
+export function trainStep(
+  model: tfl.LayersModel,
+  optimizer: tf.Optimizer,
+  x: tf.Tensor4D,
+  target: tf.Tensor2D,
+  loss: ReferenceLoss = 'mse',
+): number {
+  const value = optimizer.minimize(
+    () => referenceLoss(model, x, loss, target),
+    true,
+    model.trainableWeights.map((w) => w.read() as tf.Variable),
+  );
   const result = value!.dataSync()[0]!;
   value!.dispose();
   return result;
 }
 
 /** Loss and gradients w.r.t. every trainable weight, by weight name (for comparing backends). */
-export function lossAndGrads(model: tfl.LayersModel, x: tf.Tensor4D, target: tf.Tensor2D, loss: ReferenceLoss = 'mse'): { loss: number; grads: Map<string, Float32Array> } {
+export function lossAndGrads(
+  model: tfl.LayersModel,
+  x: tf.Tensor4D,
+  target: tf.Tensor2D,
+  loss: ReferenceLoss = 'mse',
+): { loss: number; grads: Map<string, Float32Array> } {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const { value, grads } = tf.variableGrads(() => referenceLoss(model, x, loss, target), vars);
   const out = new Map<string, Float32Array>();
@@ -124,7 +188,10 @@ export function lossAndGrads(model: tfl.LayersModel, x: tf.Tensor4D, target: tf.
  */
 export function reluMargin(model: tfl.LayersModel, x: tf.Tensor4D): number {
   const reluInputs = model.layers
-    .filter((layer) => layer.getClassName() === 'Activation' && (layer.getConfig() as { activation?: string }).activation === 'relu')
+    .filter(
+      (layer) =>
+        layer.getClassName() === 'Activation' && (layer.getConfig() as { activation?: string }).activation === 'relu',
+    )
     .map((layer) => layer.input as tfl.SymbolicTensor);
   const probe = tfl.model({ inputs: model.inputs, outputs: reluInputs });
   return tf.tidy(() => {

@@ -2,7 +2,8 @@
 import { markdownTable } from 'markdown-table';
 import type { EngineBenchReport } from './engine-bench.ts';
 
-const ms = (v: number | undefined) => (v === undefined ? '' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`);
+const ms = (v: number | undefined) =>
+  v === undefined ? '' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`;
 
 /** The paired PyTorch rounds behind ours / PyTorch, when the report has them. */
 function torchRounds(report: EngineBenchReport): string {
@@ -23,13 +24,18 @@ export function renderEngineBench(report: EngineBenchReport): string {
     c.msPerStepScaled !== undefined ? ms(c.msPerStepScaled) : '',
     c.samples !== undefined ? String(c.samples) : '',
   ]);
-  const table = markdownTable([['case', 'model', 'batch', 'state', 'ms/step (median)', `scaled to batch ${report.batch}`, 'steps timed'], ...rows]);
+  const table = markdownTable([
+    ['case', 'model', 'batch', 'state', 'ms/step (median)', `scaled to batch ${report.batch}`, 'steps timed'],
+    ...rows,
+  ]);
   const r = report.ratios;
   const lines = [
     table,
     '',
     `wasm SIMD: ${report.simd}; kernels: ${report.kernels.join(', ')}; gradients: ${(report.gradients ?? []).join(', ')}`,
-    r.stockOverOurs !== undefined ? `stock wasm / ours: ${r.stockOverOurs.toFixed(2)}×${report.rounds ? ` (median of the rounds' ratios; rounds, ours / stock: ${report.rounds.map((x) => `${ms(x.oursMs)} / ${ms(x.stockMs)} = ${(x.stockMs / x.oursMs).toFixed(2)}×`).join('; ')})` : ''}` : 'stock wasm / ours: not measured',
+    r.stockOverOurs !== undefined
+      ? `stock wasm / ours: ${r.stockOverOurs.toFixed(2)}×${report.rounds ? ` (median of the rounds' ratios; rounds, ours / stock: ${report.rounds.map((x) => `${ms(x.oursMs)} / ${ms(x.stockMs)} = ${(x.stockMs / x.oursMs).toFixed(2)}×`).join('; ')})` : ''}`
+      : 'stock wasm / ours: not measured',
     r.oursOverTorch !== undefined
       ? `ours / PyTorch: ${r.oursOverTorch.toFixed(2)}×${torchRounds(report)}`
       : 'ours / PyTorch: not measured',
@@ -37,9 +43,19 @@ export function renderEngineBench(report: EngineBenchReport): string {
   ];
   const notes = report.cases.filter((c) => c.note).map((c) => `- ${c.name}: ${c.note}`);
   const profile = report.profile
-    ? ['', `Profile of one step of ours (least kernel time of ${report.profile.steps}; ${report.profile.wallMs.toFixed(0)} ms wall under tf.profile):`, '',
-      markdownTable([['kernel', 'calls', 'ms'], ...report.profile.kernels.filter((k) => k.ms >= 0.5).map((k) => [k.name, String(k.calls), k.ms.toFixed(1)])]),
-      `(${report.profile.kernels.filter((k) => k.ms < 0.5).length} more kernels under 0.5 ms each: ${report.profile.kernels.filter((k) => k.ms < 0.5).reduce((sum, k) => sum + k.ms, 0).toFixed(1)} ms together)`]
+    ? [
+        '',
+        `Profile of one step of ours (least kernel time of ${report.profile.steps}; ${report.profile.wallMs.toFixed(0)} ms wall under tf.profile):`,
+        '',
+        markdownTable([
+          ['kernel', 'calls', 'ms'],
+          ...report.profile.kernels.filter((k) => k.ms >= 0.5).map((k) => [k.name, String(k.calls), k.ms.toFixed(1)]),
+        ]),
+        `(${report.profile.kernels.filter((k) => k.ms < 0.5).length} more kernels under 0.5 ms each: ${report.profile.kernels
+          .filter((k) => k.ms < 0.5)
+          .reduce((sum, k) => sum + k.ms, 0)
+          .toFixed(1)} ms together)`,
+      ]
     : [];
   return [...lines.filter(Boolean), ...(notes.length ? ['', 'Notes:', ...notes] : []), ...profile].join('\n');
 }

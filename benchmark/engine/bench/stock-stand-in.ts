@@ -7,17 +7,31 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../kernels/registry.ts';
 import { asWasm, reshape, release, type TensorInfo } from '../kernels/wasm-ops.ts';
 
-function conv3dStandIn(args: { inputs: { x: TensorInfo; dy: TensorInfo }; attrs: tf.Conv2DBackpropFilterAttrs; backend: unknown }): TensorInfo {
-  const { inputs: { x, dy }, attrs } = args;
+function conv3dStandIn(args: {
+  inputs: { x: TensorInfo; dy: TensorInfo };
+  attrs: tf.Conv2DBackpropFilterAttrs;
+  backend: unknown;
+}): TensorInfo {
+  const {
+    inputs: { x, dy },
+    attrs,
+  } = args;
   const backend = asWasm(args.backend);
-  if (typeof attrs.pad !== 'string') throw new Error(`conv3d stand-in: only 'same' / 'valid' padding, found ${JSON.stringify(attrs.pad)}`);
+  if (typeof attrs.pad !== 'string')
+    throw new Error(`conv3d stand-in: only 'same' / 'valid' padding, found ${JSON.stringify(attrs.pad)}`);
   const [sh, sw] = typeof attrs.strides === 'number' ? [attrs.strides, attrs.strides] : attrs.strides;
   const [kh, kw, ci, co] = attrs.filterShape;
   const x5 = reshape(backend, x, [x.shape[0]!, 1, x.shape[1]!, x.shape[2]!, x.shape[3]!]);
   const dy5 = reshape(backend, dy, [dy.shape[0]!, 1, dy.shape[1]!, dy.shape[2]!, dy.shape[3]!]);
   const dw5 = tf.getKernel('Conv3DBackpropFilterV2', 'wasm')!.kernelFunc({
     inputs: { x: x5, dy: dy5 },
-    attrs: { strides: [1, sh, sw], pad: attrs.pad, filterShape: [1, kh, kw, ci, co], dataFormat: 'NDHWC', dilations: [1, 1, 1] },
+    attrs: {
+      strides: [1, sh, sw],
+      pad: attrs.pad,
+      filterShape: [1, kh, kw, ci, co],
+      dataFormat: 'NDHWC',
+      dilations: [1, 1, 1],
+    },
     backend: backend as never,
   }) as TensorInfo;
   release(backend, x5, dy5);
@@ -30,7 +44,11 @@ function conv3dStandIn(args: { inputs: { x: TensorInfo; dy: TensorInfo }; attrs:
 export function useStockWasm(): void {
   unregisterWasmTrainingKernels();
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
-    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv3dStandIn as unknown as tf.KernelFunc });
+    tf.registerKernel({
+      kernelName: 'Conv2DBackpropFilter',
+      backendName: 'wasm',
+      kernelFunc: conv3dStandIn as unknown as tf.KernelFunc,
+    });
   }
 }
 

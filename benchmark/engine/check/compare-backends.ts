@@ -12,7 +12,10 @@ export function seededData(size: number, seed: number): Float32Array {
 }
 
 /** Switches to `backend`, runs fn, reads its result(s) back as plain arrays, disposes every tensor made, switches back. */
-export async function onBackend<T extends tf.Tensor | tf.Tensor[]>(backend: string, fn: () => T): Promise<Float32Array[]> {
+export async function onBackend<T extends tf.Tensor | tf.Tensor[]>(
+  backend: string,
+  fn: () => T,
+): Promise<Float32Array[]> {
   const previous = tf.getBackend();
   if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
   try {

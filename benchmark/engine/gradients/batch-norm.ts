@@ -7,10 +7,22 @@
 // Anything else (another backend, a per-element mean, no scale, too few rows for our Sum kernel, more than 8192
 // channels) takes the original.
 import * as tf from '@tensorflow/tfjs-core';
-import { FusedBatchNorm, util, type FusedBatchNormAttrs, type GradConfig, type NamedAttrMap } from '@tensorflow/tfjs-core';
+import {
+  FusedBatchNorm,
+  util,
+  type FusedBatchNormAttrs,
+  type GradConfig,
+  type NamedAttrMap,
+} from '@tensorflow/tfjs-core';
 import { BATCH_NORM_GRAD_MAX_CHANNELS, BATCH_NORM_GRAD_PARAMS } from '../kernels/batch-norm-grad.ts';
 
-function applies(dy: tf.Tensor, x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, scale: tf.Tensor | undefined): scale is tf.Tensor {
+function applies(
+  dy: tf.Tensor,
+  x: tf.Tensor,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  scale: tf.Tensor | undefined,
+): scale is tf.Tensor {
   if (tf.getBackend() !== 'wasm' || !tf.getKernel(BATCH_NORM_GRAD_PARAMS, 'wasm')) return false;
   if (scale == null || mean.rank !== 1 || x.rank < 2) return false;
   const channels = x.shape[x.rank - 1]!;
@@ -18,15 +30,23 @@ function applies(dy: tf.Tensor, x: tf.Tensor, mean: tf.Tensor, variance: tf.Tens
   const rows = util.sizeFromShape(x.shape) / channels;
   // Our Sum kernel, whose float64 row order the fused pass reproduces, handles reductions of at least 2 rows.
   if (rows < 2) return false;
-  return [dy, x, mean, variance, scale].every((t) => t.dtype === 'float32')
-    && mean.size === channels && variance.size === channels && scale.size === channels
-    && variance.rank === 1 && scale.rank === 1;
+  return (
+    [dy, x, mean, variance, scale].every((t) => t.dtype === 'float32') &&
+    mean.size === channels &&
+    variance.size === channels &&
+    scale.size === channels &&
+    variance.rank === 1 &&
+    scale.rank === 1
+  );
 }
 
 /** A [C] vector repeated to `shape` (channels last), by our Tile kernel. */
 function perElement(vector: tf.Tensor, shape: number[]): tf.Tensor {
   const expanded = shape.map((d, i) => (i === shape.length - 1 ? d : 1));
-  return tf.tile(tf.reshape(vector, expanded), shape.map((d, i) => (i === shape.length - 1 ? 1 : d)));
+  return tf.tile(
+    tf.reshape(vector, expanded),
+    shape.map((d, i) => (i === shape.length - 1 ? 1 : d)),
+  );
 }
 
 export function fusedBatchNormGrad(original: GradConfig): GradConfig {
@@ -44,7 +64,9 @@ export function fusedBatchNormGrad(original: GradConfig): GradConfig {
       let params: Float32Array | undefined;
       const param = (row: number) => () => {
         if (!params) {
-          const all = tf.engine().runKernel(BATCH_NORM_GRAD_PARAMS, { x, dy: grad, mean, scale, r, minusHalfRCube }) as tf.Tensor;
+          const all = tf
+            .engine()
+            .runKernel(BATCH_NORM_GRAD_PARAMS, { x, dy: grad, mean, scale, r, minusHalfRCube }) as tf.Tensor;
           params = all.dataSync() as Float32Array;
           all.dispose();
         }

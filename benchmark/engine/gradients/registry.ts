@@ -23,7 +23,8 @@ export function registerWasmGradients(wanted: (name: string) => boolean = () => 
   for (const [name, wrap] of Object.entries(WRAPPERS)) {
     if (originals.has(name) || !wanted(name)) continue;
     const original = tf.getGradient(name);
-    if (!original) throw new Error(`no gradient registered for '${name}' to wrap (tfjs-layers registers them on import)`);
+    if (!original)
+      throw new Error(`no gradient registered for '${name}' to wrap (tfjs-layers registers them on import)`);
     originals.set(name, original);
     tf.registerGradient(wrap(original));
   }

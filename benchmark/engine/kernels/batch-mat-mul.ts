@@ -6,7 +6,16 @@
 // contrastive losses (z_a·z_bᵀ).
 import { BatchMatMul, util, type BatchMatMulAttrs, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 import { stockWasmKernel } from './stock.ts';
-import { asWasm, batchMatMul, release, reshape, slice, transpose, type TensorInfo, type WasmBackend } from './wasm-ops.ts';
+import {
+  asWasm,
+  batchMatMul,
+  release,
+  reshape,
+  slice,
+  transpose,
+  type TensorInfo,
+  type WasmBackend,
+} from './wasm-ops.ts';
 
 /** Swaps the last two axes. */
 function transposeLastTwo(backend: WasmBackend, x: TensorInfo): TensorInfo {
@@ -34,14 +43,24 @@ function plainProduct(backend: WasmBackend, a: TensorInfo, b: TensorInfo, outSha
     const bi = slice(backend, b, [i, 0, 0], [1, k, n]);
     const product = batchMatMul(backend, ai, bi);
     // Heap views are taken after every allocation above: an allocation may grow the heap and detach older views.
-    (backend.typedArrayFromHeap(out) as Float32Array).set(backend.typedArrayFromHeap(product) as Float32Array, i * m * n);
+    (backend.typedArrayFromHeap(out) as Float32Array).set(
+      backend.typedArrayFromHeap(product) as Float32Array,
+      i * m * n,
+    );
     release(backend, product, bi, ai === a ? undefined : ai);
   }
   return out;
 }
 
-function batchMatMulFast(args: { inputs: { a: TensorInfo; b: TensorInfo }; attrs: BatchMatMulAttrs; backend: unknown }): TensorInfo {
-  const { inputs: { a, b }, attrs: { transposeA, transposeB } } = args;
+function batchMatMulFast(args: {
+  inputs: { a: TensorInfo; b: TensorInfo };
+  attrs: BatchMatMulAttrs;
+  backend: unknown;
+}): TensorInfo {
+  const {
+    inputs: { a, b },
+    attrs: { transposeA, transposeB },
+  } = args;
   const backend = asWasm(args.backend);
   const outerA = a.shape.slice(0, -2);
   const outerB = b.shape.slice(0, -2);

@@ -35,11 +35,15 @@ function heap(backend: ReturnType<typeof asWasm>, info: TensorInfo): Float32Arra
 }
 
 function gradParams(args: { inputs: Inputs; backend: unknown }): TensorInfo {
-  const { x, dy, mean, scale, r, minusHalfRCube } = args.inputs as Record<'x' | 'dy' | 'mean' | 'scale' | 'r' | 'minusHalfRCube', TensorInfo>;
+  const { x, dy, mean, scale, r, minusHalfRCube } = args.inputs as Record<
+    'x' | 'dy' | 'mean' | 'scale' | 'r' | 'minusHalfRCube',
+    TensorInfo
+  >;
   const backend = asWasm(args.backend);
   const channels = mean.shape[0]!;
   const rows = util.sizeFromShape(x.shape) / channels;
-  if (channels > BATCH_NORM_GRAD_MAX_CHANNELS) throw new Error(`${BATCH_NORM_GRAD_PARAMS}: more than ${BATCH_NORM_GRAD_MAX_CHANNELS} channels`);
+  if (channels > BATCH_NORM_GRAD_MAX_CHANNELS)
+    throw new Error(`${BATCH_NORM_GRAD_PARAMS}: more than ${BATCH_NORM_GRAD_MAX_CHANNELS} channels`);
   P_MEAN.set(heap(backend, mean));
   P_R.set(heap(backend, r));
   P_SCALE.set(heap(backend, scale));
@@ -57,14 +61,36 @@ function gradParams(args: { inputs: Inputs; backend: unknown }): TensorInfo {
   // Four rows per group, added as (t0 + t1) + (t2 + t3) to the channel's accumulator, as our Sum does.
   for (; row + 4 <= rows; row += 4, p += 4 * C) {
     for (let c = 0; c < C; c++) {
-      const mu = P_MEAN[c]!, rc = P_R[c]!, sc = P_SCALE[c]!, mc = P_M[c]!, nr = -rc;
-      const q0 = p + c, q1 = q0 + C, q2 = q1 + C, q3 = q2 + C;
-      const g0 = g[q0]!, g1 = g[q1]!, g2 = g[q2]!, g3 = g[q3]!;
-      const d0 = fround(xs[q0]! - mu), d1 = fround(xs[q1]! - mu), d2 = fround(xs[q2]! - mu), d3 = fround(xs[q3]! - mu);
-      const s0 = fround(g0 * sc), s1 = fround(g1 * sc), s2 = fround(g2 * sc), s3 = fround(g3 * sc);
+      const mu = P_MEAN[c]!,
+        rc = P_R[c]!,
+        sc = P_SCALE[c]!,
+        mc = P_M[c]!,
+        nr = -rc;
+      const q0 = p + c,
+        q1 = q0 + C,
+        q2 = q1 + C,
+        q3 = q2 + C;
+      const g0 = g[q0]!,
+        g1 = g[q1]!,
+        g2 = g[q2]!,
+        g3 = g[q3]!;
+      const d0 = fround(xs[q0]! - mu),
+        d1 = fround(xs[q1]! - mu),
+        d2 = fround(xs[q2]! - mu),
+        d3 = fround(xs[q3]! - mu);
+      const s0 = fround(g0 * sc),
+        s1 = fround(g1 * sc),
+        s2 = fround(g2 * sc),
+        s3 = fround(g3 * sc);
       ACC_MEAN[c]! += fround(nr * s0) + fround(nr * s1) + (fround(nr * s2) + fround(nr * s3));
-      ACC_VAR[c]! += fround(fround(mc * d0) * s0) + fround(fround(mc * d1) * s1) + (fround(fround(mc * d2) * s2) + fround(fround(mc * d3) * s3));
-      ACC_SCALE[c]! += fround(g0 * fround(d0 * rc)) + fround(g1 * fround(d1 * rc)) + (fround(g2 * fround(d2 * rc)) + fround(g3 * fround(d3 * rc)));
+      ACC_VAR[c]! +=
+        fround(fround(mc * d0) * s0) +
+        fround(fround(mc * d1) * s1) +
+        (fround(fround(mc * d2) * s2) + fround(fround(mc * d3) * s3));
+      ACC_SCALE[c]! +=
+        fround(g0 * fround(d0 * rc)) +
+        fround(g1 * fround(d1 * rc)) +
+        (fround(g2 * fround(d2 * rc)) + fround(g3 * fround(d3 * rc)));
       ACC_OFFSET[c]! += g0 + g1 + (g2 + g3);
     }
   }

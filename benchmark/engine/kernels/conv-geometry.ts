@@ -25,7 +25,12 @@ export interface ConvGradAttrs {
 }
 
 /** The forward conv x[inputShape] * filter[filterShape] that the gradient belongs to. */
-export function convGeometry(kernel: string, inputShape: number[], filterShape: number[], attrs: ConvGradAttrs): ConvGeometry {
+export function convGeometry(
+  kernel: string,
+  inputShape: number[],
+  filterShape: number[],
+  attrs: ConvGradAttrs,
+): ConvGeometry {
   if (attrs.dataFormat !== 'NHWC') {
     throw new Error(`${kernel} (stealbench wasm kernel): dataFormat must be 'NHWC', found '${attrs.dataFormat}'`);
   }

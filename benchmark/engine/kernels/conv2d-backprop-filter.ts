@@ -6,9 +6,24 @@
 // [KH, KW, ci, co] finishes it. The GEMM inside is the natural one for dW (M = ci·KH·KW, K = n·OH·OW, N = co).
 // When ci·KH·KW is tiny (a first layer on 1- or 3-channel images) that M is too short for XNNPACK's tiles, so the
 // product is taken the other way round: dWᵀ[co, KH·KW·ci] = dyᵀ[co, P] · im2col(x)[P, KH·KW·ci], P = n·OH·OW.
-import { Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
+import {
+  Conv2DBackpropFilter,
+  type Conv2DBackpropFilterAttrs,
+  type KernelConfig,
+  type KernelFunc,
+} from '@tensorflow/tfjs-core';
 import { convGeometry } from './conv-geometry.ts';
-import { asWasm, batchMatMul, conv2d, release, reshape, slice, transpose, type TensorInfo, type WasmBackend } from './wasm-ops.ts';
+import {
+  asWasm,
+  batchMatMul,
+  conv2d,
+  release,
+  reshape,
+  slice,
+  transpose,
+  type TensorInfo,
+  type WasmBackend,
+} from './wasm-ops.ts';
 import type { ConvGeometry } from './conv-geometry.ts';
 
 /**
@@ -32,7 +47,16 @@ function validRange(out: number, stride: number, k: number, pad: number, size: n
  * straight into the wasm heap one contiguous row at a time.
  */
 function im2colT(backend: WasmBackend, x: TensorInfo, g: ConvGeometry): TensorInfo {
-  const { batch, inHeight: H, inWidth: W, inChannels: ci, outHeight: OH, outWidth: OW, filterHeight: kh, filterWidth: kw } = g;
+  const {
+    batch,
+    inHeight: H,
+    inWidth: W,
+    inChannels: ci,
+    outHeight: OH,
+    outWidth: OW,
+    filterHeight: kh,
+    filterWidth: kw,
+  } = g;
   const p = batch * OH * OW;
   const out = backend.makeOutput([kh * kw * ci, p], 'float32');
   const src = backend.typedArrayFromHeap(x) as Float32Array;
@@ -82,8 +106,15 @@ function backpropFilterByGemm(backend: WasmBackend, x: TensorInfo, dy: TensorInf
   return dw;
 }
 
-function conv2dBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; attrs: Conv2DBackpropFilterAttrs; backend: unknown }): TensorInfo {
-  const { inputs: { x, dy }, attrs } = args;
+function conv2dBackpropFilter(args: {
+  inputs: { x: TensorInfo; dy: TensorInfo };
+  attrs: Conv2DBackpropFilterAttrs;
+  backend: unknown;
+}): TensorInfo {
+  const {
+    inputs: { x, dy },
+    attrs,
+  } = args;
   const backend = asWasm(args.backend);
   const g = convGeometry(Conv2DBackpropFilter, x.shape, attrs.filterShape, attrs);
   const rows = g.filterHeight * g.filterWidth * g.inChannels;
@@ -99,14 +130,24 @@ function conv2dBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   padBottom = Math.max(0, padBottom);
   padRight = Math.max(0, padRight);
 
-  const cropped = useH < g.inHeight || useW < g.inWidth ? slice(backend, x, [0, 0, 0, 0], [g.batch, useH, useW, g.inChannels]) : undefined;
+  const cropped =
+    useH < g.inHeight || useW < g.inWidth
+      ? slice(backend, x, [0, 0, 0, 0], [g.batch, useH, useW, g.inChannels])
+      : undefined;
   const xT = transpose(backend, cropped ?? x, [3, 1, 2, 0]); // [ci, H, W, n]
   release(backend, cropped);
   const dyT = transpose(backend, dy, [1, 2, 0, 3]); // [OH, OW, n, co]
-  const dwT = conv2d(backend, xT, dyT, [1, 1], [g.strideHeight, g.strideWidth], [
-    [g.padTop, padBottom],
-    [g.padLeft, padRight],
-  ]); // [ci, KH, KW, co]
+  const dwT = conv2d(
+    backend,
+    xT,
+    dyT,
+    [1, 1],
+    [g.strideHeight, g.strideWidth],
+    [
+      [g.padTop, padBottom],
+      [g.padLeft, padRight],
+    ],
+  ); // [ci, KH, KW, co]
   release(backend, xT, dyT);
   const dw = transpose(backend, dwT, [1, 2, 0, 3]); // [KH, KW, ci, co]
   release(backend, dwT);

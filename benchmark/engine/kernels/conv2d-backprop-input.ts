@@ -9,7 +9,12 @@
 //
 // Both ways each output adds its non-zero taps in the same order: zero taps only ever add ±0 to an accumulator that is
 // +0 or non-zero, which changes nothing, so the result is bit for bit the same (test/engine-exact.test.ts compares).
-import { Conv2DBackpropInput, type Conv2DBackpropInputAttrs, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
+import {
+  Conv2DBackpropInput,
+  type Conv2DBackpropInputAttrs,
+  type KernelConfig,
+  type KernelFunc,
+} from '@tensorflow/tfjs-core';
 import { convGeometry, type ConvGeometry } from './conv-geometry.ts';
 import { asWasm, conv2d, release, reshape, slice, transpose, type TensorInfo, type WasmBackend } from './wasm-ops.ts';
 
@@ -27,7 +32,14 @@ interface Phase {
  * j'h = jh − (mh − m_p) (a phase with fewer taps than the conv has zeros in its first taps), i.e. each phase's
  * sub-filter, flipped, with each tap's [ci, co] matrix as [co, ci]. `swapped` is W as [KH, KW, co, ci].
  */
-function phaseFilter(backend: WasmBackend, swapped: TensorInfo, g: ConvGeometry, phases: Phase[], mh: number, mw: number): TensorInfo {
+function phaseFilter(
+  backend: WasmBackend,
+  swapped: TensorInfo,
+  g: ConvGeometry,
+  phases: Phase[],
+  mh: number,
+  mw: number,
+): TensorInfo {
   const { filterWidth: kw, inChannels: ci, outChannels: co, strideHeight: sh, strideWidth: sw } = g;
   const block = co * ci;
   const depth = phases.length * ci;
@@ -62,7 +74,14 @@ function blocks(pad: number, stride: number, size: number): { q: number; rem: nu
 }
 
 /** The phase's conv: output block i reads dy rows i + q − (M − 1) + j, j < M; dy is padded (or cropped) to match. */
-function phaseConv(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry, mh: number, mw: number): TensorInfo {
+function phaseConv(
+  backend: WasmBackend,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  g: ConvGeometry,
+  mh: number,
+  mw: number,
+): TensorInfo {
   const bh = blocks(g.padTop, g.strideHeight, g.inHeight);
   const bw = blocks(g.padLeft, g.strideWidth, g.inWidth);
   const top = mh - 1 - bh.q;
@@ -75,10 +94,17 @@ function phaseConv(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, g: 
   const keepW = g.outWidth - cropLeft - Math.max(0, -right);
   const needsCrop = cropTop > 0 || cropLeft > 0 || keepH < g.outHeight || keepW < g.outWidth;
   const dyUsed = needsCrop ? slice(backend, dy, [0, cropTop, cropLeft, 0], [g.batch, keepH, keepW, g.outChannels]) : dy;
-  const out = conv2d(backend, dyUsed, filter, [1, 1], [1, 1], [
-    [Math.max(0, top), Math.max(0, bottom)],
-    [Math.max(0, left), Math.max(0, right)],
-  ]); // [n, Bh, Bw, phases·ci]
+  const out = conv2d(
+    backend,
+    dyUsed,
+    filter,
+    [1, 1],
+    [1, 1],
+    [
+      [Math.max(0, top), Math.max(0, bottom)],
+      [Math.max(0, left), Math.max(0, right)],
+    ],
+  ); // [n, Bh, Bw, phases·ci]
   if (needsCrop) release(backend, dyUsed);
   return out;
 }
@@ -139,7 +165,11 @@ function interleavePhases(backend: WasmBackend, outputs: (PhaseOutput | undefine
  */
 const SEPARATE_PHASES_MIN_CHANNELS = 16;
 
-type BackpropInputArgs = { inputs: { dy: TensorInfo; filter: TensorInfo }; attrs: Conv2DBackpropInputAttrs; backend: unknown };
+type BackpropInputArgs = {
+  inputs: { dy: TensorInfo; filter: TensorInfo };
+  attrs: Conv2DBackpropInputAttrs;
+  backend: unknown;
+};
 
 /** The kernel; from `separateFrom` input channels on, one conv per phase (tests compare both ways: same bits). */
 export function conv2dBackpropInputWith(separateFrom: number): KernelFunc {
@@ -147,7 +177,10 @@ export function conv2dBackpropInputWith(separateFrom: number): KernelFunc {
 }
 
 function conv2dBackpropInput(args: BackpropInputArgs, separateFrom: number): TensorInfo {
-  const { inputs: { dy, filter }, attrs } = args;
+  const {
+    inputs: { dy, filter },
+    attrs,
+  } = args;
   const backend = asWasm(args.backend);
   const g = convGeometry(Conv2DBackpropInput, attrs.inputShape, filter.shape, attrs);
   const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co, strideHeight: sh, strideWidth: sw } = g;
@@ -155,7 +188,8 @@ function conv2dBackpropInput(args: BackpropInputArgs, separateFrom: number): Ten
   const swapped = ci === 1 || co === 1 ? taps : transpose(backend, taps, [0, 2, 1]); // [tap, co, ci]
   const phases: Phase[] = [];
   for (let rh = 0; rh < sh; rh++) {
-    for (let rw = 0; rw < sw; rw++) phases.push({ rh, rw, mh: Math.ceil((kh - rh) / sh), mw: Math.ceil((kw - rw) / sw) });
+    for (let rw = 0; rw < sw; rw++)
+      phases.push({ rh, rw, mh: Math.ceil((kh - rh) / sh), mw: Math.ceil((kw - rw) / sw) });
   }
   const withTaps = phases.filter((phase) => phase.mh > 0 && phase.mw > 0);
   const groups = ci < separateFrom ? [withTaps] : withTaps.map((phase) => [phase]);
@@ -168,13 +202,16 @@ function conv2dBackpropInput(args: BackpropInputArgs, separateFrom: number): Ten
     const conv = phaseConv(backend, dy, groupFilter, g, mh, mw);
     release(backend, groupFilter);
     convs.push(conv);
-    group.forEach((phase, p) => (outputs[phase.rh * sw + phase.rw] = { info: conv, depth: group.length * ci, offset: p * ci }));
+    group.forEach(
+      (phase, p) => (outputs[phase.rh * sw + phase.rw] = { info: conv, depth: group.length * ci, offset: p * ci }),
+    );
   }
   if (swapped !== taps) release(backend, swapped);
   release(backend, taps);
   const bh = blocks(g.padTop, sh, g.inHeight);
   const bw = blocks(g.padLeft, sw, g.inWidth);
-  if (phases.length === 1 && bh.rem === 0 && bw.rem === 0 && bh.count === g.inHeight && bw.count === g.inWidth) return convs[0]!;
+  if (phases.length === 1 && bh.rem === 0 && bw.rem === 0 && bh.count === g.inHeight && bw.count === g.inWidth)
+    return convs[0]!;
   const dx = interleavePhases(backend, outputs, g);
   release(backend, ...convs);
   return dx;

@@ -31,7 +31,10 @@ function depthwiseInfo(inputShape: number[], filterShape: number[], attrs: Depth
  * Calls visit(xIndex, dyIndex, filterIndex) for every (input, output, filter) triple of the depthwise conv; visit
  * does the multiply-add for one channel block. Shared by both gradients so that the index arithmetic exists once.
  */
-function forEachTap(info: backend_util.Conv2DInfo, visit: (xBase: number, dyBase: number, fBase: number) => void): void {
+function forEachTap(
+  info: backend_util.Conv2DInfo,
+  visit: (xBase: number, dyBase: number, fBase: number) => void,
+): void {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
   const padTop = info.padInfo.top;
@@ -54,8 +57,15 @@ function forEachTap(info: backend_util.Conv2DInfo, visit: (xBase: number, dyBase
   }
 }
 
-function backpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; attrs: DepthwiseConv2dNativeBackpropFilterAttrs; backend: unknown }): TensorInfo {
-  const { inputs: { x, dy }, attrs } = args;
+function backpropFilter(args: {
+  inputs: { x: TensorInfo; dy: TensorInfo };
+  attrs: DepthwiseConv2dNativeBackpropFilterAttrs;
+  backend: unknown;
+}): TensorInfo {
+  const {
+    inputs: { x, dy },
+    attrs,
+  } = args;
   const backend = asWasm(args.backend);
   const info = depthwiseInfo(x.shape, attrs.filterShape, attrs);
   const channels = info.inChannels;
@@ -74,8 +84,15 @@ function backpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; attrs
   return out;
 }
 
-function backpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInfo }; attrs: DepthwiseConv2dNativeBackpropInputAttrs; backend: unknown }): TensorInfo {
-  const { inputs: { dy, filter }, attrs } = args;
+function backpropInput(args: {
+  inputs: { dy: TensorInfo; filter: TensorInfo };
+  attrs: DepthwiseConv2dNativeBackpropInputAttrs;
+  backend: unknown;
+}): TensorInfo {
+  const {
+    inputs: { dy, filter },
+    attrs,
+  } = args;
   const backend = asWasm(args.backend);
   const info = depthwiseInfo(attrs.inputShape, filter.shape, attrs);
   const channels = info.inChannels;

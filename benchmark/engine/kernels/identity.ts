@@ -16,10 +16,19 @@ function identity(args: { inputs: { x: TensorInfo }; backend: unknown }): Tensor
 }
 
 function cast(args: { inputs: { x: TensorInfo }; attrs: CastAttrs; backend: unknown }): TensorInfo {
-  const { inputs: { x }, attrs: { dtype } } = args;
+  const {
+    inputs: { x },
+    attrs: { dtype },
+  } = args;
   if (dtype !== x.dtype) return stockWasmKernel(Cast).kernelFunc(args as never) as TensorInfo;
   return share(args.backend, x);
 }
 
-export const identityKernel: Omit<KernelConfig, 'backendName'> = { kernelName: Identity, kernelFunc: identity as unknown as KernelFunc };
-export const castKernel: Omit<KernelConfig, 'backendName'> = { kernelName: Cast, kernelFunc: cast as unknown as KernelFunc };
+export const identityKernel: Omit<KernelConfig, 'backendName'> = {
+  kernelName: Identity,
+  kernelFunc: identity as unknown as KernelFunc,
+};
+export const castKernel: Omit<KernelConfig, 'backendName'> = {
+  kernelName: Cast,
+  kernelFunc: cast as unknown as KernelFunc,
+};

@@ -4,7 +4,15 @@
 // heap, into float64 accumulators (more accurate than the float32 the other backends use). A GEMV onesᵀ·x through
 // XNNPACK was tried and is slower: XNNPACK packs its weight operand (x) on every call. Other axis patterns go to the
 // stock kernel, which handles trailing-axis reductions without a transpose.
-import { Mean, Sum, util, type KernelConfig, type KernelFunc, type MeanAttrs, type SumAttrs } from '@tensorflow/tfjs-core';
+import {
+  Mean,
+  Sum,
+  util,
+  type KernelConfig,
+  type KernelFunc,
+  type MeanAttrs,
+  type SumAttrs,
+} from '@tensorflow/tfjs-core';
 import { stockWasmKernel } from './stock.ts';
 import { asWasm, type TensorInfo, type WasmBackend } from './wasm-ops.ts';
 
@@ -16,7 +24,13 @@ function leadingReduceSize(shape: number[], axis: number | number[]): number {
   return util.sizeFromShape(shape.slice(0, axes.length));
 }
 
-function reduceLeading(backend: WasmBackend, x: TensorInfo, axis: number | number[], keepDims: boolean, mean: boolean): TensorInfo {
+function reduceLeading(
+  backend: WasmBackend,
+  x: TensorInfo,
+  axis: number | number[],
+  keepDims: boolean,
+  mean: boolean,
+): TensorInfo {
   const axes = util.parseAxisParam(axis, x.shape);
   const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
   const rest = x.shape.slice(axes.length);
@@ -27,7 +41,13 @@ function reduceLeading(backend: WasmBackend, x: TensorInfo, axis: number | numbe
   // Rows are added four at a time, (r0 + r1) + (r2 + r3), into the accumulator: one read-modify-write of acc per
   // four loads (2x faster in V8). This order is part of the kernel's contract (the fused batch-norm gradient
   // reproduces it); two such groups per pass over the channels only save loop overhead.
-  const c1 = cols, c2 = 2 * cols, c3 = 3 * cols, c4 = 4 * cols, c5 = 5 * cols, c6 = 6 * cols, c7 = 7 * cols;
+  const c1 = cols,
+    c2 = 2 * cols,
+    c3 = 3 * cols,
+    c4 = 4 * cols,
+    c5 = 5 * cols,
+    c6 = 6 * cols,
+    c7 = 7 * cols;
   let r = 0;
   let p = 0;
   for (; r + 8 <= rows; r += 8, p += c7) {
@@ -52,7 +72,10 @@ function reduceLeading(backend: WasmBackend, x: TensorInfo, axis: number | numbe
 
 function makeReduce(name: typeof Sum | typeof Mean, mean: boolean): KernelFunc {
   return ((args: { inputs: { x: TensorInfo }; attrs: SumAttrs | MeanAttrs; backend: unknown }) => {
-    const { inputs: { x }, attrs: { axis, keepDims } } = args;
+    const {
+      inputs: { x },
+      attrs: { axis, keepDims },
+    } = args;
     if (x.dtype !== 'float32' || util.sizeFromShape(x.shape) === 0 || leadingReduceSize(x.shape, axis) <= 1) {
       return stockWasmKernel(name).kernelFunc(args as never);
     }

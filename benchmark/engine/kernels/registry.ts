@@ -15,7 +15,9 @@ export function registeredTrainingKernels(): string[] {
  * kernel that is already ours is skipped. `exceptKernels` / `exceptGradients` leave the named ones stock, to compare a
  * computation with and without them.
  */
-export function registerWasmTrainingKernels(options: { exceptKernels?: string[]; exceptGradients?: string[] } = {}): string[] {
+export function registerWasmTrainingKernels(
+  options: { exceptKernels?: string[]; exceptGradients?: string[] } = {},
+): string[] {
   const exceptKernels = new Set(options.exceptKernels ?? []);
   const exceptGradients = new Set(options.exceptGradients ?? []);
   for (const config of TRAINING_KERNELS) {

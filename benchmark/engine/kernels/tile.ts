@@ -18,7 +18,10 @@ function repeatBlock(heap: Float32Array | Int32Array | Uint8Array, start: number
 }
 
 function tile(args: { inputs: { x: TensorInfo }; attrs: TileAttrs; backend: unknown }): TensorInfo {
-  const { inputs: { x }, attrs: { reps } } = args;
+  const {
+    inputs: { x },
+    attrs: { reps },
+  } = args;
   const backend = asWasm(args.backend);
   if (x.dtype === 'string' || x.dtype === 'complex64') {
     return stockWasmKernel(Tile).kernelFunc(args as never) as TensorInfo;

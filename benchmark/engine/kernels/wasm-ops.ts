@@ -60,5 +60,10 @@ export function conv2d(
   pads: SpatialPads,
 ): TensorInfo {
   const pad = [[0, 0], pads[0], pads[1], [0, 0]];
-  return run('Conv2D', { x, filter }, { strides, dilations, pad, dataFormat: 'NHWC' } as unknown as tf.NamedAttrMap, backend);
+  return run(
+    'Conv2D',
+    { x, filter },
+    { strides, dilations, pad, dataFormat: 'NHWC' } as unknown as tf.NamedAttrMap,
+    backend,
+  );
 }

@@ -14,15 +14,23 @@ export function l2NormalizeRows(x: tf.Tensor2D): tf.Tensor2D {
 }
 
 export function checkMatrix(loss: string, argument: string, x: tf.Tensor): asserts x is tf.Tensor2D {
-  if (x.rank !== 2) throw new Error(`${loss}: ${argument} must be a 2-D tensor [batch, dim], found shape [${x.shape.join(', ')}]`);
+  if (x.rank !== 2)
+    throw new Error(`${loss}: ${argument} must be a 2-D tensor [batch, dim], found shape [${x.shape.join(', ')}]`);
 }
 
 /** Both arguments [batch, dim] with equal shapes (the paired losses compare row i with row i). */
-export function checkPair(loss: string, a: tf.Tensor, b: tf.Tensor, names: [string, string] = ['stolen', 'victim']): void {
+export function checkPair(
+  loss: string,
+  a: tf.Tensor,
+  b: tf.Tensor,
+  names: [string, string] = ['stolen', 'victim'],
+): void {
   checkMatrix(loss, names[0], a);
   checkMatrix(loss, names[1], b);
   if (a.shape[0] !== b.shape[0] || a.shape[1] !== b.shape[1]) {
-    throw new Error(`${loss}: ${names[0]} and ${names[1]} must have the same shape, found [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
+    throw new Error(
+      `${loss}: ${names[0]} and ${names[1]} must have the same shape, found [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`,
+    );
   }
 }
 

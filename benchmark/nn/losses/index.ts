@@ -49,20 +49,32 @@ function entry(e: LossEntry): LossEntry {
 
 /** Every stealing loss by name, with its options and where it comes from; `getLoss(name, options)` builds one. */
 export const losses: Readonly<Record<LossName, LossEntry>> = {
-  mse: entry({ name: 'mse', title: 'Mean squared error', defaults: {}, needsLabels: false, create: () => (s, v) => mseLoss(s, v) }),
+  mse: entry({
+    name: 'mse',
+    title: 'Mean squared error',
+    defaults: {},
+    needsLabels: false,
+    create: () => (s, v) => mseLoss(s, v),
+  }),
   infonce: entry({
     name: 'infonce',
     title: 'InfoNCE (NT-Xent over [stolen; victim])',
     defaults: { temperature: 0.07 },
     needsLabels: false,
-    create: (o = {}) => (s, v) => ntXentLoss(s, v, o.temperature ?? 0.07),
+    create:
+      (o = {}) =>
+      (s, v) =>
+        ntXentLoss(s, v, o.temperature ?? 0.07),
   }),
   softnn: entry({
     name: 'softnn',
     title: 'Soft nearest neighbour (squared L2)',
     defaults: { temperature: 100 },
     needsLabels: false,
-    create: (o = {}) => (s, v) => softNnStealingLoss(s, v, o.temperature ?? 100),
+    create:
+      (o = {}) =>
+      (s, v) =>
+        softNnStealingLoss(s, v, o.temperature ?? 100),
   }),
   wasserstein: entry({
     name: 'wasserstein',
@@ -76,17 +88,22 @@ export const losses: Readonly<Record<LossName, LossEntry>> = {
     title: 'Supervised contrastive (needs labels)',
     defaults: { temperature: 0.07 },
     needsLabels: true,
-    create: (o = {}) => (s, v, labels) => {
-      if (!labels) throw new Error('supcon: this loss needs one label per image (the query pool has none)');
-      return supConLoss(s, v, labels, o.temperature ?? 0.07);
-    },
+    create:
+      (o = {}) =>
+      (s, v, labels) => {
+        if (!labels) throw new Error('supcon: this loss needs one label per image (the query pool has none)');
+        return supConLoss(s, v, labels, o.temperature ?? 0.07);
+      },
   }),
   barlow: entry({
     name: 'barlow',
     title: 'Barlow Twins (cross-correlation)',
     defaults: { lambda: 0.0051 },
     needsLabels: false,
-    create: (o = {}) => (s, v) => barlowTwinsLoss(s, v, { lambda: o.lambda ?? 0.0051 }),
+    create:
+      (o = {}) =>
+      (s, v) =>
+        barlowTwinsLoss(s, v, { lambda: o.lambda ?? 0.0051 }),
   }),
   'neg-cosine': entry({
     name: 'neg-cosine',
@@ -100,7 +117,10 @@ export const losses: Readonly<Record<LossName, LossEntry>> = {
     title: 'Cont-Steal symmetric NT-Xent',
     defaults: { temperature: 0.5 },
     needsLabels: false,
-    create: (o = {}) => (s, v) => contStealLoss(s, v, o.temperature ?? 0.5),
+    create:
+      (o = {}) =>
+      (s, v) =>
+        contStealLoss(s, v, o.temperature ?? 0.5),
   }),
 };
 

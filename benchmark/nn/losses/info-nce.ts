@@ -15,7 +15,10 @@ export function ntXentLoss(a: tf.Tensor2D, b: tf.Tensor2D, temperature: number):
     const z = l2NormalizeRows(tf.concat([a, b], 0) as tf.Tensor2D);
     const logits = tf.add(tf.div(tf.matMul(z, z, false, true), temperature), diagonalMask(2 * n)) as tf.Tensor2D;
     // Row i's positive is i + n (first half) or i - n (second half).
-    const targets = tf.tensor1d(Array.from({ length: 2 * n }, (_, i) => (i < n ? i + n : i - n)), 'int32');
+    const targets = tf.tensor1d(
+      Array.from({ length: 2 * n }, (_, i) => (i < n ? i + n : i - n)),
+      'int32',
+    );
     return crossEntropyWithOneHot(logits, tf.cast(tf.oneHot(targets, 2 * n), 'float32') as tf.Tensor2D);
   });
 }
@@ -24,7 +27,10 @@ export function infoNceLoss(query: tf.Tensor2D, keys: tf.Tensor2D, temperature: 
   checkPair('infonce', query, keys, ['query', 'keys']);
   if (!(temperature > 0)) throw new Error(`infonce: temperature must be > 0, found ${temperature}`);
   return tf.tidy(() => {
-    const logits = tf.div(tf.matMul(l2NormalizeRows(query), l2NormalizeRows(keys), false, true), temperature) as tf.Tensor2D;
+    const logits = tf.div(
+      tf.matMul(l2NormalizeRows(query), l2NormalizeRows(keys), false, true),
+      temperature,
+    ) as tf.Tensor2D;
     return crossEntropyWithOneHot(logits, tf.eye(query.shape[0]) as tf.Tensor2D);
   });
 }

@@ -12,6 +12,11 @@ export function negCosineLoss(p: tf.Tensor2D, z: tf.Tensor2D): tf.Scalar {
   });
 }
 
-export function symmetrizedNegCosineLoss(p1: tf.Tensor2D, z1: tf.Tensor2D, p2: tf.Tensor2D, z2: tf.Tensor2D): tf.Scalar {
+export function symmetrizedNegCosineLoss(
+  p1: tf.Tensor2D,
+  z1: tf.Tensor2D,
+  p2: tf.Tensor2D,
+  z2: tf.Tensor2D,
+): tf.Scalar {
   return tf.tidy(() => tf.mul(tf.add(negCosineLoss(p1, z2), negCosineLoss(p2, z1)), 0.5) as tf.Scalar);
 }

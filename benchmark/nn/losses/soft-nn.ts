@@ -18,10 +18,15 @@ export function pairwiseSquaredDistances(x: tf.Tensor2D): tf.Tensor2D {
 }
 
 /** The general loss over labelled points; rows whose label occurs only once are left out of the mean. */
-export function softNearestNeighbourLoss(features: tf.Tensor2D, labels: ArrayLike<number>, temperature: number): tf.Scalar {
+export function softNearestNeighbourLoss(
+  features: tf.Tensor2D,
+  labels: ArrayLike<number>,
+  temperature: number,
+): tf.Scalar {
   checkMatrix('softnn', 'features', features);
   const n = features.shape[0];
-  if (labels.length !== n) throw new Error(`softnn: expected ${n} labels (one per row of features), found ${labels.length}`);
+  if (labels.length !== n)
+    throw new Error(`softnn: expected ${n} labels (one per row of features), found ${labels.length}`);
   if (!(temperature > 0)) throw new Error(`softnn: temperature must be > 0, found ${temperature}`);
   const same = new Float32Array(n * n);
   const counted = new Float32Array(n);

@@ -8,21 +8,36 @@
 import { writeFileSync } from 'node:fs';
 import datasetInference, { type DatasetInferenceOptions } from '../index.ts';
 import { experimentCommand, runIfMain, victimAvailable } from '../../../benchmark/testkit/index.ts';
-import { initEngine, loadSplit, createEncoder, embed, type ImageBatch, type OwnershipResult } from '../../../benchmark/index.ts';
-import { resolveOptions, deployVictim, encoderSpecOf, findVictim, loadVictim } from '../../../benchmark/testkit/index.ts';
+import {
+  initEngine,
+  loadSplit,
+  createEncoder,
+  embed,
+  type ImageBatch,
+  type OwnershipResult,
+} from '../../../benchmark/index.ts';
+import {
+  resolveOptions,
+  deployVictim,
+  encoderSpecOf,
+  findVictim,
+  loadVictim,
+} from '../../../benchmark/testkit/index.ts';
 
 async function run(args: { victim: string; out?: string }): Promise<void> {
   const { victim: victimId } = args;
   const out = args.out ?? `defenses/dataset-inference/experiments/results-${victimId}.json`;
   const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
 
-
   const engine = await initEngine({ backend: 'wasm' });
   const victim = await loadVictim(victimId, { log });
   const deployment = deployVictim(victim);
   const privateData = await loadSplit(victim.recipe.data);
   const publicData = await loadSplit('fmnist/probe-test');
-  const suspects: Record<string, (images: ImageBatch) => Promise<import('../../../benchmark/plugin/types.ts').Vectors>> = {
+  const suspects: Record<
+    string,
+    (images: ImageBatch) => Promise<import('../../../benchmark/plugin/types.ts').Vectors>
+  > = {
     'victim itself': (images) => embed(victim.encoder, images),
   };
   if (victimId === 'simclr-fmnist' && (await victimAvailable('simclr-fmnist-independent'))) {
@@ -42,16 +57,31 @@ async function run(args: { victim: string; out?: string }): Promise<void> {
     const options = resolveOptions('defense', datasetInference, raw) as DatasetInferenceOptions;
     for (const [suspect, encode] of Object.entries(suspects)) {
       const started = performance.now();
-      const r: OwnershipResult = await datasetInference.verifyOwnership!(options, { seed: 1, log, victim: deployment, privateData, publicData, suspect: encode });
+      const r: OwnershipResult = await datasetInference.verifyOwnership!(options, {
+        seed: 1,
+        log,
+        victim: deployment,
+        privateData,
+        publicData,
+        suspect: encode,
+      });
       rows.push({ variant, suspect, options, ...r, seconds: (performance.now() - started) / 1000 });
-      log(`${variant} | ${suspect}: t ${r.statistic.toFixed(3)}, p ${r.pValue.toExponential(3)}, stolen ${r.stolen}, ${JSON.stringify(r.details)}`);
+      log(
+        `${variant} | ${suspect}: t ${r.statistic.toFixed(3)}, p ${r.pValue.toExponential(3)}, stolen ${r.stolen}, ${JSON.stringify(r.details)}`,
+      );
     }
   }
-  writeFileSync(out, `${JSON.stringify({ generatedAt: new Date().toISOString(), backend: engine.backend, victim: { id: victim.id, hash: victim.hash, source: victim.source }, rows }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ generatedAt: new Date().toISOString(), backend: engine.backend, victim: { id: victim.id, hash: victim.hash, source: victim.source }, rows }, null, 2)}\n`,
+  );
   log(`wrote ${out}`);
 }
 
-export const command = experimentCommand('measure', 'Dataset inference on the victim itself, the independent encoder and random weights.')
+export const command = experimentCommand(
+  'measure',
+  'Dataset inference on the victim itself, the independent encoder and random weights.',
+)
   .option('--victim <id>', 'victim id', 'simclr-fmnist')
   .option('--out <file>', 'where the JSON goes (default experiments/results-<victim>.json)')
   .action((options: { victim: string; out?: string }) => run(options));

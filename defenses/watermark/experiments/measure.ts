@@ -8,7 +8,14 @@
 import { writeFileSync } from 'node:fs';
 import watermark, { type WatermarkOptions } from '../index.ts';
 import { experimentCommand, runIfMain, victimAvailable } from '../../../benchmark/testkit/index.ts';
-import { initEngine, loadSplit, embed, type ImageBatch, type OwnershipContext, type OwnershipResult } from '../../../benchmark/index.ts';
+import {
+  initEngine,
+  loadSplit,
+  embed,
+  type ImageBatch,
+  type OwnershipContext,
+  type OwnershipResult,
+} from '../../../benchmark/index.ts';
 import { resolveOptions, deployVictim, loadVictim, type LoadedVictim } from '../../../benchmark/testkit/index.ts';
 
 async function run(args: { out: string; trainIndependent: boolean }): Promise<void> {
@@ -22,7 +29,9 @@ async function run(args: { out: string; trainIndependent: boolean }): Promise<vo
 
   let lastReport = 0;
   const marked = await loadVictim('simclr-fmnist', {
-    extra, trainHook: watermark.victimTrainHook!(options), log,
+    extra,
+    trainHook: watermark.victimTrainHook!(options),
+    log,
     onProgress: (done, total, message) => {
       if (done !== total && performance.now() - lastReport <= 30_000) return;
       lastReport = performance.now();
@@ -32,41 +41,74 @@ async function run(args: { out: string; trainIndependent: boolean }): Promise<vo
   log(`watermarked victim from ${marked.source} (${marked.dir}), trained in ${marked.metrics?.trainingSeconds} s`);
   const clean = await loadVictim('simclr-fmnist', { log });
   let independent: LoadedVictim | undefined;
-  if (trainIndependent || (await victimAvailable('simclr-fmnist-independent'))) independent = await loadVictim('simclr-fmnist-independent', { log });
-  else log('independent encoder not trained yet (stealbench train-victim simclr-fmnist-independent, or pass --train-independent)');
+  if (trainIndependent || (await victimAvailable('simclr-fmnist-independent')))
+    independent = await loadVictim('simclr-fmnist-independent', { log });
+  else
+    log(
+      'independent encoder not trained yet (stealbench train-victim simclr-fmnist-independent, or pass --train-independent)',
+    );
 
   const privateData = await loadSplit(marked.recipe.data);
   const publicData = await loadSplit('fmnist/probe-test');
   const features = (v: LoadedVictim) => (images: ImageBatch) => embed(v.encoder, images);
   async function verify(defender: LoadedVictim, suspect: LoadedVictim): Promise<OwnershipResult & { seconds: number }> {
     const started = performance.now();
-    const ctx: OwnershipContext = { seed: 1, log, victim: deployVictim(defender), privateData, publicData, suspect: features(suspect) };
+    const ctx: OwnershipContext = {
+      seed: 1,
+      log,
+      victim: deployVictim(defender),
+      privateData,
+      publicData,
+      suspect: features(suspect),
+    };
     const r = await watermark.verifyOwnership!(options, ctx);
     return { ...r, seconds: (performance.now() - started) / 1000 };
   }
 
   const results: Record<string, unknown> = {
-    generatedAt: new Date().toISOString(), backend: engine.backend, options, extra,
+    generatedAt: new Date().toISOString(),
+    backend: engine.backend,
+    options,
+    extra,
     training: {
-      watermarked: { source: marked.source, hash: marked.hash, seconds: marked.metrics?.trainingSeconds, probes: marked.metrics?.probes, epochLosses: marked.metrics?.epochLosses },
-      clean: { source: clean.source, hash: clean.hash, seconds: clean.metrics?.trainingSeconds, probes: clean.metrics?.probes, epochLosses: clean.metrics?.epochLosses },
+      watermarked: {
+        source: marked.source,
+        hash: marked.hash,
+        seconds: marked.metrics?.trainingSeconds,
+        probes: marked.metrics?.probes,
+        epochLosses: marked.metrics?.epochLosses,
+      },
+      clean: {
+        source: clean.source,
+        hash: clean.hash,
+        seconds: clean.metrics?.trainingSeconds,
+        probes: clean.metrics?.probes,
+        epochLosses: clean.metrics?.epochLosses,
+      },
     },
     ownership: {
       'watermarked victim itself': await verify(marked, marked),
       'clean victim (same recipe, no watermark)': await verify(marked, clean),
       ...(independent ? { 'independent encoder (seed 2)': await verify(marked, independent) } : {}),
       'control: clean victim as the defender, itself as suspect': await verify(clean, clean),
-      ...(independent ? { 'control: clean victim as the defender, independent suspect': await verify(clean, independent) } : {}),
+      ...(independent
+        ? { 'control: clean victim as the defender, independent suspect': await verify(clean, independent) }
+        : {}),
     },
   };
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote ${out}`);
   for (const [name, r] of Object.entries(results.ownership as Record<string, OwnershipResult>)) {
-    log(`${name}: success ${r.details?.successRate}, victim ${r.details?.victimSuccess}, t ${r.statistic.toFixed(2)}, p ${r.pValue.toExponential(2)}, stolen ${r.stolen}`);
+    log(
+      `${name}: success ${r.details?.successRate}, victim ${r.details?.victimSuccess}, t ${r.statistic.toFixed(2)}, p ${r.pValue.toExponential(2)}, stolen ${r.stolen}`,
+    );
   }
 }
 
-export const command = experimentCommand('measure', 'Measures the watermark: cost on the victim, verdicts on the victim, a clean copy and the independent encoder.')
+export const command = experimentCommand(
+  'measure',
+  'Measures the watermark: cost on the victim, verdicts on the victim, a clean copy and the independent encoder.',
+)
   .option('--out <file>', 'where the JSON goes', 'defenses/watermark/experiments/results.json')
   .option('--train-independent', 'train the independent encoder when it is neither shipped nor cached', false)
   .action((options: { out: string; trainIndependent: boolean }) => run(options));

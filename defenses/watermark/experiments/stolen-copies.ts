@@ -9,10 +9,32 @@ import { writeFileSync } from 'node:fs';
 import directExtraction from '../../../attacks/direct-extraction/index.ts';
 import watermark, { type WatermarkOptions } from '../index.ts';
 import { experimentCommand, integerList, jsonObject, runIfMain } from '../../../benchmark/testkit/index.ts';
-import { initEngine, loadSplit, embed, linearProbe, type ImageBatch, type OwnershipResult, type VictimPlugin, deriveSeed } from '../../../benchmark/index.ts';
-import { createOracle, queryPlan, takePlan, resolveOptions, deployVictim, findVictim, loadVictim } from '../../../benchmark/testkit/index.ts';
+import {
+  initEngine,
+  loadSplit,
+  embed,
+  linearProbe,
+  type ImageBatch,
+  type OwnershipResult,
+  type VictimPlugin,
+  deriveSeed,
+} from '../../../benchmark/index.ts';
+import {
+  createOracle,
+  queryPlan,
+  takePlan,
+  resolveOptions,
+  deployVictim,
+  findVictim,
+  loadVictim,
+} from '../../../benchmark/testkit/index.ts';
 
-async function run(args: { budgets: number[]; loss: string; recipe: Record<string, unknown>; out: string }): Promise<void> {
+async function run(args: {
+  budgets: number[];
+  loss: string;
+  recipe: Record<string, unknown>;
+  out: string;
+}): Promise<void> {
   const { budgets, loss, recipe: override, out } = args;
   const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
 
@@ -20,7 +42,11 @@ async function run(args: { budgets: number[]; loss: string; recipe: Record<strin
   const base = await findVictim('simclr-fmnist');
   const plugin: VictimPlugin = { meta: base.meta, recipe: { ...base.recipe, ...override } };
   const options = resolveOptions('defense', watermark, {}) as WatermarkOptions;
-  const marked = await loadVictim(plugin, { extra: watermark.prepareVictim!(options), trainHook: watermark.victimTrainHook!(options), log });
+  const marked = await loadVictim(plugin, {
+    extra: watermark.prepareVictim!(options),
+    trainHook: watermark.victimTrainHook!(options),
+    log,
+  });
   const clean = await loadVictim(plugin, { log });
   log(`watermarked ${marked.hash.slice(0, 12)} (${marked.source}), clean ${clean.hash.slice(0, 12)} (${clean.source})`);
   const deployment = deployVictim(marked);
@@ -34,7 +60,9 @@ async function run(args: { budgets: number[]; loss: string; recipe: Record<strin
   const rows: Record<string, unknown>[] = [];
   const record = (suspect: string, r: OwnershipResult, extra: Record<string, unknown> = {}) => {
     rows.push({ suspect, ...extra, ...r });
-    log(`${suspect}: success ${(100 * Number(r.details?.successRate)).toFixed(1)}%, t ${r.statistic.toFixed(2)}, p ${r.pValue.toExponential(2)}, stolen ${r.stolen}`);
+    log(
+      `${suspect}: success ${(100 * Number(r.details?.successRate)).toFixed(1)}%, t ${r.statistic.toFixed(2)}, p ${r.pValue.toExponential(2)}, stolen ${r.stolen}`,
+    );
   };
   record('watermarked victim itself', await verify((x) => embed(marked.encoder, x)));
   record('clean victim (no watermark)', await verify((x) => embed(clean.encoder, x)));
@@ -49,19 +77,38 @@ async function run(args: { budgets: number[]; loss: string; recipe: Record<strin
     const attackerPool = takePlan(pool, queryPlan(pool, budget, deriveSeed(seed, 'query-plan')));
     const started = performance.now();
     const stolen = await directExtraction.steal(
-      { oracle: oracle.client('attacker'), pool: attackerPool, budget, seed: deriveSeed(seed, 'attack'), deadline: Date.now() + 3_600_000, progress: () => {}, log: () => {} },
+      {
+        oracle: oracle.client('attacker'),
+        pool: attackerPool,
+        budget,
+        seed: deriveSeed(seed, 'attack'),
+        deadline: Date.now() + 3_600_000,
+        progress: () => {},
+        log: () => {},
+      },
       resolveOptions('attack', directExtraction, { loss }) as never,
     );
     const attackSeconds = (performance.now() - started) / 1000;
     const probe = await linearProbe(stolen, probeTrain, publicData, {}, 0);
-    record(`stolen copy, direct extraction (${loss}), ${budget} queries`, await verify((x) => embed(stolen, x)), { budget, loss, attackSeconds, stolenFmnistProbe: probe.accuracy });
+    record(`stolen copy, direct extraction (${loss}), ${budget} queries`, await verify((x) => embed(stolen, x)), {
+      budget,
+      loss,
+      attackSeconds,
+      stolenFmnistProbe: probe.accuracy,
+    });
     stolen.dispose();
   }
-  writeFileSync(out, `${JSON.stringify({ generatedAt: new Date().toISOString(), backend: engine.backend, recipe: plugin.recipe, watermarkedHash: marked.hash, cleanHash: clean.hash, options, rows }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ generatedAt: new Date().toISOString(), backend: engine.backend, recipe: plugin.recipe, watermarkedHash: marked.hash, cleanHash: clean.hash, options, rows }, null, 2)}\n`,
+  );
   log(`wrote ${out}`);
 }
 
-export const command = experimentCommand('stolen-copies', 'Steals the watermarked victim at several budgets and verifies ownership of each copy.')
+export const command = experimentCommand(
+  'stolen-copies',
+  'Steals the watermarked victim at several budgets and verifies ownership of each copy.',
+)
   .option('--budgets <list>', 'query budgets', integerList, [1000, 4000])
   .option('--loss <name>', "direct extraction's loss", 'mse')
   .option('--recipe <json>', "overrides of simclr-fmnist's recipe", jsonObject, {})
