@@ -152,7 +152,10 @@ describe('Fashion-MNIST splits', () => {
 
   it('a named folder without the files is an error naming the folder and the missing files', () => {
     expect(() => locateFashionMnist({ fashionMnistDir: '/nonexistent' })).toThrow(
-      '/nonexistent (from the fashionMnistDir option): expected the Fashion-MNIST files train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz (gzip or not), found none there',
+      '/nonexistent (from the fashionMnistDir option): expected the ' +
+        'Fashion-MNIST files train-images-idx3-ubyte.gz, ' +
+        'train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, ' +
+        't10k-labels-idx1-ubyte.gz (gzip or not), found none there',
     );
     expect(() => locateFashionMnist({}, { [FASHION_MNIST_ENV]: '/nowhere' })).toThrow(
       `/nowhere (from $${FASHION_MNIST_ENV})`,

@@ -213,85 +213,88 @@ describe('Conv2DBackpropInput: one conv per phase = one conv over all phases', (
   });
 });
 
-describe('Conv2DBackpropFilter, first layers (ci·KH·KW < 32): = the stock GEMM dyᵀ·im2col(x), im2col built here', () => {
-  /** im2col(x) as [P, KH·KW·ci], in plain loops (the test's own, independent of the kernel's). */
-  function im2col(
-    x: Float32Array,
-    [n, h, w, ci]: number[],
-    kh: number,
-    kw: number,
-    s: number,
-    pt: number,
-    pl: number,
-    oh: number,
-    ow: number,
-  ): Float32Array {
-    const out = new Float32Array(n * oh * ow * kh * kw * ci);
-    let d = 0;
-    for (let b = 0; b < n; b++)
-      for (let i = 0; i < oh; i++)
-        for (let j = 0; j < ow; j++) {
-          for (let a = 0; a < kh; a++)
-            for (let e = 0; e < kw; e++)
-              for (let c = 0; c < ci; c++, d++) {
-                const y = i * s + a - pt;
-                const z = j * s + e - pl;
-                out[d] = y < 0 || y >= h || z < 0 || z >= w ? 0 : x[((b * h + y) * w + z) * ci + c]!;
-              }
-        }
-    return out;
-  }
+describe(
+  'Conv2DBackpropFilter, first layers (ci·KH·KW < 32): = the stock GEMM ' + 'dyᵀ·im2col(x), im2col built here',
+  () => {
+    /** im2col(x) as [P, KH·KW·ci], in plain loops (the test's own, independent of the kernel's). */
+    function im2col(
+      x: Float32Array,
+      [n, h, w, ci]: number[],
+      kh: number,
+      kw: number,
+      s: number,
+      pt: number,
+      pl: number,
+      oh: number,
+      ow: number,
+    ): Float32Array {
+      const out = new Float32Array(n * oh * ow * kh * kw * ci);
+      let d = 0;
+      for (let b = 0; b < n; b++)
+        for (let i = 0; i < oh; i++)
+          for (let j = 0; j < ow; j++) {
+            for (let a = 0; a < kh; a++)
+              for (let e = 0; e < kw; e++)
+                for (let c = 0; c < ci; c++, d++) {
+                  const y = i * s + a - pt;
+                  const z = j * s + e - pl;
+                  out[d] = y < 0 || y >= h || z < 0 || z >= w ? 0 : x[((b * h + y) * w + z) * ci + c]!;
+                }
+          }
+      return out;
+    }
 
-  it('bit for bit (the kernel builds im2col transposed and turns it; here it is built directly)', () => {
-    fc.assert(
-      fc.property(
-        fc.record({
-          batch: fc.integer({ min: 1, max: 8 }),
-          size: fc.integer({ min: 3, max: 16 }),
-          ci: fc.integer({ min: 1, max: 3 }),
-          co: fc.integer({ min: 1, max: 40 }),
-          k: fc.integer({ min: 1, max: 3 }),
-          s: fc.integer({ min: 1, max: 2 }),
-          same: fc.boolean(),
-          seed: fc.nat(1e6),
-        }),
-        (c) => {
-          tf.tidy(() => {
-            const shape = [c.batch, c.size, c.size, c.ci];
-            const xValues = seededData(
-              shape.reduce((a, b) => a * b, 1),
-              c.seed,
-            );
-            const x = tf.tensor4d(xValues, shape as [number, number, number, number]);
-            const pad = c.same ? 'same' : 'valid';
-            const outShape = tf.conv2d(x, tf.zeros([c.k, c.k, c.ci, c.co]) as tf.Tensor4D, c.s, pad).shape;
-            const [, oh, ow] = outShape;
-            const pt = c.same ? Math.max(0, (oh! - 1) * c.s + c.k - c.size) >> 1 : 0;
-            const dy = tf.tensor(
-              seededData(
-                outShape.reduce((a, b) => a * b, 1),
-                c.seed + 1,
-              ),
-              outShape,
-            );
-            const ours = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
-              strides: [c.s, c.s],
-              pad,
-              dataFormat: 'NHWC',
-              dilations: [1, 1],
-              filterShape: [c.k, c.k, c.ci, c.co],
-            } as never) as tf.Tensor;
-            const p = c.batch * oh! * ow!;
-            const cols = tf.tensor2d(im2col(xValues, shape, c.k, c.k, c.s, pt, pt, oh!, ow!), [p, c.k * c.k * c.ci]);
-            const reference = tf.transpose(tf.matMul(tf.transpose(tf.reshape(dy, [p, c.co])), cols));
-            expectSameBits(ours.dataSync(), reference.dataSync(), JSON.stringify(c));
-          });
-        },
-      ),
-      { numRuns: 40 },
-    );
-  });
-});
+    it('bit for bit (the kernel builds im2col transposed and turns it; here it is built directly)', () => {
+      fc.assert(
+        fc.property(
+          fc.record({
+            batch: fc.integer({ min: 1, max: 8 }),
+            size: fc.integer({ min: 3, max: 16 }),
+            ci: fc.integer({ min: 1, max: 3 }),
+            co: fc.integer({ min: 1, max: 40 }),
+            k: fc.integer({ min: 1, max: 3 }),
+            s: fc.integer({ min: 1, max: 2 }),
+            same: fc.boolean(),
+            seed: fc.nat(1e6),
+          }),
+          (c) => {
+            tf.tidy(() => {
+              const shape = [c.batch, c.size, c.size, c.ci];
+              const xValues = seededData(
+                shape.reduce((a, b) => a * b, 1),
+                c.seed,
+              );
+              const x = tf.tensor4d(xValues, shape as [number, number, number, number]);
+              const pad = c.same ? 'same' : 'valid';
+              const outShape = tf.conv2d(x, tf.zeros([c.k, c.k, c.ci, c.co]) as tf.Tensor4D, c.s, pad).shape;
+              const [, oh, ow] = outShape;
+              const pt = c.same ? Math.max(0, (oh! - 1) * c.s + c.k - c.size) >> 1 : 0;
+              const dy = tf.tensor(
+                seededData(
+                  outShape.reduce((a, b) => a * b, 1),
+                  c.seed + 1,
+                ),
+                outShape,
+              );
+              const ours = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+                strides: [c.s, c.s],
+                pad,
+                dataFormat: 'NHWC',
+                dilations: [1, 1],
+                filterShape: [c.k, c.k, c.ci, c.co],
+              } as never) as tf.Tensor;
+              const p = c.batch * oh! * ow!;
+              const cols = tf.tensor2d(im2col(xValues, shape, c.k, c.k, c.s, pt, pt, oh!, ow!), [p, c.k * c.k * c.ci]);
+              const reference = tf.transpose(tf.matMul(tf.transpose(tf.reshape(dy, [p, c.co])), cols));
+              expectSameBits(ours.dataSync(), reference.dataSync(), JSON.stringify(c));
+            });
+          },
+        ),
+        { numRuns: 40 },
+      );
+    });
+  },
+);
 
 describe('FusedBatchNorm gradient: the fused parameter pass = tfjs-core composite', () => {
   it('bit for bit, also on data where the order of the float64 additions shows', () => {

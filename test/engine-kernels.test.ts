@@ -172,43 +172,46 @@ describe('wasm training kernels equal the cpu backend', () => {
     }
   });
 
-  it('conv gradients at the batch sizes and channel counts the encoders use (1 and 256, 3×3, stride 2, same)', async () => {
-    for (const [batch, size, ci, co] of [
-      [1, 28, 1, 32],
-      [256, 6, 8, 16],
-      [3, 14, 32, 64],
-    ] as const) {
-      const dyShape = forwardOutShape({
-        batch,
-        height: size,
-        width: size,
-        inChannels: ci,
-        outChannels: co,
-        kh: 3,
-        kw: 3,
-        sh: 2,
-        sw: 2,
-        pad: 'same',
-      });
-      const attrs = { strides: 2, pad: 'same', dataFormat: 'NHWC' };
-      expect(
-        await wasmVsCpu(
-          'Conv2DBackpropFilter',
-          { x: { shape: [batch, size, size, ci] }, dy: { shape: dyShape } },
-          { ...attrs, filterShape: [3, 3, ci, co] },
+  it(
+    'conv gradients at the batch sizes and channel counts the encoders use ' + '(1 and 256, 3×3, stride 2, same)',
+    async () => {
+      for (const [batch, size, ci, co] of [
+        [1, 28, 1, 32],
+        [256, 6, 8, 16],
+        [3, 14, 32, 64],
+      ] as const) {
+        const dyShape = forwardOutShape({
           batch,
-        ),
-      ).toBeLessThan(TOLERANCE);
-      expect(
-        await wasmVsCpu(
-          'Conv2DBackpropInput',
-          { dy: { shape: dyShape }, filter: { shape: [3, 3, ci, co] } },
-          { ...attrs, inputShape: [batch, size, size, ci] },
-          batch,
-        ),
-      ).toBeLessThan(TOLERANCE);
-    }
-  });
+          height: size,
+          width: size,
+          inChannels: ci,
+          outChannels: co,
+          kh: 3,
+          kw: 3,
+          sh: 2,
+          sw: 2,
+          pad: 'same',
+        });
+        const attrs = { strides: 2, pad: 'same', dataFormat: 'NHWC' };
+        expect(
+          await wasmVsCpu(
+            'Conv2DBackpropFilter',
+            { x: { shape: [batch, size, size, ci] }, dy: { shape: dyShape } },
+            { ...attrs, filterShape: [3, 3, ci, co] },
+            batch,
+          ),
+        ).toBeLessThan(TOLERANCE);
+        expect(
+          await wasmVsCpu(
+            'Conv2DBackpropInput',
+            { dy: { shape: dyShape }, filter: { shape: [3, 3, ci, co] } },
+            { ...attrs, inputShape: [batch, size, size, ci] },
+            batch,
+          ),
+        ).toBeLessThan(TOLERANCE);
+      }
+    },
+  );
 
   it('DepthwiseConv2dNativeBackpropFilter / Input', async () => {
     const depthwiseCase = fc.record({

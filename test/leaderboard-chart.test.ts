@@ -74,25 +74,28 @@ describe('lineChartSvg', () => {
     expect(cy[1][1]).toBeLessThan(cy[0][1]);
   });
 
-  it('the rendered leaderboard charts are well-formed, one per victim × task, a line per attack plus the victim', () => {
-    const records = [100, 1000, 10000].flatMap((budget) =>
-      [1, 2].flatMap((seed) => [
-        record({ attack: 'a', budget, seed, stolen: { fmnist: 0.5 + budget / 1e5, digits: 0.4 } }),
-        record({
-          attack: 'b',
-          budget,
-          seed,
-          stolen: { fmnist: 0.3, digits: 0.2 },
-          ...(budget === 1000 ? { state: 'failed' as const } : {}),
-        }),
-      ]),
-    );
-    const { charts } = renderLeaderboard(records);
-    expect(charts.map((c) => c.name)).toEqual(['accuracy-cnn-digits.svg', 'accuracy-cnn-fmnist.svg']);
-    for (const chart of charts) {
-      const counts = checkWellFormed(chart.svg);
-      expect(counts.get('polyline')).toBe(3); // a, b (gap at 1000 still leaves two points), victim
-      expect(chart.svg).toContain('b (1000 failed ×2)');
-    }
-  });
+  it(
+    'the rendered leaderboard charts are well-formed, one per victim × ' + 'task, a line per attack plus the victim',
+    () => {
+      const records = [100, 1000, 10000].flatMap((budget) =>
+        [1, 2].flatMap((seed) => [
+          record({ attack: 'a', budget, seed, stolen: { fmnist: 0.5 + budget / 1e5, digits: 0.4 } }),
+          record({
+            attack: 'b',
+            budget,
+            seed,
+            stolen: { fmnist: 0.3, digits: 0.2 },
+            ...(budget === 1000 ? { state: 'failed' as const } : {}),
+          }),
+        ]),
+      );
+      const { charts } = renderLeaderboard(records);
+      expect(charts.map((c) => c.name)).toEqual(['accuracy-cnn-digits.svg', 'accuracy-cnn-fmnist.svg']);
+      for (const chart of charts) {
+        const counts = checkWellFormed(chart.svg);
+        expect(counts.get('polyline')).toBe(3); // a, b (gap at 1000 still leaves two points), victim
+        expect(chart.svg).toContain('b (1000 failed ×2)');
+      }
+    },
+  );
 });

@@ -29,25 +29,28 @@ function writeRecords(records: object[]): void {
 }
 
 describe('stealbench leaderboard', () => {
-  it('writes LEADERBOARD.md, the charts and a copy of the records, and re-renders the same from that copy', async () => {
-    const records = [
-      record({ attack: 'direct', seed: 1, stolen: { fmnist: 0.6 } }),
-      record({ attack: 'direct', seed: 2, stolen: { fmnist: 0.64 } }),
-      record({ attack: 'direct', seed: 1, state: 'failed', budget: 5000 }),
-    ];
-    writeRecords(records);
-    const out = join(dir, 'board');
-    mkdirSync(join(out, 'charts'), { recursive: true });
-    writeFileSync(join(out, 'charts', 'stale.svg'), '<svg/>');
+  it(
+    'writes LEADERBOARD.md, the charts and a copy of the records, and ' + 're-renders the same from that copy',
+    async () => {
+      const records = [
+        record({ attack: 'direct', seed: 1, stolen: { fmnist: 0.6 } }),
+        record({ attack: 'direct', seed: 2, stolen: { fmnist: 0.64 } }),
+        record({ attack: 'direct', seed: 1, state: 'failed', budget: 5000 }),
+      ];
+      writeRecords(records);
+      const out = join(dir, 'board');
+      mkdirSync(join(out, 'charts'), { recursive: true });
+      writeFileSync(join(out, 'charts', 'stale.svg'), '<svg/>');
 
-    expect(await main(['leaderboard', '--results', join(dir, 'run'), '--out', out, ...OFFLINE])).toBe(0);
-    const markdown = readFileSync(join(out, 'LEADERBOARD.md'), 'utf8');
-    expect(markdown).toBe(renderLeaderboard(records).markdown);
-    expect(markdown).toContain('62.0 ± 25.4'); // t(0.975, 1) = 12.706 · 0.02/√2 = 0.254
-    expect(readdirSync(join(out, 'charts'))).toEqual(['accuracy-cnn-fmnist.svg']);
-    expect(readdirSync(join(out, 'results')).sort()).toEqual(['r0.json', 'r1.json', 'r2.json']);
-    expect(readRecords(out).records).toEqual(readRecords(join(dir, 'run')).records);
-  });
+      expect(await main(['leaderboard', '--results', join(dir, 'run'), '--out', out, ...OFFLINE])).toBe(0);
+      const markdown = readFileSync(join(out, 'LEADERBOARD.md'), 'utf8');
+      expect(markdown).toBe(renderLeaderboard(records).markdown);
+      expect(markdown).toContain('62.0 ± 25.4'); // t(0.975, 1) = 12.706 · 0.02/√2 = 0.254
+      expect(readdirSync(join(out, 'charts'))).toEqual(['accuracy-cnn-fmnist.svg']);
+      expect(readdirSync(join(out, 'results')).sort()).toEqual(['r0.json', 'r1.json', 'r2.json']);
+      expect(readRecords(out).records).toEqual(readRecords(join(dir, 'run')).records);
+    },
+  );
 
   it('counts a cell once when the folder holds an older run of it (another key), keeping the newest', async () => {
     const old = {

@@ -81,36 +81,42 @@ describe('renderLeaderboard', () => {
     expect(row(markdown, '## Attacks', 'weak').slice(0, 3)).toEqual(['2', 'weak', '41.0 ± 2.5']);
   });
 
-  it('shows a failed attack as failed — in the ranking, the matrix and the list of incomplete cells — never as 0', () => {
-    const ranked = row(markdown, '## Attacks', 'broken');
-    expect(ranked[0]).toBe('—');
-    expect(ranked[2]).toBe('failed ×3');
-    expect(ranked.join(' ')).not.toMatch(/\b0\.0\b/);
-    expect(row(markdown, '## Attack × defense', 'broken')).toEqual(['broken', 'failed ×3', 'not run', 'not run']);
-    expect(markdown).toContain('3 cells did not complete: failed ×3.');
-    expect(markdown).toContain(
-      '| failed | cnn    | none    | broken | 1000   | 1    | attack (broken): attack threw: NaN loss |',
-    );
-  });
+  it(
+    'shows a failed attack as failed — in the ranking, the matrix and the ' + 'list of incomplete cells — never as 0',
+    () => {
+      const ranked = row(markdown, '## Attacks', 'broken');
+      expect(ranked[0]).toBe('—');
+      expect(ranked[2]).toBe('failed ×3');
+      expect(ranked.join(' ')).not.toMatch(/\b0\.0\b/);
+      expect(row(markdown, '## Attack × defense', 'broken')).toEqual(['broken', 'failed ×3', 'not run', 'not run']);
+      expect(markdown).toContain('3 cells did not complete: failed ×3.');
+      expect(markdown).toContain(
+        '| failed | cnn    | none    | broken | 1000   | 1    | attack (broken): attack threw: NaN loss |',
+      );
+    },
+  );
 
-  it('ranks defenses by the accuracy they take from the strongest attack, with utility, detection and ownership', () => {
-    const noise = row(markdown, '## Defenses', 'noise');
-    const detector = row(markdown, '## Defenses', 'detector');
-    // Paired by seed: 0.70/0.50, 0.72/0.52, 0.74/0.54 → +20 points on every seed, no spread.
-    expect(noise.slice(0, 5)).toEqual(['1', 'noise', 'strong', '52.0 ± 5.0', '+20.0 ± 0.0 (3 paired)']);
-    expect(noise.slice(5, 8)).toEqual(['80.0 ± 0.0', '85.0 ± 0.0', '+5.0 ± 0.0']);
-    expect(noise[10]).toBe('3/3 claimed, stat 6.00, p ≤ 0.0030');
-    expect(noise[11]).toBe('0/3 claimed, stat 0.50, p ≥ 0.40');
-    expect(detector.slice(0, 5)).toEqual(['2', 'detector', 'strong', '62.0 ± 5.0', '+10.0 ± 0.0 (3 paired)']);
-    expect(detector.slice(8, 10)).toEqual(['2/3', '1/30 (3.3%)']);
-    expect(row(markdown, '## Defenses', 'none').slice(0, 5)).toEqual([
-      'base',
-      'none',
-      'strong',
-      '72.0 ± 5.0',
-      'baseline',
-    ]);
-  });
+  it(
+    'ranks defenses by the accuracy they take from the strongest attack, ' + 'with utility, detection and ownership',
+    () => {
+      const noise = row(markdown, '## Defenses', 'noise');
+      const detector = row(markdown, '## Defenses', 'detector');
+      // Paired by seed: 0.70/0.50, 0.72/0.52, 0.74/0.54 → +20 points on every seed, no spread.
+      expect(noise.slice(0, 5)).toEqual(['1', 'noise', 'strong', '52.0 ± 5.0', '+20.0 ± 0.0 (3 paired)']);
+      expect(noise.slice(5, 8)).toEqual(['80.0 ± 0.0', '85.0 ± 0.0', '+5.0 ± 0.0']);
+      expect(noise[10]).toBe('3/3 claimed, stat 6.00, p ≤ 0.0030');
+      expect(noise[11]).toBe('0/3 claimed, stat 0.50, p ≥ 0.40');
+      expect(detector.slice(0, 5)).toEqual(['2', 'detector', 'strong', '62.0 ± 5.0', '+10.0 ± 0.0 (3 paired)']);
+      expect(detector.slice(8, 10)).toEqual(['2/3', '1/30 (3.3%)']);
+      expect(row(markdown, '## Defenses', 'none').slice(0, 5)).toEqual([
+        'base',
+        'none',
+        'strong',
+        '72.0 ± 5.0',
+        'baseline',
+      ]);
+    },
+  );
 
   it('gives the same Markdown and charts for the same records in any order', () => {
     const shuffled = createRng(7).shuffle(records);

@@ -67,18 +67,21 @@ describe('encoders', () => {
     enc.dispose();
   });
 
-  it("small-cnn pool 2 and width 2 (the calibration's pool2 / w2pool2): 512-d and 1,024-d, same conv parameters", () => {
-    const gap = createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1] }, 1);
-    const pool2 = createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1], pool: 2 }, 1);
-    const wide = createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1], width: 2, pool: 2 }, 1);
-    expect([representationDimOf(pool2), representationDimOf(wide)]).toEqual([512, 1024]);
-    expect(trainableCount(pool2)).toBe(trainableCount(gap));
-    // conv 3·3·1·64 + BN 2·64, conv 3·3·64·128 + BN 2·128, conv 3·3·128·256 + BN 2·256.
-    expect(trainableCount(wide)).toBe(576 + 128 + 73728 + 256 + 294912 + 512);
-    // Same seed, same conv weights: pooling adds no parameters and takes no seed.
-    expect(weightValues(pool2)).toEqual(weightValues(gap));
-    for (const m of [gap, pool2, wide]) m.dispose();
-  });
+  it(
+    "small-cnn pool 2 and width 2 (the calibration's pool2 / w2pool2): " + '512-d and 1,024-d, same conv parameters',
+    () => {
+      const gap = createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1] }, 1);
+      const pool2 = createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1], pool: 2 }, 1);
+      const wide = createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1], width: 2, pool: 2 }, 1);
+      expect([representationDimOf(pool2), representationDimOf(wide)]).toEqual([512, 1024]);
+      expect(trainableCount(pool2)).toBe(trainableCount(gap));
+      // conv 3·3·1·64 + BN 2·64, conv 3·3·64·128 + BN 2·128, conv 3·3·128·256 + BN 2·256.
+      expect(trainableCount(wide)).toBe(576 + 128 + 73728 + 256 + 294912 + 512);
+      // Same seed, same conv weights: pooling adds no parameters and takes no seed.
+      expect(weightValues(pool2)).toEqual(weightValues(gap));
+      for (const m of [gap, pool2, wide]) m.dispose();
+    },
+  );
 
   it('pool 2 is PyTorch AdaptiveAvgPool2d(2) on the 7×7 map: windows 0–3 and 3–6, hand-checked on a ramp', () => {
     expect(adaptivePoolWindow(7, 2)).toEqual({ kernel: 4, stride: 3 });
@@ -114,32 +117,35 @@ describe('encoders', () => {
     enc.dispose();
   });
 
-  it('deep-cnn: 6 convs 32-64-64-128-128-256 (28 -> 28 -> 14 -> 7 -> 4), 256-d, hand-counted parameters, seeded', () => {
-    const enc = createEncoder({ arch: 'deep-cnn', inputShape: [28, 28, 1] }, 5);
-    const convs = enc.layers.filter((l) => l.getClassName() === 'Conv2D');
-    expect(convs.map((l) => (l.getConfig() as { filters: number }).filters)).toEqual([32, 64, 64, 128, 128, 256]);
-    expect(convs.map((l) => l.outputShape[1])).toEqual([28, 14, 14, 7, 7, 4]);
-    const pairs = [
-      [1, 32],
-      [32, 64],
-      [64, 64],
-      [64, 128],
-      [128, 128],
-      [128, 256],
-    ];
-    expect(trainableCount(enc)).toBe(pairs.reduce((sum, [i, o]) => sum + 9 * i! * o! + 2 * o!, 0));
-    expect(representationDimOf(enc)).toBe(256);
-    const pooled = createEncoder({ arch: 'deep-cnn', inputShape: [28, 28, 1], width: 0.25, pool: 2 }, 5);
-    expect(representationDimOf(pooled)).toBe(64 * 4);
-    const y = tf.tidy(() => pooled.predict(tf.ones([3, 28, 28, 1])) as tf.Tensor);
-    expect(y.shape).toEqual([3, 256]);
-    y.dispose();
-    const again = createEncoder({ arch: 'deep-cnn', inputShape: [28, 28, 1] }, 5);
-    const other = createEncoder({ arch: 'deep-cnn', inputShape: [28, 28, 1] }, 6);
-    expect(weightValues(again)).toEqual(weightValues(enc));
-    expect(weightValues(other)[0]).not.toEqual(weightValues(enc)[0]);
-    for (const m of [enc, pooled, again, other]) m.dispose();
-  });
+  it(
+    'deep-cnn: 6 convs 32-64-64-128-128-256 (28 -> 28 -> 14 -> 7 -> 4), ' + '256-d, hand-counted parameters, seeded',
+    () => {
+      const enc = createEncoder({ arch: 'deep-cnn', inputShape: [28, 28, 1] }, 5);
+      const convs = enc.layers.filter((l) => l.getClassName() === 'Conv2D');
+      expect(convs.map((l) => (l.getConfig() as { filters: number }).filters)).toEqual([32, 64, 64, 128, 128, 256]);
+      expect(convs.map((l) => l.outputShape[1])).toEqual([28, 14, 14, 7, 7, 4]);
+      const pairs = [
+        [1, 32],
+        [32, 64],
+        [64, 64],
+        [64, 128],
+        [128, 128],
+        [128, 256],
+      ];
+      expect(trainableCount(enc)).toBe(pairs.reduce((sum, [i, o]) => sum + 9 * i! * o! + 2 * o!, 0));
+      expect(representationDimOf(enc)).toBe(256);
+      const pooled = createEncoder({ arch: 'deep-cnn', inputShape: [28, 28, 1], width: 0.25, pool: 2 }, 5);
+      expect(representationDimOf(pooled)).toBe(64 * 4);
+      const y = tf.tidy(() => pooled.predict(tf.ones([3, 28, 28, 1])) as tf.Tensor);
+      expect(y.shape).toEqual([3, 256]);
+      y.dispose();
+      const again = createEncoder({ arch: 'deep-cnn', inputShape: [28, 28, 1] }, 5);
+      const other = createEncoder({ arch: 'deep-cnn', inputShape: [28, 28, 1] }, 6);
+      expect(weightValues(again)).toEqual(weightValues(enc));
+      expect(weightValues(other)[0]).not.toEqual(weightValues(enc)[0]);
+      for (const m of [enc, pooled, again, other]) m.dispose();
+    },
+  );
 
   it("mid-cnn pool 2 (the calibration's mid-pool2): 4 convs 32-64-128-256 (28 -> 14 -> 14 -> 7 -> 7), 1,024-d", () => {
     const enc = createEncoder({ arch: 'mid-cnn', inputShape: [28, 28, 1], pool: 2 }, 2);

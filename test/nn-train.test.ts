@@ -97,86 +97,91 @@ describe('trainSsl', () => {
   }
 
   for (const method of ['simsiam', 'barlow'] as SslMethod[]) {
-    it(`${method}: a run resumed from an epoch-end or a mid-epoch checkpoint ends bit for bit where an unbroken run ends`, async () => {
-      // A watermark-like extra loss with its own variable, so that its state is part of what must be resumed.
-      const extraVariable = () => tf.variable(tf.fill([8], 0.1), true);
-      const extraLoss = (v: tf.Variable) => ({
-        variables: [v],
-        loss: (r: tf.Tensor2D) => tf.mean(tf.square(tf.sub(r, v))) as tf.Scalar,
-      });
-      // Batches of 2: 4 steps an epoch; the checkpoint after epoch 2 is at Adam step 8 (the bias-correction powers are
-      // saved, not recomputed: tfjs' setWeights would use a pow, which differs in the last bit from its products).
-      const settings = {
-        method,
-        data,
-        augment: noisy,
-        epochs: 3,
-        batchSize: 2,
-        learningRate: 1e-2,
-        seed: 5,
-        projectionDim: 8,
-      } as const;
-      const finish = (result: Awaited<ReturnType<typeof trainSsl>>, v: tf.Variable) => {
-        const out = {
-          w: values(result.encoder),
-          heads: Object.values(result.heads).map((h) => values(h!)),
-          v: Array.from(v.dataSync()),
-          losses: result.epochLosses,
-          steps: result.steps,
+    it(
+      `${method}: a run resumed from an epoch-end or a mid-epoch checkpoint ` +
+        `ends bit for bit where an unbroken run ends`,
+      async () => {
+        // A watermark-like extra loss with its own variable, so that its state is part of what must be resumed.
+        const extraVariable = () => tf.variable(tf.fill([8], 0.1), true);
+        const extraLoss = (v: tf.Variable) => ({
+          variables: [v],
+          loss: (r: tf.Tensor2D) => tf.mean(tf.square(tf.sub(r, v))) as tf.Scalar,
+        });
+        // Batches of 2: 4 steps an epoch; the checkpoint after epoch 2 is at Adam step 8 (the bias-correction powers
+        // are
+        // saved, not recomputed: tfjs' setWeights would use a pow, which differs in the last bit from its products).
+        const settings = {
+          method,
+          data,
+          augment: noisy,
+          epochs: 3,
+          batchSize: 2,
+          learningRate: 1e-2,
+          seed: 5,
+          projectionDim: 8,
+        } as const;
+        const finish = (result: Awaited<ReturnType<typeof trainSsl>>, v: tf.Variable) => {
+          const out = {
+            w: values(result.encoder),
+            heads: Object.values(result.heads).map((h) => values(h!)),
+            v: Array.from(v.dataSync()),
+            losses: result.epochLosses,
+            steps: result.steps,
+          };
+          for (const h of Object.values(result.heads)) h?.dispose();
+          result.encoder.dispose();
+          v.dispose();
+          return out;
         };
-        for (const h of Object.values(result.heads)) h?.dispose();
-        result.encoder.dispose();
-        v.dispose();
-        return out;
-      };
-      const v1 = extraVariable();
-      const straight = finish(await trainSsl({ ...settings, encoder: tiny(3), extraLoss: extraLoss(v1) }), v1);
+        const v1 = extraVariable();
+        const straight = finish(await trainSsl({ ...settings, encoder: tiny(3), extraLoss: extraLoss(v1) }), v1);
 
-      // First process: checkpoints after every step (mid-epoch ones included) and is stopped during epoch 3.
-      const saved: SslCheckpoint[] = [];
-      const v2 = extraVariable();
-      const stopped = tiny(3);
-      await expect(
-        trainSsl({
-          ...settings,
-          encoder: stopped,
-          extraLoss: extraLoss(v2),
-          checkpointMidEpoch: () => true,
-          onCheckpoint: (c) => void saved.push(structuredClone(c)),
-          onProgress: (done) => {
-            if (done === 10) throw new Error('stopped');
-          },
-        }),
-      ).rejects.toThrow('stopped');
-      stopped.dispose();
-      v2.dispose();
-      expect(saved.map((c) => [c.epoch, c.batch, c.steps])).toEqual([
-        [0, 1, 1],
-        [0, 2, 2],
-        [0, 3, 3],
-        [1, 0, 4],
-        [1, 1, 5],
-        [1, 2, 6],
-        [1, 3, 7],
-        [2, 0, 8],
-        [2, 1, 9],
-      ]);
-      expect(saved[7]!.optimizer.iterations).toBe(8);
+        // First process: checkpoints after every step (mid-epoch ones included) and is stopped during epoch 3.
+        const saved: SslCheckpoint[] = [];
+        const v2 = extraVariable();
+        const stopped = tiny(3);
+        await expect(
+          trainSsl({
+            ...settings,
+            encoder: stopped,
+            extraLoss: extraLoss(v2),
+            checkpointMidEpoch: () => true,
+            onCheckpoint: (c) => void saved.push(structuredClone(c)),
+            onProgress: (done) => {
+              if (done === 10) throw new Error('stopped');
+            },
+          }),
+        ).rejects.toThrow('stopped');
+        stopped.dispose();
+        v2.dispose();
+        expect(saved.map((c) => [c.epoch, c.batch, c.steps])).toEqual([
+          [0, 1, 1],
+          [0, 2, 2],
+          [0, 3, 3],
+          [1, 0, 4],
+          [1, 1, 5],
+          [1, 2, 6],
+          [1, 3, 7],
+          [2, 0, 8],
+          [2, 1, 9],
+        ]);
+        expect(saved[7]!.optimizer.iterations).toBe(8);
 
-      // Second process: fresh models with other initial weights, resumed from a checkpoint (epoch end; mid-epoch).
-      for (const from of [saved[7]!, saved[5]!]) {
-        const v3 = tf.variable(tf.fill([8], -3), true);
-        const resumed = finish(
-          await trainSsl({ ...settings, encoder: tiny(99), extraLoss: extraLoss(v3), resumeFrom: from }),
-          v3,
-        );
-        expect(resumed.steps).toBe(straight.steps);
-        expect(resumed.losses).toEqual(straight.losses);
-        expect(resumed.w).toEqual(straight.w);
-        expect(resumed.heads).toEqual(straight.heads);
-        expect(resumed.v).toEqual(straight.v);
-      }
-    });
+        // Second process: fresh models with other initial weights, resumed from a checkpoint (epoch end; mid-epoch).
+        for (const from of [saved[7]!, saved[5]!]) {
+          const v3 = tf.variable(tf.fill([8], -3), true);
+          const resumed = finish(
+            await trainSsl({ ...settings, encoder: tiny(99), extraLoss: extraLoss(v3), resumeFrom: from }),
+            v3,
+          );
+          expect(resumed.steps).toBe(straight.steps);
+          expect(resumed.losses).toEqual(straight.losses);
+          expect(resumed.w).toEqual(straight.w);
+          expect(resumed.heads).toEqual(straight.heads);
+          expect(resumed.v).toEqual(straight.v);
+        }
+      },
+    );
   }
 
   it('refuses a checkpoint of other settings or another architecture', async () => {

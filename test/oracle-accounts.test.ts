@@ -104,31 +104,34 @@ describe('opaque account ids', () => {
 });
 
 describe('legitimate traffic interleaved with the attacker', () => {
-  it('the schedule keeps each user in order, starts before the attacker, spreads past the budget, and is seeded', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.integer({ min: 1, max: 900 }), { minLength: 1, maxLength: 4 }),
-        fc.integer({ min: 1, max: 5000 }),
-        fc.nat(),
-        (counts, budget, seed) => {
-          const schedule = legitimateSchedule(counts, budget, seed);
-          expect(schedule[0]!.threshold).toBe(0);
-          counts.forEach((count, stream) => {
-            const own = schedule.filter((b) => b.stream === stream);
-            expect(own.reduce((sum, b) => sum + b.count, 0)).toBe(count);
-            own.forEach((b, i) => expect(b.start).toBe(i === 0 ? 0 : own[i - 1]!.start + own[i - 1]!.count));
-            for (const b of own.slice(0, -1)) expect(b.count).toBeGreaterThanOrEqual(LEGITIMATE_BATCH_SIZES[0]);
-          });
-          for (const b of schedule) expect(b.threshold).toBeLessThan(Math.max(1, 1.25 * budget));
-          for (let i = 1; i < schedule.length; i++)
-            expect(schedule[i]!.threshold).toBeGreaterThanOrEqual(schedule[i - 1]!.threshold);
-          expect(legitimateSchedule(counts, budget, seed)).toEqual(schedule);
-        },
-      ),
-    );
-    // Different seeds give different schedules (batch sizes and release points).
-    expect(legitimateSchedule([1000, 1000], 500, 1)).not.toEqual(legitimateSchedule([1000, 1000], 500, 2));
-  });
+  it(
+    'the schedule keeps each user in order, starts before the attacker, ' + 'spreads past the budget, and is seeded',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.integer({ min: 1, max: 900 }), { minLength: 1, maxLength: 4 }),
+          fc.integer({ min: 1, max: 5000 }),
+          fc.nat(),
+          (counts, budget, seed) => {
+            const schedule = legitimateSchedule(counts, budget, seed);
+            expect(schedule[0]!.threshold).toBe(0);
+            counts.forEach((count, stream) => {
+              const own = schedule.filter((b) => b.stream === stream);
+              expect(own.reduce((sum, b) => sum + b.count, 0)).toBe(count);
+              own.forEach((b, i) => expect(b.start).toBe(i === 0 ? 0 : own[i - 1]!.start + own[i - 1]!.count));
+              for (const b of own.slice(0, -1)) expect(b.count).toBeGreaterThanOrEqual(LEGITIMATE_BATCH_SIZES[0]);
+            });
+            for (const b of schedule) expect(b.threshold).toBeLessThan(Math.max(1, 1.25 * budget));
+            for (let i = 1; i < schedule.length; i++)
+              expect(schedule[i]!.threshold).toBeGreaterThanOrEqual(schedule[i - 1]!.threshold);
+            expect(legitimateSchedule(counts, budget, seed)).toEqual(schedule);
+          },
+        ),
+      );
+      // Different seeds give different schedules (batch sizes and release points).
+      expect(legitimateSchedule([1000, 1000], 500, 1)).not.toEqual(legitimateSchedule([1000, 1000], 500, 2));
+    },
+  );
 
   it('legitimate and attacker batches interleave in the audit log, the first one legitimate', async () => {
     const oracle = createOracle({ deployment: tinyVictim() });

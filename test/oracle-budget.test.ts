@@ -139,20 +139,23 @@ describe('oracle budget (properties)', () => {
 });
 
 describe('oracle budget (examples)', () => {
-  it('repeated images still count, and the audit log keeps one hash per image so duplicates can be counted', async () => {
-    const oracle = createOracle({ deployment: tinyVictim() });
-    oracle.openAccount('a', 5, 'attacker');
-    const same = tinyBatch(1, 42);
-    await oracle.query('a', same);
-    await oracle.query('a', same);
-    await oracle.query('a', tinyBatch(3, 9, [4, 4, 1], 0.5)); // three identical constant images
-    expect(oracle.budget('a')).toEqual({ total: 5, used: 5, remaining: 0 });
-    const hashes = oracle.audit('a').flatMap((e) => e.hashes);
-    expect(hashes).toHaveLength(5);
-    expect(new Set(hashes).size).toBe(2);
-    expect(oracle.accounts()[0]!.distinctImages).toBe(2);
-    await expect(oracle.query('a', same)).rejects.toThrow(/only 0 queries remain/);
-  });
+  it(
+    'repeated images still count, and the audit log keeps one hash per ' + 'image so duplicates can be counted',
+    async () => {
+      const oracle = createOracle({ deployment: tinyVictim() });
+      oracle.openAccount('a', 5, 'attacker');
+      const same = tinyBatch(1, 42);
+      await oracle.query('a', same);
+      await oracle.query('a', same);
+      await oracle.query('a', tinyBatch(3, 9, [4, 4, 1], 0.5)); // three identical constant images
+      expect(oracle.budget('a')).toEqual({ total: 5, used: 5, remaining: 0 });
+      const hashes = oracle.audit('a').flatMap((e) => e.hashes);
+      expect(hashes).toHaveLength(5);
+      expect(new Set(hashes).size).toBe(2);
+      expect(oracle.accounts()[0]!.distinctImages).toBe(2);
+      await expect(oracle.query('a', same)).rejects.toThrow(/only 0 queries remain/);
+    },
+  );
 
   it('refusal message says how many queries remain (singular and plural)', async () => {
     const oracle = createOracle({ deployment: tinyVictim() });

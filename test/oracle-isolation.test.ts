@@ -47,31 +47,34 @@ function setup(id: string, budget: number, extra: Partial<AttackProcessOptions> 
 }
 
 describe('attack process isolation', () => {
-  it('a well-behaved attack completes within budget and leaves its model; progress and logs reach the parent', async () => {
-    const progress: number[] = [];
-    const logs: string[] = [];
-    const { oracle, options } = setup('tiny-ok', 10, {
-      options: { batch: 4 },
-      onProgress: (p) => progress.push(p.done),
-      onLog: (m) => logs.push(m),
-    });
-    const result = await runAttackProcess(options);
-    expect(result.error).toBeUndefined();
-    expect(result.state).toBe('completed');
-    expect(result.queriesUsed).toBe(10);
-    expect(['wasm', 'cpu', 'tensorflow']).toContain(result.backend);
-    expect(oracle.budget('attacker')).toEqual({ total: 10, used: 10, remaining: 0 });
-    expect(progress).toEqual([4, 8, 10]);
-    expect(logs).toContain('remaining after spending: 0');
-    // flatten → dense(3): a 16×3 kernel and 3 biases, float32; loadable by the harness (sha256-checked by loadModel).
-    expect(readFileSync(join(result.modelDir!, 'weights.bin')).length).toBe((16 * 3 + 3) * 4);
-    await tf.setBackend('cpu');
-    const { model } = await loadModel(result.modelDir!);
-    const out = model.predict(tf.zeros([2, 4, 4, 1])) as tf.Tensor;
-    expect(out.shape).toEqual([2, 3]);
-    tf.dispose(out);
-    model.dispose();
-  });
+  it(
+    'a well-behaved attack completes within budget and leaves its model; ' + 'progress and logs reach the parent',
+    async () => {
+      const progress: number[] = [];
+      const logs: string[] = [];
+      const { oracle, options } = setup('tiny-ok', 10, {
+        options: { batch: 4 },
+        onProgress: (p) => progress.push(p.done),
+        onLog: (m) => logs.push(m),
+      });
+      const result = await runAttackProcess(options);
+      expect(result.error).toBeUndefined();
+      expect(result.state).toBe('completed');
+      expect(result.queriesUsed).toBe(10);
+      expect(['wasm', 'cpu', 'tensorflow']).toContain(result.backend);
+      expect(oracle.budget('attacker')).toEqual({ total: 10, used: 10, remaining: 0 });
+      expect(progress).toEqual([4, 8, 10]);
+      expect(logs).toContain('remaining after spending: 0');
+      // flatten → dense(3): a 16×3 kernel and 3 biases, float32; loadable by the harness (sha256-checked by loadModel).
+      expect(readFileSync(join(result.modelDir!, 'weights.bin')).length).toBe((16 * 3 + 3) * 4);
+      await tf.setBackend('cpu');
+      const { model } = await loadModel(result.modelDir!);
+      const out = model.predict(tf.zeros([2, 4, 4, 1])) as tf.Tensor;
+      expect(out.shape).toEqual([2, 3]);
+      tf.dispose(out);
+      model.dispose();
+    },
+  );
 
   const attempts = {
     read: 'read a victim file',
@@ -99,17 +102,20 @@ describe('attack process isolation', () => {
     });
   }
 
-  it('an attack that exceeds its budget fails with the typed budget error, having used exactly its budget', async () => {
-    const logs: string[] = [];
-    const { oracle, options } = setup('over-budget', 7, { onLog: (m) => logs.push(m) });
-    const result = await runAttackProcess(options);
-    expect(result.state).toBe('failed');
-    expect(result.error).toMatchObject({ phase: 'attack', plugin: 'over-budget', code: 'QUERY_BUDGET_EXCEEDED' });
-    expect(result.error!.message).toMatch(/only 0 queries remain/);
-    expect(logs).toContain('typed in child: true, remaining: 0');
-    expect(result.queriesUsed).toBe(7);
-    expect(oracle.refusals('attacker')).toHaveLength(1);
-  });
+  it(
+    'an attack that exceeds its budget fails with the typed budget error, ' + 'having used exactly its budget',
+    async () => {
+      const logs: string[] = [];
+      const { oracle, options } = setup('over-budget', 7, { onLog: (m) => logs.push(m) });
+      const result = await runAttackProcess(options);
+      expect(result.state).toBe('failed');
+      expect(result.error).toMatchObject({ phase: 'attack', plugin: 'over-budget', code: 'QUERY_BUDGET_EXCEEDED' });
+      expect(result.error!.message).toMatch(/only 0 queries remain/);
+      expect(logs).toContain('typed in child: true, remaining: 0');
+      expect(result.queriesUsed).toBe(7);
+      expect(oracle.refusals('attacker')).toHaveLength(1);
+    },
+  );
 
   it('an attack that hangs is killed at its deadline and recorded as timed-out', async () => {
     const { options } = setup('hangs', 5, { deadline: Date.now() + 4_000 });

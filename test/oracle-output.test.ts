@@ -66,48 +66,51 @@ describe('oracle outputs', () => {
     expect(() => createOracle({ deployment: noClassifier, output: 'label' })).toThrow(/has no classify\(\)/);
   });
 
-  it('the guard sees the clean answer and the account gets what the guard returns; flags, note and cost are logged', async () => {
-    const victim = tinyVictim();
-    let t = 1000;
-    const seen: number[][] = [];
-    const oracle = createOracle({
-      deployment: victim,
-      now: () => t++,
-      guard: {
-        async answer({ account, clean }) {
-          seen.push(Array.from(clean.data));
-          return {
-            answer: { data: clean.data.map((v) => v + 1), count: clean.count, dim: clean.dim },
-            flagged: Array.from({ length: clean.count }, (_, i) => account === 'thief' && i % 2 === 0),
-            note: `seen ${account}`,
-            cost: { hashes: 10 * clean.count },
-          };
+  it(
+    'the guard sees the clean answer and the account gets what the guard ' + 'returns; flags, note and cost are logged',
+    async () => {
+      const victim = tinyVictim();
+      let t = 1000;
+      const seen: number[][] = [];
+      const oracle = createOracle({
+        deployment: victim,
+        now: () => t++,
+        guard: {
+          async answer({ account, clean }) {
+            seen.push(Array.from(clean.data));
+            return {
+              answer: { data: clean.data.map((v) => v + 1), count: clean.count, dim: clean.dim },
+              flagged: Array.from({ length: clean.count }, (_, i) => account === 'thief' && i % 2 === 0),
+              note: `seen ${account}`,
+              cost: { hashes: 10 * clean.count },
+            };
+          },
         },
-      },
-    });
-    oracle.openAccount('thief', 10, 'attacker');
-    oracle.openAccount('user', 10, 'legitimate');
-    const batch = tinyBatch(3, 2);
-    const clean = await victim.encode(batch);
-    const answer = await oracle.query('thief', batch);
-    await oracle.query('user', tinyBatch(1, 3));
-    expect(seen[0]).toEqual(Array.from(clean.data));
-    expect(answer.data).toEqual(clean.data.map((v) => v + 1));
-    expect(oracle.audit('thief')).toEqual([
-      {
-        seq: 0,
-        account: 'thief',
-        time: 1000,
-        count: 3,
-        hashes: expect.any(Array),
-        guard: { flagged: [true, false, true], flaggedCount: 2, note: 'seen thief', cost: { hashes: 30 } },
-      },
-    ]);
-    expect(oracle.accounts().map((a) => [a.id, a.role, a.flaggedImages, a.answered])).toEqual([
-      ['thief', 'attacker', 2, 3],
-      ['user', 'legitimate', 0, 1],
-    ]);
-  });
+      });
+      oracle.openAccount('thief', 10, 'attacker');
+      oracle.openAccount('user', 10, 'legitimate');
+      const batch = tinyBatch(3, 2);
+      const clean = await victim.encode(batch);
+      const answer = await oracle.query('thief', batch);
+      await oracle.query('user', tinyBatch(1, 3));
+      expect(seen[0]).toEqual(Array.from(clean.data));
+      expect(answer.data).toEqual(clean.data.map((v) => v + 1));
+      expect(oracle.audit('thief')).toEqual([
+        {
+          seq: 0,
+          account: 'thief',
+          time: 1000,
+          count: 3,
+          hashes: expect.any(Array),
+          guard: { flagged: [true, false, true], flaggedCount: 2, note: 'seen thief', cost: { hashes: 30 } },
+        },
+      ]);
+      expect(oracle.accounts().map((a) => [a.id, a.role, a.flaggedImages, a.answered])).toEqual([
+        ['thief', 'attacker', 2, 3],
+        ['user', 'legitimate', 0, 1],
+      ]);
+    },
+  );
 
   it('a guard answer that does not fit the batch is refused and not charged', async () => {
     const oracle = createOracle({

@@ -72,14 +72,17 @@ describe('bundling resolves only code', () => {
     expect(problemsOf(id)).toContain(`attack '${id}'`);
   });
 
-  it('the attack bundler refuses a data import with the same words (the cell path, should discovery be bypassed)', async () => {
-    const error = await bundleAttack(join(root, 'attacks/bytes-import/index.ts'), join(root, 'out.mjs')).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(PluginBundleError);
-    expect((error as PluginBundleError).plugin).toBe("attack 'bytes-import'");
-    expect((error as Error).message).toMatch(/weights\.bin' with \{ type: 'bytes' \}.* is refused/);
-  });
+  it(
+    'the attack bundler refuses a data import with the same words (the cell ' + 'path, should discovery be bypassed)',
+    async () => {
+      const error = await bundleAttack(join(root, 'attacks/bytes-import/index.ts'), join(root, 'out.mjs')).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(PluginBundleError);
+      expect((error as PluginBundleError).plugin).toBe("attack 'bytes-import'");
+      expect((error as Error).message).toMatch(/weights\.bin' with \{ type: 'bytes' \}.* is refused/);
+    },
+  );
 });
 
 describe('symlinks that leave the plugin folder', () => {

@@ -65,7 +65,9 @@ describe('stealbench list', () => {
     expect(out).toContain('  identity  Identity  active (guard)\n      options: none\n');
     expect(out).toContain('  tiny  Tiny victim  simsiam conv3 on synthetic/attacker-pool\n');
     expect(out).toContain(
-      'Problems: 1 folder not registered\n  defenses/broken\n    - meta/title: is required but missing\n    - meta/paper: is required but missing\n    - meta/kind: is required but missing\n',
+      'Problems: 1 folder not registered\n  defenses/broken\n    - ' +
+        'meta/title: is required but missing\n    - meta/paper: is required but ' +
+        'missing\n    - meta/kind: is required but missing\n',
     );
   });
 

@@ -115,7 +115,9 @@ describe('resolveOptions', () => {
     expect(resolveOptions('defense', bare, {})).toEqual({});
     const error = errorOf(() => resolveOptions('defense', bare, { sigma: 1 }));
     expect(error.message).toBe(
-      "defense 'bare': invalid options:\n  - /sigma: unknown option (this plugin has no options schema, so it takes no options); no keys are allowed here",
+      "defense 'bare': invalid options:\n  - /sigma: unknown option (this " +
+        'plugin has no options schema, so it takes no options); no keys are ' +
+        'allowed here',
     );
   });
 

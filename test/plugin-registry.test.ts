@@ -59,7 +59,9 @@ beforeAll(async () => {
   );
   write(
     'attacks/function-in-meta/index.ts',
-    "export default { meta: { id: 'function-in-meta', title: 't', paper: 'p', description: (() => 'x') as unknown as string }, async steal() {} };\n",
+    "export default { meta: { id: 'function-in-meta', title: 't', paper: " +
+      "'p', description: (() => 'x') as unknown as string }, async steal() {} " +
+      '};\n',
   );
   // What top-level code sees in the sandbox: no environment, no files, no harness process to signal; and what it may
   // try: forging the report.
@@ -74,7 +76,9 @@ export default { meta: { id: 'env-probe', title: 't', paper: 'p', description: s
   );
   write(
     'attacks/forges-report/index.ts',
-    "import { writeSync } from 'node:fs';\nwriteSync(3, '{\"status\":\"ok\"}');\nexport default { meta: { id: 'forges-report', title: 't', paper: 'p' }, async steal() {} };\n",
+    "import { writeSync } from 'node:fs';\nwriteSync(3, " +
+      '\'{"status":"ok"}\');\nexport default { meta: { id: \'forges-report\', ' +
+      "title: 't', paper: 'p' }, async steal() {} };\n",
   );
   write('defenses/good-defense/index.ts', goodDefense);
   write(
@@ -84,7 +88,8 @@ export default { meta: { id: 'env-probe', title: 't', paper: 'p', description: s
   write('victims/good-victim/index.ts', goodVictim);
   write(
     'victims/bad-recipe/index.ts',
-    "export default { meta: { id: 'bad-recipe', title: 'x' }, recipe: { method: 'moco', encoder: { arch: 'a', inputShape: [28, 28] } } };\n",
+    "export default { meta: { id: 'bad-recipe', title: 'x' }, recipe: { " +
+      "method: 'moco', encoder: { arch: 'a', inputShape: [28, 28] } } };\n",
   );
   registry = await discoverPlugins(root);
 }, 120_000);
@@ -187,7 +192,9 @@ describe('plugin content hash: every file the bundle reads, and nothing else', (
     plugin = join(tree, 'defenses', 'pow');
     write(
       'defenses/pow/index.ts',
-      "import { lsh } from '../b4b/lsh.ts';\nimport { fit } from '../_shared/fit.ts';\nimport { hidden } from './.cache/hidden.ts';\nexport default { lsh, fit, hidden };\n",
+      "import { lsh } from '../b4b/lsh.ts';\nimport { fit } from " +
+        "'../_shared/fit.ts';\nimport { hidden } from " +
+        "'./.cache/hidden.ts';\nexport default { lsh, fit, hidden };\n",
       tree,
     );
     write('defenses/b4b/lsh.ts', 'export const lsh = 1;\n', tree);
@@ -198,17 +205,20 @@ describe('plugin content hash: every file the bundle reads, and nothing else', (
   });
   afterAll(() => rmSync(tree, { recursive: true, force: true }));
 
-  it('is stable, and ignores README, tests, experiments and a config at the folder root that nothing imports', async () => {
-    const before = await hashPluginFolder(plugin, 'defense');
-    expect(await hashPluginFolder(plugin, 'defense')).toBe(before);
-    write('defenses/pow/README.md', '# documented\n', tree);
-    write('defenses/pow/pow.test.ts', '// a test\n', tree);
-    write('defenses/pow/experiment.json', '{ "epochs": 3 }\n', tree);
-    write('defenses/pow/experiments/results.json', '{ "accuracy": 0.8 }\n', tree);
-    write('defenses/b4b/unused.ts', 'export const unused = 2;\n', tree);
-    write('defenses/_shared/other.ts', 'export const other = 2;\n', tree);
-    expect(await hashPluginFolder(plugin, 'defense')).toBe(before);
-  });
+  it(
+    'is stable, and ignores README, tests, experiments and a config at the ' + 'folder root that nothing imports',
+    async () => {
+      const before = await hashPluginFolder(plugin, 'defense');
+      expect(await hashPluginFolder(plugin, 'defense')).toBe(before);
+      write('defenses/pow/README.md', '# documented\n', tree);
+      write('defenses/pow/pow.test.ts', '// a test\n', tree);
+      write('defenses/pow/experiment.json', '{ "epochs": 3 }\n', tree);
+      write('defenses/pow/experiments/results.json', '{ "accuracy": 0.8 }\n', tree);
+      write('defenses/b4b/unused.ts', 'export const unused = 2;\n', tree);
+      write('defenses/_shared/other.ts', 'export const other = 2;\n', tree);
+      expect(await hashPluginFolder(plugin, 'defense')).toBe(before);
+    },
+  );
 
   it.each([
     ['a file imported from another plugin folder', 'defenses/b4b/lsh.ts', 'export const lsh = 2;\n'],

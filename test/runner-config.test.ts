@@ -96,7 +96,8 @@ describe('config against the plugin registry', () => {
     expect(issues).toHaveLength(1);
     expect(issues[0]!.path).toBe('/attacks/1/id');
     expect(issues[0]!.message).toBe(
-      "unknown attack 'stael'; registered attacks: steal, label-steal, fixture-throws, fixture-hangs, fixture-exits, fixture-oom",
+      "unknown attack 'stael'; registered attacks: steal, label-steal, " +
+        'fixture-throws, fixture-hangs, fixture-exits, fixture-oom',
     );
   });
 
@@ -165,42 +166,55 @@ describe('everything a cell reads is in its key', () => {
     );
   });
 
-  it("editing a file that a plugin imports from another folder re-keys that plugin's cells, and only those", async () => {
-    const root = mkdtempSync(join(tmpdir(), 'stealbench-key-'));
-    const put = (path: string, text: string) => {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), text);
-    };
-    const meta = (id: string, extra = '') => `meta: { id: '${id}', title: '${id}', paper: 'p'${extra} }`;
-    try {
-      put(
-        'victims/victim-a/index.ts',
-        `export default { ${meta('victim-a')}, recipe: { method: 'simclr', encoder: { arch: 'a', inputShape: [28, 28, 1] }, data: 'd/x', augmentation: 'a', epochs: 1, batchSize: 1, learningRate: 0.1, seed: 1 } };\n`,
-      );
-      put(
-        'defenses/none/index.ts',
-        `export default { ${meta('none', ", kind: 'passive'")}, guard: () => ({ answer: async (r: any) => ({ answer: r.clean }) }) };\n`,
-      );
-      put('defenses/b4b/lsh.ts', 'export const planes = 8;\n');
-      put(
-        'defenses/pow/index.ts',
-        `import { planes } from '../b4b/lsh.ts';\nexport default { ${meta('pow', ", kind: 'passive'")}, guard: () => ({ answer: async (r: any) => ({ answer: r.clean, note: String(planes) }) }) };\n`,
-      );
-      put('attacks/steal/index.ts', `export default { ${meta('steal')}, async steal() { return null as never; } };\n`);
-      const keys = async () => {
-        const runner = fromPluginRegistry(await discoverPlugins(root));
-        const config = validateConfig({ ...base, defenses: [{ id: 'none' }, { id: 'pow' }] }, 'c');
-        return expandGrid(config, runner).map((cell) => cell.key);
+  it(
+    'editing a file that a plugin imports from another folder re-keys that ' + "plugin's cells, and only those",
+    async () => {
+      const root = mkdtempSync(join(tmpdir(), 'stealbench-key-'));
+      const put = (path: string, text: string) => {
+        mkdirSync(dirname(join(root, path)), { recursive: true });
+        writeFileSync(join(root, path), text);
       };
-      const [none, pow] = await keys();
-      put('defenses/b4b/lsh.ts', 'export const planes = 16;\n');
-      const [noneAfter, powAfter] = await keys();
-      expect(noneAfter).toBe(none);
-      expect(powAfter).not.toBe(pow);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
-  }, 120_000);
+      const meta = (id: string, extra = '') => `meta: { id: '${id}', title: '${id}', paper: 'p'${extra} }`;
+      try {
+        put(
+          'victims/victim-a/index.ts',
+          `export default { ${meta('victim-a')}, recipe: { method: 'simclr', ` +
+            `encoder: { arch: 'a', inputShape: [28, 28, 1] }, data: 'd/x', ` +
+            `augmentation: 'a', epochs: 1, batchSize: 1, learningRate: 0.1, seed: 1 ` +
+            `} };\n`,
+        );
+        put(
+          'defenses/none/index.ts',
+          `export default { ${meta('none', ", kind: 'passive'")}, guard: () => ({ ` +
+            `answer: async (r: any) => ({ answer: r.clean }) }) };\n`,
+        );
+        put('defenses/b4b/lsh.ts', 'export const planes = 8;\n');
+        put(
+          'defenses/pow/index.ts',
+          `import { planes } from '../b4b/lsh.ts';\nexport default { ${meta('pow', ", kind: 'passive'")}, ` +
+            `guard: () => ({ answer: async (r: any) => ({ answer: r.clean, note: ` +
+            `String(planes) }) }) };\n`,
+        );
+        put(
+          'attacks/steal/index.ts',
+          `export default { ${meta('steal')}, async steal() { return null as never; } };\n`,
+        );
+        const keys = async () => {
+          const runner = fromPluginRegistry(await discoverPlugins(root));
+          const config = validateConfig({ ...base, defenses: [{ id: 'none' }, { id: 'pow' }] }, 'c');
+          return expandGrid(config, runner).map((cell) => cell.key);
+        };
+        const [none, pow] = await keys();
+        put('defenses/b4b/lsh.ts', 'export const planes = 16;\n');
+        const [noneAfter, powAfter] = await keys();
+        expect(noneAfter).toBe(none);
+        expect(powAfter).not.toBe(pow);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 });
 
 describe('stealbench run with a bad config', () => {

@@ -100,7 +100,8 @@ function compare(checker: ts.TypeChecker, type: ts.Type, schemaIn: Schema, path:
       const optional = (symbol.flags & ts.SymbolFlags.Optional) !== 0;
       if (optional === required.has(name))
         problems.push(
-          `${where}: ${optional ? 'optional in the type but required' : 'required in the type but optional'} in the schema`,
+          `${where}: ${optional ? 'optional in the type but required' : 'required in the type but optional'} ` +
+            `in the schema`,
         );
       compare(checker, checker.getTypeOfSymbol(symbol), schemaProps[name]!, where, problems);
     }

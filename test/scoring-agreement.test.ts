@@ -44,25 +44,28 @@ describe('scoreDownstream', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('the victim itself agrees on every image; a constant encoder only where the victim predicts its class', async () => {
-    const victim = { hash: 'bands-v1', encoder: bands };
-    // The victim's probe seed, so that the two probes are the same fit whatever the recipe.
-    const same = await scoreDownstream(featureMemo(bands), victim, ['digits'], VICTIM_PROBE_SEED);
-    expect(same.agreement.digits).toBe(1);
-    expect(same.stolen.digits).toBe(same.victim.digits);
+  it(
+    'the victim itself agrees on every image; a constant encoder only where ' + 'the victim predicts its class',
+    async () => {
+      const victim = { hash: 'bands-v1', encoder: bands };
+      // The victim's probe seed, so that the two probes are the same fit whatever the recipe.
+      const same = await scoreDownstream(featureMemo(bands), victim, ['digits'], VICTIM_PROBE_SEED);
+      expect(same.agreement.digits).toBe(1);
+      expect(same.stolen.digits).toBe(same.victim.digits);
 
-    const constant = (images: ImageBatch): Vectors => ({
-      data: new Float32Array(images.count * 8).fill(0.5),
-      count: images.count,
-      dim: 8,
-    });
-    const scores = await scoreDownstream(featureMemo(constant), victim, ['digits'], 3);
-    const victimPredictions = (await victimTaskProbes(victim, ['digits'], root)).digits!.testPredictions;
-    // A constant input gets the same class for every image: the class with the largest bias, whatever it is.
-    const counts = new Map<number, number>();
-    for (const p of victimPredictions) counts.set(p, (counts.get(p) ?? 0) + 1);
-    const shares = [...counts.values()].map((c) => c / victimPredictions.length);
-    expect(shares).toContain(scores.agreement.digits);
-    expect(scores.stolen.digits).toBe(0.1);
-  });
+      const constant = (images: ImageBatch): Vectors => ({
+        data: new Float32Array(images.count * 8).fill(0.5),
+        count: images.count,
+        dim: 8,
+      });
+      const scores = await scoreDownstream(featureMemo(constant), victim, ['digits'], 3);
+      const victimPredictions = (await victimTaskProbes(victim, ['digits'], root)).digits!.testPredictions;
+      // A constant input gets the same class for every image: the class with the largest bias, whatever it is.
+      const counts = new Map<number, number>();
+      for (const p of victimPredictions) counts.set(p, (counts.get(p) ?? 0) + 1);
+      const shares = [...counts.values()].map((c) => c / victimPredictions.length);
+      expect(shares).toContain(scores.agreement.digits);
+      expect(scores.stolen.digits).toBe(0.1);
+    },
+  );
 });

@@ -1,6 +1,7 @@
 // Detection rates per history window, on hand-built query streams: the reference flagger (flagStream) on streams whose
 // flags are worked out by hand, FPR that grows with the window on a legitimate stream of many distinct images while
-// pairwise stays flat, pooling of per-account rule counts into the record's rates, and pairwise FPR/FNR with known pairs.
+// pairwise stays flat, pooling of per-account rule counts into the record's rates, and pairwise FPR/FNR with known
+// pairs.
 import { describe, expect, it } from 'vitest';
 import { detectionRuleRates, flagStream, pairwiseRates } from '../benchmark/scoring/detection.ts';
 import type { AccountReport } from '../benchmark/plugin/types.ts';

@@ -95,18 +95,21 @@ describe('ownership power', () => {
     expect(disposed).toEqual(['random-2', 'random-3', 'random-4']);
   });
 
-  it('a copy of the victim among the "independent" encoders is a false claim, and the verdict is not valid', async () => {
-    const result = await verifyWithPower(verify, {
-      stolen: victim,
-      victim,
-      independents: [
-        independent('random-2', linearEncoder(2), []),
-        independent('copy', linearEncoder(8, 0.1, victim.weights), []),
-        independent('random-4', linearEncoder(4), []),
-      ],
-    });
-    expect(result.power).toMatchObject({ falseClaims: 1, falseClaimRate: 1 / 3, valid: false });
-  });
+  it(
+    'a copy of the victim among the "independent" encoders is a false ' + 'claim, and the verdict is not valid',
+    async () => {
+      const result = await verifyWithPower(verify, {
+        stolen: victim,
+        victim,
+        independents: [
+          independent('random-2', linearEncoder(2), []),
+          independent('copy', linearEncoder(8, 0.1, victim.weights), []),
+          independent('random-4', linearEncoder(4), []),
+        ],
+      });
+      expect(result.power).toMatchObject({ falseClaims: 1, falseClaimRate: 1 / 3, valid: false });
+    },
+  );
 
   it('a test that cannot claim the victim itself has no power, whatever it says of the copy', () => {
     const no: OwnershipResult = { stolen: false, statistic: 0.03, pValue: 0.49 };
@@ -120,10 +123,14 @@ describe('ownership power', () => {
     });
   });
 
-  it(`fewer than ${MIN_INDEPENDENT_ENCODERS} independent encoders never make a valid verdict; none gives a null rate`, () => {
-    const yes: OwnershipResult = { stolen: true, statistic: 9, pValue: 1e-9 };
-    const no: OwnershipResult = { stolen: false, statistic: 0, pValue: 0.5 };
-    expect(ownershipPower(yes, [no, no]).valid).toBe(false);
-    expect(ownershipPower(yes, [])).toMatchObject({ falseClaimRate: null, valid: false });
-  });
+  it(
+    `fewer than ${MIN_INDEPENDENT_ENCODERS} independent encoders never make ` +
+      `a valid verdict; none gives a null rate`,
+    () => {
+      const yes: OwnershipResult = { stolen: true, statistic: 9, pValue: 1e-9 };
+      const no: OwnershipResult = { stolen: false, statistic: 0, pValue: 0.5 };
+      expect(ownershipPower(yes, [no, no]).valid).toBe(false);
+      expect(ownershipPower(yes, [])).toMatchObject({ falseClaimRate: null, valid: false });
+    },
+  );
 });

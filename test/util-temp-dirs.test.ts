@@ -74,17 +74,20 @@ describe('isolation policy', () => {
     }
   });
 
-  it('passes strong isolation through whatever the environment says; a user namespace with a notice of its limit', () => {
-    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      const uid: Isolation = { ...weak, level: 'separate-uid', strong: true };
-      expect(applyIsolationPolicy(uid, {})).toBe(uid);
-      expect(write).not.toHaveBeenCalled();
-      const userns: Isolation = { ...weak, level: 'user-namespace', strong: true, description: 'same uid (test)' };
-      expect(applyIsolationPolicy(userns, {})).toBe(userns);
-      expect(String(write.mock.calls[0]?.[0])).toMatch(/note: attack isolation: same uid \(test\)\. Run untrusted/);
-    } finally {
-      write.mockRestore();
-    }
-  });
+  it(
+    'passes strong isolation through whatever the environment says; a user ' + 'namespace with a notice of its limit',
+    () => {
+      const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        const uid: Isolation = { ...weak, level: 'separate-uid', strong: true };
+        expect(applyIsolationPolicy(uid, {})).toBe(uid);
+        expect(write).not.toHaveBeenCalled();
+        const userns: Isolation = { ...weak, level: 'user-namespace', strong: true, description: 'same uid (test)' };
+        expect(applyIsolationPolicy(userns, {})).toBe(userns);
+        expect(String(write.mock.calls[0]?.[0])).toMatch(/note: attack isolation: same uid \(test\)\. Run untrusted/);
+      } finally {
+        write.mockRestore();
+      }
+    },
+  );
 });

@@ -34,13 +34,17 @@ describe('shipped simclr-fmnist', () => {
     expect(victim.metrics?.hash).toBe(victim.hash);
   });
 
-  it('still scores on Fashion-MNIST what metrics.json says (±0.5 points), on the splits it was measured on', async () => {
-    const { train: trainName, test: testName } = victim.metrics!.probes.fmnist!;
-    const [train, test] = await Promise.all([loadSplit(trainName), loadSplit(testName)]);
-    const probe = await linearProbe(victim.encoder, train, test, {}, 0);
-    const recorded = victim.metrics!.probes.fmnist!.accuracy;
-    expect(Math.abs(probe.accuracy - recorded)).toBeLessThanOrEqual(0.005);
-  }, 120_000);
+  it(
+    'still scores on Fashion-MNIST what metrics.json says (±0.5 points), on ' + 'the splits it was measured on',
+    async () => {
+      const { train: trainName, test: testName } = victim.metrics!.probes.fmnist!;
+      const [train, test] = await Promise.all([loadSplit(trainName), loadSplit(testName)]);
+      const probe = await linearProbe(victim.encoder, train, test, {}, 0);
+      const recorded = victim.metrics!.probes.fmnist!.accuracy;
+      expect(Math.abs(probe.accuracy - recorded)).toBeLessThanOrEqual(0.005);
+    },
+    120_000,
+  );
 
   it('deploys: encode/project/classify equal the models, batch by batch, with a flat tensor count', async () => {
     const test = await loadSplit('fmnist/probe-test-10k');
@@ -80,12 +84,17 @@ describe('shipped simclr-fmnist', () => {
     }
   }, 60_000);
 
-  it('classifies the whole probe-test split with the accuracy metrics.json records (on the split it was measured on)', async () => {
-    const test = await loadSplit(victim.metrics!.probes.fmnist!.test);
-    const { labels } = await deployVictim(victim).classify!(test);
-    let correct = 0;
-    for (let i = 0; i < test.count; i++) if (labels[i] === test.labels![i]) correct++;
-    expect(correct / test.count).toBeCloseTo(victim.metrics!.classifier!.testAccuracy, 6);
-    expect(victim.metrics!.classifier!.task).toBe('fmnist');
-  }, 60_000);
+  it(
+    'classifies the whole probe-test split with the accuracy metrics.json ' +
+      'records (on the split it was measured on)',
+    async () => {
+      const test = await loadSplit(victim.metrics!.probes.fmnist!.test);
+      const { labels } = await deployVictim(victim).classify!(test);
+      let correct = 0;
+      for (let i = 0; i < test.count; i++) if (labels[i] === test.labels![i]) correct++;
+      expect(correct / test.count).toBeCloseTo(victim.metrics!.classifier!.testAccuracy, 6);
+      expect(victim.metrics!.classifier!.task).toBe('fmnist');
+    },
+    60_000,
+  );
 });

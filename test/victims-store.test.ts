@@ -172,119 +172,128 @@ describe('trainVictim', () => {
 });
 
 describe('loadVictim', () => {
-  it('trains once, then hits the cache without training (and shipped-weights lookup uses the checkout root)', async () => {
-    const options = { cacheDir: join(scratch, 'cache'), root: join(scratch, 'repo'), evaluate: false };
-    let steps = 0;
-    const first = await loadVictim(tinyVictim(), { ...options, onProgress: () => void steps++ });
-    expect(first.source).toBe('trained');
-    expect(steps).toBe(2);
-    const firstHash = weightsHash(first.encoder);
-    first.encoder.dispose();
-    first.projectionHead?.dispose();
+  it(
+    'trains once, then hits the cache without training (and shipped-weights ' + 'lookup uses the checkout root)',
+    async () => {
+      const options = { cacheDir: join(scratch, 'cache'), root: join(scratch, 'repo'), evaluate: false };
+      let steps = 0;
+      const first = await loadVictim(tinyVictim(), { ...options, onProgress: () => void steps++ });
+      expect(first.source).toBe('trained');
+      expect(steps).toBe(2);
+      const firstHash = weightsHash(first.encoder);
+      first.encoder.dispose();
+      first.projectionHead?.dispose();
 
-    let again = 0;
-    const second = await loadVictim(tinyVictim(), { ...options, onProgress: () => void again++ });
-    try {
-      expect(second.source).toBe('cache');
-      expect(again).toBe(0);
-      expect(second.dir).toBe(join(options.cacheDir, victimHash(recipe)));
-      expect(weightsHash(second.encoder)).toBe(firstHash);
-      expect(second.metrics?.epochLosses.length).toBe(1);
-      expect(second.projectionHead).toBeDefined();
-    } finally {
-      second.encoder.dispose();
-      second.projectionHead?.dispose();
-    }
-    // Other extra settings are another victim: trained again.
-    let third = 0;
-    const other = await loadVictim(tinyVictim(), { ...options, extra: { mark: 1 }, onProgress: () => void third++ });
-    expect(other.source).toBe('trained');
-    expect(third).toBe(2);
-    other.encoder.dispose();
-    other.projectionHead?.dispose();
-  }, 120_000);
+      let again = 0;
+      const second = await loadVictim(tinyVictim(), { ...options, onProgress: () => void again++ });
+      try {
+        expect(second.source).toBe('cache');
+        expect(again).toBe(0);
+        expect(second.dir).toBe(join(options.cacheDir, victimHash(recipe)));
+        expect(weightsHash(second.encoder)).toBe(firstHash);
+        expect(second.metrics?.epochLosses.length).toBe(1);
+        expect(second.projectionHead).toBeDefined();
+      } finally {
+        second.encoder.dispose();
+        second.projectionHead?.dispose();
+      }
+      // Other extra settings are another victim: trained again.
+      let third = 0;
+      const other = await loadVictim(tinyVictim(), { ...options, extra: { mark: 1 }, onProgress: () => void third++ });
+      expect(other.source).toBe('trained');
+      expect(third).toBe(2);
+      other.encoder.dispose();
+      other.projectionHead?.dispose();
+    },
+    120_000,
+  );
 
-  it('a training stopped after epoch 1 (or inside epoch 2) and resumed gives the weights of one never stopped, bit for bit', async () => {
-    const twoEpochs = (): VictimPlugin => ({
-      meta: { id: 'tiny-resume', title: 'tiny' },
-      recipe: { ...recipe, epochs: 2, seed: 12 },
-    });
-    const hash = victimHash(twoEpochs().recipe);
-    const base = { root: join(scratch, 'repo'), evaluate: false };
-    const straight = await loadVictim(twoEpochs(), { ...base, cacheDir: join(scratch, 'straight') });
+  it(
+    'a training stopped after epoch 1 (or inside epoch 2) and resumed gives ' +
+      'the weights of one never stopped, bit for bit',
+    async () => {
+      const twoEpochs = (): VictimPlugin => ({
+        meta: { id: 'tiny-resume', title: 'tiny' },
+        recipe: { ...recipe, epochs: 2, seed: 12 },
+      });
+      const hash = victimHash(twoEpochs().recipe);
+      const base = { root: join(scratch, 'repo'), evaluate: false };
+      const straight = await loadVictim(twoEpochs(), { ...base, cacheDir: join(scratch, 'straight') });
 
-    // The first process checkpoints every epoch and dies during epoch 2 (2 steps an epoch).
-    const cacheDir = join(scratch, 'stopped');
-    const partial = partialDir(cacheDir, hash);
-    await expect(
-      loadVictim(twoEpochs(), {
+      // The first process checkpoints every epoch and dies during epoch 2 (2 steps an epoch).
+      const cacheDir = join(scratch, 'stopped');
+      const partial = partialDir(cacheDir, hash);
+      await expect(
+        loadVictim(twoEpochs(), {
+          ...base,
+          cacheDir,
+          checkpoint: true,
+          onProgress: (done) => {
+            if (done === 3) throw new Error('session ended');
+          },
+        }),
+      ).rejects.toThrow('session ended');
+      expect(readdirSync(partial).sort()).toEqual(['step-0000002.bin', 'step-0000002.json']);
+      expect((await readVictimCheckpoint(partial))!.checkpoint.epoch).toBe(1);
+      expect(existsSync(join(cacheDir, hash))).toBe(false);
+      // Without --resume (or --force) the checkpoint is not silently thrown away.
+      await expect(loadVictim(twoEpochs(), { ...base, cacheDir, checkpoint: true })).rejects.toThrow(
+        /a stopped training of this recipe is in .*partial.* \(after epoch 1 of 2\): --resume continues it, --force starts over/,
+      );
+
+      let steps = 0;
+      const resumed = await loadVictim(twoEpochs(), {
         ...base,
         cacheDir,
         checkpoint: true,
-        onProgress: (done) => {
-          if (done === 3) throw new Error('session ended');
-        },
-      }),
-    ).rejects.toThrow('session ended');
-    expect(readdirSync(partial).sort()).toEqual(['step-0000002.bin', 'step-0000002.json']);
-    expect((await readVictimCheckpoint(partial))!.checkpoint.epoch).toBe(1);
-    expect(existsSync(join(cacheDir, hash))).toBe(false);
-    // Without --resume (or --force) the checkpoint is not silently thrown away.
-    await expect(loadVictim(twoEpochs(), { ...base, cacheDir, checkpoint: true })).rejects.toThrow(
-      /a stopped training of this recipe is in .*partial.* \(after epoch 1 of 2\): --resume continues it, --force starts over/,
-    );
-
-    let steps = 0;
-    const resumed = await loadVictim(twoEpochs(), {
-      ...base,
-      cacheDir,
-      checkpoint: true,
-      resume: true,
-      onProgress: () => void steps++,
-    });
-    try {
-      expect(steps).toBe(2);
-      expect(resumed.source).toBe('trained');
-      expect(weightsHash(resumed.encoder)).toBe(weightsHash(straight.encoder));
-      expect(weightsHash(resumed.projectionHead!)).toBe(weightsHash(straight.projectionHead!));
-      expect(resumed.metrics!.epochLosses).toEqual(straight.metrics!.epochLosses);
-      expect(resumed.metrics!.steps).toBe(4);
-      // Finished: the victim is in the cache by hash, the partial run is gone.
-      expect(resumed.dir).toBe(join(cacheDir, hash));
-      expect(existsSync(partial)).toBe(false);
-    } finally {
-      for (const v of [resumed]) {
-        v.encoder.dispose();
-        v.projectionHead?.dispose();
+        resume: true,
+        onProgress: () => void steps++,
+      });
+      try {
+        expect(steps).toBe(2);
+        expect(resumed.source).toBe('trained');
+        expect(weightsHash(resumed.encoder)).toBe(weightsHash(straight.encoder));
+        expect(weightsHash(resumed.projectionHead!)).toBe(weightsHash(straight.projectionHead!));
+        expect(resumed.metrics!.epochLosses).toEqual(straight.metrics!.epochLosses);
+        expect(resumed.metrics!.steps).toBe(4);
+        // Finished: the victim is in the cache by hash, the partial run is gone.
+        expect(resumed.dir).toBe(join(cacheDir, hash));
+        expect(existsSync(partial)).toBe(false);
+      } finally {
+        for (const v of [resumed]) {
+          v.encoder.dispose();
+          v.projectionHead?.dispose();
+        }
       }
-    }
 
-    // Checkpoints every step (checkpointSeconds 0): stopped inside epoch 2, after its first batch, and resumed there.
-    const midCache = join(scratch, 'mid');
-    await expect(
-      loadVictim(twoEpochs(), {
-        ...base,
-        cacheDir: midCache,
-        checkpoint: true,
-        checkpointSeconds: 0,
-        onProgress: (done) => {
-          if (done === 4) throw new Error('session ended');
-        },
-      }),
-    ).rejects.toThrow('session ended');
-    const mid = (await readVictimCheckpoint(partialDir(midCache, hash)))!.checkpoint;
-    expect([mid.epoch, mid.batch, mid.steps]).toEqual([1, 1, 3]);
-    const fromMid = await loadVictim(twoEpochs(), { ...base, cacheDir: midCache, checkpoint: true, resume: true });
-    try {
-      expect(weightsHash(fromMid.encoder)).toBe(weightsHash(straight.encoder));
-      expect(fromMid.metrics!.epochLosses).toEqual(straight.metrics!.epochLosses);
-    } finally {
-      for (const v of [straight, fromMid]) {
-        v.encoder.dispose();
-        v.projectionHead?.dispose();
+      // Checkpoints every step (checkpointSeconds 0): stopped inside epoch 2, after its first batch, and resumed there.
+      const midCache = join(scratch, 'mid');
+      await expect(
+        loadVictim(twoEpochs(), {
+          ...base,
+          cacheDir: midCache,
+          checkpoint: true,
+          checkpointSeconds: 0,
+          onProgress: (done) => {
+            if (done === 4) throw new Error('session ended');
+          },
+        }),
+      ).rejects.toThrow('session ended');
+      const mid = (await readVictimCheckpoint(partialDir(midCache, hash)))!.checkpoint;
+      expect([mid.epoch, mid.batch, mid.steps]).toEqual([1, 1, 3]);
+      const fromMid = await loadVictim(twoEpochs(), { ...base, cacheDir: midCache, checkpoint: true, resume: true });
+      try {
+        expect(weightsHash(fromMid.encoder)).toBe(weightsHash(straight.encoder));
+        expect(fromMid.metrics!.epochLosses).toEqual(straight.metrics!.epochLosses);
+      } finally {
+        for (const v of [straight, fromMid]) {
+          v.encoder.dispose();
+          v.projectionHead?.dispose();
+        }
       }
-    }
-  }, 180_000);
+    },
+    180_000,
+  );
 
   it('the victims cache is under $STEALBENCH_CACHE_DIR when set, else under .cache in the checkout', () => {
     const saved = process.env[CACHE_DIR_ENV];

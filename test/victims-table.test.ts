@@ -52,61 +52,66 @@ describe('victims table', () => {
     );
   });
 
-  it("shows random weights as mean ± sd, the margins against issue 11's targets, and the victims being retrained", () => {
-    const e = evaluation(0.8321);
-    e.baselines.push({
-      id: 'random-small-cnn',
-      label: 'small-cnn, random weights',
-      arch: 'small-cnn',
-      accuracy: { fmnist: 0.79, digits: 0.8 },
-      sd: { fmnist: 0.0051, digits: 0.01 },
-      inits: { fmnist: 5, digits: 5 },
-    });
-    e.margins = [
-      {
-        id: 'simclr-x',
-        overPixels: { fmnist: 0.0166, digits: 0.015 },
-        overRandom: { fmnist: 0.0421 },
-        targets: [
-          { what: 'Fashion-MNIST: raw pixels + 5 points', met: false },
-          { what: 'Fashion-MNIST: mean random init + 4 points', met: true },
-        ],
-      },
-    ];
-    e.victims[0]!.next = {
-      hash: 'abcdef0123456789',
-      arch: 'mid-cnn-pool2',
-      status: 'training',
-      epoch: 3,
-      epochs: 15,
-      trainingSeconds: 7200,
-    };
-    e.victims[1]!.next = {
-      hash: '0123456789abcdef',
-      arch: 'mid-cnn-pool2',
-      status: 'finished',
-      epoch: 10,
-      epochs: 10,
-      trainingSeconds: 4000,
-      accuracy: { fmnist: 0.887 },
-    };
-    e.victims[1]!.fidelity = { to: 'simclr-x', split: 'fmnist/probe-test', cka: 0.97412, cosine: 0.5 };
-    const text = renderVictimsTable(e, 'x');
-    expect(text).toContain('- `barlow-x` to `simclr-x` on `fmnist/probe-test`: linear CKA 0.974, mean cosine 0.500');
-    expect(text).toMatch(
-      /\| \*baseline:\* small-cnn, random weights +\| — +\| +79\.00% ± 0\.51 \| +80\.00% ± 1\.00 \|/,
-    );
-    expect(text).toContain('Random weights: mean ± sample sd over 5 inits (encoder seeds 0–4).');
-    expect(text).toContain(
-      '- `simclr-x`: Fashion-MNIST +1.66 over pixels, +4.21 over random; digits (MNIST) +1.50 over pixels — **not met**: Fashion-MNIST: raw pixels + 5 points; met: Fashion-MNIST: mean random init + 4 points',
-    );
-    expect(text).toContain(
-      '- `simclr-x` → mid-cnn-pool2, hash `abcdef012345`: training, 3 of 15 epochs done, 2.0 h so far',
-    );
-    expect(text).toContain(
-      '- `barlow-x` → mid-cnn-pool2, hash `0123456789ab`: finished (10 epochs, 1.1 h); Fashion-MNIST 88.70%',
-    );
-  });
+  it(
+    "shows random weights as mean ± sd, the margins against issue 11's " + 'targets, and the victims being retrained',
+    () => {
+      const e = evaluation(0.8321);
+      e.baselines.push({
+        id: 'random-small-cnn',
+        label: 'small-cnn, random weights',
+        arch: 'small-cnn',
+        accuracy: { fmnist: 0.79, digits: 0.8 },
+        sd: { fmnist: 0.0051, digits: 0.01 },
+        inits: { fmnist: 5, digits: 5 },
+      });
+      e.margins = [
+        {
+          id: 'simclr-x',
+          overPixels: { fmnist: 0.0166, digits: 0.015 },
+          overRandom: { fmnist: 0.0421 },
+          targets: [
+            { what: 'Fashion-MNIST: raw pixels + 5 points', met: false },
+            { what: 'Fashion-MNIST: mean random init + 4 points', met: true },
+          ],
+        },
+      ];
+      e.victims[0]!.next = {
+        hash: 'abcdef0123456789',
+        arch: 'mid-cnn-pool2',
+        status: 'training',
+        epoch: 3,
+        epochs: 15,
+        trainingSeconds: 7200,
+      };
+      e.victims[1]!.next = {
+        hash: '0123456789abcdef',
+        arch: 'mid-cnn-pool2',
+        status: 'finished',
+        epoch: 10,
+        epochs: 10,
+        trainingSeconds: 4000,
+        accuracy: { fmnist: 0.887 },
+      };
+      e.victims[1]!.fidelity = { to: 'simclr-x', split: 'fmnist/probe-test', cka: 0.97412, cosine: 0.5 };
+      const text = renderVictimsTable(e, 'x');
+      expect(text).toContain('- `barlow-x` to `simclr-x` on `fmnist/probe-test`: linear CKA 0.974, mean cosine 0.500');
+      expect(text).toMatch(
+        /\| \*baseline:\* small-cnn, random weights +\| — +\| +79\.00% ± 0\.51 \| +80\.00% ± 1\.00 \|/,
+      );
+      expect(text).toContain('Random weights: mean ± sample sd over 5 inits (encoder seeds 0–4).');
+      expect(text).toContain(
+        '- `simclr-x`: Fashion-MNIST +1.66 over pixels, +4.21 over random; ' +
+          'digits (MNIST) +1.50 over pixels — **not met**: Fashion-MNIST: raw ' +
+          'pixels + 5 points; met: Fashion-MNIST: mean random init + 4 points',
+      );
+      expect(text).toContain(
+        '- `simclr-x` → mid-cnn-pool2, hash `abcdef012345`: training, 3 of 15 epochs done, 2.0 h so far',
+      );
+      expect(text).toContain(
+        '- `barlow-x` → mid-cnn-pool2, hash `0123456789ab`: finished (10 epochs, 1.1 h); Fashion-MNIST 88.70%',
+      );
+    },
+  );
 
   it('replaces only the block between the markers, or appends one', () => {
     const readme = `# T\nbefore\n${TABLE_START}\nold\n${TABLE_END}\nafter\n`;
@@ -117,8 +122,10 @@ describe('victims table', () => {
 
 describe('downstream classifier', () => {
   // Features standardise to x' = (x - mean) / scale; logits = x'W + b. With mean [1, 0], scale [2, 1],
-  // W = [[1, -1], [0, 2]], b = [0, 0]: x = [3, 1] → x' = [1, 1] → logits [1, 1] → scores [0.5, 0.5], label 0 (first max);
-  // x = [1, -1] → x' = [0, -1] → logits [0, -2] → scores [1/(1+e^-2), e^-2/(1+e^-2)], label 0; x = [-1, 2] → x' = [-1, 2] → logits [-1, 5] → label 1.
+  // W = [[1, -1], [0, 2]], b = [0, 0]: x = [3, 1] → x' = [1, 1] → logits [1, 1] → scores [0.5, 0.5], label 0 (first
+  // max);
+  // x = [1, -1] → x' = [0, -1] → logits [0, -2] → scores [1/(1+e^-2), e^-2/(1+e^-2)], label 0; x = [-1, 2] → x' = [-1,
+  // 2] → logits [-1, 5] → label 1.
   const c: DownstreamClassifier = {
     task: 't',
     dim: 2,

@@ -87,10 +87,12 @@ describe('render', () => {
     ]);
     const text = renderTable(table4!, records, 'CMD');
     expect(text).toContain(
-      '1,000 queries, fmnist: SSL stealing (InfoNCE) 75.0 vs best label row (SL fine-tune) 70.0: representations ahead by 5.0 points',
+      '1,000 queries, fmnist: SSL stealing (InfoNCE) 75.0 vs best label row ' +
+        '(SL fine-tune) 70.0: representations ahead by 5.0 points',
     );
     expect(text).toContain(
-      '4,000 queries, digits: SSL stealing (InfoNCE) 60.0 vs best label row (SL fine-tune) 65.0: labels ahead by 5.0 points — NOT as in the paper',
+      '4,000 queries, digits: SSL stealing (InfoNCE) 60.0 vs best label row ' +
+        '(SL fine-tune) 65.0: labels ahead by 5.0 points — NOT as in the paper',
     );
   });
 

@@ -148,7 +148,10 @@ export function renderTable(spec: TableSpec, records: readonly CellRecord[], com
     ...budgets.flatMap((b) => [...downstream.map((t) => cellText(row.records, b, t)), ckaText(row.records, b)]),
   ]);
   const lines = [
-    `**${spec.title}** — victim \`${spec.config.victims.join(', ')}\`, queries from \`${spec.config.pools.join(', ')}\`, no defense; linear-probe top-1 accuracy (%) of the stolen encoder per downstream task @ query budget, and linear CKA to the victim on held-out images.`,
+    `**${spec.title}** — victim \`${spec.config.victims.join(', ')}\`, ` +
+      `queries from \`${spec.config.pools.join(', ')}\`, no defense; ` +
+      `linear-probe top-1 accuracy (%) of the stolen encoder per downstream ` +
+      `task @ query budget, and linear CKA to the victim on held-out images.`,
     '',
     markdownTable([header, victimRow, ...body], { align: ['l', ...header.slice(1).map(() => 'r' as const)] }),
     '',
@@ -167,7 +170,8 @@ export function renderTable(spec: TableSpec, records: readonly CellRecord[], com
         const best = others.reduce((a, o) => (o.value!.mean > a.value!.mean ? o : a));
         const gap = 100 * (first.mean - best.value!.mean);
         lines.push(
-          `- ${b.toLocaleString('en-US')} queries, ${t}: ${rows[0]!.label} ${(100 * first.mean).toFixed(1)} vs best label row (${best.label}) ${(100 * best.value!.mean).toFixed(1)}: ` +
+          `- ${b.toLocaleString('en-US')} queries, ${t}: ${rows[0]!.label} ${(100 * first.mean).toFixed(1)} ` +
+            `vs best label row (${best.label}) ${(100 * best.value!.mean).toFixed(1)}: ` +
             (gap > 0
               ? `representations ahead by ${gap.toFixed(1)} points, as in the paper.`
               : `labels ahead by ${(-gap).toFixed(1)} points — NOT as in the paper.`),
@@ -211,7 +215,8 @@ export function tableSpecs(): TableSpec[] {
   ];
 }
 
-/** Renders every table from the records in `runs`; with `readme`, returns that file's text with the tables spliced in. */
+/** Renders every table from the records in `runs`; with `readme`, returns that file's text with the tables spliced in.
+ * */
 export function renderTables(
   runs: string,
   readme?: { file: string; text: string },

@@ -75,7 +75,8 @@ async function time(which: string[]): Promise<void> {
     const perStep = (total - tq) / 1000 / timed;
     console.log(
       `${id} ${JSON.stringify(raw)}: queries ${(tq / 1000).toFixed(1)} s, ${perStep.toFixed(2)} s a step, ` +
-        `≈ ${(perStep * defaults.steps).toFixed(0)} s at the default ${defaults.steps} steps, tensors ${tf.memory().numTensors}`,
+        (`≈ ${(perStep * defaults.steps).toFixed(0)} s at the default ${defaults.steps} ` +
+          `steps, tensors ${tf.memory().numTensors}`),
     );
   }
 }

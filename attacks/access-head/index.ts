@@ -32,9 +32,12 @@ export default defineAttack<AccessHeadOptions>({
     id: 'access-head',
     title: 'Access head (API returns projections)',
     paper:
-      'Dziedzic, Dhawan, Kaleem, Guan, Papernot: On the Difficulty of Defending Self-Supervised Learning against Model Extraction, ICML 2022, section 3.2 and table 1 ("Access Head")',
+      'Dziedzic, Dhawan, Kaleem, Guan, Papernot: On the Difficulty of ' +
+      'Defending Self-Supervised Learning against Model Extraction, ICML ' +
+      '2022, section 3.2 and table 1 ("Access Head")',
     description:
-      "The API serves the victim's projections; trains a stolen encoder plus its own head to match them and keeps the encoder.",
+      "The API serves the victim's projections; trains a stolen encoder plus " +
+      'its own head to match them and keeps the encoder.',
     needs: { output: 'projection' },
     options: {
       type: 'object',
@@ -79,7 +82,8 @@ export default defineAttack<AccessHeadOptions>({
         },
       });
       ctx.log(
-        `access-head: ${images.count} queries, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
+        `access-head: ${images.count} queries, ${result.steps} steps, epoch ` +
+          `losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
       );
     } catch (error) {
       student.dispose();

@@ -21,9 +21,11 @@ export default defineAttack<ContStealOptions>({
     id: 'cont-steal',
     title: 'Cont-Steal',
     paper:
-      "Sha, He, Yu, Backes, Zhang: Can't Steal? Cont-Steal! Contrastive Stealing Attacks Against Image Encoders, CVPR 2023",
+      "Sha, He, Yu, Backes, Zhang: Can't Steal? Cont-Steal! Contrastive " +
+      'Stealing Attacks Against Image Encoders, CVPR 2023',
     description:
-      'One query per image; symmetric NT-Xent (T = 0.5) between the stolen embeddings of augmented views and the victim embeddings.',
+      'One query per image; symmetric NT-Xent (T = 0.5) between the stolen ' +
+      'embeddings of augmented views and the victim embeddings.',
     needs: { output: 'representation' },
     options: {
       type: 'object',
@@ -62,7 +64,8 @@ export default defineAttack<ContStealOptions>({
         },
       });
       ctx.log(
-        `cont-steal: ${images.count} queries, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
+        `cont-steal: ${images.count} queries, ${result.steps} steps, epoch ` +
+          `losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
       );
     } catch (error) {
       student.dispose();

@@ -1,5 +1,6 @@
 // Direct extraction (paper algorithm 1, section 3.2): buy the victim's representation of every pool image once
-// (answers cached), then train a fresh stolen encoder f_a to reproduce them, loss L(f_a(t(x)), f_v(x)), for a fixed number
+// (answers cached), then train a fresh stolen encoder f_a to reproduce them, loss L(f_a(t(x)), f_v(x)), for a fixed
+// number
 // of optimiser steps.
 // The losses are the paper's table 2 (benchmark/nn/losses, with the paper code's settings); the starred ones (SupCon,
 // Barlow Twins, and the symmetrized cosine) train on augmented student views t(x) by default, the others on x itself.
@@ -77,9 +78,12 @@ export default defineAttack<DirectExtractionOptions>({
     id: 'direct-extraction',
     title: 'Direct extraction',
     paper:
-      'Dziedzic, Dhawan, Kaleem, Guan, Papernot: On the Difficulty of Defending Self-Supervised Learning against Model Extraction, ICML 2022, section 3.2, algorithm 1',
+      'Dziedzic, Dhawan, Kaleem, Guan, Papernot: On the Difficulty of ' +
+      'Defending Self-Supervised Learning against Model Extraction, ICML ' +
+      '2022, section 3.2, algorithm 1',
     description:
-      'Queries each pool image once and trains a fresh encoder to reproduce the victim representations with a chosen loss (table 2).',
+      'Queries each pool image once and trains a fresh encoder to reproduce ' +
+      'the victim representations with a chosen loss (table 2).',
     // The pool's labels are read by loss 'supcon' only (the attacker labels its own public data, section 3.3).
     needs: { output: 'representation', labels: true },
     options: {
@@ -168,7 +172,8 @@ export default defineAttack<DirectExtractionOptions>({
         },
       });
       ctx.log(
-        `direct-extraction (${options.loss}): ${images.count} queries, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
+        `direct-extraction (${options.loss}): ${images.count} queries, ${result.steps} ` +
+          `steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
       );
     } catch (error) {
       student.dispose();

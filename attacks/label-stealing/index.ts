@@ -32,9 +32,13 @@ export default defineAttack<LabelStealingOptions>({
     id: 'label-stealing',
     title: 'Label stealing (supervised baseline)',
     paper:
-      'Dziedzic, Dhawan, Kaleem, Guan, Papernot: On the Difficulty of Defending Self-Supervised Learning against Model Extraction, ICML 2022, table 4 ("SL fine-tune" / "SL no fine-tune")',
+      'Dziedzic, Dhawan, Kaleem, Guan, Papernot: On the Difficulty of ' +
+      'Defending Self-Supervised Learning against Model Extraction, ICML ' +
+      '2022, table 4 ("SL fine-tune" / "SL no fine-tune")',
     description:
-      "The API returns labels only; trains encoder + classifier with cross-entropy on them. fineTune=false returns the classifier's class scores as the representation.",
+      'The API returns labels only; trains encoder + classifier with ' +
+      "cross-entropy on them. fineTune=false returns the classifier's class " +
+      'scores as the representation.',
     needs: { output: 'label' },
     options: {
       type: 'object',
@@ -78,7 +82,8 @@ export default defineAttack<LabelStealingOptions>({
         },
       });
       ctx.log(
-        `label-stealing: ${images.count} labels over ${classes} classes, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
+        `label-stealing: ${images.count} labels over ${classes} classes, ${result.steps} ` +
+          `steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
       );
     } catch (error) {
       student.dispose();

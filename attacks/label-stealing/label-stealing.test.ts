@@ -88,7 +88,8 @@ describe('label-stealing behaviour', () => {
     for (const l of victim) counts.set(l, (counts.get(l) ?? 0) + 1);
     const majority = Math.max(...counts.values()) / victim.length;
     console.log(
-      `label-stealing: agreement with the victim labels ${agreement.toFixed(3)} (majority label ${majority.toFixed(3)})`,
+      `label-stealing: agreement with the victim labels ${agreement.toFixed(3)} ` +
+        `(majority label ${majority.toFixed(3)})`,
     );
     expect(majority).toBeLessThan(0.5);
     expect(agreement).toBeGreaterThan(0.8);

@@ -100,7 +100,8 @@ export async function recreateHead(
         },
       });
       ctx.log(
-        `recreate-head: head from ${pairs} view pairs, ${result.steps} steps, final loss ${result.epochLosses.at(-1)?.toFixed(4)}`,
+        `recreate-head: head from ${pairs} view pairs, ${result.steps} steps, ` +
+          `final loss ${result.epochLosses.at(-1)?.toFixed(4)}`,
       );
     } else {
       ctx.log('recreate-head: fewer than 2 view pairs, the head keeps its initial weights');

@@ -37,9 +37,12 @@ export default defineAttack<RecreateHeadOptions>({
     id: 'recreate-head',
     title: 'Recreate head',
     paper:
-      'Dziedzic, Dhawan, Kaleem, Guan, Papernot: On the Difficulty of Defending Self-Supervised Learning against Model Extraction, ICML 2022, section 3.2, algorithm 2 and table 1 ("Recreate Head")',
+      'Dziedzic, Dhawan, Kaleem, Guan, Papernot: On the Difficulty of ' +
+      'Defending Self-Supervised Learning against Model Extraction, ICML ' +
+      '2022, section 3.2, algorithm 2 and table 1 ("Recreate Head")',
     description:
-      "Rebuilds the victim's projection head SimSiam-style from two augmented views per image, then steals the encoder through it.",
+      "Rebuilds the victim's projection head SimSiam-style from two augmented " +
+      'views per image, then steals the encoder through it.',
     needs: { output: 'representation' },
     options: {
       type: 'object',
@@ -109,7 +112,8 @@ export default defineAttack<RecreateHeadOptions>({
         },
       });
       ctx.log(
-        `recreate-head: ${plan.pairs} view pairs + ${plan.queries.count - 2 * plan.pairs} images, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
+        `recreate-head: ${plan.pairs} view pairs + ${plan.queries.count - 2 * plan.pairs} ` +
+          `images, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
       );
     } catch (error) {
       student.dispose();

@@ -24,7 +24,8 @@ export default defineAttack<StolenEncoderOptions>({
     paper:
       'Liu, Jia, Liu, Gong: StolenEncoder: Stealing Pre-trained Encoders in Self-supervised Learning, ACM CCS 2022',
     description:
-      'One query per image; trains the stolen encoder so that the image and an augmented copy both match the victim representation in cosine.',
+      'One query per image; trains the stolen encoder so that the image and ' +
+      'an augmented copy both match the victim representation in cosine.',
     needs: { output: 'representation' },
     options: {
       type: 'object',
@@ -60,7 +61,8 @@ export default defineAttack<StolenEncoderOptions>({
         },
       });
       ctx.log(
-        `stolen-encoder: ${images.count} queries, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
+        `stolen-encoder: ${images.count} queries, ${result.steps} steps, epoch ` +
+          `losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
       );
     } catch (error) {
       student.dispose();

@@ -359,10 +359,13 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
           const controls = ownershipControls(ctx.pluginHashes);
           if (controls.length === 0) {
             throw new Error(
-              `victim '${victimPlugin.id}' declares no ownership control (meta.ownershipControls), so reactive defense '${defense.id}' cannot be scored`,
+              `victim '${victimPlugin.id}' declares no ownership control ` +
+                `(meta.ownershipControls), so reactive defense '${defense.id}' cannot ` +
+                `be scored`,
             );
           }
-          // The stolen verdict is reported with the test's power: the same test on the victim itself and on every control.
+          // The stolen verdict is reported with the test's power: the same test on the victim itself and on every
+          // control.
           return verifyWithPower((suspect) => defenseCode.verifyOwnership!(defenseOptions, { ...base, suspect }), {
             stolen: encoderFeatures(stolen),
             victim: (images) => deployment.encode(images),

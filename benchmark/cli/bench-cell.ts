@@ -102,7 +102,8 @@ async function benchCell(opts: BenchCellOptions): Promise<number> {
     const c = planned.cell;
     const header =
       `${c.victim} / ${c.defense.id} / ${c.attack.id} ${JSON.stringify(c.attack.options)} / ${c.budget} queries / ` +
-      `seed ${c.seed} / tasks ${c.downstream.join(', ')}; caches ${opts.cold ? 'cold' : 'as found'} (${cache}); state ${outcome.state}`;
+      (`seed ${c.seed} / tasks ${c.downstream.join(', ')}; caches ${opts.cold ? 'cold' : 'as found'} ` +
+        `(${cache}); state ${outcome.state}`);
     if (opts.json) {
       console.log(
         JSON.stringify(

@@ -53,7 +53,9 @@ export function register(program: Command): void {
   program
     .command('evaluate-victims')
     .description(
-      'linear-probe every shipped/cached victim beside raw-pixel and random-weight baselines (mean ± sd of 5 inits); update victims/README.md',
+      'linear-probe every shipped/cached victim beside raw-pixel and ' +
+        'random-weight baselines (mean ± sd of 5 inits); update ' +
+        'victims/README.md',
     )
     .option('--json', 'print the results as JSON (progress goes to stderr)')
     .option('--out <file>', 'where to write the JSON (default victims/evaluation.json)')

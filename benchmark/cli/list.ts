@@ -170,7 +170,8 @@ export function register(program: Command): void {
   program
     .command('list')
     .description(
-      'show the registered attacks, defenses and victims, their options and defaults, the data splits, and plugin folders that fail to load',
+      'show the registered attacks, defenses and victims, their options and ' +
+        'defaults, the data splits, and plugin folders that fail to load',
     )
     .option('--json', 'print the listing as JSON')
     .option('--root <dir>', 'project root holding attacks/, defenses/, victims/', projectRoot)

@@ -42,21 +42,26 @@ export function register(program: Command): void {
     } else {
       const rel = (file: string) => relative(process.cwd(), file) || '.';
       const lines = [
-        `merged ${dirs.length} folder(s) -> ${rel(report.outDir)}: ${report.total} cells, ${report.found} recorded, ${report.missing.length} missing (written as skipped/missing), ${report.conflicts.length} conflicting`,
+        `merged ${dirs.length} folder(s) -> ${rel(report.outDir)}: ${report.total} ` +
+          `cells, ${report.found} recorded, ${report.missing.length} missing ` +
+          `(written as skipped/missing), ${report.conflicts.length} conflicting`,
         ...report.missing.map((key) => `  missing  ${key}`),
         ...report.conflicts.map(
           (c) =>
-            `  conflict ${c.key}: ${c.fields.join(', ')} differ between ${c.files.map(rel).join(' and ')}; kept ${rel(c.kept)}`,
+            `  conflict ${c.key}: ${c.fields.join(', ')} differ between ${c.files.map(rel).join(' and ')}; ` +
+            `kept ${rel(c.kept)}`,
         ),
         ...report.invalid.map((bad) => `  invalid  ${rel(bad.file)}: ${bad.problems.join('; ')}`),
       ];
       if (report.foreign.length)
         lines.push(
-          `  ${report.foreign.length} record(s) in the inputs are not cells of this config (another config or harness version) and were left out`,
+          `  ${report.foreign.length} record(s) in the inputs are not cells of ` +
+            `this config (another config or harness version) and were left out`,
         );
       if (report.stale.length)
         lines.push(
-          `  ${report.stale.length} record(s) in ${rel(report.outDir)}/results are not cells of this config${flags.clean ? ' and were deleted' : ' (use --clean to delete them)'}`,
+          `  ${report.stale.length} record(s) in ${rel(report.outDir)}/results ` +
+            `are not cells of this config${flags.clean ? ' and were deleted' : ' (use --clean to delete them)'}`,
         );
       process.stdout.write(`${lines.join('\n')}\n`);
     }

@@ -29,7 +29,8 @@ export function register(program: Command): void {
     .description('Run the benchmark grid: every cell in its own worker process, one record per cell in <out>/results/')
     .option(
       '--shard <k/n>',
-      'run only shard k of n (also read from STEALBENCH_SHARD, JOB_COMPLETION_INDEX + STEALBENCH_SHARD_TOTAL, SLURM_ARRAY_TASK_ID)',
+      'run only shard k of n (also read from STEALBENCH_SHARD, ' +
+        'JOB_COMPLETION_INDEX + STEALBENCH_SHARD_TOTAL, SLURM_ARRAY_TASK_ID)',
     )
     .option(
       '--concurrency <n>',

@@ -131,7 +131,8 @@ function summary(victim: LoadedVictim): string {
   const lines = [`victim ${victim.id}  hash ${victim.hash}  (${victim.source}, ${victim.dir})`];
   if (m) {
     lines.push(
-      `  trained on ${m.backend} in ${formatSeconds(m.trainingSeconds)} (${m.steps} steps); epoch losses ${m.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
+      `  trained on ${m.backend} in ${formatSeconds(m.trainingSeconds)} (${m.steps} ` +
+        `steps); epoch losses ${m.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
     );
     for (const point of m.probeCurve?.points ?? [])
       lines.push(`  epoch ${point.epoch}: ${m.probeCurve!.task} probe ${(point.accuracy * 100).toFixed(2)}%`);
@@ -154,14 +155,17 @@ export async function trainVictimCommand(
   checkCount('--epochs', flags.epochs);
   if (flags.epochs !== undefined && flags.ship)
     throw new Error(
-      '--epochs with --ship: the shipped weights must be the recipe in victims/<id>/index.ts; change its epochs there instead',
+      '--epochs with --ship: the shipped weights must be the recipe in ' +
+        'victims/<id>/index.ts; change its epochs there instead',
     );
   const found = await findVictim(id);
   if (flags.next && !found.next)
     throw new Error(`--next: victim '${id}' has no next recipe (field next in victims/${id}/index.ts)`);
   if (flags.next && flags.ship) {
     throw new Error(
-      `--next with --ship: shipped weights must match the victim's recipe; move next into recipe in victims/${id}/index.ts first, then ship (the finished run is found in the cache)`,
+      `--next with --ship: shipped weights must match the victim's recipe; ` +
+        `move next into recipe in victims/${id}/index.ts first, then ship (the ` +
+        `finished run is found in the cache)`,
     );
   }
   const base = flags.next ? { ...found, recipe: found.next! } : found;

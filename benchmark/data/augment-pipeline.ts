@@ -7,11 +7,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { compileSchema, formatIssues, renderIssue } from '../util/validation.ts';
 import {
-  colorJitter, gaussianBlur, gaussianNoise, randomFlip, randomGrayscale, randomResizedCrop, randomRotation, toRng,
-  type BlurOptions, type ColorJitterOptions, type CropOptions, type RngOrSeed,
+  colorJitter,
+  gaussianBlur,
+  gaussianNoise,
+  randomFlip,
+  randomGrayscale,
+  randomResizedCrop,
+  randomRotation,
+  toRng,
+  type BlurOptions,
+  type ColorJitterOptions,
+  type CropOptions,
+  type RngOrSeed,
 } from './augment.ts';
 
-/** A batched augmentation as data: a preset name plus overrides (crop scale, flip, jitter), checked against its schema. */
+/** A batched augmentation as data: a preset name plus overrides (crop scale, flip, jitter), checked against its schema.
+ * */
 export interface AugmentationSpec {
   crop?: Omit<CropOptions, 'size'>;
   /** Probability of a horizontal flip. */
@@ -30,10 +41,13 @@ export interface AugmentationSpec {
 export type Augmentation = (images: tf.Tensor4D, rngOrSeed: RngOrSeed) => tf.Tensor4D;
 
 const probability = { type: 'number', minimum: 0, maximum: 1 } as const;
-const range = (min: number, max?: number) => ({
-  type: 'array', minItems: 2, maxItems: 2,
-  items: { type: 'number', minimum: min, ...(max === undefined ? {} : { maximum: max }) },
-}) as const;
+const range = (min: number, max?: number) =>
+  ({
+    type: 'array',
+    minItems: 2,
+    maxItems: 2,
+    items: { type: 'number', minimum: min, ...(max === undefined ? {} : { maximum: max }) },
+  }) as const;
 
 export const augmentationSpecSchema = {
   $id: 'stealbench/augmentation-spec',
@@ -41,7 +55,8 @@ export const augmentationSpecSchema = {
   additionalProperties: false,
   properties: {
     crop: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       properties: { scale: range(0, 1), ratio: range(0), p: probability },
     },
     flip: probability,
@@ -49,21 +64,28 @@ export const augmentationSpecSchema = {
       oneOf: [
         { type: 'number', minimum: 0, maximum: 180 },
         {
-          type: 'object', additionalProperties: false, required: ['degrees'],
+          type: 'object',
+          additionalProperties: false,
+          required: ['degrees'],
           properties: { degrees: { type: 'number', minimum: 0, maximum: 180 }, p: probability },
         },
       ],
     },
     colorJitter: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       properties: {
-        brightness: { type: 'number', minimum: 0 }, contrast: { type: 'number', minimum: 0 },
-        saturation: { type: 'number', minimum: 0 }, hue: { type: 'number', minimum: 0, maximum: 0.5 }, p: probability,
+        brightness: { type: 'number', minimum: 0 },
+        contrast: { type: 'number', minimum: 0 },
+        saturation: { type: 'number', minimum: 0 },
+        hue: { type: 'number', minimum: 0, maximum: 0.5 },
+        p: probability,
       },
     },
     grayscale: probability,
     blur: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       properties: { sigma: range(0), kernelSize: { type: 'integer', minimum: 1 }, p: probability },
     },
     noise: { type: 'number', minimum: 0 },
@@ -100,15 +122,30 @@ export function parseAugmentationSpec(spec: AugmentationSpec | AugmentationPrese
     return AUGMENTATION_PRESETS[spec as AugmentationPreset] as AugmentationSpec;
   }
   if (!validateSpec(spec)) {
-    throw new Error(`invalid augmentation spec: ${formatIssues(validateSpec.errors).map((issue) => renderIssue(issue)).join('; ')}`);
+    throw new Error(
+      `invalid augmentation spec: ${formatIssues(validateSpec.errors)
+        .map((issue) => renderIssue(issue))
+        .join('; ')}`,
+    );
   }
-  const pairs: [string, readonly number[] | undefined][] = [['crop.scale', spec.crop?.scale], ['crop.ratio', spec.crop?.ratio], ['blur.sigma', spec.blur?.sigma]];
+  const pairs: [string, readonly number[] | undefined][] = [
+    ['crop.scale', spec.crop?.scale],
+    ['crop.ratio', spec.crop?.ratio],
+    ['blur.sigma', spec.blur?.sigma],
+  ];
   for (const [path, pair] of pairs) {
-    if (pair && pair[0]! > pair[1]!) throw new Error(`invalid augmentation spec: /${path.replace('.', '/')}: expected [min, max] with min ≤ max, found [${pair.join(', ')}]`);
+    if (pair && pair[0]! > pair[1]!)
+      throw new Error(
+        `invalid augmentation spec: /${path.replace('.', '/')}: expected [min, ` +
+          `max] with min ≤ max, found [${pair.join(', ')}]`,
+      );
   }
-  if (spec.crop?.scale && spec.crop.scale[1]! <= 0) throw new Error('invalid augmentation spec: /crop/scale: the upper bound must be above 0');
+  if (spec.crop?.scale && spec.crop.scale[1]! <= 0)
+    throw new Error('invalid augmentation spec: /crop/scale: the upper bound must be above ' + '0');
   if (spec.blur?.kernelSize !== undefined && spec.blur.kernelSize % 2 === 0) {
-    throw new Error(`invalid augmentation spec: /blur/kernelSize: expected an odd integer, found ${spec.blur.kernelSize}`);
+    throw new Error(
+      `invalid augmentation spec: /blur/kernelSize: expected an odd integer, ` + `found ${spec.blur.kernelSize}`,
+    );
   }
   return spec;
 }

@@ -18,7 +18,10 @@ export const LUMA = [0.299, 0.587, 0.114] as const;
 
 /** A [N,1,1,1] float tensor of 0/1 from per-image booleans; mixing with it is exact for 0 and 1. */
 function maskOf(flags: boolean[]): tf.Tensor4D {
-  return tf.tensor4d(flags.map((f) => (f ? 1 : 0)), [flags.length, 1, 1, 1]);
+  return tf.tensor4d(
+    flags.map((f) => (f ? 1 : 0)),
+    [flags.length, 1, 1, 1],
+  );
 }
 
 /** where(mask, a, b) per image, as mask·a + (1−mask)·b (exact for a 0/1 mask). */
@@ -46,7 +49,13 @@ export interface CropOptions {
 }
 
 /** Crop boxes [y1, x1, y2, x2] in cropAndResize's normalised coordinates (pixel = coordinate × (side − 1)). */
-export function sampleCropBoxes(count: number, height: number, width: number, rng: Rng, options: CropOptions = {}): number[][] {
+export function sampleCropBoxes(
+  count: number,
+  height: number,
+  width: number,
+  rng: Rng,
+  options: CropOptions = {},
+): number[][] {
   const { scale = [0.08, 1], ratio = [3 / 4, 4 / 3], p = 1 } = options;
   const logRatio = [Math.log(ratio[0]), Math.log(ratio[1])] as const;
   const boxes: number[][] = [];
@@ -88,7 +97,13 @@ function toBox(top: number, left: number, h: number, w: number, height: number, 
 export function cropToBoxes(images: tf.Tensor4D, boxes: number[][], size?: readonly [number, number]): tf.Tensor4D {
   const [count, height, width] = images.shape;
   return tf.tidy(() =>
-    tf.image.cropAndResize(images, tf.tensor2d(boxes, [count, 4]), tf.tensor1d([...Array(count).keys()], 'int32'), [size?.[0] ?? height, size?.[1] ?? width], 'bilinear'),
+    tf.image.cropAndResize(
+      images,
+      tf.tensor2d(boxes, [count, 4]),
+      tf.tensor1d([...Array(count).keys()], 'int32'),
+      [size?.[0] ?? height, size?.[1] ?? width],
+      'bilinear',
+    ),
   );
 }
 
@@ -124,7 +139,11 @@ export function rotate(images: tf.Tensor4D, angles: readonly number[]): tf.Tenso
     // tfjs-backend-cpu 4.22's Transform kernel returns after the first image of a batch (the rest stay at the fill
     // value), so on the cpu backend each image is transformed on its own; wasm and native handle whole batches.
     if (tf.getBackend() === 'cpu' && count > 1) {
-      const parts = tf.split(images, count, 0).map((image, n) => tf.image.transform(image as tf.Tensor4D, tf.tensor2d([rows[n]!], [1, 8]), 'bilinear', 'constant', 0));
+      const parts = tf
+        .split(images, count, 0)
+        .map((image, n) =>
+          tf.image.transform(image as tf.Tensor4D, tf.tensor2d([rows[n]!], [1, 8]), 'bilinear', 'constant', 0),
+        );
       return tf.concat(parts, 0);
     }
     return tf.image.transform(images, tf.tensor2d(rows, [count, 8]), 'bilinear', 'constant', 0);
@@ -154,13 +173,18 @@ export function gaussianNoise(images: tf.Tensor4D, rngOrSeed: RngOrSeed, std: nu
 /** Pixels times a [3, k] matrix, as one plain matmul over all pixels (fast on every backend). */
 function mulPixels(images: tf.Tensor4D, matrix: number[][]): tf.Tensor4D {
   const [count, height, width] = images.shape;
-  return tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(images, [-1, 3]), tf.tensor2d(matrix)), [count, height, width, matrix[0]!.length]));
+  return tf.tidy(() =>
+    tf.reshape(tf.matMul(tf.reshape(images, [-1, 3]), tf.tensor2d(matrix)), [count, height, width, matrix[0]!.length]),
+  );
 }
 
 /** Luma of each pixel, [N,H,W,1]; a 1-channel image is its own luma. */
 export function luma(images: tf.Tensor4D): tf.Tensor4D {
   if (images.shape[3] === 1) return tf.clone(images);
-  return mulPixels(images, LUMA.map((w) => [w]));
+  return mulPixels(
+    images,
+    LUMA.map((w) => [w]),
+  );
 }
 
 /** Replaces RGB images by their luma (repeated over the 3 channels) with probability p; gray images are unchanged. */
@@ -168,7 +192,16 @@ export function randomGrayscale(images: tf.Tensor4D, rngOrSeed: RngOrSeed, p: nu
   const flags = draws(images.shape[0], p, toRng(rngOrSeed));
   if (images.shape[3] === 1) return tf.clone(images);
   // Luma repeated over 3 channels in one matmul (Tile is slow in wasm).
-  return tf.tidy(() => mix(maskOf(flags), mulPixels(images, LUMA.map((w) => [w, w, w])), images));
+  return tf.tidy(() =>
+    mix(
+      maskOf(flags),
+      mulPixels(
+        images,
+        LUMA.map((w) => [w, w, w]),
+      ),
+      images,
+    ),
+  );
 }
 
 export interface ColorJitterOptions {
@@ -203,7 +236,11 @@ function matmul3(a: number[][], b: number[][]): number[][] {
 }
 
 function invert3(m: number[][]): number[][] {
-  const [[a, b, c], [d, e, f], [g, h, i]] = m as [[number, number, number], [number, number, number], [number, number, number]];
+  const [[a, b, c], [d, e, f], [g, h, i]] = m as [
+    [number, number, number],
+    [number, number, number],
+    [number, number, number],
+  ];
   const det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
   return [
     [(e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det],
@@ -304,18 +341,30 @@ export function defaultBlurKernelSize(height: number, width: number): number {
 export function blurWithSigmas(images: tf.Tensor4D, sigmas: readonly number[], kernelSize: number): tf.Tensor4D {
   const [count, height, width, channels] = images.shape;
   if (sigmas.length !== count) throw new RangeError(`blurWithSigmas: expected ${count} sigmas, found ${sigmas.length}`);
-  if (!Number.isInteger(kernelSize) || kernelSize < 1 || kernelSize % 2 === 0) throw new RangeError(`blur: kernelSize must be a positive odd integer, got ${kernelSize}`);
+  if (!Number.isInteger(kernelSize) || kernelSize < 1 || kernelSize % 2 === 0)
+    throw new RangeError(`blur: kernelSize must be a positive odd integer, got ${kernelSize}`);
   const r = (kernelSize - 1) / 2;
-  if (r >= height || r >= width) throw new RangeError(`blur: kernelSize ${kernelSize} is too large for ${height}×${width} images`);
+  if (r >= height || r >= width)
+    throw new RangeError(`blur: kernelSize ${kernelSize} is too large for ${height}×${width} ` + `images`);
   const taps: number[][] = sigmas.map((s) => gaussianKernel1d(kernelSize, s));
   // Filter values laid out [k, N·C] (channel index n·C + c uses image n's kernel).
   const filterValues = new Float32Array(kernelSize * count * channels);
   for (let t = 0; t < kernelSize; t++) {
-    for (let n = 0; n < count; n++) for (let c = 0; c < channels; c++) filterValues[t * count * channels + n * channels + c] = taps[n]![t]!;
+    for (let n = 0; n < count; n++)
+      for (let c = 0; c < channels; c++) filterValues[t * count * channels + n * channels + c] = taps[n]![t]!;
   }
   return tf.tidy(() => {
     const folded = tf.reshape(tf.transpose(images, [1, 2, 0, 3]), [1, height, width, count * channels]);
-    const padded = tf.mirrorPad(folded, [[0, 0], [r, r], [r, r], [0, 0]], 'reflect') as tf.Tensor4D;
+    const padded = tf.mirrorPad(
+      folded,
+      [
+        [0, 0],
+        [r, r],
+        [r, r],
+        [0, 0],
+      ],
+      'reflect',
+    ) as tf.Tensor4D;
     const horizontal = tf.tensor4d(filterValues, [1, kernelSize, count * channels, 1]);
     const vertical = tf.tensor4d(filterValues, [kernelSize, 1, count * channels, 1]);
     const blurred = tf.depthwiseConv2d(tf.depthwiseConv2d(padded, horizontal, 1, 'valid'), vertical, 1, 'valid');

@@ -5,7 +5,15 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { makeAugmentation } from './augment-pipeline.ts';
-import { rotate, blurWithSigmas, randomResizedCrop, colorJitter, randomGrayscale, randomFlip, gaussianNoise } from './augment.ts';
+import {
+  rotate,
+  blurWithSigmas,
+  randomResizedCrop,
+  colorJitter,
+  randomGrayscale,
+  randomFlip,
+  gaussianNoise,
+} from './augment.ts';
 import { synthetic } from './synthetic.ts';
 const set = synthetic({ count: 8, seed: 1, height: 32, width: 32, channels: 3 });
 const ops: Record<string, (x: tf.Tensor4D) => tf.Tensor4D> = {
@@ -16,7 +24,16 @@ const ops: Record<string, (x: tf.Tensor4D) => tf.Tensor4D> = {
   gray: (x) => randomGrayscale(x, 3, 0.5),
   flip: (x) => randomFlip(x, 3, 0.5),
   noise: (x) => gaussianNoise(x, 3, 0.1),
-  full: (x) => makeAugmentation({ crop: { scale: [0.3, 1] }, flip: 0.5, rotate: 20, colorJitter: { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1, p: 0.8 }, grayscale: 0.2, blur: { p: 0.5 }, noise: 0.02 })(x, 9),
+  full: (x) =>
+    makeAugmentation({
+      crop: { scale: [0.3, 1] },
+      flip: 0.5,
+      rotate: 20,
+      colorJitter: { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1, p: 0.8 },
+      grayscale: 0.2,
+      blur: { p: 0.5 },
+      noise: 0.02,
+    })(x, 9),
 };
 const results: Record<string, Record<string, Float32Array>> = {};
 for (const backend of ['cpu', 'wasm']) {
@@ -30,9 +47,15 @@ for (const backend of ['cpu', 'wasm']) {
     if (tf.memory().numTensors !== before) console.log('LEAK', backend, name);
   }
   // timing on a realistic batch
-  const big = tf.tensor4d(synthetic({ count: 256, seed: 2, height: 32, width: 32, channels: 3 }).data, [256, 32, 32, 3]);
+  const big = tf.tensor4d(
+    synthetic({ count: 256, seed: 2, height: 32, width: 32, channels: 3 }).data,
+    [256, 32, 32, 3],
+  );
   const gray = tf.tensor4d(synthetic({ count: 256, seed: 2 }).data, [256, 28, 28, 1]);
-  for (const [label, aug, input] of [['simclrRgb 256x32x32x3', makeAugmentation('simclrRgb'), big], ['simclrGray 256x28x28x1', makeAugmentation('simclrGray'), gray]] as const) {
+  for (const [label, aug, input] of [
+    ['simclrRgb 256x32x32x3', makeAugmentation('simclrRgb'), big],
+    ['simclrGray 256x28x28x1', makeAugmentation('simclrGray'), gray],
+  ] as const) {
     aug(input, 0).dispose();
     const t = performance.now();
     for (let i = 0; i < 5; i++) aug(input, i).dispose();

@@ -10,7 +10,16 @@ import { readDataFile } from './bytes.ts';
 import { DataFormatError } from './errors.ts';
 
 export const CIFAR10_CLASSES = [
-  'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
 ] as const;
 
 const SIDE = 32;
@@ -38,7 +47,8 @@ function decodeRecords(files: readonly { file: string; bytes: Uint8Array }[], fi
     if (bytes.length === 0 || bytes.length % recordSize !== 0) {
       throw new DataFormatError(
         file,
-        `a non-empty multiple of ${recordSize} bytes (${fields.length} label byte${fields.length > 1 ? 's' : ''} + ${PIXELS} pixels a record)`,
+        `a non-empty multiple of ${recordSize} bytes (${fields.length} label ` +
+          `byte${fields.length > 1 ? 's' : ''} + ${PIXELS} pixels a record)`,
         `${bytes.length} bytes`,
       );
     }
@@ -93,7 +103,12 @@ export async function readCifar100(files: string | readonly string[], name = 'ci
   const fine = readNames(join(folder, 'fine_label_names.txt'), 100);
   const coarse = readNames(join(folder, 'coarse_label_names.txt'), 20);
   return {
-    name, data, count, height: SIDE, width: SIDE, channels: 3,
+    name,
+    data,
+    count,
+    height: SIDE,
+    width: SIDE,
+    channels: 3,
     labels: labels[1]!,
     coarseLabels: labels[0]!,
     ...(fine ? { classes: fine } : {}),
@@ -103,7 +118,11 @@ export async function readCifar100(files: string | readonly string[], name = 'ci
 
 function readNames(file: string, expected: number): string[] | undefined {
   if (!existsSync(file)) return undefined;
-  const names = readFileSync(file, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
-  if (names.length !== expected) throw new DataFormatError(file, `${expected} class names, one a line`, `${names.length}`);
+  const names = readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (names.length !== expected)
+    throw new DataFormatError(file, `${expected} class names, one a line`, `${names.length}`);
   return names;
 }

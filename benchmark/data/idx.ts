@@ -21,7 +21,11 @@ export interface IdxArray {
 export function parseIdx(bytes: Uint8Array, file: string, what = 'values'): IdxArray {
   if (bytes.length < 4) throw new DataFormatError(file, 'an IDX header of at least 4 bytes', `${bytes.length} bytes`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new DataFormatError(file, 'an IDX file starting with two zero bytes', `0x${hex(bytes[0]!)} 0x${hex(bytes[1]!)}`);
+    throw new DataFormatError(
+      file,
+      'an IDX file starting with two zero bytes',
+      `0x${hex(bytes[0]!)} 0x${hex(bytes[1]!)}`,
+    );
   }
   if (bytes[2] !== UBYTE) {
     throw new DataFormatError(file, 'IDX data type 0x08 (unsigned byte)', `data type 0x${hex(bytes[2]!)}`);
@@ -30,7 +34,11 @@ export function parseIdx(bytes: Uint8Array, file: string, what = 'values'): IdxA
   if (rank < 1) throw new DataFormatError(file, 'at least one IDX dimension', '0');
   const headerLength = 4 + 4 * rank;
   if (bytes.length < headerLength) {
-    throw new DataFormatError(file, `an IDX header of ${headerLength} bytes for ${rank} dimensions`, `${bytes.length} bytes`);
+    throw new DataFormatError(
+      file,
+      `an IDX header of ${headerLength} bytes for ${rank} dimensions`,
+      `${bytes.length} bytes`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
@@ -51,7 +59,8 @@ export async function readIdx(file: string, what?: string): Promise<IdxArray> {
 /** Encodes unsigned bytes as an IDX file, gzip-compressed when `gzip` is set (the published form). */
 export function encodeIdx(dims: readonly number[], data: Uint8Array, options: { gzip?: boolean } = {}): Uint8Array {
   const count = dims.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new RangeError(`encodeIdx: dims ${dims.join('×')} need ${count} values, got ${data.length}`);
+  if (count !== data.length)
+    throw new RangeError(`encodeIdx: dims ${dims.join('×')} need ${count} values, got ${data.length}`);
   const out = new Uint8Array(4 + 4 * dims.length + data.length);
   const view = new DataView(out.buffer);
   out[2] = UBYTE;
@@ -73,14 +82,22 @@ export interface IdxImageSetOptions {
 /** Turns parsed IDX images (and labels) into an ImageSet, checking that the two files agree. */
 export function idxToImageSet(images: IdxArray, labels: IdxArray | null, options: IdxImageSetOptions): ImageSet {
   if (images.dims.length !== 3 && images.dims.length !== 4) {
-    throw new DataFormatError(options.images, 'idx3 or idx4 images (count × rows × cols [× channels])', `${images.dims.length} dimensions (${images.dims.join('×')})`);
+    throw new DataFormatError(
+      options.images,
+      'idx3 or idx4 images (count × rows × cols [× channels])',
+      `${images.dims.length} dimensions (${images.dims.join('×')})`,
+    );
   }
   const [count, height, width, channels = 1] = images.dims as [number, number, number, number?];
   let labelArray: Int32Array | null = null;
   if (labels) {
     const labelFile = options.labels ?? 'labels';
     if (labels.dims.length !== 1) {
-      throw new DataFormatError(labelFile, 'idx1 labels (one dimension)', `${labels.dims.length} dimensions (${labels.dims.join('×')})`);
+      throw new DataFormatError(
+        labelFile,
+        'idx1 labels (one dimension)',
+        `${labels.dims.length} dimensions (${labels.dims.join('×')})`,
+      );
     }
     if (labels.dims[0] !== count) {
       throw new DataFormatError(labelFile, `${count} labels to match ${options.images}`, `${labels.dims[0]}`);
@@ -89,7 +106,12 @@ export function idxToImageSet(images: IdxArray, labels: IdxArray | null, options
     const classCount = options.classes?.length;
     if (classCount !== undefined) {
       const bad = labelArray.findIndex((l) => l >= classCount);
-      if (bad >= 0) throw new DataFormatError(labelFile, `labels in 0..${classCount - 1}`, `label ${labelArray[bad]} at index ${bad}`);
+      if (bad >= 0)
+        throw new DataFormatError(
+          labelFile,
+          `labels in 0..${classCount - 1}`,
+          `label ${labelArray[bad]} at index ${bad}`,
+        );
     }
   }
   return {

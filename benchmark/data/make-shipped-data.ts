@@ -11,8 +11,12 @@ import { encodeIdx } from './idx.ts';
 import { gzipBytes } from './bytes.ts';
 import { readPngSheet } from './png-sheet.ts';
 import {
-  FASHION_MNIST_FILES, SHIPPED_DATA_DIR, SHIPPED_DIGITS_FILES, SHIPPED_FASHION_MNIST_DIR,
-  SYSTEM_FASHION_MNIST_DIR, findFashionMnistFile,
+  FASHION_MNIST_FILES,
+  SHIPPED_DATA_DIR,
+  SHIPPED_DIGITS_FILES,
+  SHIPPED_FASHION_MNIST_DIR,
+  SYSTEM_FASHION_MNIST_DIR,
+  findFashionMnistFile,
 } from './sources.ts';
 
 export const DIGITS_PNG_DEFAULT = '/work/shared/data/opencv-digits.png';
@@ -21,7 +25,11 @@ export const DIGITS_SHEET = { tileHeight: 20, tileWidth: 20, rowsPerClass: 5, pa
 
 function need(dir: string, name: string): string {
   const path = findFashionMnistFile(dir, name);
-  if (!path) throw new Error(`${join(dir, name)}: expected the original Fashion-MNIST file, found nothing (apt-get install dataset-fashion-mnist)`);
+  if (!path)
+    throw new Error(
+      `${join(dir, name)}: expected the original Fashion-MNIST file, found ` +
+        `nothing (apt-get install dataset-fashion-mnist)`,
+    );
   return path;
 }
 
@@ -44,17 +52,31 @@ async function main(): Promise<void> {
   const pixels = new Uint8Array(digits.data.length);
   for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round(digits.data[i]! * 255);
   mkdirSync(dirname(SHIPPED_DIGITS_FILES.images), { recursive: true });
-  writeFileSync(SHIPPED_DIGITS_FILES.images, encodeIdx([digits.count, digits.height, digits.width], pixels, { gzip: true }));
-  writeFileSync(SHIPPED_DIGITS_FILES.labels, encodeIdx([digits.count], Uint8Array.from(digits.labels!), { gzip: true }));
+  writeFileSync(
+    SHIPPED_DIGITS_FILES.images,
+    encodeIdx([digits.count, digits.height, digits.width], pixels, { gzip: true }),
+  );
+  writeFileSync(
+    SHIPPED_DIGITS_FILES.labels,
+    encodeIdx([digits.count], Uint8Array.from(digits.labels!), { gzip: true }),
+  );
 
   const files = [
-    ...Object.values(FASHION_MNIST_FILES).flatMap((f) => [f.images, f.labels]).map((f) => join(SHIPPED_FASHION_MNIST_DIR, f)),
-    SHIPPED_DIGITS_FILES.images, SHIPPED_DIGITS_FILES.labels,
+    ...Object.values(FASHION_MNIST_FILES)
+      .flatMap((f) => [f.images, f.labels])
+      .map((f) => join(SHIPPED_FASHION_MNIST_DIR, f)),
+    SHIPPED_DIGITS_FILES.images,
+    SHIPPED_DIGITS_FILES.labels,
   ];
-  const lines = files.map((f) => `${createHash('sha256').update(readFileSync(f)).digest('hex')}  ${relative(SHIPPED_DATA_DIR, f)}`);
+  const lines = files.map(
+    (f) => `${createHash('sha256').update(readFileSync(f)).digest('hex')}  ${relative(SHIPPED_DATA_DIR, f)}`,
+  );
   writeFileSync(join(SHIPPED_DATA_DIR, 'SHA256SUMS'), lines.join('\n') + '\n');
   console.log(lines.join('\n'));
-  console.log(`wrote ${files.length} files under ${SHIPPED_DATA_DIR} (check with: cd data && sha256sum -c SHA256SUMS); digits: ${basename(values['digits-png']!)}`);
+  console.log(
+    `wrote ${files.length} files under ${SHIPPED_DATA_DIR} (check with: cd ` +
+      `data && sha256sum -c SHA256SUMS); digits: ${basename(values['digits-png']!)}`,
+  );
 }
 
 if (process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]))) {

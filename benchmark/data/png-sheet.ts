@@ -32,12 +32,17 @@ interface Pixels {
 }
 
 function decodePixels(bytes: Uint8Array, file: string): Pixels {
-  if (!hasPngSignature(bytes)) throw new DataFormatError(file, 'a PNG file (signature 89 50 4E 47 0D 0A 1A 0A)', 'other bytes');
+  if (!hasPngSignature(bytes))
+    throw new DataFormatError(file, 'a PNG file (signature 89 50 4E 47 0D 0A 1A 0A)', 'other bytes');
   let png;
   try {
     png = decode(bytes);
   } catch (error) {
-    throw new DataFormatError(file, 'a decodable PNG', `a corrupt or truncated one (${error instanceof Error ? error.message : error})`);
+    throw new DataFormatError(
+      file,
+      'a decodable PNG',
+      `a corrupt or truncated one (${error instanceof Error ? error.message : error})`,
+    );
   }
   let data: ArrayLike<number> = png.data;
   let stride = png.channels;
@@ -48,7 +53,11 @@ function decodePixels(bytes: Uint8Array, file: string): Pixels {
     max = 255;
   }
   if (data.length !== png.width * png.height * stride) {
-    throw new DataFormatError(file, `${png.width * png.height * stride} samples for ${png.width}×${png.height}×${stride}`, `${data.length}`);
+    throw new DataFormatError(
+      file,
+      `${png.width * png.height * stride} samples for ${png.width}×${png.height}×${stride}`,
+      `${data.length}`,
+    );
   }
   const samples = new Float32Array(data.length);
   for (let i = 0; i < data.length; i++) samples[i] = data[i]! / max;
@@ -60,16 +69,27 @@ function decodePixels(bytes: Uint8Array, file: string): Pixels {
 export function decodePngSheet(bytes: Uint8Array, file: string, options: PngSheetOptions): ImageSet {
   const { tileHeight, tileWidth, rowsPerClass, pad = 0 } = options;
   for (const [key, value] of Object.entries({ tileHeight, tileWidth, pad, rowsPerClass: rowsPerClass ?? 1 })) {
-    if (!Number.isInteger(value) || value < (key === 'pad' ? 0 : 1)) throw new RangeError(`${file}: option ${key} must be a ${key === 'pad' ? 'non-negative' : 'positive'} integer, got ${value}`);
+    if (!Number.isInteger(value) || value < (key === 'pad' ? 0 : 1))
+      throw new RangeError(
+        `${file}: option ${key} must be a ${key === 'pad' ? 'non-negative' : 'positive'} ` + `integer, got ${value}`,
+      );
   }
   const px = decodePixels(bytes, file);
   if (px.width % tileWidth !== 0 || px.height % tileHeight !== 0) {
-    throw new DataFormatError(file, `a sheet whose size is a multiple of the ${tileWidth}×${tileHeight} tile`, `${px.width}×${px.height}`);
+    throw new DataFormatError(
+      file,
+      `a sheet whose size is a multiple of the ${tileWidth}×${tileHeight} ` + `tile`,
+      `${px.width}×${px.height}`,
+    );
   }
   const tileRows = px.height / tileHeight;
   const tileCols = px.width / tileWidth;
   if (rowsPerClass !== undefined && tileRows % rowsPerClass !== 0) {
-    throw new DataFormatError(file, `a number of tile rows divisible by rowsPerClass=${rowsPerClass}`, `${tileRows} tile rows`);
+    throw new DataFormatError(
+      file,
+      `a number of tile rows divisible by rowsPerClass=${rowsPerClass}`,
+      `${tileRows} tile rows`,
+    );
   }
   const channels = options.channels ?? px.colour;
   const height = tileHeight + 2 * pad;
@@ -92,11 +112,20 @@ export function decodePngSheet(bytes: Uint8Array, file: string, options: PngShee
   }
   const classCount = labels ? tileRows / rowsPerClass! : undefined;
   if (options.classes && classCount !== undefined && options.classes.length !== classCount) {
-    throw new DataFormatError(file, `${options.classes.length} classes of ${rowsPerClass} tile rows`, `${tileRows} tile rows (${classCount} classes)`);
+    throw new DataFormatError(
+      file,
+      `${options.classes.length} classes of ${rowsPerClass} tile rows`,
+      `${tileRows} tile rows (${classCount} classes)`,
+    );
   }
   return {
     name: options.name ?? 'png-sheet',
-    data, count, height, width, channels, labels,
+    data,
+    count,
+    height,
+    width,
+    channels,
+    labels,
     ...(options.classes ? { classes: options.classes } : {}),
   };
 }

@@ -7,7 +7,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ] as const;
 
 export const DIGIT_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
@@ -67,7 +76,10 @@ export function findFashionMnistFile(dir: string, name: string): string | undefi
  * package's folder is no longer preferred by itself: the shipped files are the same originals, and reading them
  * keeps the provenance line the same on every machine.
  */
-export function locateFashionMnist(options: DataSourceOptions = {}, env: NodeJS.ProcessEnv = process.env): FashionMnistLocation {
+export function locateFashionMnist(
+  options: DataSourceOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): FashionMnistLocation {
   if (options.shippedOnly) return { kind: 'shipped', dir: SHIPPED_FASHION_MNIST_DIR, via: 'shipped' };
   const named: [string | undefined, FashionMnistLocation['via'], string][] = [
     [options.fashionMnistDir, 'option', 'the fashionMnistDir option'],
@@ -75,9 +87,14 @@ export function locateFashionMnist(options: DataSourceOptions = {}, env: NodeJS.
   ];
   for (const [dir, via, label] of named) {
     if (dir === undefined) continue;
-    const missing = Object.values(FASHION_MNIST_FILES).flatMap((f) => [f.images, f.labels]).filter((f) => !findFashionMnistFile(dir, f));
+    const missing = Object.values(FASHION_MNIST_FILES)
+      .flatMap((f) => [f.images, f.labels])
+      .filter((f) => !findFashionMnistFile(dir, f));
     if (missing.length > 0) {
-      throw new Error(`${dir} (from ${label}): expected the Fashion-MNIST files ${missing.join(', ')} (gzip or not), found none there`);
+      throw new Error(
+        `${dir} (from ${label}): expected the Fashion-MNIST files ${missing.join(', ')} ` +
+          `(gzip or not), found none there`,
+      );
     }
     return { kind: 'full', dir, via };
   }

@@ -10,9 +10,16 @@ import { DataFormatError } from './errors.ts';
 import { idxToImageSet, readIdx, readIdxImageSet, type IdxArray } from './idx.ts';
 import { selectImageSet } from './image-set.ts';
 import {
-  DIGIT_CLASSES, FASHION_MNIST_CLASSES, FASHION_MNIST_FILES, FASHION_MNIST_FULL_COUNTS,
-  FASHION_MNIST_SHIPPED_COUNTS, SHIPPED_DIGITS_FILES, findFashionMnistFile, locateFashionMnist,
-  type DataSourceOptions, type FashionMnistPart,
+  DIGIT_CLASSES,
+  FASHION_MNIST_CLASSES,
+  FASHION_MNIST_FILES,
+  FASHION_MNIST_FULL_COUNTS,
+  FASHION_MNIST_SHIPPED_COUNTS,
+  SHIPPED_DIGITS_FILES,
+  findFashionMnistFile,
+  locateFashionMnist,
+  type DataSourceOptions,
+  type FashionMnistPart,
 } from './sources.ts';
 import { synthetic } from './synthetic.ts';
 import { readCifar10 } from './cifar.ts';
@@ -52,10 +59,18 @@ interface Definition extends SplitInfo {
 }
 
 function fashionMnist(
-  name: string, part: FashionMnistPart, start: number, end: number, description: string, legacy?: string,
+  name: string,
+  part: FashionMnistPart,
+  start: number,
+  end: number,
+  description: string,
+  legacy?: string,
 ): Definition {
   return {
-    name, description, count: end - start, shape: [28, 28, 1],
+    name,
+    description,
+    count: end - start,
+    shape: [28, 28, 1],
     origin: `Fashion-MNIST ${part}[${start}:${end}]`,
     needsFullData: end > FASHION_MNIST_SHIPPED_COUNTS[part],
     ...(legacy ? { legacy } : {}),
@@ -67,8 +82,13 @@ function fashionMnist(
 function digits(part: keyof typeof DIGITS_PER_CLASS, description: string): Definition {
   const name = `digits/${part}`;
   return {
-    name, description, count: DIGITS_PER_CLASS[part] * 10, shape: [28, 28, 1],
-    origin: `OpenCV digits (MNIST), seeded class-balanced partition (seed ${DIGITS_SPLIT_SEED}), ${DIGITS_PER_CLASS[part]} a class`,
+    name,
+    description,
+    count: DIGITS_PER_CLASS[part] * 10,
+    shape: [28, 28, 1],
+    origin:
+      `OpenCV digits (MNIST), seeded class-balanced partition (seed ${DIGITS_SPLIT_SEED}), ` +
+      `${DIGITS_PER_CLASS[part]} a class`,
     needsFullData: false,
     sourceKey: () => SHIPPED_DIGITS_FILES.images,
     async load() {
@@ -81,9 +101,15 @@ function digits(part: keyof typeof DIGITS_PER_CLASS, description: string): Defin
 
 function syntheticPool(name: string, count: number, side: number, channels: 1 | 3): Definition {
   return {
-    name, count, shape: [side, side, channels], needsFullData: false,
-    description: `attacker's far-out-of-distribution query pool (${channels === 1 ? 'gray' : 'RGB'} shapes and stripes)`,
-    origin: `synthetic({ count: ${count}, height: ${side}, width: ${side}, channels: ${channels}, seed: ${SYNTHETIC_SPLIT_SEED} })`,
+    name,
+    count,
+    shape: [side, side, channels],
+    needsFullData: false,
+    description:
+      `attacker's far-out-of-distribution query pool (${channels === 1 ? 'gray' : 'RGB'} ` + `shapes and stripes)`,
+    origin:
+      `synthetic({ count: ${count}, height: ${side}, width: ${side}, ` +
+      `channels: ${channels}, seed: ${SYNTHETIC_SPLIT_SEED} })`,
     sourceKey: () => 'generated',
     async load() {
       const set = synthetic({ count, height: side, width: side, channels, seed: SYNTHETIC_SPLIT_SEED, name });
@@ -99,51 +125,130 @@ const CIFAR10_FILES = { train: [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`)
 function cifar10Dir(name: string): string {
   const dir = process.env[CIFAR10_ENV];
   const get = 'the binary version, cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html';
-  if (!dir) throw new Error(`split ${name} needs CIFAR-10, which does not ship with stealbench: set $${CIFAR10_ENV} to the folder holding data_batch_1.bin … data_batch_5.bin and test_batch.bin (${get})`);
+  if (!dir)
+    throw new Error(
+      `split ${name} needs CIFAR-10, which does not ship with stealbench: set ` +
+        `$${CIFAR10_ENV} to the folder holding data_batch_1.bin … ` +
+        `data_batch_5.bin and test_batch.bin (${get})`,
+    );
   const missing = [...CIFAR10_FILES.train, ...CIFAR10_FILES.test].filter((f) => !existsSync(join(dir, f)));
-  if (missing.length > 0) throw new Error(`split ${name}: $${CIFAR10_ENV} is ${dir}, expected the CIFAR-10 binary files there, missing ${missing.join(', ')} (${get})`);
+  if (missing.length > 0)
+    throw new Error(
+      `split ${name}: $${CIFAR10_ENV} is ${dir}, expected the CIFAR-10 binary ` +
+        `files there, missing ${missing.join(', ')} (${get})`,
+    );
   return dir;
 }
 
 /** A CIFAR-10 split read from the user's folder ($STEALBENCH_CIFAR10_DIR): the paper profile's data. */
 function cifar10(name: string, part: 'train' | 'test', description: string): Definition {
   return {
-    name, description, count: part === 'train' ? 50_000 : 10_000, shape: [32, 32, 3], needsFullData: true,
+    name,
+    description,
+    count: part === 'train' ? 50_000 : 10_000,
+    shape: [32, 32, 3],
+    needsFullData: true,
     origin: `CIFAR-10 ${part === 'train' ? 'data_batch_1..5' : 'test_batch'} from $${CIFAR10_ENV}`,
     sourceKey: () => cifar10Dir(name),
     async load() {
       const dir = cifar10Dir(name);
-      const set = await readCifar10(CIFAR10_FILES[part].map((f) => join(dir, f)), name);
+      const set = await readCifar10(
+        CIFAR10_FILES[part].map((f) => join(dir, f)),
+        name,
+      );
       return { ...set, source: `cifar-10 (${dir}) ${part}` };
     },
   };
 }
 
-/** Why the first layout's Fashion-MNIST splits are kept: the shipped victims and committed records were made on them. */
+/** Why the first layout's Fashion-MNIST splits are kept: the shipped victims and committed records were made on them.
+ * */
 const LEGACY_NOTE = 'the layout before issue 11, kept for the victims and records made with it';
 
 const DEFINITIONS: readonly Definition[] = [
   // The layout of issue 11: disjoint parts of the whole dataset, large enough for budgets up to 20,000 queries.
-  fashionMnist('fmnist/victim-train-30k', 'train', 0, 30_000, "the provider's private SSL training data (labels used only by supervised victims)"),
-  fashionMnist('fmnist/attacker-pool-20k', 'train', 30_000, 50_000, "the attacker's in-distribution query pool, in the original order"),
+  fashionMnist(
+    'fmnist/victim-train-30k',
+    'train',
+    0,
+    30_000,
+    "the provider's private SSL training data (labels used only by " + 'supervised victims)',
+  ),
+  fashionMnist(
+    'fmnist/attacker-pool-20k',
+    'train',
+    30_000,
+    50_000,
+    "the attacker's in-distribution query pool, in the original order",
+  ),
   fashionMnist('fmnist/probe-train-10k', 'train', 50_000, 60_000, 'downstream linear-probe training set (task fmnist)'),
-  fashionMnist('fmnist/probe-test-10k', 'test', 0, 10_000, 'downstream test set, the whole test set (task fmnist); never queried by an attacker'),
+  fashionMnist(
+    'fmnist/probe-test-10k',
+    'test',
+    0,
+    10_000,
+    'downstream test set, the whole test set (task fmnist); never queried ' + 'by an attacker',
+  ),
   // Smoke-sized probe splits (task fmnist-small): for the smoke profile and end-to-end tests, which check that the
   // pipeline runs, not what it measures. Subsets of the fmnist task's splits, so they stay clear of every pool.
-  fashionMnist('fmnist/probe-train-1k', 'train', 50_000, 51_000, 'smoke-sized probe training set (task fmnist-small; tests only)'),
+  fashionMnist(
+    'fmnist/probe-train-1k',
+    'train',
+    50_000,
+    51_000,
+    'smoke-sized probe training set (task fmnist-small; tests only)',
+  ),
   fashionMnist('fmnist/probe-test-1k', 'test', 0, 1_000, 'smoke-sized probe test set (task fmnist-small; tests only)'),
-  fashionMnist('fmnist/victim-train-full', 'train', 0, 60_000, 'all 60,000 training images, for the paper profile (overlaps the probe splits)'),
-  fashionMnist('fmnist/victim-train', 'train', 0, 10_000, `legacy: the provider's data (${LEGACY_NOTE})`, 'fmnist/victim-train-30k'),
-  fashionMnist('fmnist/probe-train', 'train', 10_000, 15_000, `legacy: probe training set (${LEGACY_NOTE})`, 'fmnist/probe-train-10k'),
-  fashionMnist('fmnist/attacker-pool', 'test', 0, 8_000, `legacy: attacker's pool (${LEGACY_NOTE})`, 'fmnist/attacker-pool-20k'),
-  fashionMnist('fmnist/probe-test', 'test', 8_000, 10_000, `legacy: probe test set (${LEGACY_NOTE})`, 'fmnist/probe-test-10k'),
+  fashionMnist(
+    'fmnist/victim-train-full',
+    'train',
+    0,
+    60_000,
+    'all 60,000 training images, for the paper profile (overlaps the probe ' + 'splits)',
+  ),
+  fashionMnist(
+    'fmnist/victim-train',
+    'train',
+    0,
+    10_000,
+    `legacy: the provider's data (${LEGACY_NOTE})`,
+    'fmnist/victim-train-30k',
+  ),
+  fashionMnist(
+    'fmnist/probe-train',
+    'train',
+    10_000,
+    15_000,
+    `legacy: probe training set (${LEGACY_NOTE})`,
+    'fmnist/probe-train-10k',
+  ),
+  fashionMnist(
+    'fmnist/attacker-pool',
+    'test',
+    0,
+    8_000,
+    `legacy: attacker's pool (${LEGACY_NOTE})`,
+    'fmnist/attacker-pool-20k',
+  ),
+  fashionMnist(
+    'fmnist/probe-test',
+    'test',
+    8_000,
+    10_000,
+    `legacy: probe test set (${LEGACY_NOTE})`,
+    'fmnist/probe-test-10k',
+  ),
   digits('probe-train', 'digits downstream linear-probe training set'),
   digits('probe-test', 'digits downstream test set'),
   digits('attacker-pool', "the attacker's out-of-distribution query pool (digits)"),
   syntheticPool('synthetic/attacker-pool', 8_000, 28, 1),
   syntheticPool('synthetic/attacker-pool-rgb', 8_000, 32, 3),
   cifar10('cifar10/victim-train', 'train', "paper profile: the provider's SSL training data (user-supplied CIFAR-10)"),
-  cifar10('cifar10/probe-train', 'train', 'paper profile: CIFAR-10 linear-probe training set (the 50,000 training images)'),
+  cifar10(
+    'cifar10/probe-train',
+    'train',
+    'paper profile: CIFAR-10 linear-probe training set (the 50,000 training ' + 'images)',
+  ),
   cifar10('cifar10/probe-test', 'test', 'paper profile: CIFAR-10 linear-probe test set'),
 ];
 
@@ -176,7 +281,9 @@ const splitCache = new Map<string, Promise<SplitSet>>();
 export function loadSplit(name: string, options: SplitOptions = {}): Promise<SplitSet> {
   const definition = DEFINITIONS.find((d) => d.name === name);
   if (!definition) {
-    return Promise.reject(new Error(`unknown split "${name}"; known splits: ${DEFINITIONS.map((d) => d.name).join(', ')}`));
+    return Promise.reject(
+      new Error(`unknown split "${name}"; known splits: ${DEFINITIONS.map((d) => d.name).join(', ')}`),
+    );
   }
   let key: string;
   try {
@@ -203,7 +310,10 @@ export function clearSplitCache(): void {
 
 // ---------------------------------------------------------------- Fashion-MNIST
 
-const rawCache = new Map<string, Promise<{ images: IdxArray; labels: IdxArray; files: { images: string; labels: string } }>>();
+const rawCache = new Map<
+  string,
+  Promise<{ images: IdxArray; labels: IdxArray; files: { images: string; labels: string } }>
+>();
 
 function loadRaw(dir: string, part: FashionMnistPart) {
   const key = `${dir}|${part}`;
@@ -214,27 +324,51 @@ function loadRaw(dir: string, part: FashionMnistPart) {
       images: findFashionMnistFile(dir, names.images) ?? `${dir}/${names.images}`,
       labels: findFashionMnistFile(dir, names.labels) ?? `${dir}/${names.labels}`,
     };
-    pending = Promise.all([readIdx(files.images, 'images'), readIdx(files.labels, 'labels')]).then(([images, labels]) => ({ images, labels, files }));
+    pending = Promise.all([readIdx(files.images, 'images'), readIdx(files.labels, 'labels')]).then(
+      ([images, labels]) => ({ images, labels, files }),
+    );
     rawCache.set(key, pending);
     pending.catch(() => rawCache.delete(key));
   }
   return pending;
 }
 
-async function loadFashionMnistRange(name: string, part: FashionMnistPart, start: number, end: number, options: SplitOptions): Promise<SplitSet> {
+async function loadFashionMnistRange(
+  name: string,
+  part: FashionMnistPart,
+  start: number,
+  end: number,
+  options: SplitOptions,
+): Promise<SplitSet> {
   const location = locateFashionMnist(options);
   const raw = await loadRaw(location.dir, part);
   const available = raw.images.dims[0]!;
   if (available < end) {
-    throw new DataFormatError(raw.files.images, `at least ${end} images for split ${name}`, `${available} (is this the full Fashion-MNIST ${part} file of ${FASHION_MNIST_FULL_COUNTS[part]}?)`);
+    throw new DataFormatError(
+      raw.files.images,
+      `at least ${end} images for split ${name}`,
+      `${available} (is this the full Fashion-MNIST ${part} file of ${FASHION_MNIST_FULL_COUNTS[part]}?)`,
+    );
   }
   const per = raw.images.dims.slice(1).reduce((a, b) => a * b, 1);
-  const images: IdxArray = { dims: [end - start, ...raw.images.dims.slice(1)], data: raw.images.data.subarray(start * per, end * per) };
+  const images: IdxArray = {
+    dims: [end - start, ...raw.images.dims.slice(1)],
+    data: raw.images.data.subarray(start * per, end * per),
+  };
   if (raw.labels.dims[0] !== available) {
-    throw new DataFormatError(raw.files.labels, `${available} labels to match ${raw.files.images}`, `${raw.labels.dims[0]}`);
+    throw new DataFormatError(
+      raw.files.labels,
+      `${available} labels to match ${raw.files.images}`,
+      `${raw.labels.dims[0]}`,
+    );
   }
   const labels: IdxArray = { dims: [end - start], data: raw.labels.data.subarray(start, end) };
-  const set = idxToImageSet(images, labels, { images: raw.files.images, labels: raw.files.labels, name, classes: FASHION_MNIST_CLASSES });
+  const set = idxToImageSet(images, labels, {
+    images: raw.files.images,
+    labels: raw.files.labels,
+    name,
+    classes: FASHION_MNIST_CLASSES,
+  });
   // Name what the files are, not how the folder was found: a user folder may hold a subset too.
   const whole = available === FASHION_MNIST_FULL_COUNTS[part];
   const kind = location.kind === 'shipped' ? 'shipped' : whole ? 'full' : `subset of ${available}`;
@@ -274,6 +408,7 @@ export function digitsPartition(labels: Int32Array): Record<keyof typeof DIGITS_
       at += DIGITS_PER_CLASS[part];
     }
   }
-  for (const part of order) parts[part] = createRng(deriveSeed(DIGITS_SPLIT_SEED, `digits/${part}`)).shuffle(parts[part]);
+  for (const part of order)
+    parts[part] = createRng(deriveSeed(DIGITS_SPLIT_SEED, `digits/${part}`)).shuffle(parts[part]);
   return parts;
 }

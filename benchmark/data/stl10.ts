@@ -7,7 +7,16 @@ import { readDataFile } from './bytes.ts';
 import { DataFormatError } from './errors.ts';
 
 export const STL10_CLASSES = [
-  'airplane', 'bird', 'car', 'cat', 'deer', 'dog', 'horse', 'monkey', 'ship', 'truck',
+  'airplane',
+  'bird',
+  'car',
+  'cat',
+  'deer',
+  'dog',
+  'horse',
+  'monkey',
+  'ship',
+  'truck',
 ] as const;
 
 export const STL10_SIDE = 96;
@@ -21,11 +30,19 @@ export interface Stl10Options {
 }
 
 /** Decodes STL-10 image bytes (column-major per channel) into NHWC floats. */
-export function decodeStl10Images(bytes: Uint8Array, file: string, side = STL10_SIDE): { data: Float32Array; count: number } {
+export function decodeStl10Images(
+  bytes: Uint8Array,
+  file: string,
+  side = STL10_SIDE,
+): { data: Float32Array; count: number } {
   const plane = side * side;
   const size = 3 * plane;
   if (bytes.length === 0 || bytes.length % size !== 0) {
-    throw new DataFormatError(file, `a non-empty multiple of ${size} bytes (3×${side}×${side} images)`, `${bytes.length} bytes`);
+    throw new DataFormatError(
+      file,
+      `a non-empty multiple of ${size} bytes (3×${side}×${side} images)`,
+      `${bytes.length} bytes`,
+    );
   }
   const count = bytes.length / size;
   const data = new Float32Array(bytes.length);
@@ -48,17 +65,28 @@ export async function readStl10(options: Stl10Options): Promise<ImageSet> {
   if (options.labels) {
     const bytes = await readDataFile(options.labels);
     if (bytes.length !== count) {
-      throw new DataFormatError(options.labels, `${count} label bytes to match ${options.images}`, `${bytes.length} bytes`);
+      throw new DataFormatError(
+        options.labels,
+        `${count} label bytes to match ${options.images}`,
+        `${bytes.length} bytes`,
+      );
     }
     labels = new Int32Array(count);
     for (let i = 0; i < count; i++) {
       const label = bytes[i]!;
-      if (label < 1 || label > 10) throw new DataFormatError(options.labels, 'labels in 1..10', `${label} at index ${i}`);
+      if (label < 1 || label > 10)
+        throw new DataFormatError(options.labels, 'labels in 1..10', `${label} at index ${i}`);
       labels[i] = label - 1;
     }
   }
   return {
     name: options.name ?? 'stl10',
-    data, count, height: STL10_SIDE, width: STL10_SIDE, channels: 3, labels, classes: STL10_CLASSES,
+    data,
+    count,
+    height: STL10_SIDE,
+    width: STL10_SIDE,
+    channels: 3,
+    labels,
+    classes: STL10_CLASSES,
   };
 }

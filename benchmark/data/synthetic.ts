@@ -8,8 +8,16 @@ import type { ImageSet } from '../plugin/types.ts';
 import { createRng, deriveSeed, type Rng } from '../util/random.ts';
 
 export const SYNTHETIC_CLASSES = [
-  'disc', 'ring', 'square', 'square-outline', 'triangle', 'plus',
-  'horizontal-stripes', 'vertical-stripes', 'diagonal-stripes', 'checkerboard',
+  'disc',
+  'ring',
+  'square',
+  'square-outline',
+  'triangle',
+  'plus',
+  'horizontal-stripes',
+  'vertical-stripes',
+  'diagonal-stripes',
+  'checkerboard',
 ] as const;
 
 export interface SyntheticOptions {
@@ -48,7 +56,8 @@ const PATTERNS: Record<string, (dx: number, dy: number, period: number, phase: n
   'horizontal-stripes': (_dx, dy, p, ph) => stripe(dy, p, ph),
   'vertical-stripes': (dx, _dy, p, ph) => stripe(dx, p, ph),
   'diagonal-stripes': (dx, dy, p, ph) => stripe((dx + dy) / Math.SQRT2, p, ph),
-  checkerboard: (dx, dy, p, ph) => (Math.cos((2 * Math.PI * dx) / p + ph) * Math.cos((2 * Math.PI * dy) / p) > 0 ? 1 : 0),
+  checkerboard: (dx, dy, p, ph) =>
+    Math.cos((2 * Math.PI * dx) / p + ph) * Math.cos((2 * Math.PI * dy) / p) > 0 ? 1 : 0,
 };
 
 function stripe(t: number, period: number, phase: number): number {
@@ -75,10 +84,12 @@ function labelOf(i: number, classes: number, seed: number, cache: Map<number, nu
   return perm[i % classes]!;
 }
 
-/** Seeded synthetic images of ten shape classes (same seed, same images; prefix-stable): a far-out-of-distribution pool. */
+/** Seeded synthetic images of ten shape classes (same seed, same images; prefix-stable): a far-out-of-distribution
+ * pool. */
 export function synthetic(options: SyntheticOptions): ImageSet {
   const { count, seed, classes = 10, height = 28, width = 28, channels = 1, noise = 0.03 } = options;
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`synthetic: count must be a non-negative integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`synthetic: count must be a non-negative integer, got ${count}`);
   if (!Number.isInteger(classes) || classes < 2 || classes > SYNTHETIC_CLASSES.length) {
     throw new RangeError(`synthetic: classes must be an integer in 2..${SYNTHETIC_CLASSES.length}, got ${classes}`);
   }
@@ -122,7 +133,12 @@ export function synthetic(options: SyntheticOptions): ImageSet {
   }
   return {
     name: options.name ?? `synthetic/${height}x${width}x${channels}`,
-    data, count, height, width, channels, labels,
+    data,
+    count,
+    height,
+    width,
+    channels,
+    labels,
     classes: SYNTHETIC_CLASSES.slice(0, classes),
   };
 }

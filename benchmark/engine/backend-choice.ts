@@ -1,4 +1,5 @@
-// Which TensorFlow.js backend to run on, and how to load it. The wasm and cpu backends ship with the project; the native
+// Which TensorFlow.js backend to run on, and how to load it. The wasm and cpu backends ship with the project; the
+// native
 // ones (@tensorflow/tfjs-node, @tensorflow/tfjs-node-gpu) are optional accelerators that download libtensorflow at
 // install time, so they are loaded by dynamic import only when they are installed.
 import { createRequire } from 'node:module';

@@ -1,5 +1,6 @@
 // The compute engine: one call that readies TensorFlow.js on a chosen backend and says which one it got. On wasm (the
-// default without native TensorFlow) it also registers our training kernels, without which wasm cannot train a conv net.
+// default without native TensorFlow) it also registers our training kernels, without which wasm cannot train a conv
+// net.
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers them all when imported. Import it
 // here, first, so that the gradients our wasm registry wraps exist (and are not re-registered over ours later).
@@ -43,7 +44,8 @@ export interface EngineInfo {
 
 let current: EngineInfo | undefined;
 
-/** Readies TensorFlow.js. Idempotent: a second call with the same choice returns at once while that backend is active. */
+/** Readies TensorFlow.js. Idempotent: a second call with the same choice returns at once while that backend is active.
+ * */
 export async function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
   const requested = resolveBackendChoice(options.backend);
   if (current && current.requested === requested && tf.getBackend() === current.backend) {

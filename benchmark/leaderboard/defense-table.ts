@@ -25,7 +25,8 @@ export interface DefenseRow {
 
 function ownershipCell(o: OwnershipSummary | null, evidence: 'stolen' | 'independent'): string {
   if (!o) return '—';
-  // For a stolen copy the weakest evidence is the largest p; for an independent encoder the closest call is the smallest.
+  // For a stolen copy the weakest evidence is the largest p; for an independent encoder the closest call is the
+  // smallest.
   const p = evidence === 'stolen' ? `p ≤ ${pValue(o.pMax)}` : `p ≥ ${pValue(o.pMin)}`;
   const verdict = `${o.claimed}/${o.seeds} claimed, stat ${o.statistic.mean.toFixed(2)}, ${p}`;
   if (evidence === 'independent' || o.powerSeeds === 0) return verdict;

@@ -81,7 +81,9 @@ export function lineChartSvg(spec: LineChartSpec): string {
 
   const out: string[] = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
+      `viewBox="0 0 ${width} ${height}" font-family="sans-serif" ` +
+      `font-size="11">`,
   );
   out.push(`<title>${escapeXml(spec.title)}</title>`);
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
@@ -95,7 +97,9 @@ export function lineChartSvg(spec: LineChartSpec): string {
     out.push(`<line x1="${r2(x0)}" x2="${r2(x0 + plotW)}" y1="${r2(y(t))}" y2="${r2(y(t))}"/>`);
   out.push(`</g>`);
   out.push(
-    `<g stroke="#333333"><line x1="${r2(x0)}" x2="${r2(x0 + plotW)}" y1="${r2(y0)}" y2="${r2(y0)}"/><line x1="${r2(x0)}" x2="${r2(x0)}" y1="${r2(margin.top)}" y2="${r2(y0)}"/></g>`,
+    `<g stroke="#333333"><line x1="${r2(x0)}" x2="${r2(x0 + plotW)}" y1="${r2(y0)}" ` +
+      `y2="${r2(y0)}"/><line x1="${r2(x0)}" x2="${r2(x0)}" y1="${r2(margin.top)}" ` +
+      `y2="${r2(y0)}"/></g>`,
   );
   out.push(`<g text-anchor="middle">`);
   for (const t of xs) out.push(`<text x="${r2(x(t))}" y="${r2(y0 + 16)}">${escapeXml(tickText(t))}</text>`);
@@ -104,10 +108,12 @@ export function lineChartSvg(spec: LineChartSpec): string {
   for (const t of y.ticks(6)) out.push(`<text x="${r2(x0 - 6)}" y="${r2(y(t) + 4)}">${escapeXml(tickText(t))}</text>`);
   out.push(`</g>`);
   out.push(
-    `<text x="${r2(x0 + plotW / 2)}" y="${r2(height - 10)}" text-anchor="middle">${escapeXml(spec.xLabel)}${useLog ? ' (log scale)' : ''}</text>`,
+    `<text x="${r2(x0 + plotW / 2)}" y="${r2(height - 10)}" ` +
+      `text-anchor="middle">${escapeXml(spec.xLabel)}${useLog ? ' (log scale)' : ''}</text>`,
   );
   out.push(
-    `<text transform="translate(14 ${r2(margin.top + plotH / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(spec.yLabel)}</text>`,
+    `<text transform="translate(14 ${r2(margin.top + plotH / 2)}) ` +
+      `rotate(-90)" text-anchor="middle">${escapeXml(spec.yLabel)}</text>`,
   );
 
   // Series: a polyline through the points in x order, whiskers for intervals, a dot per point.
@@ -131,7 +137,8 @@ export function lineChartSvg(spec: LineChartSpec): string {
     const ly = margin.top + 8 + i * 18;
     const lx = width - legendWidth;
     out.push(
-      `<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+      `<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${colour}" ` +
+        `stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
     );
     out.push(`<text x="${lx + 28}" y="${ly + 4}">${escapeXml(s.label)}</text>`);
   });

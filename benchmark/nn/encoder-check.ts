@@ -43,7 +43,10 @@ export function encoderProblem(model: tfl.LayersModel, inputShape: readonly [num
   const out = { shape: y.shape, values: y.dataSync() };
   y.dispose();
   if (out.shape.length !== 2 || out.shape[0] !== PROBE_IMAGES || out.shape[1] !== dim) {
-    return `on ${PROBE_IMAGES} images it returned shape ${JSON.stringify(out.shape)}, expected [${PROBE_IMAGES}, ${dim}]`;
+    return (
+      `on ${PROBE_IMAGES} images it returned shape ${JSON.stringify(out.shape)}, ` +
+      `expected [${PROBE_IMAGES}, ${dim}]`
+    );
   }
   const bad = out.values.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0)

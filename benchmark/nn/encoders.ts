@@ -32,7 +32,8 @@ export interface EncoderSpec {
 
 export const ENCODER_ARCHS: readonly EncoderArch[] = ['small-cnn', 'mid-cnn', 'deep-cnn', 'resnet18', 'resnet34'];
 
-/** PyTorch's BatchNorm momentum 0.1 (tfjs counts the other way), so that short CPU trainings have usable running stats. */
+/** PyTorch's BatchNorm momentum 0.1 (tfjs counts the other way), so that short CPU trainings have usable running stats.
+ * */
 const BN_MOMENTUM = 0.9;
 const BN_EPSILON = 1e-5;
 
@@ -116,7 +117,8 @@ export function adaptivePoolWindow(size: number, pool: number): { kernel: number
   const uniform = starts.every((s, i) => s === i * stride && ends[i]! - s === kernel);
   if (!uniform)
     throw new Error(
-      `EncoderSpec.pool: a ${pool}×${pool} adaptive grid on a ${size}×${size} map has uneven windows; choose another pool`,
+      `EncoderSpec.pool: a ${pool}×${pool} adaptive grid on a ${size}×${size} ` +
+        `map has uneven windows; choose another pool`,
     );
   return { kernel, stride };
 }

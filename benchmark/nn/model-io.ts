@@ -112,7 +112,8 @@ export async function readModelManifest(dir: string): Promise<ModelManifest> {
   }
   if (manifest.format !== 'stealbench-model' || manifest.version !== 1) {
     throw new Error(
-      `loadModel: ${path}: expected format "stealbench-model" version 1, found ${JSON.stringify(manifest.format)} version ${JSON.stringify(manifest.version)}`,
+      `loadModel: ${path}: expected format "stealbench-model" version 1, ` +
+        `found ${JSON.stringify(manifest.format)} version ${JSON.stringify(manifest.version)}`,
     );
   }
   if (typeof manifest.weightsSha256 !== 'string') throw new Error(`loadModel: ${path}: field weightsSha256 missing`);
@@ -149,7 +150,8 @@ export async function loadModel(dir: string): Promise<{ model: tfl.LayersModel; 
   if (actual !== manifest.weightsSha256) {
     model.dispose();
     throw new Error(
-      `loadModel: ${dir}: the weights' sha256 is ${actual}, the manifest says ${manifest.weightsSha256} (corrupt or edited files)`,
+      `loadModel: ${dir}: the weights' sha256 is ${actual}, the manifest says ` +
+        `${manifest.weightsSha256} (corrupt or edited files)`,
     );
   }
   return { model, manifest };

@@ -87,7 +87,8 @@ export function createAdamStepper(variables: readonly tf.Variable[], settings: A
           const i = index.get(originalName.slice(0, -suffix.length));
           if (i === undefined || list.length !== variables.length) {
             throw new Error(
-              `saveState: Adam holds ${list.length} moments for ${variables.length} variables (a variable without gradient?); cannot checkpoint`,
+              `saveState: Adam holds ${list.length} moments for ${variables.length} ` +
+                `variables (a variable without gradient?); cannot checkpoint`,
             );
           }
           out[i] = { shape: [...variable.shape], values: Float32Array.from(variable.dataSync() as Float32Array) };
@@ -107,7 +108,8 @@ export function createAdamStepper(variables: readonly tf.Variable[], settings: A
       const count = state.firstMoments.length;
       if (state.secondMoments.length !== count || (count !== 0 && count !== variables.length)) {
         throw new Error(
-          `restoreState: the saved Adam state has ${count}/${state.secondMoments.length} moments, this stepper has ${variables.length} variables`,
+          `restoreState: the saved Adam state has ${count}/${state.secondMoments.length} ` +
+            `moments, this stepper has ${variables.length} variables`,
         );
       }
       state.firstMoments.forEach((m, i) => {

@@ -95,7 +95,8 @@ export async function featuresOf(source: FeatureSource, images: ImageBatch, batc
   const v = await source(images);
   if (v.count !== images.count || v.data.length !== v.count * v.dim) {
     throw new Error(
-      `linearProbe: the feature function returned ${v.count} vectors (${v.data.length} values, dim ${v.dim}) for ${images.count} images`,
+      `linearProbe: the feature function returned ${v.count} vectors (${v.data.length} ` +
+        `values, dim ${v.dim}) for ${images.count} images`,
     );
   }
   return v;

@@ -92,7 +92,8 @@ export function softmaxClassifier(
 ): SoftmaxClassifier {
   if (weights.length !== dim * classes || bias.length !== classes) {
     throw new Error(
-      `softmaxClassifier: expected ${dim}×${classes} weights and ${classes} biases, found ${weights.length} and ${bias.length}`,
+      `softmaxClassifier: expected ${dim}×${classes} weights and ${classes} ` +
+        `biases, found ${weights.length} and ${bias.length}`,
     );
   }
   return {

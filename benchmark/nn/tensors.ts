@@ -27,7 +27,8 @@ export function checkVectors(vectors: Vectors, where: string): void {
   if (!(vectors.data instanceof Float32Array)) throw new Error(`${where}: data must be a Float32Array`);
   if (vectors.data.length !== vectors.count * vectors.dim) {
     throw new Error(
-      `${where}: data has ${vectors.data.length} values, expected count×dim = ${vectors.count}×${vectors.dim} = ${vectors.count * vectors.dim}`,
+      `${where}: data has ${vectors.data.length} values, expected count×dim = ` +
+        `${vectors.count}×${vectors.dim} = ${vectors.count * vectors.dim}`,
     );
   }
 }

@@ -180,7 +180,8 @@ function makeHeads(o: TrainSslOptions, repDim: number, classes: number): Trained
   }
 }
 
-/** Trains an encoder with an SSL method (SimCLR, SimSiam, Barlow Twins) on images: what victims and some attacks use. */
+/** Trains an encoder with an SSL method (SimCLR, SimSiam, Barlow Twins) on images: what victims and some attacks use.
+ * */
 export async function trainSsl(o: TrainSslOptions): Promise<TrainResult> {
   const where = `trainSsl(${o.method})`;
   if (!SSL_METHODS.includes(o.method))
@@ -349,14 +350,17 @@ function restoreCheckpoint(
     !inEpoch
   ) {
     throw new Error(
-      `${where}: epoch ${c.epoch}, batch ${c.batch} with ${c.epochLosses.length} epoch losses does not fit a run of ${o.epochs} epochs of ${batchesPerEpoch} batches`,
+      `${where}: epoch ${c.epoch}, batch ${c.batch} with ${c.epochLosses.length} ` +
+        `epoch losses does not fit a run of ${o.epochs} epochs of ${batchesPerEpoch} ` +
+        `batches`,
     );
   }
   const byName = new Map(c.tensors.map((t) => [t.name, t]));
   const expected = snapshotNames(groups);
   if (expected.length !== c.tensors.length || expected.some((n) => !byName.has(n))) {
     throw new Error(
-      `${where}: the checkpoint holds ${c.tensors.length} tensors, this model ${expected.length} (another architecture or method?)`,
+      `${where}: the checkpoint holds ${c.tensors.length} tensors, this model ` +
+        `${expected.length} (another architecture or method?)`,
     );
   }
   for (const [group, source] of groups) {
@@ -405,7 +409,8 @@ export interface TrainToMatchOptions {
   onProgress?: ProgressReporter;
 }
 
-/** Algorithm 1 with the victim's answers in hand: minimise loss(student(t(x)), target) over epochs of seeded batches. */
+/** Algorithm 1 with the victim's answers in hand: minimise loss(student(t(x)), target) over epochs of seeded batches.
+ * */
 export async function trainToMatch(
   o: TrainToMatchOptions,
 ): Promise<{ student: tfl.LayersModel; epochLosses: number[]; steps: number }> {

@@ -41,8 +41,10 @@ function entrySource(modulePath: string): string {
     `import { runAttackChild } from ${path(here('./attack-child.ts'))};`,
     'runAttackChild({',
     `  plugin: () => import(${path(modulePath)}),`,
-    `  initEngine: async (backend) => (await import(${path(here('../engine/index.ts'))})).initEngine(backend ? { backend } : {}),`,
-    `  saveModel: async (model, dir) => { await (await import(${path(here('../nn/model-io.ts'))})).saveModel(model, dir); },`,
+    `  initEngine: async (backend) => (await import(${path(here('../engine/index.ts'))})).initEngine(backend ` +
+      `? { backend } : {}),`,
+    `  saveModel: async (model, dir) => { await (await import(${path(here('../nn/model-io.ts'))})).saveModel(model, ` +
+      `dir); },`,
     '});',
   ].join('\n');
 }

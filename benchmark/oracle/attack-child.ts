@@ -27,7 +27,8 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** What the generated bundle entry hands in: lazy loaders, so that an error while loading is reported with its phase. */
+/** What the generated bundle entry hands in: lazy loaders, so that an error while loading is reported with its phase.
+ * */
 export interface ChildModules {
   plugin(): Promise<{ default?: AttackPlugin<Record<string, unknown>> }>;
   /** The project's engine (benchmark/engine: wasm + our training kernels, or native TensorFlow). */

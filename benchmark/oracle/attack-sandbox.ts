@@ -92,7 +92,8 @@ export function detectIsolation(): Isolation {
       level: 'process-group',
       strong: false,
       ...tools,
-      description: `own process group only (${why}): an attack can still signal harness processes that run as the same user`,
+      description:
+        `own process group only (${why}): an attack can still signal harness ` + `processes that run as the same user`,
     };
   }
   return detected;

@@ -37,7 +37,8 @@ export class QueryBudgetExceededError extends OracleError {
     super(
       'QUERY_BUDGET_EXCEEDED',
       `Query budget exceeded for account "${account}": the batch asks for ${requested} image(s) but only ` +
-        `${remaining} quer${remaining === 1 ? 'y remains' : 'ies remain'}. The batch was refused whole and nothing was charged.`,
+        (`${remaining} quer${remaining === 1 ? 'y remains' : 'ies remain'}. The ` +
+          `batch was refused whole and nothing was charged.`),
     );
   }
   override details() {

@@ -160,7 +160,8 @@ export function validateAccountReports(reports: unknown): asserts reports is Acc
 export function validateDefenseFigures(figures: unknown): asserts figures is Record<string, number> {
   if (typeof figures !== 'object' || figures === null || Array.isArray(figures)) {
     throw new GuardAnswerError(
-      `the defense guard's figures() is invalid: it returned ${describe(figures)}, expected an object of named numbers.`,
+      `the defense guard's figures() is invalid: it returned ${describe(figures)}, ` +
+        `expected an object of named numbers.`,
     );
   }
   for (const [name, value] of Object.entries(figures)) {

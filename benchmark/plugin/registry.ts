@@ -337,7 +337,8 @@ export function checkOnePluginFolder(folder: string, kind: PluginKind): string[]
     problems.push('README.md is empty');
   if (!walkFiles(folder).some((rel) => isTestFile(basename(rel)))) {
     problems.push(
-      `no test file: add e.g. ${name}.test.ts that calls test${kind[0]!.toUpperCase()}${kind.slice(1)}() from benchmark/testkit`,
+      `no test file: add e.g. ${name}.test.ts that calls test${kind[0]!.toUpperCase()}${kind.slice(1)}() ` +
+        `from benchmark/testkit`,
     );
   }
   return problems;

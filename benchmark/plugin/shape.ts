@@ -58,7 +58,8 @@ export function guessPluginKind(plugin: unknown): PluginKind | null {
 export function checkPluginShape(kind: PluginKind, plugin: unknown): string[] {
   if (!isObject(plugin))
     return [
-      `the default export must be a ${kind} plugin object (use define${kind[0]!.toUpperCase()}${kind.slice(1)}), found ${plugin === null ? 'null' : typeof plugin}`,
+      `the default export must be a ${kind} plugin object (use define${kind[0]!.toUpperCase()}${kind.slice(1)}), ` +
+        `found ${plugin === null ? 'null' : typeof plugin}`,
     ];
   if (!isObject(plugin.meta))
     return ['the plugin has no meta object: export default { meta: { id, title, ... }, ... }'];
@@ -70,7 +71,8 @@ export function checkPluginShape(kind: PluginKind, plugin: unknown): string[] {
       compileOptionsSchema(kind, plugin as { meta: { id: string; options?: unknown } });
       for (const issue of checkOptionDefaults(kind, plugin as { meta: { id: string; options?: unknown } })) {
         problems.push(
-          `meta.options${issue.path === '' ? '' : ` at ${formatPointer(issue.path)}`}: ${issue.message}, found ${JSON.stringify(issue.found)}`,
+          `meta.options${issue.path === '' ? '' : ` at ${formatPointer(issue.path)}`}: ` +
+            `${issue.message}, found ${JSON.stringify(issue.found)}`,
         );
       }
     } catch (error) {
@@ -84,7 +86,8 @@ export function checkPluginShape(kind: PluginKind, plugin: unknown): string[] {
   if (kind === 'victim') {
     if (!isObject(plugin.recipe))
       problems.push(
-        'a victim must have a recipe object: { method, encoder, data, augmentation, epochs, batchSize, learningRate, seed }',
+        'a victim must have a recipe object: { method, encoder, data, ' +
+          'augmentation, epochs, batchSize, learningRate, seed }',
       );
     else if (!pushAll(problems, problemsOf('recipe', validators.recipe, plugin.recipe))) {
       try {
@@ -127,7 +130,8 @@ function checkDefenseHooks(plugin: Record<string, unknown>): string[] {
   // Proactive defenses act before deployment (the watermark changes how the victim is trained); a guard is optional.
   if (kind === 'proactive' && typeof plugin.prepareVictim !== 'function' && typeof plugin.guard !== 'function') {
     problems.push(
-      "a proactive defense must have prepareVictim(options) (the settings it adds to the victim's training) or a guard(victim, options, ctx)",
+      'a proactive defense must have prepareVictim(options) (the settings it ' +
+        "adds to the victim's training) or a guard(victim, options, ctx)",
     );
   }
   if (kind === 'reactive' && typeof plugin.verifyOwnership !== 'function') {

@@ -37,7 +37,8 @@ export interface QueryAnswer extends Vectors {
   labels?: Int32Array;
 }
 
-/** An account's budget in images: the total, what was used, and what remains (all of the attacker's accounts together). */
+/** An account's budget in images: the total, what was used, and what remains (all of the attacker's accounts together).
+ * */
 export interface BudgetState {
   total: number;
   used: number;
@@ -287,7 +288,8 @@ export interface DefenseMeta<Options> extends PluginMeta<Options> {
   kind: DefenseKind;
 }
 
-/** A defense plugin: `meta` plus any of `guard`, `prepareVictim`, `victimTrainHook`, `verifyOwnership` (see `defineDefense`). */
+/** A defense plugin: `meta` plus any of `guard`, `prepareVictim`, `victimTrainHook`, `verifyOwnership` (see
+ * `defineDefense`). */
 export interface DefensePlugin<Options = Record<string, never>> {
   meta: DefenseMeta<Options>;
   /** Active/passive defenses: wraps every answer of the API. */

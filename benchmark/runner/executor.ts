@@ -32,7 +32,8 @@ interface OutcomeFacts {
   provenance?: { backend?: string; dataSource?: string; durations?: Record<string, number> };
 }
 
-/** A completed cell has metrics; any other state has an error saying what failed, in which phase (tinybench's shape). */
+/** A completed cell has metrics; any other state has an error saying what failed, in which phase (tinybench's shape).
+ * */
 export type CellOutcome =
   | (OutcomeFacts & { state: 'completed'; metrics: CellMetrics })
   | (OutcomeFacts & { state: Exclude<CellState, 'completed'>; error: CellError });

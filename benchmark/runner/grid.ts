@@ -167,7 +167,9 @@ function resolveChoices(
       if (earlier !== undefined) {
         issues.push({
           path,
-          message: `duplicate: ${kind} "${plugin.id}" with these options (after defaults) is already listed at ${earlier}`,
+          message:
+            `duplicate: ${kind} "${plugin.id}" with these options (after defaults) ` +
+            `is already listed at ${earlier}`,
         });
         return;
       }

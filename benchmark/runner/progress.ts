@@ -32,19 +32,29 @@ function jsonReporter(stream: NodeJS.WritableStream): Reporter {
 
 function startLine(event: Extract<RunEvent, { type: 'start' }>): string {
   const shard = event.shard ? ` (shard ${event.shard.index}/${event.shard.count})` : '';
-  return `stealbench run ${event.name}: ${event.total} cells${shard}, ${event.cached} already recorded, ${event.toRun} to run, ${event.concurrency} at a time -> ${event.outDir}`;
+  return (
+    `stealbench run ${event.name}: ${event.total} cells${shard}, ${event.cached} ` +
+    `already recorded, ${event.toRun} to run, ${event.concurrency} at a ` +
+    `time -> ${event.outDir}`
+  );
 }
 
 export function summaryLine(event: Extract<RunEvent, { type: 'summary' }>): string {
   const parts = [`${event.completed} completed`, `${event.failed} failed`, `${event.timedOut} timed out`];
   if (event.skipped) parts.push(`${event.skipped} skipped`);
   if (event.notStarted) parts.push(`${event.notStarted} not started`);
-  return `done in ${event.seconds.toFixed(1)} s: ${event.total} cells (${event.ran} run, ${event.cached} from earlier records): ${parts.join(', ')}`;
+  return (
+    `done in ${event.seconds.toFixed(1)} s: ${event.total} cells (${event.ran} ` +
+    `run, ${event.cached} from earlier records): ${parts.join(', ')}`
+  );
 }
 
 function endLine(event: Extract<RunEvent, { type: 'cell-end' }>, done: number, toRun: number): string {
   const reason = event.error ? `: ${event.error.phase}: ${event.error.message.split('\n')[0]}` : '';
-  return `[${done}/${toRun}] ${event.state.padEnd(9)} ${event.seconds.toFixed(1).padStart(6)} s  ${event.label}${reason}`;
+  return (
+    `[${done}/${toRun}] ${event.state.padEnd(9)} ${event.seconds.toFixed(1).padStart(6)} ` +
+    `s  ${event.label}${reason}`
+  );
 }
 
 function plainReporter(stream: NodeJS.WritableStream): Reporter {

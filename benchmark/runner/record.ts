@@ -94,7 +94,8 @@ export interface OwnershipPower {
   valid: boolean;
 }
 
-/** What a completed cell measured: stolen and victim accuracy, agreement, fidelity, legitimate users, detection, cost, ownership. */
+/** What a completed cell measured: stolen and victim accuracy, agreement, fidelity, legitimate users, detection, cost,
+ * ownership. */
 export interface CellMetrics {
   /** Linear-probe top-1 accuracy of the stolen encoder per downstream task, in [0, 1]. */
   stolen: Record<string, number>;

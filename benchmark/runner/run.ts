@@ -77,7 +77,10 @@ export function cellLabel(cell: CellSpec): string {
           .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
           .join(',')})`
       : ref.id;
-  return `${cell.victim} | ${withOptions(cell.defense)} | ${withOptions(cell.attack)} | budget ${cell.budget} | ${cell.pool} | seed ${cell.seed}`;
+  return (
+    `${cell.victim} | ${withOptions(cell.defense)} | ${withOptions(cell.attack)} ` +
+    `| budget ${cell.budget} | ${cell.pool} | seed ${cell.seed}`
+  );
 }
 
 /** Expands the grid and takes the shard's share. Throws ConfigError before any work when the config is bad. */

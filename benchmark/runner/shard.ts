@@ -47,7 +47,8 @@ export function shardFromEnv(env: NodeJS.ProcessEnv = process.env): Shard | unde
   if (env.JOB_COMPLETION_INDEX !== undefined) {
     if (env.STEALBENCH_SHARD_TOTAL === undefined) {
       throw new ShardError(
-        "JOB_COMPLETION_INDEX is set (Kubernetes indexed Job) but STEALBENCH_SHARD_TOTAL is not: set it to the Job's completions",
+        'JOB_COMPLETION_INDEX is set (Kubernetes indexed Job) but ' +
+          "STEALBENCH_SHARD_TOTAL is not: set it to the Job's completions",
       );
     }
     const index = integerVariable(env, 'JOB_COMPLETION_INDEX') + 1;

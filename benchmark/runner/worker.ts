@@ -1,5 +1,6 @@
 // The worker process: runs exactly one cell and reports its outcome to the runner over IPC.
-// Started by run-cell.ts (execa, `ipc: true`) with `node --import <tsx loader> --max-old-space-size=<limit> worker.ts`. The job arrives as
+// Started by run-cell.ts (execa, `ipc: true`) with `node --import <tsx loader> --max-old-space-size=<limit> worker.ts`.
+// The job arrives as
 // the first IPC message. Anything the executor prints goes to the cell's log file. If the runner dies (killed), the
 // IPC channel closes and the worker exits instead of running on as an orphan.
 // The worker holds the victim, so it is a target: an attack's process cannot reach it (attack-sandbox.ts), and as a

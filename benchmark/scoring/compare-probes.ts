@@ -117,13 +117,19 @@ const pct = (x: number) => (100 * x).toFixed(2);
 // Paired test noise: the two probes score the same images, so only the images on which they disagree matter; a
 // difference within 2 standard errors of one probe's accuracy (binomial, n = test.count) counts as the same.
 console.log(
-  `train ${values.train} (${train.count}), test ${values.test} (${test.count}); λ = ${l2}, the best mean validation accuracy over the encoders of the grid ${L2_GRID.join(', ')} (fit on the first ${train.count - fifth} of probe-train, validated on its last ${fifth})\n`,
+  `train ${values.train} (${train.count}), test ${values.test} (${test.count}); ` +
+    `λ = ${l2}, the best mean validation accuracy over the encoders of the ` +
+    `grid ${L2_GRID.join(', ')} (fit on the first ${train.count - fifth} of ` +
+    `probe-train, validated on its last ${fifth})\n`,
 );
 console.log('| encoder | dim | Adam (paper recipe) | time | L-BFGS | time | L-BFGS evaluations | difference | 2 SE |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of results) {
   const se = Math.sqrt((r.adam * (1 - r.adam)) / test.count);
   console.log(
-    `| ${r.encoder} | ${r.dim} | ${pct(r.adam)} | ${r.adamSeconds.toFixed(1)} s | ${pct(r.lbfgs)} | ${r.lbfgsSeconds.toFixed(1)} s | ${r.fit?.evaluations} | ${(100 * (r.lbfgs - r.adam)).toFixed(2)} | ${(200 * se).toFixed(2)} |`,
+    `| ${r.encoder} | ${r.dim} | ${pct(r.adam)} | ${r.adamSeconds.toFixed(1)} ` +
+      `s | ${pct(r.lbfgs)} | ${r.lbfgsSeconds.toFixed(1)} s | ${r.fit?.evaluations} ` +
+      `| ${(100 * (r.lbfgs - r.adam)).toFixed(2)} | ${(200 * se).toFixed(2)} ` +
+      `|`,
   );
 }

@@ -1,6 +1,7 @@
 // Detection rates of a flagging defense, from its flags and the ground truth of who is an attacker (or which
 // queries are the attacker's). Positive = attacker. FPR is the share of legitimate items flagged; FNR the share of
-// attacker items missed. A rate with no items to count is null, never 0: "no legitimate accounts" is not "no false flags".
+// attacker items missed. A rate with no items to count is null, never 0: "no legitimate accounts" is not "no false
+// flags".
 import type { AccountReport, DetectionRuleCount } from '../plugin/types.ts';
 import type { DetectionRuleRates } from '../runner/record.ts';
 
@@ -64,7 +65,8 @@ export function detectionRuleRates(
     for (const count of report.rules ?? []) {
       if (count.flagged > count.queries || count.flagged < 0) {
         throw new RangeError(
-          `detectionRuleRates: account ${report.account} reports ${count.flagged} of ${count.queries} queries flagged under ${ruleKey(count)}`,
+          `detectionRuleRates: account ${report.account} reports ${count.flagged} ` +
+            `of ${count.queries} queries flagged under ${ruleKey(count)}`,
         );
       }
       const key = ruleKey(count);

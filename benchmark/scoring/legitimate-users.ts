@@ -152,7 +152,9 @@ function checkAnswer(answer: QueryAnswer, count: number, where: string): void {
     answer.data.length !== count * answer.dim
   ) {
     throw new Error(
-      `scoreLegitimateUsers: ${where}: expected ${count} answers (the whole split, in plan order), found ${answer?.count} (data length ${answer?.data?.length}, dim ${answer?.dim})`,
+      `scoreLegitimateUsers: ${where}: expected ${count} answers (the whole ` +
+        `split, in plan order), found ${answer?.count} (data length ${answer?.data?.length}, ` +
+        `dim ${answer?.dim})`,
     );
   }
 }

@@ -36,7 +36,8 @@ export interface AttackCase {
   /** What the tiny victim's API returns (default: the attack's meta.needs.output, else 'representation'). */
   output?: OracleOutput;
   seed?: number;
-  /** Images in the attacker's pool (default: the budget, as the harness gives an attack exactly its planned queries). */
+  /** Images in the attacker's pool (default: the budget, as the harness gives an attack exactly its planned queries).
+   * */
   poolSize?: number;
 }
 
@@ -141,7 +142,9 @@ export async function runAttackOnce(
 function inspectModel(model: unknown, run: AttackRun): void {
   const m = model as LayersModel | undefined;
   if (!m || typeof m.predict !== 'function' || typeof m.getWeights !== 'function' || typeof m.dispose !== 'function') {
-    run.modelProblem = `steal() must resolve to a tfjs-layers model (LayersModel from @tensorflow/tfjs-layers), found ${m === null ? 'null' : typeof m}`;
+    run.modelProblem =
+      `steal() must resolve to a tfjs-layers model (LayersModel from ` +
+      `@tensorflow/tfjs-layers), found ${m === null ? 'null' : typeof m}`;
     return;
   }
   try {
@@ -154,9 +157,12 @@ function inspectModel(model: unknown, run: AttackRun): void {
     });
     run.outputShape = shape;
     if (shape[0]! < 0)
-      run.modelProblem = `the model has ${-shape[0]!} outputs; a stolen encoder has exactly one, the representation [n, d]`;
+      run.modelProblem =
+        `the model has ${-shape[0]!} outputs; a stolen encoder has exactly one, ` + `the representation [n, d]`;
     else if (shape.length !== 2 || shape[0] !== PROBE || shape[1]! < 1)
-      run.modelProblem = `for ${PROBE} images [${PROBE},28,28,1] the model returned shape [${shape.join(',')}], expected [${PROBE}, d]: flatten or pool to one vector per image`;
+      run.modelProblem =
+        `for ${PROBE} images [${PROBE},28,28,1] the model returned shape [${shape.join(',')}], ` +
+        `expected [${PROBE}, d]: flatten or pool to one vector per image`;
     else if (!finite)
       run.modelProblem = 'the model returned NaN or infinite values (diverged training? check the learning rate)';
     run.weightsHash = digest(m.getWeights().flatMap((w) => [w.shape.join('x'), w.dataSync() as Float32Array]));
@@ -204,7 +210,8 @@ export function attackChecks(plugin: AttackPlugin<any>, kit: AttackKitOptions = 
         const budgetError = causes(run.error).some((e) => (e as { code?: unknown })?.code === 'QUERY_BUDGET_EXCEEDED');
         if (budgetError || run.refusedBatches > 0 || run.used > budget) {
           fail(
-            `attack '${id}' queried ${run.requested} images with a budget of ${budget}: the oracle refused ${run.refusedBatches} batch(es)` +
+            `attack '${id}' queried ${run.requested} images with a budget of ${budget}: ` +
+              `the oracle refused ${run.refusedBatches} batch(es)` +
               `${budgetError ? ' and steal() ended on the refusal' : ''}. Plan the queries from ctx.budget and ` +
               '(await ctx.oracle.budget()).remaining, and never send a batch larger than what remains.',
           );
@@ -218,11 +225,14 @@ export function attackChecks(plugin: AttackPlugin<any>, kit: AttackKitOptions = 
         const limit = kit.timeoutMs ?? 60_000;
         if (run.durationMs > limit)
           fail(
-            `attack '${id}' took ${run.durationMs} ms on a budget of ${budget}, over the kit's ${limit} ms: give the case smaller options (fewer epochs, a narrower encoder)`,
+            `attack '${id}' took ${run.durationMs} ms on a budget of ${budget}, ` +
+              `over the kit's ${limit} ms: give the case smaller options (fewer ` +
+              `epochs, a narrower encoder)`,
           );
         if (run.poolMutated)
           fail(
-            `attack '${id}' changed the pixels of ctx.pool.data; the pool is shared by every attack: copy it (data.slice()) before augmenting in place`,
+            `attack '${id}' changed the pixels of ctx.pool.data; the pool is shared ` +
+              `by every attack: copy it (data.slice()) before augmenting in place`,
           );
         if (run.modelProblem) fail(`attack '${id}': ${run.modelProblem}`);
         return `used ${run.used}/${budget} queries, output [${run.outputShape!.join(',')}], ${run.durationMs} ms`;
@@ -235,8 +245,10 @@ export function attackChecks(plugin: AttackPlugin<any>, kit: AttackKitOptions = 
         if (failedRun(run)) fail('not checked: the run itself failed (see the check above)');
         if (run.leakedTensors !== 0) {
           fail(
-            `attack '${id}' left ${run.leakedTensors} tensor(s) allocated after steal(), not counting the returned model's weights: ` +
-              'wrap each step in tf.tidy(), dispose optimizers (optimizer.dispose()), intermediate models and the tensors you create',
+            `attack '${id}' left ${run.leakedTensors} tensor(s) allocated after ` +
+              `steal(), not counting the returned model's weights: ` +
+              ('wrap each step in tf.tidy(), dispose optimizers (optimizer.dispose()), ' +
+                'intermediate models and the tensors you create'),
           );
         }
       },
@@ -249,9 +261,12 @@ export function attackChecks(plugin: AttackPlugin<any>, kit: AttackKitOptions = 
           fail(`not checked: a run failed (${messageOf(a.error ?? a.modelProblem ?? b.error ?? b.modelProblem)})`);
         if (a.weightsHash !== b.weightsHash || a.used !== b.used) {
           fail(
-            `attack '${id}' is not deterministic: two runs with seed ${testCase.seed ?? 1} gave different ${a.used !== b.used ? `query counts (${a.used} vs ${b.used})` : 'weights'}. ` +
-              'Derive every random choice from ctx.seed: createRng(ctx.seed) for sampling, { seed } for tf.random* ops and for ' +
-              'kernel initializers (tf.initializers.glorotUniform({ seed })), shuffle with a seeded generator, and pass ' +
+            `attack '${id}' is not deterministic: two runs with seed ${testCase.seed ?? 1} ` +
+              `gave different ${a.used !== b.used ? `query counts (${a.used} vs ${b.used})` : 'weights'}. ` +
+              ('Derive every random choice from ctx.seed: createRng(ctx.seed) for ' +
+                'sampling, { seed } for tf.random* ops and for ') +
+              ('kernel initializers (tf.initializers.glorotUniform({ seed })), shuffle ' +
+                'with a seeded generator, and pass ') +
               'shuffle: false to model.fit (its shuffling uses Math.random).',
           );
         }

@@ -61,7 +61,8 @@ export function isFrozenWrite(error: unknown): boolean {
 export function frozenWriteHint(kind: PluginKind, id: string, hook: string, error: unknown): string {
   return (
     `${kind} '${id}' wrote to a frozen input in ${hook}(): ${messageOf(causes(error).at(-1))}. ` +
-    'Options and the objects the harness passes in are shared and frozen; copy what you need to change ({ ...options }, data.slice()).'
+    ('Options and the objects the harness passes in are shared and frozen; ' +
+      'copy what you need to change ({ ...options }, data.slice()).')
   );
 }
 
@@ -155,13 +156,15 @@ export function optionsChecks(
           ) {
             const found = error.issues.map((i) => `{ path: '${i.path}', keyword: '${i.keyword}' }`).join(', ');
             fail(
-              `the options error for ${JSON.stringify(c.options)} has no issue ${JSON.stringify(expected)}; it has ${found}`,
+              `the options error for ${JSON.stringify(c.options)} has no issue ${JSON.stringify(expected)}; ` +
+                `it has ${found}`,
             );
           }
           return;
         }
         fail(
-          `${kind} '${plugin.meta.id}' accepted options ${JSON.stringify(c.options)} that the case says are invalid: tighten meta.options`,
+          `${kind} '${plugin.meta.id}' accepted options ${JSON.stringify(c.options)} ` +
+            `that the case says are invalid: tighten meta.options`,
         );
       },
     });

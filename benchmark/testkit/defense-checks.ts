@@ -91,7 +91,8 @@ function checkResponse(response: unknown, count: number, at: string, problems: s
   const answer = r?.answer;
   if (!answer || !(answer.data instanceof Float32Array)) {
     problems.push(
-      `${at}: answer() must resolve to { answer: { data: Float32Array, count, dim } }, found ${JSON.stringify(r)?.slice(0, 80)}`,
+      `${at}: answer() must resolve to { answer: { data: Float32Array, count, ` +
+        `dim } }, found ${JSON.stringify(r)?.slice(0, 80)}`,
     );
     return;
   }
@@ -132,7 +133,8 @@ function checkReport(report: unknown, accounts: Set<string>, problems: string[])
   const kept = report.map((entry: Record<string, unknown>, i) => {
     if (typeof entry?.account !== 'string' || !accounts.has(entry.account))
       problems.push(
-        `report()[${i}].account must be one of the accounts that queried (${[...accounts].join(', ')}), found ${JSON.stringify(entry?.account)}`,
+        `report()[${i}].account must be one of the accounts that queried (${[...accounts].join(', ')}), ` +
+          `found ${JSON.stringify(entry?.account)}`,
       );
     if (typeof entry?.flagged !== 'boolean')
       problems.push(`report()[${i}].flagged must be a boolean, found ${JSON.stringify(entry?.flagged)}`);
@@ -277,7 +279,9 @@ export function defenseChecks(plugin: DefensePlugin<any>, kit: DefenseKitOptions
           const run = await first();
           if (run.leakedTensors !== 0)
             fail(
-              `defense '${id}' left ${run.leakedTensors} tensor(s) allocated after guard.dispose(): use tf.tidy() in answer() and free what you keep in dispose()`,
+              `defense '${id}' left ${run.leakedTensors} tensor(s) allocated after ` +
+                `guard.dispose(): use tf.tidy() in answer() and free what you keep in ` +
+                `dispose()`,
             );
         },
       });
@@ -287,7 +291,9 @@ export function defenseChecks(plugin: DefensePlugin<any>, kit: DefenseKitOptions
           const [a, b] = [await first(), await second()];
           if (a.answers !== b.answers || a.report !== b.report) {
             fail(
-              `defense '${id}' gave different ${a.answers !== b.answers ? 'answers' : 'reports'} for the same seed and traffic: draw noise from createRng(ctx.seed) (or deriveSeed(ctx.seed, account)), never Math.random`,
+              `defense '${id}' gave different ${a.answers !== b.answers ? 'answers' : 'reports'} ` +
+                `for the same seed and traffic: draw noise from createRng(ctx.seed) (or ` +
+                `deriveSeed(ctx.seed, account)), never Math.random`,
             );
           }
         },
@@ -335,15 +341,18 @@ export function defenseChecks(plugin: DefensePlugin<any>, kit: DefenseKitOptions
             fail(`defense '${id}': verifyOwnership result:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
           if (a.mutated)
             fail(
-              `defense '${id}': verifyOwnership changed the pixels of ctx.privateData or ctx.publicData; copy them first`,
+              `defense '${id}': verifyOwnership changed the pixels of ctx.privateData ` +
+                `or ctx.publicData; copy them first`,
             );
           if (a.leakedTensors !== 0)
             fail(
-              `defense '${id}': verifyOwnership left ${a.leakedTensors} tensor(s) allocated; use tf.tidy() and dispose what you create`,
+              `defense '${id}': verifyOwnership left ${a.leakedTensors} tensor(s) ` +
+                `allocated; use tf.tidy() and dispose what you create`,
             );
           if (JSON.stringify(a.result) !== JSON.stringify(b.result))
             fail(
-              `defense '${id}': verifyOwnership gave different results for the same seed: ${JSON.stringify(a.result)} vs ${JSON.stringify(b.result)}`,
+              `defense '${id}': verifyOwnership gave different results for the same ` +
+                `seed: ${JSON.stringify(a.result)} vs ${JSON.stringify(b.result)}`,
             );
         },
       });

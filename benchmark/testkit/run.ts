@@ -93,7 +93,8 @@ export async function verifyPluginFolder(
       async run() {
         if (kind === null && loaded.plugin !== undefined)
           throw new Error(
-            'cannot tell whether this is an attack (steal), a defense (meta.kind) or a victim (recipe); put it under attacks/, defenses/ or victims/',
+            'cannot tell whether this is an attack (steal), a defense (meta.kind) ' +
+              'or a victim (recipe); put it under attacks/, defenses/ or victims/',
           );
         throw new Error(loaded.problems.join('\n'));
       },

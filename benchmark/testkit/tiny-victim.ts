@@ -53,8 +53,10 @@ function pool4x4(images: ImageBatch): Float32Array {
 
 /**
  * What can be changed about the tiny victim. With no spec it is the kit's default (the pooled 28×28×1 encoder above,
- * its head and classifier). Any other input shape, or explicit weights, gives a *linear* tiny victim: one fixed map from
- * the flattened image to the representation (then `activation`), for tests whose expected numbers are worked out by hand.
+ * its head and classifier). Any other input shape, or explicit weights, gives a *linear* tiny victim: one fixed map
+ * from
+ * the flattened image to the representation (then `activation`), for tests whose expected numbers are worked out by
+ * hand.
  */
 export interface TinyVictimSpec {
   /** The deployment's id, as error messages name it (default 'testkit-tiny' / 'testkit-tiny-linear'). */

@@ -61,7 +61,8 @@ export function victimChecks(plugin: VictimPlugin, options: VictimKitOptions = {
         const hash = victimHash(plugin.recipe);
         if (metrics.hash !== hash)
           fail(
-            `victim '${id}': the shipped weights were trained from another recipe (hash ${metrics.hash}, this recipe ${hash}): ${retrain}`,
+            `victim '${id}': the shipped weights were trained from another recipe ` +
+              `(hash ${metrics.hash}, this recipe ${hash}): ${retrain}`,
           );
         if (!isDeepStrictEqual(metrics.recipe, JSON.parse(JSON.stringify(plugin.recipe))))
           fail(`victim '${id}': metrics.json's recipe differs from index.ts's: ${retrain}`);
@@ -69,12 +70,14 @@ export function victimChecks(plugin: VictimPlugin, options: VictimKitOptions = {
           const accuracy = metrics.probes[task]?.accuracy;
           if (!(typeof accuracy === 'number' && accuracy > 0.1))
             fail(
-              `victim '${id}': metrics.json has no probe accuracy above 0.1 for downstream task '${task}' (found ${accuracy}): ${retrain}`,
+              `victim '${id}': metrics.json has no probe accuracy above 0.1 for ` +
+                `downstream task '${task}' (found ${accuracy}): ${retrain}`,
             );
         }
         if (metrics.epochLosses.length !== plugin.recipe.epochs)
           fail(
-            `victim '${id}': metrics.json has ${metrics.epochLosses.length} epoch losses for a ${plugin.recipe.epochs}-epoch recipe: ${retrain}`,
+            `victim '${id}': metrics.json has ${metrics.epochLosses.length} epoch ` +
+              `losses for a ${plugin.recipe.epochs}-epoch recipe: ${retrain}`,
           );
       },
     },

@@ -12,7 +12,8 @@ import { Ajv, type AnySchema, type ErrorObject, type ValidateFunction } from 'aj
  */
 export const ajv = new Ajv({ strict: true, allowUnionTypes: true, useDefaults: true, allErrors: true, verbose: true });
 /**
- * `secret: true` on a property of a defense's options schema marks a value only the provider may know (a watermark key):
+ * `secret: true` on a property of a defense's options schema marks a value only the provider may know (a watermark
+ * key):
  * adaptive attacks get the defense's options without it (benchmark/plugin/public-options.ts). An annotation only.
  */
 ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean' });

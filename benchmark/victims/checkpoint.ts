@@ -144,7 +144,8 @@ export async function readVictimCheckpoint(dir: string): Promise<VictimCheckpoin
   const sha = createHash('sha256').update(bytes).digest('hex');
   if (sha !== file.sha256)
     throw new Error(
-      `${binPath}: sha256 ${sha.slice(0, 12)}… does not match ${jsonPath} (${file.sha256.slice(0, 12)}…); delete ${dir} to start over`,
+      `${binPath}: sha256 ${sha.slice(0, 12)}… does not match ${jsonPath} (${file.sha256.slice(0, 12)}…); ` +
+        `delete ${dir} to start over`,
     );
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const values = (e: TensorEntry) => all.slice(e.offset, e.offset + e.length);

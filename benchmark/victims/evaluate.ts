@@ -242,7 +242,8 @@ export async function evaluateVictims(options: EvaluateOptions): Promise<Victims
     if (!options.train && !(await isAvailable(plugin.recipe, plugin.meta.id, root, cacheDir))) {
       const partial = await readVictimCheckpoint(partialDir(cacheDir, row.hash)).catch(() => undefined);
       row.note = partial
-        ? `training: ${partial.checkpoint.epoch} of ${plugin.recipe.epochs} epochs done (\`stealbench train-victim ${plugin.meta.id} --resume\`)`
+        ? `training: ${partial.checkpoint.epoch} of ${plugin.recipe.epochs} ` +
+          `epochs done (\`stealbench train-victim ${plugin.meta.id} --resume\`)`
         : `not trained: run \`stealbench train-victim ${plugin.meta.id}\``;
       continue;
     }

@@ -67,14 +67,16 @@ export async function trainingDataOf(plugin: VictimPlugin, dataOptions: SplitOpt
   const [h, w, c] = recipe.encoder.inputShape;
   if (set.height !== h || set.width !== w || set.channels !== c) {
     throw new Error(
-      `victim '${meta.id}': recipe.data '${recipe.data}' holds ${set.height}×${set.width}×${set.channels} images, but recipe.encoder.inputShape is ${h}×${w}×${c}`,
+      `victim '${meta.id}': recipe.data '${recipe.data}' holds ${set.height}×${set.width}×${set.channels} ` +
+        `images, but recipe.encoder.inputShape is ${h}×${w}×${c}`,
     );
   }
   const subset = recipe.subset;
   if (subset === undefined) return set;
   if (!Number.isInteger(subset) || (subset as number) < 2 || (subset as number) > set.count) {
     throw new Error(
-      `victim '${meta.id}': recipe.subset: expected an integer from 2 to ${set.count} (the size of ${recipe.data}), found ${JSON.stringify(subset)}`,
+      `victim '${meta.id}': recipe.subset: expected an integer from 2 to ${set.count} ` +
+        `(the size of ${recipe.data}), found ${JSON.stringify(subset)}`,
     );
   }
   return selectImageSet(

@@ -178,7 +178,8 @@ export async function loadVictim(
     if (shippedMetrics?.hash === hash) return loaded(await readVictimDir(shipped), 'shipped');
     if (shippedMetrics && isEmptyExtra(options.extra)) {
       log(
-        `${shipped} holds weights for another recipe (hash ${shippedMetrics.hash.slice(0, 12)}, the recipe's is ${hash.slice(0, 12)}): not used`,
+        `${shipped} holds weights for another recipe (hash ${shippedMetrics.hash.slice(0, 12)}, ` +
+          `the recipe's is ${hash.slice(0, 12)}): not used`,
       );
     }
     const variant = shippedVariantDir(id, hash, root);
@@ -197,7 +198,9 @@ export async function loadVictim(
     await rm(partial, { recursive: true, force: true });
   } else if (existing && !options.resume) {
     throw new Error(
-      `victim '${id}': a stopped training of this recipe is in ${partial} (${where(existing)} of ${plugin.recipe.epochs}): --resume continues it, --force starts over`,
+      `victim '${id}': a stopped training of this recipe is in ${partial} (${where(existing)} ` +
+        `of ${plugin.recipe.epochs}): --resume continues it, --force starts ` +
+        `over`,
     );
   }
   const resumeFrom = existing && !options.force ? existing : undefined;

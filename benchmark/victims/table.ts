@@ -52,7 +52,10 @@ function nextLines(e: VictimsEvaluation): string[] {
       const acc = e.tasks
         .filter((t) => n.accuracy?.[t] !== undefined)
         .map((t) => `${TASK_TITLES[t] ?? t} ${pct(n.accuracy![t])}`);
-      return `- ${what}: finished (${n.epochs} epochs${hours(n.trainingSeconds).replace(' so far', '')}); ${acc.join(', ')}`;
+      return (
+        `- ${what}: finished (${n.epochs} epochs${hours(n.trainingSeconds).replace(' so far', '')}); ` +
+        `${acc.join(', ')}`
+      );
     }
     const steps = n.steps !== undefined ? ` (step ${n.steps})` : '';
     const training = `training, ${n.epoch} of ${n.epochs} epochs done${steps}${hours(n.trainingSeconds)}`;
@@ -105,7 +108,8 @@ export function renderVictimsTable(e: VictimsEvaluation, command: string): strin
       : `**Not beating both baselines on Fashion-MNIST:** ${e.failures.map((id) => `\`${id}\``).join(', ')}.`;
   return [
     `Produced by \`${command}\` on ${e.generatedAt.slice(0, 10)} (tfjs backend \`${e.backend}\`). Linear probe: frozen`,
-    "features, the leaderboard's probe (`probeAccuracies` in `benchmark/scoring/downstream.ts`, seed 0), trained on each task's",
+    "features, the leaderboard's probe (`probeAccuracies` in " +
+      "`benchmark/scoring/downstream.ts`, seed 0), trained on each task's",
     `probe-train split and scored top-1 on its probe-test split.${randomNote(e)}`,
     '',
     table,

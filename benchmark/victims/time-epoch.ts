@@ -47,7 +47,8 @@ async function main(): Promise<void> {
     colorJitter: { brightness: 0.4, contrast: 0.4, p: 1 },
   });
   console.log(
-    `engine ${engine.backend}; batch ${batch}; ${steps} timed steps after 1 warm-up; epoch = ${Math.floor(images / batch)} steps`,
+    `engine ${engine.backend}; batch ${batch}; ${steps} timed steps after 1 ` +
+      `warm-up; epoch = ${Math.floor(images / batch)} steps`,
   );
   for (const name of values.arch!.split(',')) {
     const spec = CANDIDATES[name];
@@ -79,7 +80,8 @@ async function main(): Promise<void> {
     const perStep = timed.reduce((a, b) => a + b, 0) / timed.length;
     const perEpoch = perStep * Math.floor(images / batch);
     console.log(
-      `${name.padEnd(10)} ${perStep.toFixed(2)} s/step (steps ${timed.map((t) => t.toFixed(2)).join(', ')})  ≈ ${(perEpoch / 60).toFixed(1)} min/epoch of ${images}`,
+      `${name.padEnd(10)} ${perStep.toFixed(2)} s/step (steps ${timed.map((t) => t.toFixed(2)).join(', ')}) ` +
+        ` ≈ ${(perEpoch / 60).toFixed(1)} min/epoch of ${images}`,
     );
   }
 }

@@ -138,14 +138,16 @@ export async function trainVictim(plugin: VictimPlugin, options: TrainVictimOpti
   if (resume && resume.hash !== hash) {
     encoder.dispose();
     throw new Error(
-      `victim '${meta.id}': the checkpoint is of victim ${resume.hash.slice(0, 12)}, this recipe is ${hash.slice(0, 12)}`,
+      `victim '${meta.id}': the checkpoint is of victim ${resume.hash.slice(0, 12)}, ` +
+        `this recipe is ${hash.slice(0, 12)}`,
     );
   }
   if (resume && probeCurve && resume.probeCurve) probeCurve.curve.points.push(...resume.probeCurve.points);
   const priorSeconds = resume?.trainingSeconds ?? 0;
   const from = resume ? `, resuming at epoch ${resume.checkpoint.epoch + 1}, batch ${resume.checkpoint.batch}` : '';
   log(
-    `training ${meta.id} (${recipe.method}, ${recipe.epochs} epochs of ${data.count} images, batch ${recipe.batchSize}${from}) on ${tf.getBackend()}`,
+    `training ${meta.id} (${recipe.method}, ${recipe.epochs} epochs of ${data.count} ` +
+      `images, batch ${recipe.batchSize}${from}) on ${tf.getBackend()}`,
   );
   const started = performance.now();
   const save = options.checkpoints?.save;

@@ -139,7 +139,8 @@ async function calibrate(args: CalibrateArgs): Promise<void> {
     ];
   });
   log('proof-of-work replayed');
-  // The same workloads under other seeds' hyperplanes: is the verdict a property of the traffic or of one seed's planes?
+  // The same workloads under other seeds' hyperplanes: is the verdict a property of the traffic or of one seed's
+  // planes?
   const seedRows: string[][] = [];
   for (const other of seeds) {
     const { report, profile } =
@@ -176,12 +177,17 @@ async function calibrate(args: CalibrateArgs): Promise<void> {
 
   const opts = (o: Record<string, unknown>, keys: string[]) =>
     keys.map((k) => `${k} ${JSON.stringify(o[k])}`).join(', ');
-  const header = `Victim \`${victim.id}\` (${victim.source} weights), recipe hash \`${victim.hash.slice(0, 16)}\`, weights.bin sha256 \`${weightsSha256.slice(0, 16)}\`; backend ${engine.backend}, Node ${process.version}, seed ${seed}. One account per row, all through one guard.`;
+  const header =
+    `Victim \`${victim.id}\` (${victim.source} weights), recipe hash \`${victim.hash.slice(0, 16)}\`, ` +
+    `weights.bin sha256 \`${weightsSha256.slice(0, 16)}\`; backend ${engine.backend}, ` +
+    `Node ${process.version}, seed ${seed}. One account per row, all ` +
+    `through one guard.`;
   const json = (o: Record<string, unknown>) => JSON.stringify(o);
   const command = `npx tsx defenses/_experiments/calibrate.ts${Object.keys(powRaw).length ? ` --pow '${json(powRaw)}'` : ''}${Object.keys(b4bRaw).length ? ` --b4b '${json(b4bRaw)}'` : ''}${seed !== 1 ? ` --seed ${seed}` : ''}${seeds.join(',') !== '1,2,3,4,5' ? ` --seeds ${seeds.join(',')}` : ''}`;
   const powBody = [
     `Command: \`${command}\`. ${header}`,
-    `Options: ${opts(powOptions, ['hyperplanes', 'center', 'legitimateBits', 'calibrationQueries', 'marginBits', 'baseBits', 'maxBits', 'scale', 'solveCapBits'])}; the legitimate profile the guard used: ${powProfile.toFixed(3)} bits.`,
+    `Options: ${opts(powOptions, ['hyperplanes', 'center', 'legitimateBits', 'calibrationQueries', 'marginBits', 'baseBits', 'maxBits', 'scale', 'solveCapBits'])}; the legitimate profile the guard used: ${powProfile.toFixed(3)} ` +
+      `bits.`,
     '',
     markdownTable(
       [
@@ -201,7 +207,9 @@ async function calibrate(args: CalibrateArgs): Promise<void> {
       { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] },
     ),
     '',
-    `Bucket entropy H (bits) of the same workloads under the hyperplanes of other guard seeds (a cell's seed picks them), with the profile each guard set:`,
+    `Bucket entropy H (bits) of the same workloads under the hyperplanes of ` +
+      `other guard seeds (a cell's seed picks them), with the profile each ` +
+      `guard set:`,
     '',
     markdownTable([['seed', 'profile (bits)', ...workloads.map(({ account }) => account)], ...seedRows], {
       align: ['r', 'r', ...workloads.map(() => 'r' as const)],
@@ -209,7 +217,8 @@ async function calibrate(args: CalibrateArgs): Promise<void> {
   ].join('\n');
   const b4bBody = [
     `Command: \`${command}\`. ${header}`,
-    `Options: ${opts(b4bOptions as unknown as Record<string, unknown>, ['hyperplanes', 'center', 'lambda', 'alpha', 'beta'])} (noise measured with transform none).`,
+    `Options: ${opts(b4bOptions as unknown as Record<string, unknown>, ['hyperplanes', 'center', 'lambda', 'alpha', 'beta'])} ` +
+      `(noise measured with transform none).`,
     '',
     markdownTable(
       [

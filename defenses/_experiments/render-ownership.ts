@@ -6,7 +6,8 @@
 //   dataset-inference:  defenses/dataset-inference/experiments/measure.ts --out <file> (the victim itself, the
 //                       independent encoder, random weights; both methods and both GMM fits)
 //
-//   npx tsx defenses/_experiments/render-ownership.ts [--watermark-cost <file>] [--watermark <file>] [--dataset-inference <file>] [--write defenses/README.md]
+// npx tsx defenses/_experiments/render-ownership.ts [--watermark-cost <file>] [--watermark <file>] [--dataset-inference
+// <file>] [--write defenses/README.md]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { markdownTable } from 'markdown-table';
 import { experimentCommand, runIfMain, spliceMarkedBlock } from '../../benchmark/testkit/index.ts';
@@ -56,7 +57,9 @@ export function watermarkTable(
     verdict(r.stolen),
   ]);
   return [
-    `From \`${file}\` (written ${input.generatedAt.slice(0, 16).replace('T', ' ')} UTC on ${input.backend}): watermarked victim \`${input.watermarkedHash.slice(0, 12)}\`, clean victim \`${input.cleanHash.slice(0, 12)}\` (NT-Xent t = ${String(input.recipe.temperature ?? 'default')}). Stolen copies: the \`direct-extraction\` plugin through an oracle account with the budget, queries from \`fmnist/attacker-pool\`, seed 0. Verification: 2,000 private images (1,000 refit the defender's head, 1,000 scored), one-sided one-sample t-test of per-image success against 50 %.`,
+    `From \`${file}\` (written ${input.generatedAt.slice(0, 16).replace('T', ' ')} ` +
+      `UTC on ${input.backend}): watermarked victim \`${input.watermarkedHash.slice(0, 12)}\`, ` +
+      `clean victim \`${input.cleanHash.slice(0, 12)}\` (NT-Xent t = ${String(input.recipe.temperature ?? 'default')}). Stolen copies: the \`direct-extraction\` plugin through an oracle account with the budget, queries from \`fmnist/attacker-pool\`, seed 0. Verification: 2,000 private images (1,000 refit the defender's head, 1,000 scored), one-sided one-sample t-test of per-image success against 50 %.`,
     '',
     markdownTable(
       [
@@ -95,7 +98,9 @@ export function watermarkCostTable(
     }),
   ];
   return [
-    `From \`${file}\` (written ${input.generatedAt.slice(0, 16).replace('T', ' ')} UTC on ${input.backend}): linear probe (the store's fixed recipe) of the clean and the watermarked victim.`,
+    `From \`${file}\` (written ${input.generatedAt.slice(0, 16).replace('T', ' ')} ` +
+      `UTC on ${input.backend}): linear probe (the store's fixed recipe) of ` +
+      `the clean and the watermarked victim.`,
     '',
     markdownTable(
       [
@@ -126,7 +131,11 @@ export function datasetInferenceTable(
     verdict(r.stolen),
   ]);
   return [
-    `From \`${file}\` (written ${input.generatedAt.slice(0, 16).replace('T', ' ')} UTC on ${input.backend}): victim \`${input.victim.id}\` (${input.victim.source}, hash \`${input.victim.hash.slice(0, 12)}\`). Private: \`fmnist/victim-train\`; public: \`fmnist/probe-test\`; one-sided Welch t-tests (private more likely / closer than public).`,
+    `From \`${file}\` (written ${input.generatedAt.slice(0, 16).replace('T', ' ')} ` +
+      `UTC on ${input.backend}): victim \`${input.victim.id}\` (${input.victim.source}, ` +
+      `hash \`${input.victim.hash.slice(0, 12)}\`). Private: ` +
+      `\`fmnist/victim-train\`; public: \`fmnist/probe-test\`; one-sided ` +
+      `Welch t-tests (private more likely / closer than public).`,
     '',
     markdownTable([['method', 'suspect', 't', 'p', 'claimed stolen (α 0.05)'], ...rows], {
       align: ['l', 'l', 'r', 'r', 'l'],

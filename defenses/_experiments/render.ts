@@ -23,7 +23,8 @@ import {
   type CellRecord,
 } from '../../benchmark/testkit/index.ts';
 
-/** The downstream task legitimate users solve (benchmark/scoring/legitimate-users.ts) and that stolen accuracy is compared on. */
+/** The downstream task legitimate users solve (benchmark/scoring/legitimate-users.ts) and that stolen accuracy is
+ * compared on. */
 export const TASK = 'fmnist';
 export const GRID_MARKER = 'defenses-grid';
 
@@ -307,7 +308,9 @@ export function matrixTables(records: readonly CellRecord[]): string {
       }),
     ]);
     out.push(
-      `**Stolen accuracy, ${budget.toLocaleString('en-US')} queries** (${TASK} probe %, and in brackets the change from the same attack under \`none\`, in points):`,
+      `**Stolen accuracy, ${budget.toLocaleString('en-US')} queries** (${TASK} ` +
+        `probe %, and in brackets the change from the same attack under ` +
+        `\`none\`, in points):`,
       '',
       table(['defense (options)', ...attacks], stolenRows),
       '',
@@ -341,7 +344,10 @@ export function matrixTables(records: readonly CellRecord[]): string {
       ];
     });
     out.push(
-      `**What each defense costs and catches over these attacks, ${budget.toLocaleString('en-US')} queries** (legitimate accuracy: mean over the cells; flags: cells where the attacker was flagged; ownership: cells where the defense claimed the copy, with the range of p-values):`,
+      `**What each defense costs and catches over these attacks, ${budget.toLocaleString('en-US')} ` +
+        `queries** (legitimate accuracy: mean over the cells; flags: cells ` +
+        `where the attacker was flagged; ownership: cells where the defense ` +
+        `claimed the copy, with the range of p-values):`,
       '',
       table(
         [
@@ -406,8 +412,11 @@ export function perturbationTable(records: readonly CellRecord[]): string {
 export function renderDefenseGrid(records: readonly CellRecord[], command: string): string {
   const victims = [...new Set(records.map((r) => r.cell.victim))].sort().join(', ');
   return [
-    `Produced by \`${command}\` and rendered with \`npx tsx defenses/_experiments/render.ts\` from ${records.length} records (victims: ${victims || 'none'}). ` +
-      'Accuracies are linear-probe top-1 in %, mean ± std over seeds; a cell that did not complete shows its state, never a number.',
+    `Produced by \`${command}\` and rendered with \`npx tsx ` +
+      `defenses/_experiments/render.ts\` from ${records.length} records ` +
+      `(victims: ${victims || 'none'}). ` +
+      ('Accuracies are linear-probe top-1 in %, mean ± std over seeds; a cell ' +
+        'that did not complete shows its state, never a number.'),
     '',
     '#### Every defense against every attack',
     matrixTables(records) || '_No budget with two or more attacks in these records._',

@@ -108,7 +108,8 @@ async function measure(args: SimilarityRatesArgs): Promise<void> {
   const engine = await initEngine({ backend: 'wasm' });
   const { victim, deployment, weightsSha256 } = await loadExperimentVictim(args.victim, log);
   log(
-    `victim ${victim.id} (${victim.source}), recipe hash ${victim.hash.slice(0, 12)}, weights.bin sha256 ${weightsSha256.slice(0, 12)}`,
+    `victim ${victim.id} (${victim.source}), recipe hash ${victim.hash.slice(0, 12)}, ` +
+      `weights.bin sha256 ${weightsSha256.slice(0, 12)}`,
   );
   const workloads: { legit: Workload; attacker: Workload }[] = [];
   for (const seed of seeds) {
@@ -143,14 +144,23 @@ async function measure(args: SimilarityRatesArgs): Promise<void> {
       }
       rows.push(row);
       log(
-        `${metric} head=${useHead} τ=${threshold}: FPR ${(100 * mean(row.fpr)).toFixed(1)}%, FNR ${(100 * mean(row.fnr)).toFixed(1)}%`,
+        `${metric} head=${useHead} τ=${threshold}: FPR ${(100 * mean(row.fpr)).toFixed(1)}%, ` +
+          `FNR ${(100 * mean(row.fnr)).toFixed(1)}%`,
       );
     }
   }
-  const command = `npx tsx defenses/_experiments/similarity-rates.ts --seeds ${args.seeds} --legit ${args.legit} --pairs ${args.pairs}${args.write ? ' --write' : ''}`;
+  const command =
+    `npx tsx defenses/_experiments/similarity-rates.ts --seeds ${args.seeds} ` +
+    `--legit ${args.legit} --pairs ${args.pairs}${args.write ? ' --write' : ''}`;
   const body = renderSimilarityRates(rows, [
-    `Command: \`${command}\` (backend ${engine.backend}, Node ${process.version}). Victim \`${victim.id}\` (${victim.source} weights), recipe hash \`${victim.hash.slice(0, 16)}\`, weights.bin sha256 \`${weightsSha256.slice(0, 16)}\`.`,
-    `Legitimate user: ${args.legit} distinct fmnist/probe-train images, each once. Attacker: ${args.pairs} fmnist/attacker-pool images × 2 simclrGray views. Mean ± std over seeds ${seeds.join(', ')}. Cosine: flagged when similarity > τ; L2: when distance < τ. Head: the 128-d projection; no head: the 128-d representation.`,
+    `Command: \`${command}\` (backend ${engine.backend}, Node ${process.version}). ` +
+      `Victim \`${victim.id}\` (${victim.source} weights), recipe hash \`${victim.hash.slice(0, 16)}\`, ` +
+      `weights.bin sha256 \`${weightsSha256.slice(0, 16)}\`.`,
+    `Legitimate user: ${args.legit} distinct fmnist/probe-train images, ` +
+      `each once. Attacker: ${args.pairs} fmnist/attacker-pool images × 2 ` +
+      `simclrGray views. Mean ± std over seeds ${seeds.join(', ')}. Cosine: ` +
+      `flagged when similarity > τ; L2: when distance < τ. Head: the 128-d ` +
+      `projection; no head: the 128-d representation.`,
   ]);
   console.log(body);
   if (args.write) {

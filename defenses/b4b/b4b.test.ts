@@ -47,17 +47,20 @@ describe('b4b coverage', () => {
     expect(lsh.bucket(v.map((x) => -x))).toBe(~b & 0xff);
   });
 
-  it('centres the hyperplanes on the mean representation of a noise probe (for a linear victim: the grey image)', async () => {
-    const center = await probeCenter(victim, 1, 256);
-    const grey = rowsOf(await victim.encode(imageBatch([[0.5, 0.5, 0.5, 0.5]])))[0]!;
-    // Each pixel mean has standard error 0.29/16 = 0.018; the weights are N(0, 1/4): allow 0.1 per coordinate.
-    center.forEach((c, i) => expect(Math.abs(c - grey[i]!)).toBeLessThan(0.1));
-    const lsh = new RandomHyperplaneLsh(6, 8, 2, center);
-    // Reflection through the centre flips every bit.
-    const v = Float32Array.of(1, -2, 0.5, 3, 0, 1);
-    const mirrored = v.map((x, i) => 2 * center[i]! - x);
-    expect(lsh.bucket(mirrored)).toBe(~lsh.bucket(v) & 0xff);
-  });
+  it(
+    'centres the hyperplanes on the mean representation of a noise probe ' + '(for a linear victim: the grey image)',
+    async () => {
+      const center = await probeCenter(victim, 1, 256);
+      const grey = rowsOf(await victim.encode(imageBatch([[0.5, 0.5, 0.5, 0.5]])))[0]!;
+      // Each pixel mean has standard error 0.29/16 = 0.018; the weights are N(0, 1/4): allow 0.1 per coordinate.
+      center.forEach((c, i) => expect(Math.abs(c - grey[i]!)).toBeLessThan(0.1));
+      const lsh = new RandomHyperplaneLsh(6, 8, 2, center);
+      // Reflection through the centre flips every bit.
+      const v = Float32Array.of(1, -2, 0.5, 3, 0, 1);
+      const mirrored = v.map((x, i) => 2 * center[i]! - x);
+      expect(lsh.bucket(mirrored)).toBe(~lsh.bucket(v) & 0xff);
+    },
+  );
 
   it('rises for an account that spreads its queries and stays low for one that repeats similar queries', async () => {
     const guard = await openGuard(b4b, victim, { hyperplanes: 4, transform: 'none' });

@@ -39,7 +39,8 @@ export default defineDefense<B4bOptions>({
     id: 'b4b',
     title: 'Bucks for Buckets (coverage-calibrated noise + per-account transforms)',
     paper:
-      'Dubiński, Pawlak, Boenisch, Trzciński, Dziedzic, "Bucks for Buckets (B4B): Active Defenses Against Stealing Encoders", NeurIPS 2023',
+      'Dubiński, Pawlak, Boenisch, Trzciński, Dziedzic, "Bucks for Buckets ' +
+      '(B4B): Active Defenses Against Stealing Encoders", NeurIPS 2023',
     kind: 'active',
     options: {
       type: 'object',

@@ -38,7 +38,8 @@ describe('diagonal GMM (EM in Float64)', () => {
 
   it('one component is the maximum-likelihood Gaussian, and log-likelihoods match the closed form', () => {
     const gmm = fitDiagonalGmm(points([1, 2, 3, 4, 10, 20, 30, 40], 2), { components: 1, seed: 1 });
-    // Dimension 0: 1, 3, 10, 30 → mean 11, variance (100+64+1+361)/4 = 131.5; dimension 1: 2, 4, 20, 40 → 16.5, (210.25+156.25+12.25+552.25)/4 = 232.75.
+    // Dimension 0: 1, 3, 10, 30 → mean 11, variance (100+64+1+361)/4 = 131.5; dimension 1: 2, 4, 20, 40 → 16.5,
+    // (210.25+156.25+12.25+552.25)/4 = 232.75.
     expect(Array.from(gmm.means)).toEqual([expect.closeTo(11, 9), expect.closeTo(16.5, 9)]);
     expect(Array.from(gmm.variances)).toEqual([expect.closeTo(131.5, 5), expect.closeTo(232.75, 5)]);
     const x = [5, -1];
@@ -228,78 +229,91 @@ describe('dataset inference separates a copy of a memorising victim from an inde
     expect(other.pValue).toBeGreaterThan(0.05);
   });
 
-  it('GMM fitted on the suspect (and the fallback for a suspect of another dimension) keeps the separation', async () => {
-    const self = await datasetInference.verifyOwnership!(options({ fitOn: 'suspect' }), context(victimEncode));
-    expect(self.stolen).toBe(true);
-    const wider = async (batch: ImageBatch): Promise<Vectors> => {
-      const v = await independentEncoder(98)(batch);
-      const data = new Float32Array(v.count * (DIM + 3));
-      for (let n = 0; n < v.count; n++) data.set(v.data.subarray(n * DIM, (n + 1) * DIM), n * (DIM + 3));
-      return { data, count: v.count, dim: DIM + 3 };
-    };
-    const other = await datasetInference.verifyOwnership!(options(), context(wider));
-    expect(other.details!.fittedOn).toBe('suspect');
-    expect(other.stolen).toBe(false);
-  });
+  it(
+    'GMM fitted on the suspect (and the fallback for a suspect of another ' + 'dimension) keeps the separation',
+    async () => {
+      const self = await datasetInference.verifyOwnership!(options({ fitOn: 'suspect' }), context(victimEncode));
+      expect(self.stolen).toBe(true);
+      const wider = async (batch: ImageBatch): Promise<Vectors> => {
+        const v = await independentEncoder(98)(batch);
+        const data = new Float32Array(v.count * (DIM + 3));
+        for (let n = 0; n < v.count; n++) data.set(v.data.subarray(n * DIM, (n + 1) * DIM), n * (DIM + 3));
+        return { data, count: v.count, dim: DIM + 3 };
+      };
+      const other = await datasetInference.verifyOwnership!(options(), context(wider));
+      expect(other.details!.fittedOn).toBe('suspect');
+      expect(other.stolen).toBe(false);
+    },
+  );
 
-  it('augmentation distance (table 19): private images sit closer to their mirror views, for the victim only', async () => {
-    const samples = chooseSamples(privateData, publicData, 120, 100, 4);
-    const settings = { augmentations: 1, augmentation: { flip: 1 }, normalize: true, seed: 4 };
-    const self = await augmentationDistanceTest(samples, victimEncode, settings);
-    expect(self.meanPrivate).toBeLessThan(self.meanPublic);
-    expect(self.pValue).toBeLessThan(1e-6);
-    const other = await augmentationDistanceTest(samples, independentEncoder(99), settings);
-    expect(other.pValue).toBeGreaterThan(0.05);
-  });
+  it(
+    'augmentation distance (table 19): private images sit closer to their ' + 'mirror views, for the victim only',
+    async () => {
+      const samples = chooseSamples(privateData, publicData, 120, 100, 4);
+      const settings = { augmentations: 1, augmentation: { flip: 1 }, normalize: true, seed: 4 };
+      const self = await augmentationDistanceTest(samples, victimEncode, settings);
+      expect(self.meanPrivate).toBeLessThan(self.meanPublic);
+      expect(self.pValue).toBeLessThan(1e-6);
+      const other = await augmentationDistanceTest(samples, independentEncoder(99), settings);
+      expect(other.pValue).toBeGreaterThan(0.05);
+    },
+  );
 
-  it('projection-head loss (section 5.4): the victim itself is claimed through its head, an independent encoder is not', async () => {
-    // The defender's head: a fixed linear map of the representation (the test only needs one the copies share).
-    const headRng = createRng(31);
-    const head = Float64Array.from({ length: DIM * DIM }, () => headRng.normal() / Math.sqrt(DIM));
-    const project = async (v: Vectors): Promise<Vectors> => {
-      const data = new Float32Array(v.count * DIM);
-      for (let n = 0; n < v.count; n++) {
-        for (let o = 0; o < DIM; o++) {
-          let sum = 0;
-          for (let d = 0; d < DIM; d++) sum += v.data[n * v.dim + d]! * head[d * DIM + o]!;
-          data[n * DIM + o] = sum;
+  it(
+    'projection-head loss (section 5.4): the victim itself is claimed ' +
+      'through its head, an independent encoder is not',
+    async () => {
+      // The defender's head: a fixed linear map of the representation (the test only needs one the copies share).
+      const headRng = createRng(31);
+      const head = Float64Array.from({ length: DIM * DIM }, () => headRng.normal() / Math.sqrt(DIM));
+      const project = async (v: Vectors): Promise<Vectors> => {
+        const data = new Float32Array(v.count * DIM);
+        for (let n = 0; n < v.count; n++) {
+          for (let o = 0; o < DIM; o++) {
+            let sum = 0;
+            for (let d = 0; d < DIM; d++) sum += v.data[n * v.dim + d]! * head[d * DIM + o]!;
+            data[n * DIM + o] = sum;
+          }
         }
-      }
-      return { data, count: v.count, dim: DIM };
-    };
-    const withHead: VictimDeployment = { ...victim, project, projectionDim: DIM };
-    // A victim trained by instance discrimination (what NT-Xent rewards): each private image and its mirror view snap
-    // onto a point of their own. (The 4-prototype victim above would put a quarter of each batch at similarity 1,
-    // which raises NT-Xent on private images: a contrastive encoder does not collapse its training images so.)
-    const instanceEncode = memorisingEncoder(privateData, 22, privateData.count);
-    // Views: each mirrored with probability ½, the toy victim's memorised "augmentation".
-    const headOptions = options({ method: 'head-loss', augmentations: 1 });
-    const mirrorCtx = (suspect: OwnershipContext['suspect']): OwnershipContext => ({
-      ...context(suspect),
-      victim: withHead,
-    });
-    const { headLossTest } = await import('./head-loss.ts');
-    const samples = chooseSamples(privateData, publicData, 120, 100, 4);
-    const settings = { augmentations: 2, augmentation: { flip: 0.5 }, temperature: 0.2, batchSize: 50, seed: 4 };
-    const self = await headLossTest(samples, instanceEncode, project, settings);
-    expect(self.meanPrivate).toBeLessThan(self.meanPublic);
-    expect(self.pValue).toBeLessThan(1e-6);
-    const other = await headLossTest(samples, independentEncoder(99), project, settings);
-    expect(other.pValue).toBeGreaterThan(0.05);
-    // Through the plugin (its own augmentation preset): runs end to end and names the method.
-    const verdict = await datasetInference.verifyOwnership!(headOptions, mirrorCtx(independentEncoder(99)));
-    expect(verdict.details!.method).toBe('head-loss');
-    expect(verdict.stolen).toBe(false);
-  });
+        return { data, count: v.count, dim: DIM };
+      };
+      const withHead: VictimDeployment = { ...victim, project, projectionDim: DIM };
+      // A victim trained by instance discrimination (what NT-Xent rewards): each private image and its mirror view snap
+      // onto a point of their own. (The 4-prototype victim above would put a quarter of each batch at similarity 1,
+      // which raises NT-Xent on private images: a contrastive encoder does not collapse its training images so.)
+      const instanceEncode = memorisingEncoder(privateData, 22, privateData.count);
+      // Views: each mirrored with probability ½, the toy victim's memorised "augmentation".
+      const headOptions = options({ method: 'head-loss', augmentations: 1 });
+      const mirrorCtx = (suspect: OwnershipContext['suspect']): OwnershipContext => ({
+        ...context(suspect),
+        victim: withHead,
+      });
+      const { headLossTest } = await import('./head-loss.ts');
+      const samples = chooseSamples(privateData, publicData, 120, 100, 4);
+      const settings = { augmentations: 2, augmentation: { flip: 0.5 }, temperature: 0.2, batchSize: 50, seed: 4 };
+      const self = await headLossTest(samples, instanceEncode, project, settings);
+      expect(self.meanPrivate).toBeLessThan(self.meanPublic);
+      expect(self.pValue).toBeLessThan(1e-6);
+      const other = await headLossTest(samples, independentEncoder(99), project, settings);
+      expect(other.pValue).toBeGreaterThan(0.05);
+      // Through the plugin (its own augmentation preset): runs end to end and names the method.
+      const verdict = await datasetInference.verifyOwnership!(headOptions, mirrorCtx(independentEncoder(99)));
+      expect(verdict.details!.method).toBe('head-loss');
+      expect(verdict.stolen).toBe(false);
+    },
+  );
 
-  it('projection-head loss without a head (or for a suspect of another size) is inconclusive, with the reason', async () => {
-    const verdict = await datasetInference.verifyOwnership!(options({ method: 'head-loss' }), context(victimEncode));
-    expect(verdict).toMatchObject({
-      stolen: false,
-      pValue: 1,
-      details: { degenerate: true, reason: "victim 'toy' has no projection head" },
-    });
-  });
+  it(
+    'projection-head loss without a head (or for a suspect of another size) ' + 'is inconclusive, with the reason',
+    async () => {
+      const verdict = await datasetInference.verifyOwnership!(options({ method: 'head-loss' }), context(victimEncode));
+      expect(verdict).toMatchObject({
+        stolen: false,
+        pValue: 1,
+        details: { degenerate: true, reason: "victim 'toy' has no projection head" },
+      });
+    },
+  );
 
   it('per-image NT-Xent matches the hand-worked value', () => {
     // Two orthogonal pairs, t = 1: anchor (1,0) sees its positive at similarity 1 and two others at 0, both ways.

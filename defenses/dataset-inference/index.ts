@@ -33,10 +33,17 @@ export default defineDefense<DatasetInferenceOptions>({
     id: 'dataset-inference',
     title: 'Dataset inference (GMM likelihood of private vs public representations)',
     paper:
-      'Dziedzic, Duan, Kaleem, Dhawan, Guan, Cattan, Boenisch, Papernot, "Dataset Inference for Self-Supervised Models", NeurIPS 2022; Dziedzic et al., "On the Difficulty of Defending Self-Supervised Learning against Model Extraction", ICML 2022, section 5.4, appendix E.3, table 19',
+      'Dziedzic, Duan, Kaleem, Dhawan, Guan, Cattan, Boenisch, Papernot, ' +
+      '"Dataset Inference for Self-Supervised Models", NeurIPS 2022; Dziedzic ' +
+      'et al., "On the Difficulty of Defending Self-Supervised Learning ' +
+      'against Model Extraction", ICML 2022, section 5.4, appendix E.3, table ' +
+      '19',
     kind: 'reactive',
     description:
-      "Claims a suspect encoder was derived from the victim when it maps the victim's private training images to denser regions (GMM log-likelihood) than public images of the same distribution; one-sided Welch t-test.",
+      'Claims a suspect encoder was derived from the victim when it maps the ' +
+      "victim's private training images to denser regions (GMM " +
+      'log-likelihood) than public images of the same distribution; one-sided ' +
+      'Welch t-test.',
     options: {
       type: 'object',
       properties: {
@@ -45,7 +52,8 @@ export default defineDefense<DatasetInferenceOptions>({
           enum: ['gmm-likelihood', 'augmentation-distance', 'head-loss'],
           default: 'gmm-likelihood',
           description:
-            'gmm-likelihood (NeurIPS 2022), augmentation-distance (ICML 2022 table 19) or head-loss (ICML 2022 section 5.4).',
+            'gmm-likelihood (NeurIPS 2022), augmentation-distance (ICML 2022 table ' +
+            '19) or head-loss (ICML 2022 section 5.4).',
         },
         components: { type: 'integer', minimum: 1, maximum: 256, default: 10, description: 'Diagonal-GMM components.' },
         fitSamples: { type: 'integer', minimum: 2, default: 2000, description: 'Private images the GMM is fitted on.' },

@@ -53,7 +53,9 @@ export function checkAnswer(vectors: Vectors, expected: number, who: string): Ve
     vectors.data.length !== expected * vectors.dim
   ) {
     throw new Error(
-      `dataset-inference: ${who} must answer ${expected} vectors ({ data: Float32Array, count, dim }), found count ${vectors?.count}, dim ${vectors?.dim}, ${vectors?.data?.length} values`,
+      `dataset-inference: ${who} must answer ${expected} vectors ({ data: ` +
+        `Float32Array, count, dim }), found count ${vectors?.count}, dim ${vectors?.dim}, ` +
+        `${vectors?.data?.length} values`,
     );
   }
   return vectors;

@@ -25,10 +25,13 @@ export default defineDefense<GaussianNoiseOptions>({
     id: 'gaussian-noise',
     title: 'Gaussian noise on representations',
     paper:
-      'Dziedzic et al., "On the Difficulty of Defending Self-Supervised Learning against Model Extraction", ICML 2022, section 5.2, appendix A.4, tables 10-11',
+      'Dziedzic et al., "On the Difficulty of Defending Self-Supervised ' +
+      'Learning against Model Extraction", ICML 2022, section 5.2, appendix ' +
+      'A.4, tables 10-11',
     kind: 'active',
     description:
-      "Adds N(mean, sigma²) to every answered coordinate; by default in units of the victim's own per-coordinate spread on the provider's data.",
+      'Adds N(mean, sigma²) to every answered coordinate; by default in units ' +
+      "of the victim's own per-coordinate spread on the provider's data.",
     options: {
       type: 'object',
       properties: {
@@ -43,7 +46,8 @@ export default defineDefense<GaussianNoiseOptions>({
           enum: ['victim', 'absolute'],
           default: 'victim',
           description:
-            "'victim': mean and sigma are multiples of each coordinate's spread on the provider's data; 'absolute': literal values.",
+            "'victim': mean and sigma are multiples of each coordinate's spread on " +
+            "the provider's data; 'absolute': literal values.",
         },
         spreadSamples: {
           type: 'integer',
@@ -68,7 +72,9 @@ export default defineDefense<GaussianNoiseOptions>({
     };
     if (options.units === 'victim' && !ctx.loadPrivateData) {
       throw new Error(
-        "gaussian-noise: units 'victim' measures the victim's spread on the provider's private data (ctx.loadPrivateData), which this guard was not given; pass units: 'absolute' to take mean and sigma literally",
+        "gaussian-noise: units 'victim' measures the victim's spread on the " +
+          "provider's private data (ctx.loadPrivateData), which this guard was " +
+          "not given; pass units: 'absolute' to take mean and sigma literally",
       );
     }
     // One measurement per output kind, shared by every account (the first request of that kind waits for it).
@@ -85,7 +91,9 @@ export default defineDefense<GaussianNoiseOptions>({
             deriveSeed(ctx.seed, `gaussian-noise/spread/${output}`),
           );
           ctx.log(
-            `gaussian-noise: victim spread of ${output}s on ${measured.samples} private images: mean ${measured.mean.toPrecision(4)} (min ${measured.min.toPrecision(3)}, max ${measured.max.toPrecision(3)})`,
+            `gaussian-noise: victim spread of ${output}s on ${measured.samples} ` +
+              `private images: mean ${measured.mean.toPrecision(4)} (min ${measured.min.toPrecision(3)}, ` +
+              `max ${measured.max.toPrecision(3)})`,
           );
           return measured;
         });

@@ -5,7 +5,8 @@ export default defineDefense({
     id: 'none',
     title: 'No defense',
     paper:
-      'Baseline of Dziedzic et al., "On the Difficulty of Defending Self-Supervised Learning against Model Extraction", ICML 2022',
+      'Baseline of Dziedzic et al., "On the Difficulty of Defending ' +
+      'Self-Supervised Learning against Model Extraction", ICML 2022',
     kind: 'active',
   },
   guard() {

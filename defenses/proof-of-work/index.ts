@@ -72,7 +72,9 @@ export default defineDefense<ProofOfWorkOptions>({
     id: 'proof-of-work',
     title: 'Calibrated proof-of-work (HashCash, difficulty from embedding-space entropy)',
     paper:
-      'Dziedzic, Kaleem, Lu, Papernot, "Increasing the Cost of Model Extraction with Calibrated Proof of Work", ICLR 2022; discussed for encoders in Dziedzic et al., ICML 2022, section 5.5',
+      'Dziedzic, Kaleem, Lu, Papernot, "Increasing the Cost of Model ' +
+      'Extraction with Calibrated Proof of Work", ICLR 2022; discussed for ' +
+      'encoders in Dziedzic et al., ICML 2022, section 5.5',
     kind: 'active',
     options: {
       type: 'object',
@@ -94,14 +96,18 @@ export default defineDefense<ProofOfWorkOptions>({
           anyOf: [{ type: 'number', minimum: 0 }, { const: 'calibrate' }],
           default: 'calibrate',
           description:
-            "Bucket entropy (bits) of a legitimate user, no extra difficulty below it; 'calibrate': measured on the provider's training data (calibrationQueries images) plus marginBits.",
+            'Bucket entropy (bits) of a legitimate user, no extra difficulty below ' +
+            "it; 'calibrate': measured on the provider's training data " +
+            '(calibrationQueries images) plus marginBits.',
         },
         calibrationQueries: {
           type: 'integer',
           minimum: 2,
           default: 1500,
           description:
-            "With legitimateBits 'calibrate': how many of the provider's training images make the legitimate profile (1500 = one legitimate session of a cell).",
+            "With legitimateBits 'calibrate': how many of the provider's training " +
+            'images make the legitimate profile (1500 = one legitimate session of a ' +
+            'cell).',
         },
         marginBits: {
           type: 'number',
@@ -156,7 +162,8 @@ export default defineDefense<ProofOfWorkOptions>({
     if (options.legitimateBits === 'calibrate') {
       if (!ctx.loadPrivateData)
         throw new Error(
-          "proof-of-work: legitimateBits 'calibrate' needs the provider's training data (ctx.loadPrivateData); pass a number instead",
+          "proof-of-work: legitimateBits 'calibrate' needs the provider's " +
+            'training data (ctx.loadPrivateData); pass a number instead',
         );
       const measured = await calibrationEntropy(
         victim,
@@ -167,7 +174,9 @@ export default defineDefense<ProofOfWorkOptions>({
       );
       legitimateBits = measured + options.marginBits;
       ctx.log(
-        `proof-of-work: legitimate profile ${measured.toFixed(3)} bits (training images) + margin ${options.marginBits} = ${legitimateBits.toFixed(3)} bits`,
+        `proof-of-work: legitimate profile ${measured.toFixed(3)} bits ` +
+          `(training images) + margin ${options.marginBits} = ${legitimateBits.toFixed(3)} ` +
+          `bits`,
       );
     } else {
       legitimateBits = options.legitimateBits;
@@ -225,12 +234,15 @@ export default defineDefense<ProofOfWorkOptions>({
         const cost: { hashes: number; seconds: number } & WorkTally = { ...batch };
         const estimatedNote =
           batch.estimatedHashes > 0
-            ? `; ${batch.estimatedHashes} hashes estimated (difficulty above solveCapBits ${options.solveCapBits}), not solved`
+            ? `; ${batch.estimatedHashes} hashes estimated (difficulty above ` +
+              `solveCapBits ${options.solveCapBits}), not solved`
             : '';
         return {
           answer: { data: clean.data.slice(), count: clean.count, dim: clean.dim },
           cost,
-          note: `entropy ${state.buckets.entropyBits().toFixed(3)} bits, difficulty up to ${batch.maxBits} bits${estimatedNote}`,
+          note:
+            `entropy ${state.buckets.entropyBits().toFixed(3)} bits, difficulty up ` +
+            `to ${batch.maxBits} bits${estimatedNote}`,
         };
       },
       /** The legitimate profile this guard charges against (calibrated or set), for the record and calibrate.ts. */

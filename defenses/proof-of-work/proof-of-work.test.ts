@@ -68,7 +68,8 @@ describe('proof-of-work calibration on the provider data', () => {
   const privateData = { ...imageBatch(spread), name: 'private', labels: null };
 
   it.each([1, 2, 3, 4, 5])(
-    'sets the profile to the entropy of that data plus the margin (seed %i): the same traffic scores -margin, unflagged',
+    'sets the profile to the entropy of that data plus the margin (seed ' +
+      '%i): the same traffic scores -margin, unflagged',
     async (seed) => {
       // The planes change with the seed, so the entropy of the same traffic does too; the profile follows it.
       const options = {
@@ -81,7 +82,8 @@ describe('proof-of-work calibration on the provider data', () => {
         solveCapBits: 10,
       };
       const guard = await openGuard(proofOfWork, victim, options, seed, privateData);
-      // calibrationQueries >= the set: the profile saw exactly these 128 images, in another order (entropy ignores order).
+      // calibrationQueries >= the set: the profile saw exactly these 128 images, in another order (entropy ignores
+      // order).
       await guard.answer(await requestFor(victim, 'same-traffic', imageBatch(spread)));
       await guard.answer(await requestFor(victim, 'repeats', imageBatch(similar)));
       const report = Object.fromEntries(guard.report!().map((r) => [r.account, r]));

@@ -30,7 +30,9 @@ export default defineDefense<RoundingOptions>({
     id: 'rounding',
     title: 'Rounding of representations',
     paper:
-      'Output rounding as in Tramèr et al., "Stealing Machine Learning Models via Prediction APIs", USENIX Security 2016; applied to representations as discussed by Dziedzic et al., ICML 2022',
+      'Output rounding as in Tramèr et al., "Stealing Machine Learning Models ' +
+      'via Prediction APIs", USENIX Security 2016; applied to representations ' +
+      'as discussed by Dziedzic et al., ICML 2022',
     kind: 'active',
     options: {
       type: 'object',
@@ -47,7 +49,8 @@ export default defineDefense<RoundingOptions>({
           enum: ['absolute', 'victim'],
           default: 'absolute',
           description:
-            "'absolute': decimals of the raw value; 'victim': decimals of the value in units of the coordinate's spread on the provider's data.",
+            "'absolute': decimals of the raw value; 'victim': decimals of the value " +
+            "in units of the coordinate's spread on the provider's data.",
         },
         spreadSamples: {
           type: 'integer',
@@ -63,7 +66,9 @@ export default defineDefense<RoundingOptions>({
   guard(victim, options, ctx) {
     if (options.units === 'victim' && !ctx.loadPrivateData) {
       throw new Error(
-        "rounding: units 'victim' measures the victim's spread on the provider's private data (ctx.loadPrivateData), which this guard was not given; pass units: 'absolute'",
+        "rounding: units 'victim' measures the victim's spread on the " +
+          "provider's private data (ctx.loadPrivateData), which this guard was " +
+          "not given; pass units: 'absolute'",
       );
     }
     const spreads = new Map<OracleOutput, Promise<VictimSpread>>();

@@ -48,14 +48,17 @@ for (const size of sizes) {
     return 'latency' in r ? r.latency.mean : NaN;
   };
   rows.push(
-    `| ${size} | ${mean('index').toFixed(3)} | ${mean('scan').toFixed(3)} | ${(mean('scan') / mean('index')).toFixed(1)}× | ` +
-      `${((100 * fresh) / queries.length).toFixed(1)}% | ${((100 * near) / copies.length).toFixed(1)}% | ${(buildMs / size).toFixed(3)} |`,
+    `| ${size} | ${mean('index').toFixed(3)} | ${mean('scan').toFixed(3)} | ` +
+      `${(mean('scan') / mean('index')).toFixed(1)}× | ` +
+      (`${((100 * fresh) / queries.length).toFixed(1)}% | ${((100 * near) / copies.length).toFixed(1)}% ` +
+        `| ${(buildMs / size).toFixed(3)} |`),
   );
   console.error(`size ${size} done`);
 }
 console.log(`metric ${metric}, dim ${dim}, HNSW M=16 efConstruction=100 efSearch=64, Node ${process.version}\n`);
 console.log(
-  '| history size | index lookup (ms) | scan lookup (ms) | speed-up | recall@1, fresh queries | near copies found | insert (ms/entry) |',
+  '| history size | index lookup (ms) | scan lookup (ms) | speed-up | ' +
+    'recall@1, fresh queries | near copies found | insert (ms/entry) |',
 );
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const row of rows) console.log(row);

@@ -159,7 +159,8 @@ export class Hnsw {
     return best.toArray().sort((a, b) => a.d - b.d);
   }
 
-  /** Malkov & Yashunin's neighbour heuristic: keep a candidate only if it is nearer to the base than to any kept one. */
+  /** Malkov & Yashunin's neighbour heuristic: keep a candidate only if it is nearer to the base than to any kept one.
+   * */
   private selectNeighbours(sorted: Scored[], max: number): number[] {
     const kept: number[] = [];
     for (const c of sorted) {

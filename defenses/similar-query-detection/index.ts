@@ -86,7 +86,9 @@ export default defineDefense<SimilarQueryOptions>({
     id: 'similar-query-detection',
     title: 'Similar-query detection (per-account history of projections)',
     paper:
-      'Dziedzic et al., "On the Difficulty of Defending Self-Supervised Learning against Model Extraction", ICML 2022, section 5.3, appendix A.2, tables 12-15',
+      'Dziedzic et al., "On the Difficulty of Defending Self-Supervised ' +
+      'Learning against Model Extraction", ICML 2022, section 5.3, appendix ' +
+      'A.2, tables 12-15',
     kind: 'passive',
     options: {
       type: 'object',
@@ -119,7 +121,8 @@ export default defineDefense<SimilarQueryOptions>({
           items: { type: 'integer', minimum: 1 },
           default: [64, 256, 1000],
           description:
-            'History windows whose flags are counted per account for the record (beside the whole history and pairwise).',
+            'History windows whose flags are counted per account for the record ' +
+            '(beside the whole history and pairwise).',
         },
         reportThresholds: {
           type: 'object',

@@ -187,15 +187,18 @@ describe('similar-query-detection: window-based flagging and per-window counts',
   // e0, e1, e2, e3, e4, then a near copy of e0 (cosine 0.9988 to e0, 0.05 to e1, 0 to the rest).
   const stream = [oneHot(0), oneHot(1), oneHot(2), oneHot(3), oneHot(4), oneHot(0, 0.05)];
 
-  it('searches only the last `window` queries: the copy 5 queries back is missed by window 3, caught by 5 and by 0', async () => {
-    const flags = async (window: number) => {
-      const guard = await openGuard(detection, wide, { ...quiet, threshold: 0.9, window });
-      return (await guard.answer(await wideRequest('a', stream))).flagged;
-    };
-    expect(await flags(3)).toEqual([false, false, false, false, false, false]);
-    expect(await flags(5)).toEqual([false, false, false, false, false, true]);
-    expect(await flags(0)).toEqual([false, false, false, false, false, true]);
-  });
+  it(
+    'searches only the last `window` queries: the copy 5 queries back is ' + 'missed by window 3, caught by 5 and by 0',
+    async () => {
+      const flags = async (window: number) => {
+        const guard = await openGuard(detection, wide, { ...quiet, threshold: 0.9, window });
+        return (await guard.answer(await wideRequest('a', stream))).flagged;
+      };
+      expect(await flags(3)).toEqual([false, false, false, false, false, false]);
+      expect(await flags(5)).toEqual([false, false, false, false, false, true]);
+      expect(await flags(0)).toEqual([false, false, false, false, false, true]);
+    },
+  );
 
   it('counts every reported window, the whole history and pairwise, whatever window it acts on', async () => {
     const guard = await openGuard(detection, wide, { ...quiet, threshold: 0.9, window: 3, reportWindows: [2, 5] });

@@ -27,7 +27,10 @@ export default defineDefense<TopKOptions>({
     id: 'top-k',
     title: 'Top-k truncation of representations',
     paper:
-      'Output truncation as in Tramèr et al., "Stealing Machine Learning Models via Prediction APIs", USENIX Security 2016 and Orekondy et al., "Knockoff Nets", CVPR 2019; applied to representations as discussed by Dziedzic et al., ICML 2022',
+      'Output truncation as in Tramèr et al., "Stealing Machine Learning ' +
+      'Models via Prediction APIs", USENIX Security 2016 and Orekondy et al., ' +
+      '"Knockoff Nets", CVPR 2019; applied to representations as discussed by ' +
+      'Dziedzic et al., ICML 2022',
     kind: 'active',
     options: {
       type: 'object',

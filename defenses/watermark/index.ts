@@ -35,10 +35,15 @@ export default defineDefense<WatermarkOptions>({
     id: 'watermark',
     title: 'Rotation-prediction watermark',
     paper:
-      'Dziedzic et al., "On the Difficulty of Defending Self-Supervised Learning against Model Extraction", ICML 2022, section 5.1, tables 5, 16, 17',
+      'Dziedzic et al., "On the Difficulty of Defending Self-Supervised ' +
+      'Learning against Model Extraction", ICML 2022, section 5.1, tables 5, ' +
+      '16, 17',
     kind: 'proactive',
     description:
-      "Trains the victim to encode whether an image was rotated into [0°,180°) or [180°,360°); claims a suspect was stolen when the defender's rotation head reads that bin from the suspect's representations better than chance (one-sample t-test).",
+      'Trains the victim to encode whether an image was rotated into ' +
+      '[0°,180°) or [180°,360°); claims a suspect was stolen when the ' +
+      "defender's rotation head reads that bin from the suspect's " +
+      'representations better than chance (one-sample t-test).',
     options: {
       type: 'object',
       properties: {

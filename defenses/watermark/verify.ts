@@ -88,13 +88,15 @@ export async function verifyWatermark(settings: VerifySettings, ctx: OwnershipCo
       suspectReps.data.length !== scored.count * suspectReps.dim
     ) {
       throw new Error(
-        `watermark: the suspect must answer ${scored.count} vectors, found count ${suspectReps?.count}, dim ${suspectReps?.dim}`,
+        `watermark: the suspect must answer ${scored.count} vectors, found ` +
+          `count ${suspectReps?.count}, dim ${suspectReps?.dim}`,
       );
     }
     const base = { scoredImages: set.count - fitCount, refitImages: fitCount, victimSuccess, source: settings.source };
     if (suspectReps.dim !== victimReps.dim) {
       ctx.log(
-        `watermark: the suspect's ${suspectReps.dim}-d representations cannot go through the victim's ${victimReps.dim}-d head`,
+        `watermark: the suspect's ${suspectReps.dim}-d representations cannot ` +
+          `go through the victim's ${victimReps.dim}-d head`,
       );
       return {
         stolen: false,
@@ -121,7 +123,8 @@ export async function verifyWatermark(settings: VerifySettings, ctx: OwnershipCo
       statistic = Math.sign(statistic) * Number.MAX_VALUE;
     }
     ctx.log(
-      `watermark: success ${(100 * rate).toFixed(1)}% (victim ${(100 * victimSuccess).toFixed(1)}%), t = ${statistic.toFixed(2)}, p = ${pValue.toExponential(2)}`,
+      `watermark: success ${(100 * rate).toFixed(1)}% (victim ${(100 * victimSuccess).toFixed(1)}%), ` +
+        `t = ${statistic.toFixed(2)}, p = ${pValue.toExponential(2)}`,
     );
     return { stolen: pValue < settings.alpha, statistic, pValue, details };
   } finally {

@@ -205,73 +205,76 @@ describe('watermark training hook', () => {
     expect(watermark.prepareVictim!({ ...OPTIONS, verifyImages: 10, alpha: 0.01 })).toEqual(a);
   });
 
-  it('trains encoder and head jointly: the head reads the bin (from < 75% to > 90%) without leaking tensors', async () => {
-    const make = () => {
-      const model = tfl.sequential();
-      model.add(tfl.layers.flatten({ inputShape: [SIDE, SIDE, 1] }));
-      model.add(
-        tfl.layers.dense({
-          units: 8,
-          activation: 'tanh',
-          kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
-        }),
+  it(
+    'trains encoder and head jointly: the head reads the bin (from < 75% to ' + '> 90%) without leaking tensors',
+    async () => {
+      const make = () => {
+        const model = tfl.sequential();
+        model.add(tfl.layers.flatten({ inputShape: [SIDE, SIDE, 1] }));
+        model.add(
+          tfl.layers.dense({
+            units: 8,
+            activation: 'tanh',
+            kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
+          }),
+        );
+        return model;
+      };
+      const encoder = make();
+      const hook = watermarkTrainHook({
+        task: 'rotation-bins',
+        lambda: 1,
+        source: 'private',
+        imagesPerStep: 16,
+        hidden: 16,
+        key: 7,
+      })(encoder) as WatermarkHook;
+      const encode = async (images: ImageBatch): Promise<Vectors> => {
+        const y = tf.tidy(() => encoder.predict(imagesToTensor(images)) as tf.Tensor2D);
+        const data = (await y.data()) as Float32Array;
+        y.dispose();
+        return { data, count: images.count, dim: 8 };
+      };
+      // The jointly trained head's accuracy on the encoder's representations of rotated held-out images.
+      const views = tf.tidy(() => rotatedViews(imagesToTensor(dotImages(100, 9)), 11));
+      const viewBatch: ImageBatch = {
+        data: (await views.data()) as Float32Array,
+        count: 200,
+        height: SIDE,
+        width: SIDE,
+        channels: 1,
+      };
+      views.dispose();
+      const headAccuracy = async () => {
+        const predicted = await predictBins(hook.head, await encode(viewBatch));
+        return predicted.reduce((s, p, i) => s + (p === i % 2 ? 1 : 0), 0) / predicted.length;
+      };
+      const before = await headAccuracy();
+      const train = dotImages(256, 4);
+      const stepper = createAdamStepper(
+        [...encoder.trainableWeights.map((w) => w.read() as tf.Variable), ...hook.variables!],
+        { learningRate: 0.01 },
       );
-      return model;
-    };
-    const encoder = make();
-    const hook = watermarkTrainHook({
-      task: 'rotation-bins',
-      lambda: 1,
-      source: 'private',
-      imagesPerStep: 16,
-      hidden: 16,
-      key: 7,
-    })(encoder) as WatermarkHook;
-    const encode = async (images: ImageBatch): Promise<Vectors> => {
-      const y = tf.tidy(() => encoder.predict(imagesToTensor(images)) as tf.Tensor2D);
-      const data = (await y.data()) as Float32Array;
-      y.dispose();
-      return { data, count: images.count, dim: 8 };
-    };
-    // The jointly trained head's accuracy on the encoder's representations of rotated held-out images.
-    const views = tf.tidy(() => rotatedViews(imagesToTensor(dotImages(100, 9)), 11));
-    const viewBatch: ImageBatch = {
-      data: (await views.data()) as Float32Array,
-      count: 200,
-      height: SIDE,
-      width: SIDE,
-      channels: 1,
-    };
-    views.dispose();
-    const headAccuracy = async () => {
-      const predicted = await predictBins(hook.head, await encode(viewBatch));
-      return predicted.reduce((s, p, i) => s + (p === i % 2 ? 1 : 0), 0) / predicted.length;
-    };
-    const before = await headAccuracy();
-    const train = dotImages(256, 4);
-    const stepper = createAdamStepper(
-      [...encoder.trainableWeights.map((w) => w.read() as tf.Variable), ...hook.variables!],
-      { learningRate: 0.01 },
-    );
-    let tensorsBefore = 0;
-    for (let step = 0; step < 60; step++) {
-      // Adam creates its moment slots on the first step: count from there.
-      if (step === 1) tensorsBefore = tf.memory().numTensors;
-      const batch = imagesToTensor(
-        train,
-        Array.from({ length: 32 }, (_, i) => (step * 32 + i) % 256),
-      );
-      await stepper.step(() => hook.loss(tf.zeros([1, 8]) as tf.Tensor2D, batch, step, encoder));
-      batch.dispose();
-    }
-    expect(tf.memory().numTensors - tensorsBefore).toBeLessThanOrEqual(0);
-    stepper.dispose();
-    const after = await headAccuracy();
-    expect(before).toBeLessThan(0.75);
-    expect(after).toBeGreaterThan(0.9);
-    hook.head.dispose();
-    encoder.dispose();
-  });
+      let tensorsBefore = 0;
+      for (let step = 0; step < 60; step++) {
+        // Adam creates its moment slots on the first step: count from there.
+        if (step === 1) tensorsBefore = tf.memory().numTensors;
+        const batch = imagesToTensor(
+          train,
+          Array.from({ length: 32 }, (_, i) => (step * 32 + i) % 256),
+        );
+        await stepper.step(() => hook.loss(tf.zeros([1, 8]) as tf.Tensor2D, batch, step, encoder));
+        batch.dispose();
+      }
+      expect(tf.memory().numTensors - tensorsBefore).toBeLessThanOrEqual(0);
+      stepper.dispose();
+      const after = await headAccuracy();
+      expect(before).toBeLessThan(0.75);
+      expect(after).toBeGreaterThan(0.9);
+      hook.head.dispose();
+      encoder.dispose();
+    },
+  );
 });
 
 // The contributor kit's contract checks (CONTRIBUTING.md): options schema, answers shaped like the batch, no mutation

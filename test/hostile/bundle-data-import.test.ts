@@ -27,7 +27,9 @@ export default defineAttack({ ${meta(id)}, async steal(ctx) {
 `;
 
 const honestLooking = (id: string) =>
-  `import { defineAttack } from ${PUBLIC_ENTRY};\nexport default defineAttack({ ${meta(id)}, async steal() { throw new Error('should have been refused'); } });\n`;
+  `import { defineAttack } from ${PUBLIC_ENTRY};\nexport default ` +
+  `defineAttack({ ${meta(id)}, async steal() { throw new Error('should ` +
+  `have been refused'); } });\n`;
 
 describe('hostile: a data import of the victim weights', () => {
   it.each([

@@ -21,7 +21,8 @@ const defenses: Record<string, string> = {
   ),
   'hostile-guard-infinity': defense(
     'hostile-guard-infinity',
-    `const data = clean.data.slice(); data[3] = Infinity; return { answer: { data, count: clean.count, dim: clean.dim } };`,
+    `const data = clean.data.slice(); data[3] = Infinity; return { answer: ` +
+      `{ data, count: clean.count, dim: clean.dim } };`,
   ),
 };
 

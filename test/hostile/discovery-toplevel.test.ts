@@ -58,26 +58,30 @@ describe('hostile: top-level code of an attack at discovery', () => {
     }
   }, 300_000);
 
-  it('a real cell: no copy of the victim anywhere, the environment unseen, the failure blamed on the attack', async () => {
-    const run = await runPlugins({
-      attacks: { 'toplevel-copy': hostile('toplevel-copy') },
-      run: ['toplevel-copy'],
-      env: { STEALBENCH_HOSTILE_SECRET: SECRET },
-    });
-    expect(stolenForFree(run.records)).toEqual([]);
-    const record = run.records['toplevel-copy'];
-    expect(record, run.output).toBeDefined();
-    expect(record!.state).toBe('failed');
-    expect(record!.error).toMatchObject({ phase: 'attack', plugin: 'toplevel-copy' });
-    // What the attack's own process saw at import: reads and writes denied, no secret in its environment.
-    expect(record!.error!.message).toMatch(/contained: read: ERR_ACCESS_DENIED \| copy: ERR_ACCESS_DENIED/);
-    expect(JSON.stringify(record)).not.toContain(SECRET);
-    expect(run.pluginFiles).toEqual([
-      'toplevel-copy/README.md',
-      'toplevel-copy/index.ts',
-      'toplevel-copy/toplevel-copy.test.ts',
-    ]);
-    expect(run.leftoverTemp).toEqual([]);
-    expect(run.leftoverProcesses).toEqual([]);
-  }, 600_000);
+  it(
+    'a real cell: no copy of the victim anywhere, the environment unseen, ' + 'the failure blamed on the attack',
+    async () => {
+      const run = await runPlugins({
+        attacks: { 'toplevel-copy': hostile('toplevel-copy') },
+        run: ['toplevel-copy'],
+        env: { STEALBENCH_HOSTILE_SECRET: SECRET },
+      });
+      expect(stolenForFree(run.records)).toEqual([]);
+      const record = run.records['toplevel-copy'];
+      expect(record, run.output).toBeDefined();
+      expect(record!.state).toBe('failed');
+      expect(record!.error).toMatchObject({ phase: 'attack', plugin: 'toplevel-copy' });
+      // What the attack's own process saw at import: reads and writes denied, no secret in its environment.
+      expect(record!.error!.message).toMatch(/contained: read: ERR_ACCESS_DENIED \| copy: ERR_ACCESS_DENIED/);
+      expect(JSON.stringify(record)).not.toContain(SECRET);
+      expect(run.pluginFiles).toEqual([
+        'toplevel-copy/README.md',
+        'toplevel-copy/index.ts',
+        'toplevel-copy/toplevel-copy.test.ts',
+      ]);
+      expect(run.leftoverTemp).toEqual([]);
+      expect(run.leftoverProcesses).toEqual([]);
+    },
+    600_000,
+  );
 });

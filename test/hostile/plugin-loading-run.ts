@@ -29,7 +29,9 @@ export const meta = (id: string) => `meta: { id: '${id}', title: '${id}', paper:
 
 /** An attack that fails at once: the first cell of a run whose second cell is the one under test. */
 export const THROWS_AT_ONCE = (id: string) =>
-  `import { defineAttack } from ${PUBLIC_ENTRY};\nexport default defineAttack({ ${meta(id)}, async steal() { throw new Error('deliberate failure'); } });\n`;
+  `import { defineAttack } from ${PUBLIC_ENTRY};\nexport default ` +
+  `defineAttack({ ${meta(id)}, async steal() { throw new ` +
+  `Error('deliberate failure'); } });\n`;
 
 export interface LoadingRunOptions {
   /** Attack sources by id (each becomes `attacks/<id>/index.ts` with a README and a test file). */

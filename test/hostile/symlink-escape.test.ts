@@ -17,7 +17,8 @@ export default defineAttack({ ${meta(id)}, async steal() {
 } });
 `;
 
-/** A relative link, as a contributor would commit it: `attacks/<id>/.stash/victim → ../…/victims/simclr-fmnist/weights`. */
+/** A relative link, as a contributor would commit it: `attacks/<id>/.stash/victim →
+ * ../…/victims/simclr-fmnist/weights`. */
 function linkVictim(root: string, id: string): void {
   const stash = join(root, 'attacks', id, '.stash');
   mkdirSync(stash, { recursive: true });

@@ -3,7 +3,9 @@
 import type { VictimRecipe } from '../../benchmark/index.ts';
 
 export const SIMCLR_PAPER =
-  'Chen et al., A Simple Framework for Contrastive Learning of Visual Representations, ICML 2020; victim setup after Dziedzic et al., ICML 2022, section 3.2';
+  'Chen et al., A Simple Framework for Contrastive Learning of Visual ' +
+  'Representations, ICML 2020; victim setup after Dziedzic et al., ICML ' +
+  '2022, section 3.2';
 
 /** The recipe of the shipped (legacy) weights: small-cnn on fmnist/victim-train. */
 export const SIMCLR_FMNIST_RECIPE: VictimRecipe = {

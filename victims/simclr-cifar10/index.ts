@@ -5,9 +5,13 @@ export default defineVictim({
     id: 'simclr-cifar10',
     title: 'SimCLR ResNet-18 on CIFAR-10 (paper profile)',
     paper:
-      'Chen et al., SimCLR, ICML 2020; victim of Dziedzic et al., On the Difficulty of Defending Self-Supervised Learning against Model Extraction, ICML 2022, section 4.1',
+      'Chen et al., SimCLR, ICML 2020; victim of Dziedzic et al., On the ' +
+      'Difficulty of Defending Self-Supervised Learning against Model ' +
+      'Extraction, ICML 2022, section 4.1',
     description:
-      'resnet18 on 32×32×3 CIFAR-10 (user-supplied via $STEALBENCH_CIFAR10_DIR), SimCLR NT-Xent t = 0.5, 100 epochs of batch 256',
+      'resnet18 on 32×32×3 CIFAR-10 (user-supplied via ' +
+      '$STEALBENCH_CIFAR10_DIR), SimCLR NT-Xent t = 0.5, 100 epochs of batch ' +
+      '256',
   },
   recipe: {
     method: 'simclr',

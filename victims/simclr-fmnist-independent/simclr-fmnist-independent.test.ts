@@ -1,4 +1,5 @@
-// Contract of the simclr-fmnist-independent recipe (meta, plain-JSON recipe, known splits) and that the weights in weights/ were trained
+// Contract of the simclr-fmnist-independent recipe (meta, plain-JSON recipe, known splits) and that the weights in
+// weights/ were trained
 // from this exact recipe (metrics.json names its hash) and recorded their probe accuracies.
 import { testVictim } from '../../benchmark/testkit/index.ts';
 import plugin from './index.ts';

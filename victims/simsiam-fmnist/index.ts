@@ -6,7 +6,9 @@ export default defineVictim({
     title: 'SimSiam small CNN on Fashion-MNIST',
     paper: 'Chen and He, Exploring Simple Siamese Representation Learning, CVPR 2021',
     description:
-      'small-cnn trained with SimSiam (symmetrized negative cosine, stop-gradient, BN projector + bottleneck predictor) on fmnist/victim-train',
+      'small-cnn trained with SimSiam (symmetrized negative cosine, ' +
+      'stop-gradient, BN projector + bottleneck predictor) on ' +
+      'fmnist/victim-train',
     // The encoder that ownership tests must not flag: trained by the provider on the same data, independently.
     ownershipControls: ['simclr-fmnist-independent'],
   },

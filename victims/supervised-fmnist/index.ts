@@ -5,9 +5,13 @@ export default defineVictim({
     id: 'supervised-fmnist',
     title: 'Supervised small CNN on Fashion-MNIST',
     paper:
-      'Dziedzic et al., On the Difficulty of Defending Self-Supervised Learning against Model Extraction, ICML 2022 (the supervised encoder as a reference victim)',
+      'Dziedzic et al., On the Difficulty of Defending Self-Supervised ' +
+      'Learning against Model Extraction, ICML 2022 (the supervised encoder ' +
+      'as a reference victim)',
     description:
-      'small-cnn trained with softmax cross-entropy on the labels of fmnist/victim-train (one augmented view); the representation is the pooled 128-d feature before the classifier',
+      'small-cnn trained with softmax cross-entropy on the labels of ' +
+      'fmnist/victim-train (one augmented view); the representation is the ' +
+      'pooled 128-d feature before the classifier',
     // The encoder that ownership tests must not flag: trained by the provider on the same data, independently.
     ownershipControls: ['simclr-fmnist-independent'],
   },

@@ -261,7 +261,8 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   const stockName = 'wasm stock (+ conv3d stand-in for the missing Conv2DBackpropFilter)';
   const stockNote =
-    'stock tfjs-backend-wasm cannot train a conv net (no Conv2DBackpropFilter); this is the fastest stand-in stock wasm offers';
+    'stock tfjs-backend-wasm cannot train a conv net (no ' +
+    'Conv2DBackpropFilter); this is the fastest stand-in stock wasm offers';
   let paired: PairedRounds | undefined;
   if (options.skip.has('stock')) {
     push(

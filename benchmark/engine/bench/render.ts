@@ -32,7 +32,8 @@ export function renderEngineBench(report: EngineBenchReport): string {
   const lines = [
     table,
     '',
-    `wasm SIMD: ${report.simd}; kernels: ${report.kernels.join(', ')}; gradients: ${(report.gradients ?? []).join(', ')}`,
+    `wasm SIMD: ${report.simd}; kernels: ${report.kernels.join(', ')}; ` +
+      `gradients: ${(report.gradients ?? []).join(', ')}`,
     r.stockOverOurs !== undefined
       ? `stock wasm / ours: ${r.stockOverOurs.toFixed(2)}×${report.rounds ? ` (median of the rounds' ratios; rounds, ours / stock: ${report.rounds.map((x) => `${ms(x.oursMs)} / ${ms(x.stockMs)} = ${(x.stockMs / x.oursMs).toFixed(2)}×`).join('; ')})` : ''}`
       : 'stock wasm / ours: not measured',
@@ -45,7 +46,8 @@ export function renderEngineBench(report: EngineBenchReport): string {
   const profile = report.profile
     ? [
         '',
-        `Profile of one step of ours (least kernel time of ${report.profile.steps}; ${report.profile.wallMs.toFixed(0)} ms wall under tf.profile):`,
+        `Profile of one step of ours (least kernel time of ${report.profile.steps}; ` +
+          `${report.profile.wallMs.toFixed(0)} ms wall under tf.profile):`,
         '',
         markdownTable([
           ['kernel', 'calls', 'ms'],

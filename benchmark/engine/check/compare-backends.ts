@@ -11,7 +11,8 @@ export function seededData(size: number, seed: number): Float32Array {
   return out;
 }
 
-/** Switches to `backend`, runs fn, reads its result(s) back as plain arrays, disposes every tensor made, switches back. */
+/** Switches to `backend`, runs fn, reads its result(s) back as plain arrays, disposes every tensor made, switches back.
+ * */
 export async function onBackend<T extends tf.Tensor | tf.Tensor[]>(
   backend: string,
   fn: () => T,

@@ -29,7 +29,8 @@ export function checkPair(
   checkMatrix(loss, names[1], b);
   if (a.shape[0] !== b.shape[0] || a.shape[1] !== b.shape[1]) {
     throw new Error(
-      `${loss}: ${names[0]} and ${names[1]} must have the same shape, found [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`,
+      `${loss}: ${names[0]} and ${names[1]} must have the same shape, found [${a.shape.join(', ')}] ` +
+        `and [${b.shape.join(', ')}]`,
     );
   }
 }

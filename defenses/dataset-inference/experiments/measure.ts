@@ -67,7 +67,8 @@ async function run(args: { victim: string; out?: string }): Promise<void> {
       });
       rows.push({ variant, suspect, options, ...r, seconds: (performance.now() - started) / 1000 });
       log(
-        `${variant} | ${suspect}: t ${r.statistic.toFixed(3)}, p ${r.pValue.toExponential(3)}, stolen ${r.stolen}, ${JSON.stringify(r.details)}`,
+        `${variant} | ${suspect}: t ${r.statistic.toFixed(3)}, p ${r.pValue.toExponential(3)}, ` +
+          `stolen ${r.stolen}, ${JSON.stringify(r.details)}`,
       );
     }
   }

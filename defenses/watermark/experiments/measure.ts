@@ -45,7 +45,8 @@ async function run(args: { out: string; trainIndependent: boolean }): Promise<vo
     independent = await loadVictim('simclr-fmnist-independent', { log });
   else
     log(
-      'independent encoder not trained yet (stealbench train-victim simclr-fmnist-independent, or pass --train-independent)',
+      'independent encoder not trained yet (stealbench train-victim ' +
+        'simclr-fmnist-independent, or pass --train-independent)',
     );
 
   const privateData = await loadSplit(marked.recipe.data);
@@ -100,7 +101,8 @@ async function run(args: { out: string; trainIndependent: boolean }): Promise<vo
   log(`wrote ${out}`);
   for (const [name, r] of Object.entries(results.ownership as Record<string, OwnershipResult>)) {
     log(
-      `${name}: success ${r.details?.successRate}, victim ${r.details?.victimSuccess}, t ${r.statistic.toFixed(2)}, p ${r.pValue.toExponential(2)}, stolen ${r.stolen}`,
+      `${name}: success ${r.details?.successRate}, victim ${r.details?.victimSuccess}, ` +
+        `t ${r.statistic.toFixed(2)}, p ${r.pValue.toExponential(2)}, stolen ${r.stolen}`,
     );
   }
 }

@@ -61,7 +61,8 @@ async function run(args: {
   const record = (suspect: string, r: OwnershipResult, extra: Record<string, unknown> = {}) => {
     rows.push({ suspect, ...extra, ...r });
     log(
-      `${suspect}: success ${(100 * Number(r.details?.successRate)).toFixed(1)}%, t ${r.statistic.toFixed(2)}, p ${r.pValue.toExponential(2)}, stolen ${r.stolen}`,
+      `${suspect}: success ${(100 * Number(r.details?.successRate)).toFixed(1)}%, ` +
+        `t ${r.statistic.toFixed(2)}, p ${r.pValue.toExponential(2)}, stolen ${r.stolen}`,
     );
   };
   record('watermarked victim itself', await verify((x) => embed(marked.encoder, x)));
