@@ -119,7 +119,7 @@ describe('split catalogue', () => {
       test: 'digits/probe-test',
     });
     expect(() => downstreamSplits('toString')).toThrow(
-      /unknown downstream task 'toString': expected one of fmnist, digits, cifar10/,
+      /unknown downstream task 'toString': expected one of fmnist, fmnist-small, digits, cifar10/,
     );
     for (const { train, test } of Object.values(DOWNSTREAM_PROBE_SPLITS)) {
       expect(listSplits().find((s) => s.name === train)?.legacy).toBeUndefined();
