@@ -9,6 +9,8 @@ import type { ContractCheck } from './check.ts';
 import { defenseChecks, type DefenseKitOptions } from './defense-checks.ts';
 import { victimChecks } from './victim-checks.ts';
 
+/** A check's outcome, a union on `state` (as tinybench's results): passed with an optional note, or failed with the
+ * message that says what to fix. */
 export type CheckResult =
   | { name: string; state: 'passed'; ms: number; note?: string }
   | { name: string; state: 'failed'; ms: number; message: string };
