@@ -303,7 +303,7 @@ const WATERMARK: Spec = {
 const successRate = (r: { details?: Record<string, unknown> } | undefined): number | undefined =>
   typeof r?.details?.successRate === 'number' ? r.details.successRate : undefined;
 
-/** "power: victim claimed 5/5, false claims 0/15" from H7's `ownership.power`, when the records carry it. */
+/** "power: victim claimed 5/5, false claims 0/15" from the record's `ownership.power`, when the records carry it. */
 function powerNote(cells: readonly CellRecord[]): string | undefined {
   const powers = cells.map((r) => r.metrics?.ownership?.power).filter((p): p is OwnershipPower => p !== undefined);
   if (powers.length === 0) return undefined;

@@ -11,7 +11,7 @@ import { loadSplit } from '../data/splits.ts';
 import { selectImageSet } from '../data/image-set.ts';
 import { createEncoder, trainSsl, type EncoderSpec } from '../nn/index.ts';
 
-/** The candidates of the PyTorch calibrations (calibrate-victim.py, the lead's .calib/calib.py), as EncoderSpecs. */
+/** The candidates of the PyTorch calibrations (calibrate-victim.py, victims/_experiments/calibrate_gpu.py), as EncoderSpecs. */
 export const CANDIDATES: Record<string, EncoderSpec> = {
   gap: { arch: 'small-cnn', inputShape: [28, 28, 1] },
   pool2: { arch: 'small-cnn', inputShape: [28, 28, 1], pool: 2 },
