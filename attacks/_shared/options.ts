@@ -1,11 +1,13 @@
 import { AUGMENTATION_PRESETS } from '../../benchmark/index.ts';
 
-export type StudentArch = 'small-cnn' | 'resnet18' | 'resnet34';
+export type StudentArch = 'small-cnn' | 'mid-cnn' | 'deep-cnn' | 'resnet18' | 'resnet34';
 
 /** The options every attack in this folder takes, besides its own. */
 export interface StudentOptions {
   arch: StudentArch;
   width: number;
+  /** Side of the final average-pooling grid of small-cnn / mid-cnn / deep-cnn (absent: global pooling). */
+  pool?: number;
   /** Optimiser steps, whatever the budget. */
   steps: number;
   learningRate: number;
@@ -23,11 +25,16 @@ export const AUGMENTATION_CHOICES = ['auto', ...Object.keys(AUGMENTATION_PRESETS
 export function studentOptionProperties(defaultSteps: number) {
   return {
     arch: {
-      enum: ['small-cnn', 'resnet18', 'resnet34'],
+      enum: ['small-cnn', 'mid-cnn', 'deep-cnn', 'resnet18', 'resnet34'],
       default: 'small-cnn',
-      description: 'architecture of the stolen encoder',
+      description: "architecture of the stolen encoder (mid-cnn with pool 2 is the new victims' design)",
     },
     width: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'channel multiplier of the stolen encoder' },
+    pool: {
+      type: 'integer',
+      minimum: 1,
+      description: 'small-cnn / mid-cnn / deep-cnn: side of the final average-pooling grid (absent: global pooling)',
+    },
     steps: {
       type: 'integer',
       minimum: 1,

@@ -23,6 +23,7 @@ export function createStudent(
       arch: options.arch,
       inputShape: [images.height, images.width, images.channels],
       width: options.width,
+      ...(options.pool === undefined ? {} : { pool: options.pool }),
       ...(representationDim === undefined ? {} : { representationDim }),
     },
     deriveSeed(seed, 'student'),
