@@ -6,6 +6,7 @@
 // is written under a temporary name and renamed into place, the JSON last (it names the binary's sha256), so a
 // reader sees a whole entry or none; an entry that fails to parse, names other parts or whose binary does not match
 // its hash is treated as absent and overwritten.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../plugin/registry.ts';
@@ -26,7 +27,8 @@ export function cacheKey(parts: unknown): string {
 }
 
 function writeAtomically(path: string, data: string | Uint8Array): void {
-  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  // A unique name per writer (no seeded stream: it names a file, it chooses nothing a record depends on).
+  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     writeFileSync(temp, data);
     renameSync(temp, path);
