@@ -29,7 +29,7 @@ export default defineVictim({
     encoder: { arch: 'mid-cnn', inputShape: [28, 28, 1], pool: 2 },
     data: 'fmnist/victim-train-30k',
     augmentation: { crop: { scale: [0.2, 1] }, flip: 0.5, colorJitter: { brightness: 0.4, contrast: 0.4, p: 1 } },
-    epochs: 10,
+    epochs: 5,
     batchSize: 256,
     learningRate: 0.002,
     weightDecay: 0.000001,

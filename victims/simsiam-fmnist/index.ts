@@ -27,10 +27,10 @@ export default defineVictim({
   },
   next: {
     method: 'simsiam',
-    encoder: { arch: 'mid-cnn', inputShape: [28, 28, 1], pool: 2 },
+    encoder: { arch: 'small-cnn', inputShape: [28, 28, 1], pool: 2 },
     data: 'fmnist/victim-train-30k',
     augmentation: { crop: { scale: [0.2, 1] }, flip: 0.5, colorJitter: { brightness: 0.4, contrast: 0.4, p: 1 } },
-    epochs: 15,
+    epochs: 10,
     batchSize: 256,
     learningRate: 0.002,
     weightDecay: 0.000001,
