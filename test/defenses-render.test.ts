@@ -16,47 +16,22 @@ import {
   renderDefenseGrid,
 } from '../defenses/_experiments/render.ts';
 import { spliceMarkedBlock } from '../benchmark/testkit/index.ts';
-import { record } from './leaderboard-fixtures.ts';
+import { record, type FixtureCell } from './leaderboard-fixtures.ts';
 
 const legit = (defended: number, undefended = 0.8) => ({
   legitimate: { defended: { fmnist: defended }, undefended: { fmnist: undefended } },
 });
 const rowWith = (table: string, text: string) => table.split('\n').find((line) => line.includes(text)) ?? '';
+/** A `direct-extraction` cell under `gaussian-noise`: most fixtures below differ only in the options and the rest. */
+const noiseCell = (defenseOptions: Record<string, unknown>, rest: Omit<FixtureCell, 'attack' | 'defense'> = {}) =>
+  record({ attack: 'direct-extraction', defense: 'gaussian-noise', defenseOptions, ...rest });
 
 describe('defense tables from records', () => {
   const noise = [
-    record({
-      attack: 'direct-extraction',
-      defense: 'gaussian-noise',
-      defenseOptions: { mean: 0, sigma: 1 },
-      seed: 1,
-      stolen: { fmnist: 0.6 },
-      metrics: legit(0.8),
-    }),
-    record({
-      attack: 'direct-extraction',
-      defense: 'gaussian-noise',
-      defenseOptions: { mean: 0, sigma: 1 },
-      seed: 2,
-      stolen: { fmnist: 0.7 },
-      metrics: legit(0.9),
-    }),
-    record({
-      attack: 'direct-extraction',
-      defense: 'gaussian-noise',
-      defenseOptions: { mean: 0, sigma: 1 },
-      seed: 3,
-      state: 'failed',
-      error: 'out of memory',
-    }),
-    record({
-      attack: 'direct-extraction',
-      defense: 'gaussian-noise',
-      defenseOptions: { mean: 0, sigma: 5 },
-      seed: 1,
-      state: 'failed',
-      error: 'boom',
-    }),
+    noiseCell({ mean: 0, sigma: 1 }, { seed: 1, stolen: { fmnist: 0.6 }, metrics: legit(0.8) }),
+    noiseCell({ mean: 0, sigma: 1 }, { seed: 2, stolen: { fmnist: 0.7 }, metrics: legit(0.9) }),
+    noiseCell({ mean: 0, sigma: 1 }, { seed: 3, state: 'failed', error: 'out of memory' }),
+    noiseCell({ mean: 0, sigma: 5 }, { seed: 1, state: 'failed', error: 'boom' }),
     record({
       attack: 'direct-extraction',
       defense: 'none',
@@ -163,13 +138,7 @@ describe('defense tables from records', () => {
     const records = [
       record({ attack: 'direct-extraction', defense: 'none', stolen: { fmnist: 0.75 }, metrics: legit(0.8, 0.8) }),
       record({ attack: 'cont-steal', defense: 'none', stolen: { fmnist: 0.7 }, metrics: legit(0.8, 0.8) }),
-      record({
-        attack: 'direct-extraction',
-        defense: 'gaussian-noise',
-        defenseOptions: { sigma: 1 },
-        stolen: { fmnist: 0.6 },
-        metrics: legit(0.7),
-      }),
+      noiseCell({ sigma: 1 }, { stolen: { fmnist: 0.6 }, metrics: legit(0.7) }),
       record({ attack: 'cont-steal', defense: 'gaussian-noise', defenseOptions: { sigma: 1 }, state: 'timed-out' }),
       record({
         attack: 'direct-extraction',
@@ -243,22 +212,8 @@ describe('defense tables from records', () => {
   });
 
   it('counts one measurement per seed when two runs hold the same (defense, attack, budget, seed)', () => {
-    const older = record({
-      attack: 'direct-extraction',
-      defense: 'gaussian-noise',
-      defenseOptions: { sigma: 1 },
-      seed: 1,
-      stolen: { fmnist: 0.6 },
-      startedAt: '2026-01-01T00:00:00.000Z',
-    });
-    const newer = record({
-      attack: 'direct-extraction',
-      defense: 'gaussian-noise',
-      defenseOptions: { sigma: 1 },
-      seed: 1,
-      stolen: { fmnist: 0.7 },
-      startedAt: '2026-02-01T00:00:00.000Z',
-    });
+    const older = noiseCell({ sigma: 1 }, { seed: 1, stolen: { fmnist: 0.6 }, startedAt: '2026-01-01T00:00:00.000Z' });
+    const newer = noiseCell({ sigma: 1 }, { seed: 1, stolen: { fmnist: 0.7 }, startedAt: '2026-02-01T00:00:00.000Z' });
     // Another run's cell differs in its downstream tasks, so it is another record of the same measurement.
     const otherRun = { ...newer, cell: { ...newer.cell, downstream: ['fmnist', 'digits'] } };
     const row = rowWith(noiseTable([older, otherRun]), '| gaussian-noise');

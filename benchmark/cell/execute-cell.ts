@@ -16,6 +16,7 @@ import { loadSplit, FIDELITY_SPLIT } from '../data/splits.ts';
 import { discoverPlugins, findPlugin, importDefense, type Registry } from '../plugin/registry.ts';
 import type { ImageBatch, ImageSet, OwnershipContext, Vectors } from '../plugin/types.ts';
 import { createOracle, type Oracle } from '../oracle/oracle.ts';
+import { legitimateKnownAnswers } from './known-answers.ts';
 import { legitimateAccountId, openAttackerAccounts } from '../oracle/accounts.ts';
 import { validateAccountReports, validateDefenseFigures } from '../oracle/validate.ts';
 import { encoderProblem } from '../nn/encoder-check.ts';
@@ -156,7 +157,14 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
           defense.id,
         )
       : undefined;
-    const oracle = createOracle({ deployment, output: cell.output, guard });
+    // The legitimate users' workload, and the victim's clean answers to it (the same in every cell of this victim).
+    const usersStarted = performance.now();
+    const userPlans = await phase('legitimate-users', () => planLegitimateUsers(cell.downstream));
+    const knownAnswers = await phase('legitimate-users', () =>
+      legitimateKnownAnswers(userPlans, { deployment, victimHash: victim.hash, output: cell.output }),
+    );
+    const usersPlanSeconds = seconds(usersStarted);
+    const oracle = createOracle({ deployment, output: cell.output, guard, knownAnswers });
     openedOracle = oracle;
     const pool = await phase('data', () => loadSplit(cell.pool));
     const plan = queryPlan(pool, cell.budget, deriveSeed(cell.seed, 'query-plan'));
@@ -167,7 +175,6 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
     const attacker = openAttackerAccounts(oracle, cell.budget, ctx.key);
     // The legitimate users: opaque accounts of the same form, their batches interleaved with the attacker's on a
     // seeded schedule (some before its first query), so that neither name nor order tells the defense who attacks.
-    const userPlans = await phase('legitimate-users', () => planLegitimateUsers(cell.downstream));
     const users = [...new Set(userPlans.map((p) => p.account))];
     const userAccounts = new Map(users.map((user, u) => [user, legitimateAccountId(ctx.key, u)]));
     const streams = userPlans.map((p) => ({
@@ -274,7 +281,7 @@ export const executeCell: ExecuteCell = async (cell, ctx): Promise<CellOutcome> 
     );
     const legitimateIds = [...userAccounts.values()];
     const attackerIds = attacker.opened();
-    durations.legitimate = seconds(mark) + legitimateTraffic.seconds();
+    durations.legitimate = seconds(mark) + legitimateTraffic.seconds() + usersPlanSeconds;
     // Per-account verdicts are the defense's answer too: checked like its query answers, blamed on it if broken.
     const reports = await phase(
       'defense',

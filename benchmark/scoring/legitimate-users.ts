@@ -144,6 +144,23 @@ async function cleanAnswer(
   return deployment.project(representations);
 }
 
+/**
+ * The undefended API's answers for whole sets, from the `victim-answers` disk cache when the same victim has answered
+ * the same images (`cache: false` computes them). Always computed set by set, so a row is the same whether or not it
+ * came from the cache.
+ */
+export function cleanAnswers(
+  context: Pick<LegitimateContext, 'deployment' | 'victimHash' | 'output' | 'cache'>,
+): (set: ImageSet) => Promise<CachedVectors> {
+  const clean = context.cache === false ? undefined : vectorsCache('victim-answers', context.cache ?? cacheRoot());
+  return (set) =>
+    clean
+      ? clean.getOrCompute({ victim: context.victimHash, output: context.output, images: imageSetHash(set) }, () =>
+          cleanAnswer(context.deployment, context.output, set),
+        )
+      : cleanAnswer(context.deployment, context.output, set);
+}
+
 function checkAnswer(answer: QueryAnswer, count: number, where: string): void {
   if (
     !answer ||
@@ -251,13 +268,7 @@ export async function scoreLegitimateUsers(
     ),
   };
   const compute = async (): Promise<LegitimateFigures> => {
-    const clean = context.cache === false ? undefined : vectorsCache('victim-answers', context.cache ?? cacheRoot());
-    const cleanOf = (set: ImageSet) =>
-      clean
-        ? clean.getOrCompute({ victim: context.victimHash, output: context.output, images: imageSetHash(set) }, () =>
-            cleanAnswer(context.deployment, context.output, set),
-          )
-        : cleanAnswer(context.deployment, context.output, set);
+    const cleanOf = cleanAnswers(context);
     const undefendedCache =
       context.cache === false
         ? undefined

@@ -8,8 +8,9 @@ export default defineVictim({
     paper: SIMCLR_PAPER,
     description:
       'small-cnn (32/64/128, 128-d representation) trained with SimCLR (NT-Xent, t = 0.2) on fmnist/victim-train',
-    // The encoder that ownership tests must not flag: trained by the provider on the same data, independently.
-    ownershipControls: ['simclr-fmnist-independent'],
+    // Encoders that ownership tests must not flag: trained by the provider independently of this one (other seeds or
+    // methods, same architecture and representation size, same private data). Three make a false-claim rate.
+    ownershipControls: ['simclr-fmnist-independent', 'barlow-fmnist', 'supervised-fmnist'],
   },
   recipe: SIMCLR_FMNIST_RECIPE,
   next: SIMCLR_FMNIST_NEXT,
