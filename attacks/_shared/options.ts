@@ -6,7 +6,7 @@ export type StudentArch = 'small-cnn' | 'mid-cnn' | 'deep-cnn' | 'resnet18' | 'r
 export interface StudentOptions {
   arch: StudentArch;
   width: number;
-  /** Side of the final average-pooling grid of small-cnn / mid-cnn / deep-cnn (absent: global pooling). */
+  /** Side of the final average-pooling grid of small-cnn / mid-cnn / deep-cnn (absent: see `poolFor` in student.ts). */
   pool?: number;
   /** Optimiser steps, whatever the budget. */
   steps: number;
@@ -33,7 +33,9 @@ export function studentOptionProperties(defaultSteps: number) {
     pool: {
       type: 'integer',
       minimum: 1,
-      description: 'small-cnn / mid-cnn / deep-cnn: side of the final average-pooling grid (absent: global pooling)',
+      description:
+        'small-cnn / mid-cnn / deep-cnn: side of the final average-pooling grid (absent: 2 when the answers have ' +
+        '>= 512 values, a multiple of 4; otherwise 1, global pooling)',
     },
     steps: {
       type: 'integer',

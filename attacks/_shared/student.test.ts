@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { initEngine } from '../../benchmark/index.ts';
 import { resolveOptions, tinyImages } from '../../benchmark/testkit/index.ts';
 import { studentOptionProperties, type StudentOptions } from './options.ts';
-import { createStudent } from './student.ts';
+import { createStudent, poolFor } from './student.ts';
 
 /** A stand-in plugin whose options are exactly the shared student options, as every attack here spreads them. */
 const withStudentOptions = {
@@ -22,6 +22,27 @@ describe('student architecture options', () => {
     expect(global.outputs[0]!.shape).toEqual([null, 256]);
     pooled.dispose();
     global.dispose();
+  });
+
+  it('without pool, a 1,024-d answer gets a 2×2 grid of 256 filters; a 128-d one global pooling; 1,002 is not split', async () => {
+    await initEngine({ backend: 'cpu' });
+    const images = tinyImages(2, 1);
+    const options = resolveOptions('attack', withStudentOptions, {}) as StudentOptions;
+    const long = createStudent(images, options, 1, 1024);
+    const short = createStudent(images, options, 1, 128);
+    // small-cnn's last conv is the layer before the pooling: its filter count tells which grid was chosen.
+    const lastConvFilters = (model: typeof long) =>
+      model.layers
+        .filter((layer) => layer.getClassName() === 'Conv2D')
+        .at(-1)!
+        .getConfig().filters;
+    expect([long.outputs[0]!.shape, lastConvFilters(long)]).toEqual([[null, 1024], 256]);
+    expect([short.outputs[0]!.shape, lastConvFilters(short)]).toEqual([[null, 128], 128]);
+    expect(poolFor(options, 1002)).toBe(1);
+    expect(poolFor({ ...options, arch: 'resnet18' }, 1024)).toBe(1);
+    expect(poolFor({ ...options, pool: 3 }, 1024)).toBe(3);
+    long.dispose();
+    short.dispose();
   });
 
   it('refuses a pooling grid below 1, naming the option', () => {

@@ -18,16 +18,36 @@ export function createStudent(
   seed: number,
   representationDim?: number,
 ): tfl.LayersModel {
+  const pool = poolFor(options, representationDim);
+  // The encoders' size knob is the last conv's filters; the representation is pool² times that.
+  const filters = representationDim === undefined ? undefined : representationDim / (pool * pool);
+  if (filters !== undefined && !Number.isInteger(filters)) {
+    throw new Error(
+      `student: a ${pool}×${pool} pooling grid cannot give ${representationDim} values (not a multiple of ${pool * pool})`,
+    );
+  }
   return createEncoder(
     {
       arch: options.arch,
       inputShape: [images.height, images.width, images.channels],
       width: options.width,
-      ...(options.pool === undefined ? {} : { pool: options.pool }),
-      ...(representationDim === undefined ? {} : { representationDim }),
+      ...(pool === 1 ? {} : { pool }),
+      ...(filters === undefined ? {} : { representationDim: filters }),
     },
     deriveSeed(seed, 'student'),
   );
+}
+
+/**
+ * The student's pooling grid: the option when set; otherwise 2×2 for long answers (≥ 512 values, a multiple of 4), so
+ * that the last conv has a quarter as many filters as the answer has values (a 1,024-d victim gets 256 filters and a
+ * coarse spatial layout, like the victims' own design) instead of one filter per value; global pooling for shorter
+ * answers and for the ResNets (which take no grid).
+ */
+export function poolFor(options: Readonly<StudentOptions>, representationDim: number | undefined): number {
+  if (options.pool !== undefined) return options.pool;
+  if (options.arch.startsWith('resnet')) return 1;
+  return representationDim !== undefined && representationDim >= 512 && representationDim % 4 === 0 ? 2 : 1;
 }
 
 /** The augmentation of a preset name; 'auto' picks by channel count. */
