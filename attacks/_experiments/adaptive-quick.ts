@@ -1,16 +1,7 @@
-import {
-  loadSplit,
-  initEngine,
-  embed,
-  type AttackContext,
-  type AttackPlugin,
-  type DefensePlugin,
-  type ImageSet,
-  linearCka,
-  deriveSeed,
-} from '../../benchmark/index.ts';
-import { createOracle, resolveOptions, deployVictim, loadVictim } from '../../benchmark/testkit/index.ts';
+import { loadSplit, initEngine, type AttackPlugin, type DefensePlugin, deriveSeed } from '../../benchmark/index.ts';
+import { createOracle, resolveOptions } from '../../benchmark/testkit/index.ts';
 import { defenseViewFor } from '../../benchmark/testkit/index.ts';
+import { ckaToVictim, quickContext, quickData, quickVictim } from './quick.ts';
 
 const [defenseId, adaptiveId, budgetArg, stepsArg, seedArg, optionsArg] = process.argv.slice(2);
 if (!defenseId || !adaptiveId)
@@ -21,20 +12,8 @@ const seed = Number(seedArg ?? 0);
 const adaptiveOptions = JSON.parse(optionsArg ?? '{}') as Record<string, unknown>;
 
 await initEngine({ backend: 'wasm' });
-const victim = await loadVictim('simclr-fmnist', {
-  onProgress: () => {
-    throw new Error(
-      'the simclr-fmnist weights would have to be trained first; run this where they are shipped or cached',
-    );
-  },
-});
-const deployment = deployVictim(victim);
-const pool = await loadSplit('fmnist/attacker-pool-20k');
-const heldOutAll = await loadSplit('fmnist/probe-test-10k');
-const size = heldOutAll.height * heldOutAll.width * heldOutAll.channels;
-const heldOut: ImageSet = { ...heldOutAll, count: 2000, data: heldOutAll.data.slice(0, 2000 * size), labels: null };
-const victimHeldOut = await deployment.encode(heldOut);
-const planned: ImageSet = { ...pool, count: budget, data: pool.data.slice(0, budget * size), labels: null };
+const { victim, deployment } = await quickVictim();
+const data = await quickData(deployment, budget);
 
 interface Outcome {
   cka: number;
@@ -57,18 +36,9 @@ async function run(attackId: string, options: Record<string, unknown>, defenseNa
   const oracle = createOracle({ deployment, ...(guard ? { guard } : {}) });
   const set = oracle.openAccountSet({ role: 'attacker', budget, maxAccounts: 64, idOf: (i) => `attacker-${i}` });
   const view = defenseViewFor(attack, defense, defenseOptions);
-  const ctx: AttackContext = {
-    oracle: oracle.client(set),
-    pool: planned,
-    budget,
-    seed: deriveSeed(seed, 'attack'),
-    deadline: Date.now() + 3_600_000,
-    progress: () => {},
-    log: (m) => console.log(`    ${m}`),
-    ...(view ? { defense: view } : {}),
-  };
+  const ctx = quickContext(oracle.client(set), data, budget, seed, console.log, view);
   const model = await attack.steal(ctx, resolveOptions('attack', attack, { ...options, steps }));
-  const cka = linearCka(await embed(model, heldOut), victimHeldOut);
+  const cka = await ckaToVictim(model, data);
   model.dispose();
   guard?.dispose?.();
   const mine = new Set(set.opened());

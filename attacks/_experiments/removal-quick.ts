@@ -2,15 +2,13 @@ import {
   loadSplit,
   initEngine,
   embed,
-  type AttackContext,
   type AttackPlugin,
   type DefensePlugin,
-  type ImageSet,
-  linearCka,
   deriveSeed,
 } from '../../benchmark/index.ts';
-import { createOracle, resolveOptions, deployVictim, loadVictim } from '../../benchmark/testkit/index.ts';
+import { createOracle, resolveOptions } from '../../benchmark/testkit/index.ts';
 import { defenseViewFor, downstreamSplits } from '../../benchmark/testkit/index.ts';
+import { ckaToVictim, quickContext, quickData, quickVictim } from './quick.ts';
 
 const [defenseId, budgetArg, stepsArg, seedArg, optionsArg, removalsArg] = process.argv.slice(2);
 if (defenseId !== 'watermark' && defenseId !== 'dataset-inference')
@@ -28,20 +26,11 @@ const defense = (await import(`../../defenses/${defenseId}/index.ts`)).default a
 const defenseOptions = resolveOptions('defense', defense, {}) as Record<string, unknown>;
 const extra = defense.prepareVictim?.(defenseOptions);
 const trainHook = defense.victimTrainHook?.(defenseOptions);
-const victim = await loadVictim('simclr-fmnist', {
+const { victim, deployment } = await quickVictim({
   ...(extra ? { extra } : {}),
   ...(trainHook ? { trainHook } : {}),
-  onProgress: () => {
-    throw new Error('this victim would have to be trained first; run this where its weights are shipped or cached');
-  },
 });
-const deployment = deployVictim(victim);
-const pool = await loadSplit('fmnist/attacker-pool-20k');
-const size = pool.height * pool.width * pool.channels;
-const planned: ImageSet = { ...pool, count: budget, data: pool.data.slice(0, budget * size), labels: null };
-const heldOutAll = await loadSplit('fmnist/probe-test-10k');
-const heldOut: ImageSet = { ...heldOutAll, count: 2000, data: heldOutAll.data.slice(0, 2000 * size), labels: null };
-const victimHeldOut = await deployment.encode(heldOut);
+const data = await quickData(deployment, budget);
 const privateData = await loadSplit(victim.recipe.data);
 const publicData = await loadSplit(downstreamSplits('fmnist').test);
 const attack = (await import('../steal-then-remove/index.ts')).default as AttackPlugin<Record<string, unknown>>;
@@ -52,18 +41,9 @@ for (const removal of removals) {
   const oracle = createOracle({ deployment });
   oracle.openAccount('attacker', budget, 'attacker');
   const view = defenseViewFor(attack, defense, defenseOptions);
-  const ctx: AttackContext = {
-    oracle: oracle.client('attacker'),
-    pool: planned,
-    budget,
-    seed: deriveSeed(seed, 'attack'),
-    deadline: Date.now() + 3_600_000,
-    progress: () => {},
-    log: (m) => console.error(`    ${m}`),
-    ...(view ? { defense: view } : {}),
-  };
+  const ctx = quickContext(oracle.client('attacker'), data, budget, seed, console.error, view);
   const model = await attack.steal(ctx, resolveOptions('attack', attack, { ...extraOptions, steps, removal }));
-  const cka = linearCka(await embed(model, heldOut), victimHeldOut);
+  const cka = await ckaToVictim(model, data);
   const verdict = await defense.verifyOwnership!(defenseOptions, {
     seed: deriveSeed(seed, 'ownership'),
     log: () => {},

@@ -4,6 +4,15 @@
 // (a plan that does not fit is refused before anything is sent, as buyAnswers does for one account).
 import type { AttackContext, ImageBatch, Vectors } from '../../benchmark/index.ts';
 
+/** The `accounts` option (JSON Schema) of an attack that spreads its budget: a count, or 'auto' for its own rule. */
+export function accountsOption(description: string) {
+  return {
+    anyOf: [{ type: 'integer', minimum: 1, maximum: 1024 }, { const: 'auto' }],
+    default: 'auto',
+    description,
+  } as const;
+}
+
 /** The accounts an attack may really use: what it asks for, capped by the oracle's limit (old clients: 1). */
 export function usableAccounts(ctx: Pick<AttackContext, 'oracle' | 'log'>, wanted: number, label: string): number {
   const limit = Math.max(1, ctx.oracle.maxAccounts ?? 1);

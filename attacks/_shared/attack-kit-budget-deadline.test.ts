@@ -1,12 +1,13 @@
 // The shared attack helpers: buyAnswers spends exactly the planned images in batches that never exceed the budget
 // (and refuses a plan that does not fit, before sending anything); fit stops before the deadline with its reserve,
-// keeps tf.memory() flat, and is deterministic.
+// keeps tf.memory() flat, and is deterministic; trainStudent is fit seeded from the cell seed under 'train', and frees
+// every model it was given when training fails.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createTinyVictim, tinyImages } from '../../benchmark/testkit/index.ts';
-import { DEADLINE_RESERVE_MS, fit } from './fit.ts';
-import { buyAnswers, plannedQueries, takeImages } from './query.ts';
-import { initEngine, createMlpHead, type AttackContext } from '../../benchmark/index.ts';
+import { DEADLINE_RESERVE_MS, fit, trainStudent } from './fit.ts';
+import { buyAnswers, buyOnePerImage, plannedQueries, takeImages } from './query.ts';
+import { initEngine, createMlpHead, deriveSeed, type AttackContext } from '../../benchmark/index.ts';
 import { createOracle } from '../../benchmark/testkit/index.ts';
 
 function context(
@@ -56,6 +57,16 @@ describe('buyAnswers / plannedQueries', () => {
     await expect(buyAnswers(ctx, takeImages(ctx.pool, 11), 4)).rejects.toThrow('planned 11 queries but only 10 remain');
     expect(oracle.budget('a').used).toBe(0);
     expect(oracle.refusals('a')).toHaveLength(0);
+  });
+
+  it('buyOnePerImage buys the planned pool images once each, as takeImages + buyAnswers do', async () => {
+    const { ctx, oracle } = context(20, 30);
+    const bought = await buyOnePerImage(ctx, 8, 'q');
+    expect(bought.images.count).toBe(20);
+    expect(Array.from(bought.images.data)).toEqual(Array.from(takeImages(ctx.pool, 20).data));
+    expect(oracle.budget('a').used).toBe(20);
+    const direct = await createTinyVictim(1).encode(takeImages(ctx.pool, 20));
+    expect(Array.from(bought.answers.data)).toEqual(Array.from(direct.data));
   });
 
   it('takeImages copies, so writing to the copy leaves the pool alone', () => {
@@ -205,5 +216,85 @@ describe('fit', () => {
     expect(logs[0]).toMatch(/slow: stopped before the deadline after \d+\/200 steps/);
     model.dispose();
     dispose();
+  });
+});
+
+describe('trainStudent', () => {
+  const quiet = { progress: () => {}, log: () => {}, deadline: Date.now() + 60_000, seed: 5 };
+  const settings = { steps: 6, learningRate: 0.05, weightDecay: 0 };
+  const x = () =>
+    tf.tensor2d(
+      Array.from({ length: 40 }, (_, i) => Math.sin(i)),
+      [10, 4],
+    );
+  const models = () => ({
+    student: createMlpHead({ inputDim: 4, hiddenDims: [], outputDim: 3 }, 9),
+    head: createMlpHead({ inputDim: 3, hiddenDims: [], outputDim: 2 }, 10),
+  });
+  const lossOf =
+    (student: ReturnType<typeof models>['student'], head: ReturnType<typeof models>['head'], data: tf.Tensor2D) =>
+    ({ indices }: { indices: number[] }) =>
+      tf.mean(
+        tf.square(head.apply(student.apply(tf.gather(data, indices)), { training: true }) as tf.Tensor),
+      ) as tf.Scalar;
+
+  it('is fit over the student and its companions with the options, seeded by the cell seed under "train"', async () => {
+    await initEngine({ backend: 'wasm' });
+    const data = x();
+    const viaHelper = models();
+    const helped = await trainStudent(quiet, settings, {
+      student: viaHelper.student,
+      alongside: [viaHelper.head],
+      count: 10,
+      batchSize: 4,
+      label: 't',
+      loss: lossOf(viaHelper.student, viaHelper.head, data),
+    });
+    const direct = models();
+    const plain = await fit(quiet, {
+      models: [direct.student, direct.head],
+      count: 10,
+      batchSize: 4,
+      ...settings,
+      seed: deriveSeed(quiet.seed, 'train'),
+      label: 't',
+      loss: lossOf(direct.student, direct.head, data),
+    });
+    expect(helped.steps).toBe(6);
+    expect(helped.epochLosses).toEqual(plain.epochLosses);
+    for (const [a, b] of viaHelper.student.getWeights().map((w, i) => [w, direct.student.getWeights()[i]!])) {
+      expect(Array.from(a!.dataSync())).toEqual(Array.from(b.dataSync()));
+    }
+    // On success the caller keeps every model.
+    expect(() => viaHelper.head.predict(tf.zeros([1, 3]))).not.toThrow();
+    for (const m of [viaHelper.student, viaHelper.head, direct.student, direct.head]) m.dispose();
+    data.dispose();
+  });
+
+  it('frees the student, its companions and frozen models when training throws, and rethrows', async () => {
+    await initEngine({ backend: 'wasm' });
+    const data = x();
+    const before = tf.memory().numTensors;
+    const { student, head } = models();
+    const frozen = createMlpHead({ inputDim: 2, hiddenDims: [], outputDim: 2 }, 11);
+    let calls = 0;
+    const loss = (batch: { indices: number[] }) => {
+      if (++calls === 3) throw new Error('broken batch');
+      return lossOf(student, head, data)(batch);
+    };
+    await expect(
+      trainStudent(quiet, settings, {
+        student,
+        alongside: [head],
+        frozen: [frozen],
+        count: 10,
+        batchSize: 4,
+        label: 'f',
+        loss,
+      }),
+    ).rejects.toThrow('broken batch');
+    expect(calls).toBe(3);
+    expect(tf.memory().numTensors).toBe(before);
+    data.dispose();
   });
 });

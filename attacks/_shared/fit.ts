@@ -7,11 +7,14 @@
 // saving the model, and says in the log how far it got. Every step runs inside tf.tidy (createAdamStepper).
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { StudentOptions } from './options.ts';
 import {
   createAdamStepper,
   trainableVariables,
   batchOrder,
+  imagesToTensor,
   type AttackContext,
+  type ImageBatch,
   deriveSeed,
 } from '../../benchmark/index.ts';
 
@@ -101,4 +104,64 @@ export async function fit(
   }
   if (stoppedForDeadline) ctx.log(`${o.label}: stopped before the deadline after ${steps}/${plannedSteps} steps`);
   return { steps, plannedSteps, epochs: epochLosses.length, epochLosses, stoppedForDeadline };
+}
+
+/** What the student's training takes from the attack's options (the shared `StudentOptions`). */
+export type TrainingOptions = Pick<StudentOptions, 'steps' | 'learningRate' | 'weightDecay'>;
+
+export interface StudentTraining {
+  /** The stolen encoder the attack returns. */
+  student: tfl.LayersModel;
+  /** Models trained with the student (a head, a predictor, a classifier); the caller disposes them when done. */
+  alongside?: readonly tfl.LayersModel[];
+  /** Models the loss reads without training them (a frozen head); the caller disposes them when done. */
+  frozen?: readonly tfl.LayersModel[];
+  /** Number of training examples. */
+  count: number;
+  batchSize: number;
+  /** Phase name in progress messages and the log. */
+  label: string;
+  /** Builds the batch's loss; called inside the step's tidy. */
+  loss(batch: Batch): tf.Scalar;
+}
+
+/**
+ * The one training every attack here runs on its bought answers: `fit` over the student (and `alongside`) with the
+ * attack's steps, learning rate and weight decay, seeded from the cell seed under 'train', so that every attack's
+ * training is seeded the same way. A cell that fails mid-training must not leak the models it built, and the attack
+ * never gets them back: on an error it disposes the student, `alongside` and `frozen`, then rethrows. On success it
+ * disposes nothing.
+ */
+export async function trainStudent(
+  ctx: Pick<AttackContext, 'deadline' | 'progress' | 'log' | 'seed'>,
+  options: Readonly<TrainingOptions>,
+  t: StudentTraining,
+): Promise<FitResult> {
+  const alongside = t.alongside ?? [];
+  try {
+    return await fit(ctx, {
+      models: [t.student, ...alongside],
+      count: t.count,
+      batchSize: t.batchSize,
+      steps: options.steps,
+      learningRate: options.learningRate,
+      weightDecay: options.weightDecay,
+      seed: deriveSeed(ctx.seed, 'train'),
+      label: t.label,
+      loss: t.loss,
+    });
+  } catch (error) {
+    for (const model of [t.student, ...alongside, ...(t.frozen ?? [])]) model.dispose();
+    throw error;
+  }
+}
+
+/** A model's outputs for the batch's images in training mode (batch norm on the batch's statistics). */
+export function trainingForward(model: tfl.LayersModel, images: ImageBatch, indices: readonly number[]): tf.Tensor2D {
+  return model.apply(imagesToTensor(images, indices), { training: true }) as tf.Tensor2D;
+}
+
+/** The epoch losses as the attacks' logs print them. */
+export function epochLossesText(result: Pick<FitResult, 'epochLosses'>): string {
+  return result.epochLosses.map((l) => l.toFixed(4)).join(' ');
 }

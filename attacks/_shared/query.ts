@@ -64,3 +64,16 @@ export async function buyAnswers(
   }
   return { answers: { data: answers, count: images.count, dim }, labels };
 }
+
+/**
+ * The purchase most attacks here make: each pool image once, as many images as `plannedQueries` allows, `batchSize`
+ * a request. Returns the images with what they bought.
+ */
+export async function buyOnePerImage(
+  ctx: AttackContext,
+  batchSize: number,
+  what: string,
+): Promise<Bought & { images: ImageBatch }> {
+  const images = takeImages(ctx.pool, await plannedQueries(ctx));
+  return { images, ...(await buyAnswers(ctx, images, batchSize, what)) };
+}

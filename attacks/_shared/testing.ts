@@ -18,6 +18,11 @@ import {
 } from '../../benchmark/index.ts';
 import { resolveOptions, createTinyVictim, tinyImages } from '../../benchmark/testkit/index.ts';
 import { createOracle, type AuditEntry, type Oracle } from '../../benchmark/testkit/index.ts';
+import type { StudentOptions } from './options.ts';
+import { createStudent } from './student.ts';
+
+/** The attack seed of a tiny run when the test does not choose one. */
+const DEFAULT_SEED = 3;
 
 export interface TinyRun {
   model: tfl.LayersModel;
@@ -90,7 +95,7 @@ export async function stealFromTinyVictim(
   o: TinyRunOptions,
 ): Promise<TinyRun> {
   await initEngine({ backend: 'wasm' });
-  const seed = o.seed ?? 3;
+  const seed = o.seed ?? DEFAULT_SEED;
   const output = o.output ?? plugin.meta.needs?.output ?? 'representation';
   const deployment = o.deployment ?? createTinyVictim(11);
   const oracle = createOracle({ deployment, output, ...(o.guard ? { guard: o.guard } : {}) });
@@ -154,16 +159,20 @@ export function ckaTo(model: tfl.LayersModel, images: ImageSet, reference: Vecto
 
 /**
  * Steals from the tiny victim and returns the linear CKA to the victim's representations on held-out images, for the
- * stolen encoder and for a fresh student of the same architecture and seed (what training started from).
+ * stolen encoder and for a fresh student of the same options and seed (what training started from): its
+ * representation as long as the victim's, or with `studentDim: 'architecture'` the architecture's own length (for
+ * an attack that does not size its student by the answers).
  */
 export async function fidelityGain(
   plugin: AttackPlugin<any>,
   rawOptions: Record<string, unknown>,
   o: TinyRunOptions,
-  initial: (heldOut: ImageSet, representationDim: number) => tfl.LayersModel,
+  studentDim: 'victim' | 'architecture' = 'victim',
 ): Promise<{ before: number; after: number; run: TinyRun }> {
   const run = await stealFromTinyVictim(plugin, rawOptions, o);
-  const start = initial(run.heldOut, run.victimRepresentations.dim);
+  const options = resolveOptions('attack', plugin, rawOptions) as StudentOptions;
+  const dim = studentDim === 'victim' ? run.victimRepresentations.dim : undefined;
+  const start = createStudent(run.heldOut, options, o.seed ?? DEFAULT_SEED, dim);
   const before = ckaTo(start, run.heldOut, run.victimRepresentations);
   start.dispose();
   const after = ckaTo(run.model, run.heldOut, run.victimRepresentations);

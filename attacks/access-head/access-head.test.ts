@@ -2,10 +2,8 @@
 // own head on projections only, ends closer to the victim's representations than its initial weights.
 import { describe, expect, it } from 'vitest';
 import { testAttack } from '../../benchmark/testkit/index.ts';
-import { createStudent } from '../_shared/student.ts';
 import { fidelityGain } from '../_shared/testing.ts';
-import plugin, { type AccessHeadOptions } from './index.ts';
-import { resolveOptions } from '../../benchmark/testkit/index.ts';
+import plugin from './index.ts';
 
 testAttack(plugin, {
   backend: 'wasm',
@@ -17,10 +15,7 @@ describe('access-head behaviour', () => {
   it('asks for projections and returns an encoder closer to the victim representations than at init', async () => {
     expect(plugin.meta.needs?.output).toBe('projection');
     const raw = { loss: 'mse', width: 0.5, steps: 48, learningRate: 0.003 };
-    const options = resolveOptions('attack', plugin, raw) as AccessHeadOptions;
-    const { before, after, run } = await fidelityGain(plugin, raw, { budget: 256, seed: 3 }, (images) =>
-      createStudent(images, options, 3),
-    );
+    const { before, after, run } = await fidelityGain(plugin, raw, { budget: 256, seed: 3 }, 'architecture');
     expect(run.used).toBe(256);
     expect(run.victimAnswers.dim).toBe(8);
     expect(after).toBeGreaterThan(before + 0.1);

@@ -3,15 +3,14 @@
 // together with its own head g_a so that g_a(f_a(x)) matches z_v (InfoNCE by default, as the paper's table 1), then
 // keeps f_a only: the downstream tasks are probed on representations, as for every other attack.
 import type * as tf from '@tensorflow/tfjs-core';
-import { fit } from '../_shared/fit.ts';
+import { epochLossesText, trainStudent, trainingForward } from '../_shared/fit.ts';
 import { stepsForLosses, studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
-import { buyAnswers, plannedQueries, takeImages } from '../_shared/query.ts';
+import { buyOnePerImage } from '../_shared/query.ts';
 import { createStudent } from '../_shared/student.ts';
 import {
   createMlpHead,
   representationDimOf,
   getLoss,
-  imagesToTensor,
   vectorsToTensor,
   defineAttack,
   deriveSeed,
@@ -55,8 +54,7 @@ export default defineAttack<AccessHeadOptions>({
     },
   },
   async steal(ctx, options) {
-    const images = takeImages(ctx.pool, await plannedQueries(ctx));
-    const { answers } = await buyAnswers(ctx, images, options.queryBatchSize, 'querying the victim (projections)');
+    const { images, answers } = await buyOnePerImage(ctx, options.queryBatchSize, 'querying the victim (projections)');
     const student = createStudent(images, options, ctx.seed, options.representationDim);
     const repDim = representationDimOf(student);
     // SimCLR's projector shape: one hidden layer as wide as the representation.
@@ -65,32 +63,19 @@ export default defineAttack<AccessHeadOptions>({
       deriveSeed(ctx.seed, 'head'),
     );
     const loss = getLoss(options.loss, options.temperature === undefined ? {} : { temperature: options.temperature });
-    try {
-      const result = await fit(ctx, {
-        models: [student, head],
-        count: images.count,
-        batchSize: options.batchSize ?? (BATCH_CONTRASTIVE.includes(options.loss) ? 256 : 64),
-        steps: options.steps,
-        learningRate: options.learningRate,
-        weightDecay: options.weightDecay,
-        seed: deriveSeed(ctx.seed, 'train'),
-        label: `access-head (${options.loss})`,
-        loss: ({ indices }) => {
-          const representation = student.apply(imagesToTensor(images, indices), { training: true }) as tf.Tensor;
-          const projection = head.apply(representation, { training: true }) as tf.Tensor2D;
-          return loss(projection, vectorsToTensor(answers, indices));
-        },
-      });
-      ctx.log(
-        `access-head: ${images.count} queries, ${result.steps} steps, epoch ` +
-          `losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
-      );
-    } catch (error) {
-      student.dispose();
-      throw error;
-    } finally {
-      head.dispose();
-    }
+    const result = await trainStudent(ctx, options, {
+      student,
+      alongside: [head],
+      count: images.count,
+      batchSize: options.batchSize ?? (BATCH_CONTRASTIVE.includes(options.loss) ? 256 : 64),
+      label: `access-head (${options.loss})`,
+      loss: ({ indices }) => {
+        const projection = head.apply(trainingForward(student, images, indices), { training: true }) as tf.Tensor2D;
+        return loss(projection, vectorsToTensor(answers, indices));
+      },
+    });
+    ctx.log(`access-head: ${images.count} queries, ${result.steps} steps, epoch losses ${epochLossesText(result)}`);
+    head.dispose();
     return student;
   },
 });

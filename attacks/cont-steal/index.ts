@@ -4,11 +4,11 @@
 // f_a(aug(x_i)) to f_v(x_i) and pushes it away from every other image's embedding of either model. Batch 256 (the
 // negatives come from the batch), Adam with weight decay 1e-4.
 import * as tf from '@tensorflow/tfjs-core';
-import { fit } from '../_shared/fit.ts';
+import { epochLossesText, trainStudent } from '../_shared/fit.ts';
 import { augmentationOption, studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
-import { buyAnswers, plannedQueries, takeImages } from '../_shared/query.ts';
+import { buyOnePerImage } from '../_shared/query.ts';
 import { augmentationFor, createStudent } from '../_shared/student.ts';
-import { contStealLoss, imagesToTensor, vectorsToTensor, defineAttack, deriveSeed } from '../../benchmark/index.ts';
+import { contStealLoss, imagesToTensor, vectorsToTensor, defineAttack } from '../../benchmark/index.ts';
 
 export interface ContStealOptions extends StudentOptions {
   temperature: number;
@@ -42,35 +42,22 @@ export default defineAttack<ContStealOptions>({
     },
   },
   async steal(ctx, options) {
-    const images = takeImages(ctx.pool, await plannedQueries(ctx));
-    const { answers } = await buyAnswers(ctx, images, options.queryBatchSize, 'querying the victim');
+    const { images, answers } = await buyOnePerImage(ctx, options.queryBatchSize, 'querying the victim');
     const student = createStudent(images, options, ctx.seed, answers.dim);
     const augment = options.augment ? augmentationFor(options.augmentation, images) : undefined;
-    try {
-      const result = await fit(ctx, {
-        models: [student],
-        count: images.count,
-        batchSize: options.batchSize ?? 256,
-        steps: options.steps,
-        learningRate: options.learningRate,
-        weightDecay: options.weightDecay,
-        seed: deriveSeed(ctx.seed, 'train'),
-        label: 'cont-steal',
-        loss: ({ indices, seed }) => {
-          const x = imagesToTensor(images, indices);
-          const view = augment ? augment(x, seed) : x;
-          const stolen = student.apply(view, { training: true }) as tf.Tensor2D;
-          return contStealLoss(stolen, vectorsToTensor(answers, indices), options.temperature);
-        },
-      });
-      ctx.log(
-        `cont-steal: ${images.count} queries, ${result.steps} steps, epoch ` +
-          `losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
-      );
-    } catch (error) {
-      student.dispose();
-      throw error;
-    }
+    const result = await trainStudent(ctx, options, {
+      student,
+      count: images.count,
+      batchSize: options.batchSize ?? 256,
+      label: 'cont-steal',
+      loss: ({ indices, seed }) => {
+        const x = imagesToTensor(images, indices);
+        const view = augment ? augment(x, seed) : x;
+        const stolen = student.apply(view, { training: true }) as tf.Tensor2D;
+        return contStealLoss(stolen, vectorsToTensor(answers, indices), options.temperature);
+      },
+    });
+    ctx.log(`cont-steal: ${images.count} queries, ${result.steps} steps, epoch losses ${epochLossesText(result)}`);
     return student;
   },
 });

@@ -8,7 +8,7 @@
 // section 5.3), on two augmented views of each of half as many images, adjacent in the query stream: the budget counts
 // both views, and the student trains on every (view, answer) pair.
 import * as tf from '@tensorflow/tfjs-core';
-import { fit } from '../_shared/fit.ts';
+import { epochLossesText, trainStudent } from '../_shared/fit.ts';
 import {
   augmentationOption,
   stepsForLosses,
@@ -148,39 +148,30 @@ export default defineAttack<DirectExtractionOptions>({
         ? undefined
         : getLoss(options.loss, options.temperature === undefined ? {} : { temperature: options.temperature });
 
-    try {
-      const result = await fit(ctx, {
-        models: predictor ? [student, predictor] : [student],
-        count: images.count,
-        batchSize: options.batchSize ?? (BATCH_CONTRASTIVE.includes(options.loss) ? 256 : 64),
-        steps: options.steps,
-        learningRate: options.learningRate,
-        weightDecay: options.weightDecay,
-        seed: deriveSeed(ctx.seed, 'train'),
-        label: `direct-extraction (${options.loss})`,
-        loss: ({ indices, seed }) => {
-          const x = imagesToTensor(images, indices);
-          const target = vectorsToTensor(answers, indices);
-          if (predictor) {
-            // ½ [−cos(g(f_a(t(x))), f_v(x)) − cos(g(f_a(t'(x))), f_v(x))]: two student views, one victim answer.
-            const p1 = forward(predictor, forward(student, view(x, deriveSeed(seed, 'view1'))));
-            const p2 = forward(predictor, forward(student, view(x, deriveSeed(seed, 'view2'))));
-            return tf.mul(tf.add(negCosineLoss(p1, target), negCosineLoss(p2, target)), 0.5) as tf.Scalar;
-          }
-          const batchLabels = labels ? indices.map((i) => labels[i]!) : undefined;
-          return pairLoss!(forward(student, view(x, seed)), target, batchLabels);
-        },
-      });
-      ctx.log(
-        `direct-extraction (${options.loss}): ${images.count} queries, ${result.steps} ` +
-          `steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
-      );
-    } catch (error) {
-      student.dispose();
-      throw error;
-    } finally {
-      predictor?.dispose();
-    }
+    const result = await trainStudent(ctx, options, {
+      student,
+      alongside: predictor ? [predictor] : [],
+      count: images.count,
+      batchSize: options.batchSize ?? (BATCH_CONTRASTIVE.includes(options.loss) ? 256 : 64),
+      label: `direct-extraction (${options.loss})`,
+      loss: ({ indices, seed }) => {
+        const x = imagesToTensor(images, indices);
+        const target = vectorsToTensor(answers, indices);
+        if (predictor) {
+          // ½ [−cos(g(f_a(t(x))), f_v(x)) − cos(g(f_a(t'(x))), f_v(x))]: two student views, one victim answer.
+          const p1 = forward(predictor, forward(student, view(x, deriveSeed(seed, 'view1'))));
+          const p2 = forward(predictor, forward(student, view(x, deriveSeed(seed, 'view2'))));
+          return tf.mul(tf.add(negCosineLoss(p1, target), negCosineLoss(p2, target)), 0.5) as tf.Scalar;
+        }
+        const batchLabels = labels ? indices.map((i) => labels[i]!) : undefined;
+        return pairLoss!(forward(student, view(x, seed)), target, batchLabels);
+      },
+    });
+    ctx.log(
+      `direct-extraction (${options.loss}): ${images.count} queries, ${result.steps} ` +
+        `steps, epoch losses ${epochLossesText(result)}`,
+    );
+    predictor?.dispose();
     return student;
   },
 });

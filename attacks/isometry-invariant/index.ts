@@ -11,17 +11,10 @@
 //    representation (ReLU, then pooling) cannot fit, while centring both sides removes it.
 // Without B4B (the `none` control) and with one account, `loss: 'auto'` is plain squared error on the answers.
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  createRng,
-  defineAttack,
-  deriveSeed,
-  imagesToTensor,
-  vectorsToTensor,
-  type AttackContext,
-} from '../../benchmark/index.ts';
-import { buyThroughAccounts, roundRobin, usableAccounts } from '../_shared/accounts.ts';
+import { createRng, defineAttack, vectorsToTensor, type AttackContext } from '../../benchmark/index.ts';
+import { accountsOption, buyThroughAccounts, roundRobin, usableAccounts } from '../_shared/accounts.ts';
 import { defenseOption, facing } from '../_shared/adaptive.ts';
-import { fit } from '../_shared/fit.ts';
+import { epochLossesText, trainStudent, trainingForward } from '../_shared/fit.ts';
 import { studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
 import { plannedQueries, takeImages } from '../_shared/query.ts';
 import { createStudent } from '../_shared/student.ts';
@@ -66,12 +59,9 @@ export default defineAttack<IsometryInvariantOptions>({
     options: {
       type: 'object',
       properties: {
-        accounts: {
-          anyOf: [{ type: 'integer', minimum: 1, maximum: 1024 }, { const: 'auto' }],
-          default: 'auto',
-          description:
-            "accounts; 'auto': budget / (2^hyperplanes · beta) under b4b, else 1 (capped by the oracle's maxAccounts)",
-        },
+        accounts: accountsOption(
+          "accounts; 'auto': budget / (2^hyperplanes · beta) under b4b, else 1 (capped by the oracle's maxAccounts)",
+        ),
         loss: {
           enum: ['auto', 'gram', 'mse'],
           default: 'auto',
@@ -102,40 +92,29 @@ export default defineAttack<IsometryInvariantOptions>({
     const batchSize = options.batchSize ?? 64;
 
     const student = createStudent(images, options, ctx.seed, bought.answers.dim);
-    try {
-      const result = await fit(ctx, {
-        models: [student],
-        count: n,
-        batchSize,
-        steps: options.steps,
-        learningRate: options.learningRate,
-        weightDecay: options.weightDecay,
-        seed: deriveSeed(ctx.seed, 'train'),
-        label,
-        loss: ({ indices, seed }) => {
-          let rows = indices;
-          if (loss === 'gram') {
-            // One account per batch (its own frame): chosen with probability ∝ its size, its rows shuffled.
-            const rng = createRng(seed);
-            let pick = rng.int(0, n - 1);
-            let account = 0;
-            while (pick >= members[account]!.length) pick -= members[account++]!.length;
-            rows = rng.shuffle(members[account]!).slice(0, batchSize);
-            // A one-image account has no Gram matrix to fit: take the first account that has one.
-            if (rows.length < 2) rows = (members.find((m) => m.length >= 2) ?? rows).slice(0, batchSize);
-          }
-          const out = student.apply(imagesToTensor(images, rows), { training: true }) as tf.Tensor2D;
-          const target = vectorsToTensor(bought.answers, rows);
-          return loss === 'gram'
-            ? centredGramLoss(out, target)
-            : (tf.losses.meanSquaredError(target, out) as tf.Scalar);
-        },
-      });
-      ctx.log(`${label}: ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`);
-    } catch (error) {
-      student.dispose();
-      throw error;
-    }
+    const result = await trainStudent(ctx, options, {
+      student,
+      count: n,
+      batchSize,
+      label,
+      loss: ({ indices, seed }) => {
+        let rows = indices;
+        if (loss === 'gram') {
+          // One account per batch (its own frame): chosen with probability ∝ its size, its rows shuffled.
+          const rng = createRng(seed);
+          let pick = rng.int(0, n - 1);
+          let account = 0;
+          while (pick >= members[account]!.length) pick -= members[account++]!.length;
+          rows = rng.shuffle(members[account]!).slice(0, batchSize);
+          // A one-image account has no Gram matrix to fit: take the first account that has one.
+          if (rows.length < 2) rows = (members.find((m) => m.length >= 2) ?? rows).slice(0, batchSize);
+        }
+        const out = trainingForward(student, images, rows);
+        const target = vectorsToTensor(bought.answers, rows);
+        return loss === 'gram' ? centredGramLoss(out, target) : (tf.losses.meanSquaredError(target, out) as tf.Scalar);
+      },
+    });
+    ctx.log(`${label}: ${result.steps} steps, epoch losses ${epochLossesText(result)}`);
     return student;
   },
 });

@@ -9,18 +9,12 @@
 //     says how much of that task survives in the class scores alone (see README).
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { fit } from '../_shared/fit.ts';
+import { epochLossesText, trainStudent, trainingForward } from '../_shared/fit.ts';
 import { studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
-import { buyAnswers, plannedQueries, takeImages } from '../_shared/query.ts';
+import { buyOnePerImage } from '../_shared/query.ts';
 import { createStudent } from '../_shared/student.ts';
 import { labelsFromAnswers, softmaxCrossEntropy } from './labels.ts';
-import {
-  createLinearHead,
-  representationDimOf,
-  imagesToTensor,
-  defineAttack,
-  deriveSeed,
-} from '../../benchmark/index.ts';
+import { createLinearHead, representationDimOf, defineAttack, deriveSeed } from '../../benchmark/index.ts';
 
 export interface LabelStealingOptions extends StudentOptions {
   fineTune: boolean;
@@ -54,42 +48,30 @@ export default defineAttack<LabelStealingOptions>({
     },
   },
   async steal(ctx, options) {
-    const images = takeImages(ctx.pool, await plannedQueries(ctx));
-    const bought = await buyAnswers(ctx, images, options.queryBatchSize, 'querying the victim (labels)');
+    const { images, ...bought } = await buyOnePerImage(ctx, options.queryBatchSize, 'querying the victim (labels)');
     const classes = bought.answers.dim;
     const labels = labelsFromAnswers(bought);
     const student = createStudent(images, options, ctx.seed, options.representationDim);
     const classifier = createLinearHead(representationDimOf(student), classes, deriveSeed(ctx.seed, 'classifier'));
-    try {
-      const result = await fit(ctx, {
-        models: [student, classifier],
-        count: images.count,
-        batchSize: options.batchSize ?? 64,
-        steps: options.steps,
-        learningRate: options.learningRate,
-        weightDecay: options.weightDecay,
-        seed: deriveSeed(ctx.seed, 'train'),
-        label: 'label-stealing',
-        loss: ({ indices }) => {
-          const logits = classifier.apply(student.apply(imagesToTensor(images, indices), { training: true }), {
-            training: true,
-          }) as tf.Tensor2D;
-          return softmaxCrossEntropy(
-            logits,
-            indices.map((i) => labels[i]!),
-            classes,
-          );
-        },
-      });
-      ctx.log(
-        `label-stealing: ${images.count} labels over ${classes} classes, ${result.steps} ` +
-          `steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
-      );
-    } catch (error) {
-      student.dispose();
-      classifier.dispose();
-      throw error;
-    }
+    const result = await trainStudent(ctx, options, {
+      student,
+      alongside: [classifier],
+      count: images.count,
+      batchSize: options.batchSize ?? 64,
+      label: 'label-stealing',
+      loss: ({ indices }) => {
+        const logits = classifier.apply(trainingForward(student, images, indices), { training: true }) as tf.Tensor2D;
+        return softmaxCrossEntropy(
+          logits,
+          indices.map((i) => labels[i]!),
+          classes,
+        );
+      },
+    });
+    ctx.log(
+      `label-stealing: ${images.count} labels over ${classes} classes, ${result.steps} ` +
+        `steps, epoch losses ${epochLossesText(result)}`,
+    );
     if (options.fineTune) {
       classifier.dispose();
       return student;

@@ -10,18 +10,9 @@
 // Then train with MSE (unbiased under zero-mean noise) on the averaged answers. They are not centred: the student's
 // representation (after ReLU and pooling) is non-negative, so it could not fit centred targets; a constant offset (the
 // paper's mean-10 noise) is a shift a linear probe absorbs.
-import * as tf from '@tensorflow/tfjs-core';
-import {
-  defineAttack,
-  deriveSeed,
-  getLoss,
-  imagesToTensor,
-  vectorsToTensor,
-  type AttackContext,
-  type Vectors,
-} from '../../benchmark/index.ts';
+import { defineAttack, getLoss, vectorsToTensor, type AttackContext, type Vectors } from '../../benchmark/index.ts';
 import { defenseOption } from '../_shared/adaptive.ts';
-import { fit } from '../_shared/fit.ts';
+import { epochLossesText, trainStudent, trainingForward } from '../_shared/fit.ts';
 import { stepsForLosses, studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
 import { buyAnswers, takeImages } from '../_shared/query.ts';
 import { createStudent } from '../_shared/student.ts';
@@ -203,27 +194,14 @@ export default defineAttack<NoiseAveragingOptions>({
 
     const student = createStudent(images, options, ctx.seed, dim);
     const loss = getLoss(options.loss);
-    try {
-      const result = await fit(ctx, {
-        models: [student],
-        count: n,
-        batchSize: options.batchSize ?? (options.loss === 'infonce' ? 256 : 64),
-        steps: options.steps,
-        learningRate: options.learningRate,
-        weightDecay: options.weightDecay,
-        seed: deriveSeed(ctx.seed, 'train'),
-        label,
-        loss: ({ indices }) =>
-          loss(
-            student.apply(imagesToTensor(images, indices), { training: true }) as tf.Tensor2D,
-            vectorsToTensor(averaged, indices),
-          ),
-      });
-      ctx.log(`${label}: ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`);
-    } catch (error) {
-      student.dispose();
-      throw error;
-    }
+    const result = await trainStudent(ctx, options, {
+      student,
+      count: n,
+      batchSize: options.batchSize ?? (options.loss === 'infonce' ? 256 : 64),
+      label,
+      loss: ({ indices }) => loss(trainingForward(student, images, indices), vectorsToTensor(averaged, indices)),
+    });
+    ctx.log(`${label}: ${result.steps} steps, epoch losses ${epochLossesText(result)}`);
     return student;
   },
 });

@@ -8,7 +8,7 @@
 // views; the next images are queried once, raw, until n = min(budget, pool) queries are spent. Stealing then trains on
 // all n (view or image, victim representation) pairs, so no answer is wasted.
 import type * as tf from '@tensorflow/tfjs-core';
-import { fit } from '../_shared/fit.ts';
+import { epochLossesText, trainStudent, trainingForward } from '../_shared/fit.ts';
 import {
   augmentationOption,
   stepsForLosses,
@@ -18,7 +18,7 @@ import {
 import { buyAnswers, plannedQueries } from '../_shared/query.ts';
 import { augmentationFor, createStudent } from '../_shared/student.ts';
 import { planHeadQueries, projectThrough, recreateHead } from './head.ts';
-import { getLoss, imagesToTensor, vectorsToTensor, defineAttack, deriveSeed } from '../../benchmark/index.ts';
+import { getLoss, vectorsToTensor, defineAttack, deriveSeed } from '../../benchmark/index.ts';
 
 export const RECREATE_HEAD_LOSSES = ['mse', 'infonce', 'softnn', 'wasserstein'] as const;
 const BATCH_CONTRASTIVE = ['infonce', 'softnn'];
@@ -91,36 +91,28 @@ export default defineAttack<RecreateHeadOptions>({
       weightDecay: options.weightDecay,
       seed: deriveSeed(ctx.seed, 'head'),
     });
+    // The victim's answers through the frozen head: what the student's projections are fitted to.
+    const targets = projectThrough(head, answers);
     const student = createStudent(plan.queries, options, ctx.seed, answers.dim);
     const loss = getLoss(options.loss, options.temperature === undefined ? {} : { temperature: options.temperature });
-    try {
-      const targets = projectThrough(head, answers);
-      const result = await fit(ctx, {
-        models: [student],
-        count: plan.queries.count,
-        batchSize: options.batchSize ?? (BATCH_CONTRASTIVE.includes(options.loss) ? 256 : 64),
-        steps: options.steps,
-        learningRate: options.learningRate,
-        weightDecay: options.weightDecay,
-        seed: deriveSeed(ctx.seed, 'train'),
-        label: `recreate-head (${options.loss})`,
-        loss: ({ indices }) => {
-          const representation = student.apply(imagesToTensor(plan.queries, indices), { training: true }) as tf.Tensor;
-          // The recreated head is frozen: its weights are not in the optimiser's list, BN uses its running stats.
-          const projected = head.apply(representation, { training: false }) as tf.Tensor2D;
-          return loss(projected, vectorsToTensor(targets, indices));
-        },
-      });
-      ctx.log(
-        `recreate-head: ${plan.pairs} view pairs + ${plan.queries.count - 2 * plan.pairs} ` +
-          `images, ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
-      );
-    } catch (error) {
-      student.dispose();
-      throw error;
-    } finally {
-      head.dispose();
-    }
+    const result = await trainStudent(ctx, options, {
+      student,
+      frozen: [head],
+      count: plan.queries.count,
+      batchSize: options.batchSize ?? (BATCH_CONTRASTIVE.includes(options.loss) ? 256 : 64),
+      label: `recreate-head (${options.loss})`,
+      loss: ({ indices }) => {
+        const representation = trainingForward(student, plan.queries, indices);
+        // The recreated head is frozen: its weights are not in the optimiser's list, BN uses its running stats.
+        const projected = head.apply(representation, { training: false }) as tf.Tensor2D;
+        return loss(projected, vectorsToTensor(targets, indices));
+      },
+    });
+    ctx.log(
+      `recreate-head: ${plan.pairs} view pairs + ${plan.queries.count - 2 * plan.pairs} ` +
+        `images, ${result.steps} steps, epoch losses ${epochLossesText(result)}`,
+    );
+    head.dispose();
     return student;
   },
 });

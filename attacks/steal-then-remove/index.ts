@@ -19,9 +19,9 @@ import {
   type AttackContext,
 } from '../../benchmark/index.ts';
 import { facing } from '../_shared/adaptive.ts';
-import { fit } from '../_shared/fit.ts';
+import { epochLossesText, fit, trainStudent, trainingForward } from '../_shared/fit.ts';
 import { augmentationOption, studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
-import { buyAnswers, plannedQueries, takeImages } from '../_shared/query.ts';
+import { buyOnePerImage } from '../_shared/query.ts';
 import { augmentationFor, createStudent } from '../_shared/student.ts';
 
 export interface StealThenRemoveOptions extends StudentOptions {
@@ -82,41 +82,36 @@ export default defineAttack<StealThenRemoveOptions>({
   },
   async steal(ctx, options) {
     const label = 'steal-then-remove';
-    const images = takeImages(ctx.pool, await plannedQueries(ctx));
-    const { answers } = await buyAnswers(ctx, images, options.queryBatchSize, `${label}: querying`);
+    const { images, answers } = await buyOnePerImage(ctx, options.queryBatchSize, `${label}: querying`);
     const student = createStudent(images, options, ctx.seed, answers.dim);
     const batchSize = options.batchSize ?? 64;
-    const common = {
-      models: [student],
+    const stolen = await trainStudent(ctx, options, {
+      student,
       count: images.count,
       batchSize,
-      learningRate: options.learningRate,
-      weightDecay: options.weightDecay,
-    };
+      label: `${label}: steal`,
+      loss: ({ indices }) =>
+        tf.losses.meanSquaredError(
+          vectorsToTensor(answers, indices),
+          trainingForward(student, images, indices),
+        ) as tf.Scalar,
+    });
+    ctx.log(
+      `${label}: stole with ${images.count} queries, ${stolen.steps} steps, ` +
+        `final loss ${stolen.epochLosses.at(-1)?.toFixed(4)}`,
+    );
     try {
-      const stolen = await fit(ctx, {
-        ...common,
-        steps: options.steps,
-        seed: deriveSeed(ctx.seed, 'train'),
-        label: `${label}: steal`,
-        loss: ({ indices }) =>
-          tf.losses.meanSquaredError(
-            vectorsToTensor(answers, indices),
-            student.apply(imagesToTensor(images, indices), { training: true }) as tf.Tensor2D,
-          ) as tf.Scalar,
-      });
-      ctx.log(
-        `${label}: stole with ${images.count} queries, ${stolen.steps} steps, ` +
-          `final loss ${stolen.epochLosses.at(-1)?.toFixed(4)}`,
-      );
-
       const removal = removalFor(options.removal, ctx);
       if (removal === 'none') return student;
       // The copy as stolen: what the removal keeps it close to.
       const anchor = await embed(student, images);
       const augment = removal === 'augmentation' ? augmentationFor(options.augmentation, images) : undefined;
       const removed = await fit(ctx, {
-        ...common,
+        models: [student],
+        count: images.count,
+        batchSize,
+        learningRate: options.learningRate,
+        weightDecay: options.weightDecay,
         steps: options.removalSteps,
         seed: deriveSeed(ctx.seed, 'removal'),
         label: `${label}: removal (${removal})`,
@@ -129,10 +124,7 @@ export default defineAttack<StealThenRemoveOptions>({
           return tf.add(keep, tf.mul(invariance, options.removalWeight)) as tf.Scalar;
         },
       });
-      ctx.log(
-        `${label}: removal (${removal}) ${removed.steps} steps, ` +
-          `epoch losses ${removed.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
-      );
+      ctx.log(`${label}: removal (${removal}) ${removed.steps} steps, ` + `epoch losses ${epochLossesText(removed)}`);
     } catch (error) {
       student.dispose();
       throw error;

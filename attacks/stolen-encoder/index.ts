@@ -5,12 +5,12 @@
 // the second term getting the effect of extra queries for free (an encoder maps an image and its augmentations
 // close together). Batch 64, Adam with weight decay 1e-4 as the other attacks here.
 import * as tf from '@tensorflow/tfjs-core';
-import { fit } from '../_shared/fit.ts';
+import { epochLossesText, trainStudent } from '../_shared/fit.ts';
 import { augmentationOption, studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
-import { buyAnswers, plannedQueries, takeImages } from '../_shared/query.ts';
+import { buyOnePerImage } from '../_shared/query.ts';
 import { augmentationFor, createStudent } from '../_shared/student.ts';
 import { stolenEncoderLoss } from './loss.ts';
-import { imagesToTensor, vectorsToTensor, defineAttack, deriveSeed } from '../../benchmark/index.ts';
+import { imagesToTensor, vectorsToTensor, defineAttack } from '../../benchmark/index.ts';
 
 export interface StolenEncoderOptions extends StudentOptions {
   lambda: number;
@@ -37,37 +37,24 @@ export default defineAttack<StolenEncoderOptions>({
     },
   },
   async steal(ctx, options) {
-    const images = takeImages(ctx.pool, await plannedQueries(ctx));
-    const { answers } = await buyAnswers(ctx, images, options.queryBatchSize, 'querying the victim');
+    const { images, answers } = await buyOnePerImage(ctx, options.queryBatchSize, 'querying the victim');
     const student = createStudent(images, options, ctx.seed, answers.dim);
     const augment = augmentationFor(options.augmentation, images);
-    try {
-      const result = await fit(ctx, {
-        models: [student],
-        count: images.count,
-        batchSize: options.batchSize ?? 64,
-        steps: options.steps,
-        learningRate: options.learningRate,
-        weightDecay: options.weightDecay,
-        seed: deriveSeed(ctx.seed, 'train'),
-        label: 'stolen-encoder',
-        loss: ({ indices, seed }) => {
-          const x = imagesToTensor(images, indices);
-          const target = vectorsToTensor(answers, indices);
-          // Both views go through the encoder in one batch, so batch norm sees them together.
-          const both = student.apply(tf.concat([x, augment(x, seed)], 0), { training: true }) as tf.Tensor2D;
-          const [plain, augmented] = tf.split(both, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
-          return stolenEncoderLoss(plain, augmented, target, options.lambda);
-        },
-      });
-      ctx.log(
-        `stolen-encoder: ${images.count} queries, ${result.steps} steps, epoch ` +
-          `losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`,
-      );
-    } catch (error) {
-      student.dispose();
-      throw error;
-    }
+    const result = await trainStudent(ctx, options, {
+      student,
+      count: images.count,
+      batchSize: options.batchSize ?? 64,
+      label: 'stolen-encoder',
+      loss: ({ indices, seed }) => {
+        const x = imagesToTensor(images, indices);
+        const target = vectorsToTensor(answers, indices);
+        // Both views go through the encoder in one batch, so batch norm sees them together.
+        const both = student.apply(tf.concat([x, augment(x, seed)], 0), { training: true }) as tf.Tensor2D;
+        const [plain, augmented] = tf.split(both, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
+        return stolenEncoderLoss(plain, augmented, target, options.lambda);
+      },
+    });
+    ctx.log(`stolen-encoder: ${images.count} queries, ${result.steps} steps, epoch losses ${epochLossesText(result)}`);
     return student;
   },
 });

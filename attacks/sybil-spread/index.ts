@@ -7,18 +7,10 @@
 //    account gets a random share of the pool no longer than a legitimate session (the defense's public
 //    `calibrationQueries`), and the accounts' requests interleave like independent users'.
 // The budget is the total over all accounts; every image is sent once.
-import * as tf from '@tensorflow/tfjs-core';
-import {
-  defineAttack,
-  deriveSeed,
-  getLoss,
-  imagesToTensor,
-  vectorsToTensor,
-  type AttackContext,
-} from '../../benchmark/index.ts';
-import { buyThroughAccounts, roundRobin, usableAccounts } from '../_shared/accounts.ts';
+import { defineAttack, deriveSeed, getLoss, vectorsToTensor, type AttackContext } from '../../benchmark/index.ts';
+import { accountsOption, buyThroughAccounts, roundRobin, usableAccounts } from '../_shared/accounts.ts';
 import { defenseOption, garbageRows } from '../_shared/adaptive.ts';
-import { fit } from '../_shared/fit.ts';
+import { epochLossesText, trainStudent, trainingForward } from '../_shared/fit.ts';
 import { stepsForLosses, studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
 import { plannedQueries, takeImages } from '../_shared/query.ts';
 import { diverseAssignment } from '../_shared/spread.ts';
@@ -58,13 +50,10 @@ export default defineAttack<SybilSpreadOptions>({
     options: {
       type: 'object',
       properties: {
-        accounts: {
-          anyOf: [{ type: 'integer', minimum: 1, maximum: 1024 }, { const: 'auto' }],
-          default: 'auto',
-          description:
-            "accounts to spread the budget over; 'auto': budget / calibrationQueries under proof-of-work, " +
+        accounts: accountsOption(
+          "accounts to spread the budget over; 'auto': budget / calibrationQueries under proof-of-work, " +
             "budget / 25 under similar-query detection, else 1 (capped by the oracle's maxAccounts)",
-        },
+        ),
         assignment: {
           enum: ['diverse', 'round-robin'],
           default: 'diverse',
@@ -103,27 +92,17 @@ export default defineAttack<SybilSpreadOptions>({
 
     const student = createStudent(images, options, ctx.seed, bought.answers.dim);
     const loss = getLoss(options.loss);
-    try {
-      const result = await fit(ctx, {
-        models: [student],
-        count: kept.length,
-        batchSize: options.batchSize ?? (options.loss === 'infonce' ? 256 : 64),
-        steps: options.steps,
-        learningRate: options.learningRate,
-        weightDecay: options.weightDecay,
-        seed: deriveSeed(ctx.seed, 'train'),
-        label,
-        loss: ({ indices }) => {
-          const rows = indices.map((i) => kept[i]!);
-          const out = student.apply(imagesToTensor(images, rows), { training: true }) as tf.Tensor2D;
-          return loss(out, vectorsToTensor(bought.answers, rows));
-        },
-      });
-      ctx.log(`${label}: ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`);
-    } catch (error) {
-      student.dispose();
-      throw error;
-    }
+    const result = await trainStudent(ctx, options, {
+      student,
+      count: kept.length,
+      batchSize: options.batchSize ?? (options.loss === 'infonce' ? 256 : 64),
+      label,
+      loss: ({ indices }) => {
+        const rows = indices.map((i) => kept[i]!);
+        return loss(trainingForward(student, images, rows), vectorsToTensor(bought.answers, rows));
+      },
+    });
+    ctx.log(`${label}: ${result.steps} steps, epoch losses ${epochLossesText(result)}`);
     return student;
   },
 });

@@ -136,38 +136,27 @@ describe('sybil-spread planning', () => {
       hyperplanes: 6,
       solveCapBits: 8,
     }) as Record<string, unknown>;
+    // The audit of one 128-query steal over `accounts` accounts behind a defense (the attack told its public options).
+    const auditBehind = async (
+      defense: typeof similarQueryDetection | typeof proofOfWork,
+      options: Record<string, unknown>,
+      accounts: number,
+    ) => {
+      const guard = await defense.guard!(deployment, options as never, { seed: 1, log: () => {} });
+      const run = await stealFromTinyVictim(
+        plugin,
+        { width: 0.25, steps: 1, accounts },
+        { budget: 128, deployment, guard, defense: publicDefense(defense, options), maxAccounts: 8, heldOut: 4 },
+      );
+      run.model.dispose();
+      return run.audit;
+    };
     const figures: Record<string, number> = {};
     for (const accounts of [1, 8]) {
-      const sqd = await similarQueryDetection.guard!(deployment, sqdOptions as never, { seed: 1, log: () => {} });
-      const a = await stealFromTinyVictim(
-        plugin,
-        { width: 0.25, steps: 1, accounts },
-        {
-          budget: 128,
-          deployment,
-          guard: sqd,
-          defense: publicDefense(similarQueryDetection, sqdOptions),
-          maxAccounts: 8,
-          heldOut: 4,
-        },
-      );
-      a.model.dispose();
-      figures[`flagged, ${accounts} account(s)`] = a.audit.reduce((sum, e) => sum + (e.guard?.flaggedCount ?? 0), 0);
-      const pow = await proofOfWork.guard!(deployment, powOptions as never, { seed: 1, log: () => {} });
-      const b = await stealFromTinyVictim(
-        plugin,
-        { width: 0.25, steps: 1, accounts },
-        {
-          budget: 128,
-          deployment,
-          guard: pow,
-          defense: publicDefense(proofOfWork, powOptions),
-          maxAccounts: 8,
-          heldOut: 4,
-        },
-      );
-      b.model.dispose();
-      figures[`hashes, ${accounts} account(s)`] = b.audit.reduce((sum, e) => sum + (e.guard?.cost?.hashes ?? 0), 0);
+      const flagged = await auditBehind(similarQueryDetection, sqdOptions, accounts);
+      figures[`flagged, ${accounts} account(s)`] = flagged.reduce((sum, e) => sum + (e.guard?.flaggedCount ?? 0), 0);
+      const paid = await auditBehind(proofOfWork, powOptions, accounts);
+      figures[`hashes, ${accounts} account(s)`] = paid.reduce((sum, e) => sum + (e.guard?.cost?.hashes ?? 0), 0);
     }
     console.log(`sybil-spread on the tiny victim, 128 queries: ${JSON.stringify(figures)}`);
     expect(figures['flagged, 8 account(s)']!).toBeLessThan(figures['flagged, 1 account(s)']!);

@@ -10,11 +10,11 @@
 // One query per pool image, as direct extraction; with `mode: 'auto'` the loss follows the defense it is told about
 // (plain MSE when there is neither).
 import * as tf from '@tensorflow/tfjs-core';
-import { defineAttack, deriveSeed, imagesToTensor, vectorsToTensor } from '../../benchmark/index.ts';
+import { defineAttack, vectorsToTensor } from '../../benchmark/index.ts';
 import { defenseOption } from '../_shared/adaptive.ts';
-import { fit } from '../_shared/fit.ts';
+import { epochLossesText, trainStudent, trainingForward } from '../_shared/fit.ts';
 import { studentOptionProperties, type StudentOptions } from '../_shared/options.ts';
-import { buyAnswers, plannedQueries, takeImages } from '../_shared/query.ts';
+import { buyOnePerImage } from '../_shared/query.ts';
 import { createStudent } from '../_shared/student.ts';
 
 export type TruncationMode = 'auto' | 'top-k' | 'rounding' | 'mse';
@@ -118,8 +118,7 @@ export default defineAttack<TruncationAwareOptions>({
   },
   async steal(ctx, options) {
     const label = 'truncation-aware';
-    const images = takeImages(ctx.pool, await plannedQueries(ctx));
-    const { answers } = await buyAnswers(ctx, images, options.queryBatchSize, `${label}: querying`);
+    const { images, answers } = await buyOnePerImage(ctx, options.queryBatchSize, `${label}: querying`);
     const mode = modeFor(options.mode, ctx.defense?.id);
     const decimals = defenseOption<number>(ctx, 'rounding', 'decimals') ?? options.decimals;
     // A grid in the victim's units has a private step per coordinate: read it off the answers.
@@ -135,27 +134,14 @@ export default defineAttack<TruncationAwareOptions>({
           : (tf.losses.meanSquaredError(answer, student) as tf.Scalar);
 
     const student = createStudent(images, options, ctx.seed, answers.dim);
-    try {
-      const result = await fit(ctx, {
-        models: [student],
-        count: images.count,
-        batchSize: options.batchSize ?? 64,
-        steps: options.steps,
-        learningRate: options.learningRate,
-        weightDecay: options.weightDecay,
-        seed: deriveSeed(ctx.seed, 'train'),
-        label,
-        loss: ({ indices }) =>
-          lossOf(
-            student.apply(imagesToTensor(images, indices), { training: true }) as tf.Tensor2D,
-            vectorsToTensor(answers, indices),
-          ),
-      });
-      ctx.log(`${label}: ${result.steps} steps, epoch losses ${result.epochLosses.map((l) => l.toFixed(4)).join(' ')}`);
-    } catch (error) {
-      student.dispose();
-      throw error;
-    }
+    const result = await trainStudent(ctx, options, {
+      student,
+      count: images.count,
+      batchSize: options.batchSize ?? 64,
+      label,
+      loss: ({ indices }) => lossOf(trainingForward(student, images, indices), vectorsToTensor(answers, indices)),
+    });
+    ctx.log(`${label}: ${result.steps} steps, epoch losses ${epochLossesText(result)}`);
     return student;
   },
 });
