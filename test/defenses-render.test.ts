@@ -68,26 +68,18 @@ describe('defense tables from records', () => {
   });
 
   it('reports the attacker work of proof-of-work cells', () => {
-    const records = [
+    /** A seed's cell: the attacker's hashes and PoW seconds, whether it was flagged, legitimate accounts flagged. */
+    const powCell = (seed: number, hashes: number, powSeconds: number, attackerFlagged: boolean, flagged: number) =>
       record({
         attack: 'direct-extraction',
         defense: 'proof-of-work',
-        seed: 1,
+        seed,
         metrics: {
-          cost: { queries: 1000, attackSeconds: 2, hashes: 3000, powSeconds: 1.5 },
-          detection: { attackerFlagged: true, legitimateAccounts: 2, legitimateFlagged: 0 },
+          cost: { queries: 1000, attackSeconds: 2, hashes, powSeconds },
+          detection: { attackerFlagged, legitimateAccounts: 2, legitimateFlagged: flagged },
         },
-      }),
-      record({
-        attack: 'direct-extraction',
-        defense: 'proof-of-work',
-        seed: 2,
-        metrics: {
-          cost: { queries: 1000, attackSeconds: 2, hashes: 5000, powSeconds: 2.5 },
-          detection: { attackerFlagged: false, legitimateAccounts: 2, legitimateFlagged: 1 },
-        },
-      }),
-    ];
+      });
+    const records = [powCell(1, 3000, 1.5, true, 0), powCell(2, 5000, 2.5, false, 1)];
     const row = rowWith(powTable(records), 'proof-of-work');
     const cells = row.split('|').map((c) => c.trim());
     expect(cells).toContain('4000'); // mean hashes

@@ -117,101 +117,96 @@ function table(header: string[], rows: string[][]): string {
     : markdownTable([header, ...rows.map((row) => row.map(cellText))]);
 }
 
-export function noiseTable(records: readonly CellRecord[]): string {
-  const rows = withComparedBaselines(rowsOf(records, ['none', 'gaussian-noise', 'top-k', 'rounding']));
+/** A table column: its header and how one row fills it. The tables share most columns, so each is written once. */
+type Column = readonly [header: string, cell: (row: Row) => string];
+
+/** A column of one metric over the row's seeds (see `measuredCell`). */
+const metricColumn = (
+  header: string,
+  pick: (m: CellMetrics) => number | undefined,
+  format: (values: number[]) => string,
+): Column => [header, (row) => measuredCell(row.records, pick, format)];
+
+function rowTable(rows: readonly Row[], columns: readonly Column[]): string {
   return table(
-    [
-      'defense (options)',
-      'attack',
-      'budget',
-      'seeds',
-      `legitimate acc. defended % (${TASK})`,
-      'legitimate acc. undefended %',
-      `stolen acc. % (${TASK})`,
-    ],
-    rows.map((row) => [
-      row.label,
-      row.attack,
-      String(row.budget),
-      seedsCell(row.records),
-      measuredCell(row.records, (m) => m.legitimate?.defended[TASK], pct),
-      measuredCell(row.records, (m) => m.legitimate?.undefended[TASK], pct),
-      measuredCell(row.records, (m) => m.stolen[TASK], pct),
-    ]),
+    columns.map(([header]) => header),
+    rows.map((row) => columns.map(([, cell]) => cell(row))),
   );
 }
 
-export function powTable(records: readonly CellRecord[]): string {
-  const rows = rowsOf(records, ['proof-of-work']);
-  return table(
-    [
-      'defense (options)',
-      'attack',
-      'budget',
-      'seeds',
-      'attacker queries',
-      'attacker hashes',
-      'attacker PoW seconds',
-      'legitimate user queries',
-      'legitimate user hashes',
-      'legitimate user PoW seconds',
-      'attacker flagged',
-      'legitimate accounts flagged',
-      `stolen acc. % (${TASK})`,
-    ],
-    rows.map((row) => [
-      row.label,
-      row.attack,
-      String(row.budget),
-      seedsCell(row.records),
-      measuredCell(row.records, (m) => m.cost.queries, num),
-      measuredCell(row.records, (m) => m.cost.hashes, num),
-      measuredCell(row.records, (m) => m.cost.powSeconds, num),
-      measuredCell(row.records, (m) => m.legitimate?.cost?.queries, num),
-      measuredCell(row.records, (m) => m.legitimate?.cost?.hashes, num),
-      measuredCell(row.records, (m) => m.legitimate?.cost?.powSeconds, num),
-      measuredCell(row.records, (m) => (m.detection ? Number(m.detection.attackerFlagged) : undefined), countOf),
-      measuredCell(
-        row.records,
-        (m) => m.detection?.legitimateFlagged,
-        (xs) =>
-          `${num(xs)} of ${row.records.find((r) => r.metrics?.detection)?.metrics?.detection?.legitimateAccounts ?? '?'}`,
-      ),
-      measuredCell(row.records, (m) => m.stolen[TASK], pct),
-    ]),
+/** Cells that flagged the attacker, as `flagged/cells`. */
+const attackerFlaggedCell = (records: readonly CellRecord[]) =>
+  measuredCell(records, (m) => (m.detection ? Number(m.detection.attackerFlagged) : undefined), countOf);
+
+/** Legitimate accounts flagged (mean) out of how many there were. */
+const legitimateFlaggedCell = (records: readonly CellRecord[]) =>
+  measuredCell(
+    records,
+    (m) => m.detection?.legitimateFlagged,
+    (xs) => `${num(xs)} of ${records.find((r) => r.metrics?.detection)?.metrics?.detection?.legitimateAccounts ?? '?'}`,
   );
+
+/** What identifies a row; every per-row table starts with these. */
+const KEY_COLUMNS: readonly Column[] = [
+  ['defense (options)', (row) => row.label],
+  ['attack', (row) => row.attack],
+  ['budget', (row) => String(row.budget)],
+  ['seeds', (row) => seedsCell(row.records)],
+];
+const LEGITIMATE_DEFENDED = metricColumn(
+  `legitimate acc. defended % (${TASK})`,
+  (m) => m.legitimate?.defended[TASK],
+  pct,
+);
+const LEGITIMATE_UNDEFENDED = metricColumn('legitimate acc. undefended %', (m) => m.legitimate?.undefended[TASK], pct);
+const STOLEN = metricColumn(`stolen acc. % (${TASK})`, (m) => m.stolen[TASK], pct);
+const ATTACKER_FLAGGED: Column = ['attacker flagged', (row) => attackerFlaggedCell(row.records)];
+const LEGITIMATE_FLAGGED: Column = ['legitimate accounts flagged', (row) => legitimateFlaggedCell(row.records)];
+const ATTACKER_QUERIES_FLAGGED = metricColumn(
+  'attacker queries flagged %',
+  (m) => m.detection?.attackerFlaggedQueryRate,
+  pct,
+);
+const LEGITIMATE_QUERIES_FLAGGED = metricColumn(
+  'legitimate queries flagged %',
+  (m) => m.detection?.legitimateFlaggedQueryRate,
+  pct,
+);
+
+export function noiseTable(records: readonly CellRecord[]): string {
+  const rows = withComparedBaselines(rowsOf(records, ['none', 'gaussian-noise', 'top-k', 'rounding']));
+  return rowTable(rows, [...KEY_COLUMNS, LEGITIMATE_DEFENDED, LEGITIMATE_UNDEFENDED, STOLEN]);
+}
+
+export function powTable(records: readonly CellRecord[]): string {
+  return rowTable(rowsOf(records, ['proof-of-work']), [
+    ...KEY_COLUMNS,
+    metricColumn('attacker queries', (m) => m.cost.queries, num),
+    metricColumn('attacker hashes', (m) => m.cost.hashes, num),
+    metricColumn('attacker PoW seconds', (m) => m.cost.powSeconds, num),
+    metricColumn('legitimate user queries', (m) => m.legitimate?.cost?.queries, num),
+    metricColumn('legitimate user hashes', (m) => m.legitimate?.cost?.hashes, num),
+    metricColumn('legitimate user PoW seconds', (m) => m.legitimate?.cost?.powSeconds, num),
+    ATTACKER_FLAGGED,
+    LEGITIMATE_FLAGGED,
+    STOLEN,
+  ]);
 }
 
 export function b4bTable(records: readonly CellRecord[]): string {
   const rows = withComparedBaselines(rowsOf(records, ['none', 'b4b']));
-  return table(
-    [
-      'defense (options)',
-      'attack',
-      'budget',
-      'seeds',
-      `legitimate acc. defended % (${TASK})`,
-      'legitimate acc. undefended %',
-      `stolen acc. % (${TASK})`,
+  return rowTable(rows, [
+    ...KEY_COLUMNS,
+    LEGITIMATE_DEFENDED,
+    LEGITIMATE_UNDEFENDED,
+    STOLEN,
+    metricColumn(
       'attacker coverage',
-      'attacker at full noise (c ≥ β)',
-    ],
-    rows.map((row) => [
-      row.label,
-      row.attack,
-      String(row.budget),
-      seedsCell(row.records),
-      measuredCell(row.records, (m) => m.legitimate?.defended[TASK], pct),
-      measuredCell(row.records, (m) => m.legitimate?.undefended[TASK], pct),
-      measuredCell(row.records, (m) => m.stolen[TASK], pct),
-      measuredCell(
-        row.records,
-        (m) => m.detection?.attackerScore,
-        (xs) => mean(xs).toFixed(3),
-      ),
-      measuredCell(row.records, (m) => (m.detection ? Number(m.detection.attackerFlagged) : undefined), countOf),
-    ]),
-  );
+      (m) => m.detection?.attackerScore,
+      (xs) => mean(xs).toFixed(3),
+    ),
+    ['attacker at full noise (c ≥ β)', (row) => attackerFlaggedCell(row.records)],
+  ]);
 }
 
 export function detectionTable(records: readonly CellRecord[]): string {
@@ -222,36 +217,14 @@ export function detectionTable(records: readonly CellRecord[]): string {
         .map((r) => r.cell.defense.id),
     ),
   ].sort();
-  const rows = rowsOf(records, ids);
-  return table(
-    [
-      'defense (options)',
-      'attack',
-      'budget',
-      'seeds',
-      'attacker flagged',
-      'attacker queries flagged %',
-      'legitimate accounts flagged',
-      'legitimate queries flagged %',
-      `stolen acc. % (${TASK})`,
-    ],
-    rows.map((row) => [
-      row.label,
-      row.attack,
-      String(row.budget),
-      seedsCell(row.records),
-      measuredCell(row.records, (m) => (m.detection ? Number(m.detection.attackerFlagged) : undefined), countOf),
-      measuredCell(row.records, (m) => m.detection?.attackerFlaggedQueryRate, pct),
-      measuredCell(
-        row.records,
-        (m) => m.detection?.legitimateFlagged,
-        (xs) =>
-          `${num(xs)} of ${row.records.find((r) => r.metrics?.detection)?.metrics?.detection?.legitimateAccounts ?? '?'}`,
-      ),
-      measuredCell(row.records, (m) => m.detection?.legitimateFlaggedQueryRate, pct),
-      measuredCell(row.records, (m) => m.stolen[TASK], pct),
-    ]),
-  );
+  return rowTable(rowsOf(records, ids), [
+    ...KEY_COLUMNS,
+    ATTACKER_FLAGGED,
+    ATTACKER_QUERIES_FLAGGED,
+    LEGITIMATE_FLAGGED,
+    LEGITIMATE_QUERIES_FLAGGED,
+    STOLEN,
+  ]);
 }
 
 /** Defense ids in the order the tables list them (the README's order); unknown ids go last, alphabetically. */
@@ -327,18 +300,13 @@ export function matrixTables(records: readonly CellRecord[]): string {
     const summaryRows = defenseRows.map(({ label }) => {
       const rows = all.filter((row) => row.label === label && attacks.includes(row.attack));
       const recs = rows.flatMap((row) => row.records);
-      const legitimateAccounts = recs.find((r) => r.metrics?.detection)?.metrics?.detection?.legitimateAccounts;
       return [
         label,
         `${recs.filter((r) => r.state === 'completed').length} of ${recs.length}`,
         measuredCell(recs, (m) => m.legitimate?.defended[TASK], pct),
         measuredCell(recs, (m) => m.legitimate?.cost?.hashes, num),
-        measuredCell(recs, (m) => (m.detection ? Number(m.detection.attackerFlagged) : undefined), countOf),
-        measuredCell(
-          recs,
-          (m) => m.detection?.legitimateFlagged,
-          (xs) => `${num(xs)} of ${legitimateAccounts ?? '?'}`,
-        ),
+        attackerFlaggedCell(recs),
+        legitimateFlaggedCell(recs),
         ownershipCell(rows, (m) => m.ownership?.stolen),
         ownershipCell(rows, (m) => m.ownership?.independent),
       ];
@@ -380,32 +348,15 @@ export function perturbationTable(records: readonly CellRecord[]): string {
   const rows = rowsOf(records, ['none', 'similar-query-detection']).filter(
     (row) => (variants.get(where(row))?.size ?? 0) >= 2,
   );
-  return table(
-    [
-      'defense (options)',
-      'attack',
-      'budget',
-      'seeds',
-      `legitimate acc. defended % (${TASK})`,
-      'legitimate acc. undefended %',
-      'legitimate queries flagged %',
-      `stolen acc. % (${TASK})`,
-      'attacker queries flagged %',
-      'attacker flagged',
-    ],
-    rows.map((row) => [
-      row.label,
-      row.attack,
-      String(row.budget),
-      seedsCell(row.records),
-      measuredCell(row.records, (m) => m.legitimate?.defended[TASK], pct),
-      measuredCell(row.records, (m) => m.legitimate?.undefended[TASK], pct),
-      measuredCell(row.records, (m) => m.detection?.legitimateFlaggedQueryRate, pct),
-      measuredCell(row.records, (m) => m.stolen[TASK], pct),
-      measuredCell(row.records, (m) => m.detection?.attackerFlaggedQueryRate, pct),
-      measuredCell(row.records, (m) => (m.detection ? Number(m.detection.attackerFlagged) : undefined), countOf),
-    ]),
-  );
+  return rowTable(rows, [
+    ...KEY_COLUMNS,
+    LEGITIMATE_DEFENDED,
+    LEGITIMATE_UNDEFENDED,
+    LEGITIMATE_QUERIES_FLAGGED,
+    STOLEN,
+    ATTACKER_QUERIES_FLAGGED,
+    ATTACKER_FLAGGED,
+  ]);
 }
 
 /** The Markdown that goes between the `defenses-grid` markers. */

@@ -1,6 +1,71 @@
 // Random-hyperplane LSH over victim representations and per-account bucket counts: the coverage measure that B4B and
 // proof-of-work both charge by (shared here, where the content hash of each covers it).
-import { type ImageBatch, type VictimDeployment, createRng } from '../../benchmark/index.ts';
+import {
+  type GuardRequest,
+  type ImageBatch,
+  type Vectors,
+  type VictimDeployment,
+  createRng,
+  deriveSeed,
+} from '../../benchmark/index.ts';
+
+/** The options of a guard that charges by LSH buckets. */
+export interface LshOptions {
+  hyperplanes: number;
+  center: 'probe' | 'origin';
+}
+
+/**
+ * The `center` and `hyperplanes` option schemas of the guards that charge by LSH buckets (B4B, proof-of-work): one
+ * definition so that both take and default them alike. Each guard words what its hyperplanes are for.
+ */
+export function lshOptionSchemas(hyperplanesDescription: string) {
+  return {
+    center: {
+      type: 'string',
+      enum: ['probe', 'origin'],
+      default: 'origin',
+      description: 'Hyperplanes through the mean representation of a seeded noise probe, or through the origin.',
+    },
+    hyperplanes: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 30,
+      default: 10,
+      description: hyperplanesDescription,
+    },
+  };
+}
+
+/**
+ * A guard's LSH from its options, seeded `<id>/lsh` (the normals) and `<id>/probe` (the probe images of a `probe`
+ * centre) under the cell seed, so that each guard keeps its own planes.
+ */
+export async function lshFromOptions(
+  victim: VictimDeployment,
+  dim: number,
+  { hyperplanes, center }: LshOptions,
+  cellSeed: number,
+  id: string,
+): Promise<RandomHyperplaneLsh> {
+  return new RandomHyperplaneLsh(
+    dim,
+    hyperplanes,
+    deriveSeed(cellSeed, `${id}/lsh`),
+    center === 'probe' ? await probeCenter(victim, deriveSeed(cellSeed, `${id}/probe`)) : null,
+  );
+}
+
+/**
+ * The representations behind a guard request. Buckets are cut in representation space, so when the API serves
+ * something else (projections, class scores) the images are encoded again.
+ */
+export async function requestRepresentations(
+  victim: VictimDeployment,
+  { images, clean, output }: GuardRequest,
+): Promise<Vectors> {
+  return output === undefined || output === 'representation' ? clean : await victim.encode(images);
+}
 
 /** Mean representation of `count` seeded uniform-noise images: a data-free centre for the hyperplanes. */
 export async function probeCenter(victim: VictimDeployment, seed: number, count = 64): Promise<Float32Array> {

@@ -5,6 +5,8 @@
 // victim whose coordinates spread by about 0.13).
 import {
   createRng,
+  deriveSeed,
+  type DefenseContext,
   type ImageBatch,
   type ImageSet,
   type OracleOutput,
@@ -84,4 +86,42 @@ export async function measureVictimSpread(
   seed: number,
 ): Promise<VictimSpread> {
   return spreadOf(await cleanAnswers(victim, sampleImages(privateData, samples, seed), output));
+}
+
+/**
+ * The victim's spread for each output kind the API serves, for a guard in victim units: measured once per kind on
+ * `samples` images of the provider's private data (seeded `<id>/spread/<output>` under the cell seed) and shared by
+ * every account, the first request of a kind waiting for it. The guard must have checked `ctx.loadPrivateData`.
+ * `measured` is told of each new measurement (e.g. to log it). The spread returned is checked against the answer's
+ * width, so that no coordinate is scaled by another's spread.
+ */
+export function spreadPerOutput(
+  victim: VictimDeployment,
+  ctx: DefenseContext,
+  id: string,
+  samples: number,
+  measured?: (spread: VictimSpread, output: OracleOutput) => void,
+): (output: OracleOutput, dim: number) => Promise<VictimSpread> {
+  const spreads = new Map<OracleOutput, Promise<VictimSpread>>();
+  return async (output, dim) => {
+    let pending = spreads.get(output);
+    if (!pending) {
+      pending = ctx.loadPrivateData!().then(async (data) => {
+        const spread = await measureVictimSpread(
+          victim,
+          data,
+          output,
+          samples,
+          deriveSeed(ctx.seed, `${id}/spread/${output}`),
+        );
+        measured?.(spread, output);
+        return spread;
+      });
+      spreads.set(output, pending);
+    }
+    const spread = await pending;
+    if (spread.perCoordinate.length !== dim)
+      throw new Error(`${id}: the victim spread has ${spread.perCoordinate.length} coordinates, the answer ${dim}`);
+    return spread;
+  };
 }

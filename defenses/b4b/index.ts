@@ -1,17 +1,15 @@
-import { BucketCounts, probeCenter, RandomHyperplaneLsh } from '../_shared/lsh.ts';
-import { accountTransform, type AccountTransform, type TransformKind } from './transform.ts';
 import {
-  defineDefense,
-  type AccountReport,
-  type Vectors,
-  createRng,
-  deriveSeed,
-  type Rng,
-} from '../../benchmark/index.ts';
+  BucketCounts,
+  lshFromOptions,
+  lshOptionSchemas,
+  requestRepresentations,
+  type LshOptions,
+  type RandomHyperplaneLsh,
+} from '../_shared/lsh.ts';
+import { accountTransform, type AccountTransform, type TransformKind } from './transform.ts';
+import { defineDefense, type AccountReport, createRng, deriveSeed, type Rng } from '../../benchmark/index.ts';
 
-export interface B4bOptions {
-  hyperplanes: number;
-  center: 'probe' | 'origin';
+export interface B4bOptions extends LshOptions {
   lambda: number;
   alpha: number;
   beta: number;
@@ -45,19 +43,7 @@ export default defineDefense<B4bOptions>({
     options: {
       type: 'object',
       properties: {
-        center: {
-          type: 'string',
-          enum: ['probe', 'origin'],
-          default: 'origin',
-          description: 'Hyperplanes through the mean representation of a seeded noise probe, or through the origin.',
-        },
-        hyperplanes: {
-          type: 'integer',
-          minimum: 1,
-          maximum: 30,
-          default: 10,
-          description: 'LSH hyperplanes; there are 2^hyperplanes buckets.',
-        },
+        ...lshOptionSchemas('LSH hyperplanes; there are 2^hyperplanes buckets.'),
         lambda: {
           type: 'number',
           exclusiveMinimum: 0,
@@ -117,15 +103,10 @@ export default defineDefense<B4bOptions>({
     };
     const coverageOf = (state: AccountState) => state.buckets.coverage(2 ** options.hyperplanes);
     return {
-      async answer({ account, images, clean, output }) {
-        // Coverage is measured on representations; when the API serves something else, encode again.
-        const reps: Vectors = output === undefined || output === 'representation' ? clean : await victim.encode(images);
-        lsh ??= new RandomHyperplaneLsh(
-          reps.dim,
-          options.hyperplanes,
-          deriveSeed(ctx.seed, 'b4b/lsh'),
-          options.center === 'probe' ? await probeCenter(victim, deriveSeed(ctx.seed, 'b4b/probe')) : null,
-        );
+      async answer(request) {
+        const { account, clean, output } = request;
+        const reps = await requestRepresentations(victim, request);
+        lsh ??= await lshFromOptions(victim, reps.dim, options, ctx.seed, 'b4b');
         const state = stateOf(account, clean.dim);
         const noisy = new Float32Array(clean.data.length);
         for (let r = 0; r < clean.count; r++) {

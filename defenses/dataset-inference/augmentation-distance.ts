@@ -5,14 +5,13 @@
 // views. One-sided Welch t-test, H0: the public distances are not larger than the private ones.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Encode } from './likelihood-test.ts';
-import { checkAnswer, toPoints, type InferenceSamples } from './samples.ts';
+import { checkAnswer, compareMeans, toPoints, type InferenceSamples } from './samples.ts';
 import {
   makeAugmentation,
   type AugmentationPreset,
   type AugmentationSpec,
   imagesToTensor,
   type ImageSet,
-  welchTTest,
   deriveSeed,
 } from '../../benchmark/index.ts';
 
@@ -74,8 +73,6 @@ async function augmentationDistances(
   return distances;
 }
 
-const mean = (xs: Float64Array) => xs.reduce((s, v) => s + v, 0) / xs.length;
-
 export async function augmentationDistanceTest(
   samples: InferenceSamples,
   suspect: Encode,
@@ -83,12 +80,8 @@ export async function augmentationDistanceTest(
 ): Promise<DistanceTestResult> {
   const privateDistances = await augmentationDistances(samples.privateScored, suspect, settings, 'private');
   const publicDistances = await augmentationDistances(samples.publicScored, suspect, settings, 'public');
-  const test = welchTTest(publicDistances, privateDistances, 'greater');
   return {
-    statistic: test.statistic,
-    pValue: test.pValue,
-    meanPrivate: mean(privateDistances),
-    meanPublic: mean(publicDistances),
+    ...compareMeans(privateDistances, publicDistances, 'public'),
     privateDistances,
     publicDistances,
   };

@@ -2,6 +2,7 @@ import { augmentationDistanceTest } from './augmentation-distance.ts';
 import { headLossTest } from './head-loss.ts';
 import { likelihoodTest } from './likelihood-test.ts';
 import { checkAnswer, chooseSamples } from './samples.ts';
+import { significanceLevelOption } from '../_shared/significance.ts';
 import { defineDefense, type AugmentationPreset } from '../../benchmark/index.ts';
 
 export interface DatasetInferenceOptions {
@@ -26,6 +27,32 @@ export interface DatasetInferenceOptions {
   batchSize: number;
   /** Significance level: stolen when p < alpha. */
   alpha: number;
+}
+
+type Details = Record<string, number | string | boolean>;
+
+/**
+ * One test's statistic, p-value and the record's details. All three compare a private with a public sample by their
+ * means, so they record alike: the two means named by what they measure (`meanPrivateLoss`, …) and `effect`,
+ * positive when the evidence points to the victim (private images more likely under the GMM; lower loss or distance).
+ */
+function outcomeOf(
+  test: { statistic: number; pValue: number; meanPrivate: number; meanPublic: number },
+  method: DatasetInferenceOptions['method'],
+  sizes: { fitImages: number; privateImages: number; publicImages: number },
+  measure: 'LogLikelihood' | 'Loss' | 'Distance',
+  extra: Details,
+): { statistic: number; pValue: number; details: Details } {
+  const { statistic, pValue, meanPrivate, meanPublic } = test;
+  const details = {
+    method,
+    ...sizes,
+    [`meanPrivate${measure}`]: meanPrivate,
+    [`meanPublic${measure}`]: meanPublic,
+    effect: measure === 'LogLikelihood' ? meanPrivate - meanPublic : meanPublic - meanPrivate,
+    ...extra,
+  };
+  return { statistic, pValue, details };
 }
 
 export default defineDefense<DatasetInferenceOptions>({
@@ -90,13 +117,7 @@ export default defineDefense<DatasetInferenceOptions>({
           default: 256,
           description: 'Images per NT-Xent batch of the head-loss test.',
         },
-        alpha: {
-          type: 'number',
-          exclusiveMinimum: 0,
-          exclusiveMaximum: 1,
-          default: 0.05,
-          description: 'Significance level.',
-        },
+        alpha: significanceLevelOption,
       },
       required: [],
       additionalProperties: false,
@@ -109,9 +130,9 @@ export default defineDefense<DatasetInferenceOptions>({
       privateImages: samples.privateScored.count,
       publicImages: samples.publicScored.count,
     };
-    let statistic: number;
-    let pValue: number;
-    let details: Record<string, number | string | boolean>;
+    // The augmented views of the head-loss and augmentation-distance tests.
+    const views = { augmentations: options.augmentations, augmentation: options.augmentation, seed: ctx.seed };
+    let outcome: { statistic: number; pValue: number; details: Details };
     if (options.method === 'gmm-likelihood') {
       const r = await likelihoodTest(samples, (images) => ctx.victim.encode(images), ctx.suspect, {
         components: options.components,
@@ -119,18 +140,12 @@ export default defineDefense<DatasetInferenceOptions>({
         fitOn: options.fitOn,
         seed: ctx.seed,
       });
-      ({ statistic, pValue } = r);
-      details = {
-        method: options.method,
-        ...sizes,
-        meanPrivateLogLikelihood: r.meanPrivate,
-        meanPublicLogLikelihood: r.meanPublic,
-        effect: r.meanPrivate - r.meanPublic,
+      outcome = outcomeOf(r, options.method, sizes, 'LogLikelihood', {
         fittedOn: r.fittedOn,
         components: r.components,
         emIterations: r.iterations,
         emConverged: r.converged,
-      };
+      });
     } else if (options.method === 'head-loss') {
       const project = ctx.victim.project?.bind(ctx.victim);
       const probe = checkAnswer(await ctx.suspect(samples.publicScored), samples.publicScored.count, 'the suspect');
@@ -147,39 +162,15 @@ export default defineDefense<DatasetInferenceOptions>({
           details: { method: options.method, ...sizes, degenerate: true, reason },
         };
       }
-      const r = await headLossTest(samples, ctx.suspect, project, {
-        augmentations: options.augmentations,
-        augmentation: options.augmentation,
-        temperature: options.temperature,
-        batchSize: options.batchSize,
-        seed: ctx.seed,
-      });
-      ({ statistic, pValue } = r);
-      details = {
-        method: options.method,
-        ...sizes,
-        meanPrivateLoss: r.meanPrivate,
-        meanPublicLoss: r.meanPublic,
-        effect: r.meanPublic - r.meanPrivate,
-        augmentations: options.augmentations,
-      };
+      const { temperature, batchSize } = options;
+      const r = await headLossTest(samples, ctx.suspect, project, { ...views, temperature, batchSize });
+      outcome = outcomeOf(r, options.method, sizes, 'Loss', { augmentations: options.augmentations });
     } else {
-      const r = await augmentationDistanceTest(samples, ctx.suspect, {
-        augmentations: options.augmentations,
-        augmentation: options.augmentation,
-        normalize: options.normalize,
-        seed: ctx.seed,
-      });
-      ({ statistic, pValue } = r);
-      details = {
-        method: options.method,
-        ...sizes,
-        meanPrivateDistance: r.meanPrivate,
-        meanPublicDistance: r.meanPublic,
-        effect: r.meanPublic - r.meanPrivate,
-        augmentations: options.augmentations,
-      };
+      const r = await augmentationDistanceTest(samples, ctx.suspect, { ...views, normalize: options.normalize });
+      outcome = outcomeOf(r, options.method, sizes, 'Distance', { augmentations: options.augmentations });
     }
+    let { statistic, pValue } = outcome;
+    const { details } = outcome;
     if (!Number.isFinite(pValue)) {
       // Both samples constant (e.g. a suspect that answers the same vector for every image): no evidence either way.
       details.degenerate = true;

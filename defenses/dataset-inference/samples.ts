@@ -1,4 +1,11 @@
-import { selectImageSet, type ImageSet, type Vectors, createRng, deriveSeed } from '../../benchmark/index.ts';
+import {
+  selectImageSet,
+  type ImageSet,
+  type Vectors,
+  createRng,
+  deriveSeed,
+  welchTTest,
+} from '../../benchmark/index.ts';
 
 export interface InferenceSamples {
   fit: ImageSet;
@@ -73,4 +80,28 @@ export function toPoints(vectors: Vectors, normalize: boolean): { data: Float64A
     }
   }
   return { data, count: vectors.count, dim: vectors.dim };
+}
+
+const mean = (xs: Float64Array) => xs.reduce((s, v) => s + v, 0) / xs.length;
+
+/**
+ * The evidence every test reports: a one-sided Welch t-test that the per-image scores of the side named `larger`
+ * exceed the other side's, and both sides' means. The side is the one a copy of the victim would push up: the
+ * private images' GMM likelihood, or the public images' distance or loss.
+ */
+export function compareMeans(
+  privateScores: Float64Array,
+  publicScores: Float64Array,
+  larger: 'private' | 'public',
+): { statistic: number; pValue: number; meanPrivate: number; meanPublic: number } {
+  const test =
+    larger === 'private'
+      ? welchTTest(privateScores, publicScores, 'greater')
+      : welchTTest(publicScores, privateScores, 'greater');
+  return {
+    statistic: test.statistic,
+    pValue: test.pValue,
+    meanPrivate: mean(privateScores),
+    meanPublic: mean(publicScores),
+  };
 }

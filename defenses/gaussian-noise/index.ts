@@ -7,7 +7,7 @@
 // Each account draws from its own seeded stream (derived from the cell seed and the account id), so an account's
 // answers do not depend on how its queries interleave with other accounts'.
 import { createRng, defineDefense, deriveSeed, type OracleOutput, type Rng } from '../../benchmark/index.ts';
-import { measureVictimSpread, type VictimSpread } from '../_shared/victim-spread.ts';
+import { spreadPerOutput, type VictimSpread } from '../_shared/victim-spread.ts';
 
 export interface GaussianNoiseOptions {
   /** Mean of the added noise (victim spreads, or absolute with `units: 'absolute'`). */
@@ -77,40 +77,18 @@ export default defineDefense<GaussianNoiseOptions>({
           "not given; pass units: 'absolute' to take mean and sigma literally",
       );
     }
-    // One measurement per output kind, shared by every account (the first request of that kind waits for it).
-    const spreads = new Map<OracleOutput, Promise<VictimSpread>>();
-    const spreadFor = (output: OracleOutput): Promise<VictimSpread> => {
-      let spread = spreads.get(output);
-      if (!spread) {
-        spread = ctx.loadPrivateData!().then(async (data) => {
-          const measured = await measureVictimSpread(
-            victim,
-            data,
-            output,
-            options.spreadSamples,
-            deriveSeed(ctx.seed, `gaussian-noise/spread/${output}`),
-          );
-          ctx.log(
-            `gaussian-noise: victim spread of ${output}s on ${measured.samples} ` +
-              `private images: mean ${measured.mean.toPrecision(4)} (min ${measured.min.toPrecision(3)}, ` +
-              `max ${measured.max.toPrecision(3)})`,
-          );
-          return measured;
-        });
-        spreads.set(output, spread);
-      }
-      return spread;
-    };
+    const spreadFor = spreadPerOutput(victim, ctx, 'gaussian-noise', options.spreadSamples, (measured, output) =>
+      ctx.log(
+        `gaussian-noise: victim spread of ${output}s on ${measured.samples} ` +
+          `private images: mean ${measured.mean.toPrecision(4)} (min ${measured.min.toPrecision(3)}, ` +
+          `max ${measured.max.toPrecision(3)})`,
+      ),
+    );
     // What was actually added, for the record: the mean |offset| and mean σ per coordinate of the first kind served.
     let served: { output: OracleOutput; spread: VictimSpread | null } | undefined;
     return {
       async answer({ account, clean, output = 'representation' }) {
-        const spread = options.units === 'victim' ? await spreadFor(output) : null;
-        if (spread && spread.perCoordinate.length !== clean.dim) {
-          throw new Error(
-            `gaussian-noise: the victim spread has ${spread.perCoordinate.length} coordinates, the answer ${clean.dim}`,
-          );
-        }
+        const spread = options.units === 'victim' ? await spreadFor(output, clean.dim) : null;
         served ??= { output, spread };
         const rng = streamOf(account);
         const data = new Float32Array(clean.data.length);

@@ -16,21 +16,25 @@
 // (hashes counted, seconds timed); above the cap the expected 2^bits hashes are recorded, with seconds at the hash
 // rate measured so far, and the response says which part was estimated.
 import { performance } from 'node:perf_hooks';
-import { BucketCounts, probeCenter, RandomHyperplaneLsh } from '../_shared/lsh.ts';
+import {
+  BucketCounts,
+  lshFromOptions,
+  lshOptionSchemas,
+  requestRepresentations,
+  type LshOptions,
+  type RandomHyperplaneLsh,
+} from '../_shared/lsh.ts';
 import { solvePuzzle } from './puzzle.ts';
 import {
   defineDefense,
   type AccountReport,
-  type Vectors,
   type ImageSet,
   type VictimDeployment,
   deriveSeed,
   createRng,
 } from '../../benchmark/index.ts';
 
-export interface ProofOfWorkOptions {
-  hyperplanes: number;
-  center: 'probe' | 'origin';
+export interface ProofOfWorkOptions extends LshOptions {
   legitimateBits: number | 'calibrate';
   calibrationQueries: number;
   marginBits: number;
@@ -79,19 +83,7 @@ export default defineDefense<ProofOfWorkOptions>({
     options: {
       type: 'object',
       properties: {
-        center: {
-          type: 'string',
-          enum: ['probe', 'origin'],
-          default: 'origin',
-          description: 'Hyperplanes through the mean representation of a seeded noise probe, or through the origin.',
-        },
-        hyperplanes: {
-          type: 'integer',
-          minimum: 1,
-          maximum: 30,
-          default: 10,
-          description: 'LSH hyperplanes over the representations (2^hyperplanes buckets).',
-        },
+        ...lshOptionSchemas('LSH hyperplanes over the representations (2^hyperplanes buckets).'),
         legitimateBits: {
           anyOf: [{ type: 'number', minimum: 0 }, { const: 'calibrate' }],
           default: 'calibrate',
@@ -152,12 +144,7 @@ export default defineDefense<ProofOfWorkOptions>({
     if (options.maxBits < options.baseBits)
       throw new RangeError(`proof-of-work: maxBits (${options.maxBits}) must be >= baseBits (${options.baseBits})`);
     const accounts = new Map<string, { buckets: BucketCounts; tally: WorkTally }>();
-    const lsh = new RandomHyperplaneLsh(
-      victim.representationDim,
-      options.hyperplanes,
-      deriveSeed(ctx.seed, 'proof-of-work/lsh'),
-      options.center === 'probe' ? await probeCenter(victim, deriveSeed(ctx.seed, 'proof-of-work/probe')) : null,
-    );
+    const lsh = await lshFromOptions(victim, victim.representationDim, options, ctx.seed, 'proof-of-work');
     let legitimateBits: number;
     if (options.legitimateBits === 'calibrate') {
       if (!ctx.loadPrivateData)
@@ -195,8 +182,9 @@ export default defineDefense<ProofOfWorkOptions>({
       return solvedHashes / solvedSeconds;
     };
     return {
-      async answer({ account, images, clean, output }) {
-        const reps: Vectors = output === undefined || output === 'representation' ? clean : await victim.encode(images);
+      async answer(request) {
+        const { account, clean } = request;
+        const reps = await requestRepresentations(victim, request);
         let state = accounts.get(account);
         if (!state) accounts.set(account, (state = { buckets: new BucketCounts(), tally: emptyTally() }));
         const batch = emptyTally();

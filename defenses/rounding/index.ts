@@ -5,8 +5,8 @@
 // (defenses/_shared/victim-spread.ts), so `decimals` means the same coarseness on every encoder. The default stays
 // 'absolute' (decimals of the raw value), the defense's meaning in the earlier work.
 // The result is stored as float32, so it is the float32 nearest to the rounded value.
-import { defineDefense, deriveSeed, type OracleOutput } from '../../benchmark/index.ts';
-import { measureVictimSpread, type VictimSpread } from '../_shared/victim-spread.ts';
+import { defineDefense } from '../../benchmark/index.ts';
+import { spreadPerOutput, type VictimSpread } from '../_shared/victim-spread.ts';
 
 export interface RoundingOptions {
   /** Decimals kept; 0 rounds to integers, a negative value rounds to tens, hundreds... */
@@ -71,23 +71,7 @@ export default defineDefense<RoundingOptions>({
           "not given; pass units: 'absolute'",
       );
     }
-    const spreads = new Map<OracleOutput, Promise<VictimSpread>>();
-    const spreadFor = (output: OracleOutput): Promise<VictimSpread> => {
-      let spread = spreads.get(output);
-      if (!spread) {
-        spread = ctx.loadPrivateData!().then((data) =>
-          measureVictimSpread(
-            victim,
-            data,
-            output,
-            options.spreadSamples,
-            deriveSeed(ctx.seed, `rounding/spread/${output}`),
-          ),
-        );
-        spreads.set(output, spread);
-      }
-      return spread;
-    };
+    const spreadFor = spreadPerOutput(victim, ctx, 'rounding', options.spreadSamples);
     let served: VictimSpread | undefined;
     return {
       async answer({ clean, output = 'representation' }) {
@@ -96,12 +80,7 @@ export default defineDefense<RoundingOptions>({
           for (let i = 0; i < data.length; i++) data[i] = roundTo(clean.data[i]!, options.decimals);
           return { answer: { data, count: clean.count, dim: clean.dim } };
         }
-        const spread = await spreadFor(output);
-        if (spread.perCoordinate.length !== clean.dim) {
-          throw new Error(
-            `rounding: the victim spread has ${spread.perCoordinate.length} coordinates, the answer ${clean.dim}`,
-          );
-        }
+        const spread = await spreadFor(output, clean.dim);
         served ??= spread;
         for (let i = 0; i < data.length; i++) {
           const s = spread.perCoordinate[i % clean.dim]!;

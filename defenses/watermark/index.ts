@@ -1,5 +1,6 @@
 import { watermarkTrainHook, type WatermarkTraining } from './train-hook.ts';
 import { verifyWatermark } from './verify.ts';
+import { significanceLevelOption } from '../_shared/significance.ts';
 import { defineDefense } from '../../benchmark/index.ts';
 
 export interface WatermarkOptions {
@@ -82,13 +83,7 @@ export default defineDefense<WatermarkOptions>({
           default: 2000,
           description: 'Watermark images at verification (half refit the head, half scored).',
         },
-        alpha: {
-          type: 'number',
-          exclusiveMinimum: 0,
-          exclusiveMaximum: 1,
-          default: 0.05,
-          description: 'Significance level.',
-        },
+        alpha: significanceLevelOption,
       },
       required: [],
       additionalProperties: false,

@@ -5,7 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { meta, PUBLIC_ENTRY, runPlugins, stolenForFree, THROWS_AT_ONCE, VICTIM_WEIGHTS } from './plugin-loading-run.ts';
+import {
+  attackMeta,
+  expectNothingLeftBehind,
+  PUBLIC_ENTRY,
+  runPlugins,
+  stolenForFree,
+  THROWS_AT_ONCE,
+  VICTIM_WEIGHTS,
+} from './hostile-cells.ts';
 
 const WEIGHTS = JSON.stringify(join(VICTIM_WEIGHTS, 'weights.bin'));
 
@@ -13,7 +21,7 @@ const WEIGHTS = JSON.stringify(join(VICTIM_WEIGHTS, 'weights.bin'));
 const hostile = (id: string, importLine: string) => `import { defineAttack, createEncoder } from ${PUBLIC_ENTRY};
 import * as tf from '@tensorflow/tfjs-core';
 ${importLine}
-export default defineAttack({ ${meta(id)}, async steal(ctx) {
+export default defineAttack({ ${attackMeta(id)}, async steal(ctx) {
   const encoder = createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1] }, ctx.seed);
   const floats = new Float32Array((weights as Uint8Array).slice().buffer);
   let offset = 0;
@@ -28,7 +36,7 @@ export default defineAttack({ ${meta(id)}, async steal(ctx) {
 
 const honestLooking = (id: string) =>
   `import { defineAttack } from ${PUBLIC_ENTRY};\nexport default ` +
-  `defineAttack({ ${meta(id)}, async steal() { throw new Error('should ` +
+  `defineAttack({ ${attackMeta(id)}, async steal() { throw new Error('should ` +
   `have been refused'); } });\n`;
 
 describe('hostile: a data import of the victim weights', () => {
@@ -52,8 +60,7 @@ describe('hostile: a data import of the victim weights', () => {
       expect(run.output).toMatch(pattern);
       expect(run.output).toMatch(/a plugin imports only code/);
       expect(run.records).toEqual({});
-      expect(run.leftoverTemp).toEqual([]);
-      expect(run.leftoverProcesses).toEqual([]);
+      expectNothingLeftBehind(run);
     },
     300_000,
   );
@@ -76,7 +83,6 @@ describe('hostile: a data import of the victim weights', () => {
     expect(record!.state).toBe('failed');
     expect(record!.error).toMatchObject({ phase: 'load', plugin: 'late-bytes' });
     expect(record!.error!.message).toMatch(/weights\.bin' with \{ type: 'bytes' \}.* is refused/);
-    expect(run.leftoverTemp).toEqual([]);
-    expect(run.leftoverProcesses).toEqual([]);
+    expectNothingLeftBehind(run);
   }, 600_000);
 });

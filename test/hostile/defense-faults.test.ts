@@ -3,11 +3,16 @@
 // is refused uncharged and the cell fails in phase 'defense', blamed on the defense, not on the attack that met it
 // (the attack here catches the errors and completes: the fault is still the defense's).
 import { describe, expect, it } from 'vitest';
-import { defenseMeta, HONEST_ATTACK, PUBLIC_ENTRY, runHostileCells, type HostileRun } from './hostile-cells.ts';
+import {
+  expectNothingLeftBehind,
+  HONEST_ID,
+  hostileDefense,
+  runAgainstHonestAttack,
+  type HostileRun,
+} from './hostile-cells.ts';
 
-const defense = (id: string, answer: string) => `import { defineDefense } from ${PUBLIC_ENTRY};
-export default defineDefense({ ${defenseMeta(id)}, guard() { return { async answer({ clean }) { ${answer} } }; } });
-`;
+const defense = (id: string, answer: string) =>
+  hostileDefense(id, ` return { async answer({ clean }) { ${answer} } }; `);
 
 const defenses: Record<string, string> = {
   'hostile-guard-throws': defense('hostile-guard-throws', `throw new Error('the guard broke down');`),
@@ -39,21 +44,11 @@ describe("a defense's faults are blamed on the defense", () => {
   let run: HostileRun;
 
   it('runs every broken defense against an honest attack as a real cell', async () => {
-    run = await runHostileCells({
-      attacks: { 'hostile-honest': HONEST_ATTACK('hostile-honest') },
-      defenses,
-      useDefenses: Object.keys(defenses),
-      useAttacks: ['hostile-honest'],
-    });
-    expect(Object.keys(run.records).sort(), run.stdout).toEqual(
-      Object.keys(defenses)
-        .map((id) => `${id}/hostile-honest`)
-        .sort(),
-    );
+    run = await runAgainstHonestAttack(defenses);
   }, 900_000);
 
   it.each(Object.keys(defenses))('%s: failed in phase defense, blamed on the defense, nothing charged', (id) => {
-    const record = run.records[`${id}/hostile-honest`]!;
+    const record = run.records[`${id}/${HONEST_ID}`]!;
     expect(record.state).toBe('failed');
     expect(record.error, JSON.stringify(record.error).slice(0, 2000)).toMatchObject({ phase: 'defense', plugin: id });
     expect(record.error!.message, record.error!.message).toMatch(expected[id]!);
@@ -61,8 +56,5 @@ describe("a defense's faults are blamed on the defense", () => {
     expect(record.traffic).toMatchObject({ attackerQueries: 0, legitimateQueries: 0 });
   });
 
-  it('leaves no process and no temp file behind', () => {
-    expect(run.leftoverProcesses).toEqual([]);
-    expect(run.leftoverTemp).toEqual([]);
-  });
+  it('leaves no process and no temp file behind', () => expectNothingLeftBehind(run));
 });

@@ -4,17 +4,20 @@
 // the plugin in the sandbox only, so the copy never exists and the cell fails, blamed on the attack.
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  meta,
+  attackMeta,
+  CLI,
+  expectNothingLeftBehind,
+  makePluginRoot,
   PUBLIC_ENTRY,
   repoRoot,
   runPlugins,
   stolenForFree,
   VICTIM_WEIGHTS,
-  writeAttack,
-} from './plugin-loading-run.ts';
+  writePlugin,
+} from './hostile-cells.ts';
 
 const SECRET = 'hostile-secret-4f1c9e';
 
@@ -32,7 +35,7 @@ attempt('read', () => readFileSync(${JSON.stringify(join(VICTIM_WEIGHTS, 'weight
 attempt('copy', () => { mkdirSync(loot, { recursive: true }); cpSync(${JSON.stringify(VICTIM_WEIGHTS)}, loot, { recursive: true }); });
 seen.push('env: ' + Object.keys(process.env).sort().join(','));
 if (process.env.STEALBENCH_HOSTILE_SECRET) seen.push('secret: ' + process.env.STEALBENCH_HOSTILE_SECRET);
-export default defineAttack({ ${meta(id)}, async steal() {
+export default defineAttack({ ${attackMeta(id)}, async steal() {
   let found = false;
   attempt('look', () => { found = existsSync(join(loot, 'model.json')); });
   if (found) return (await loadModel(loot)).model;
@@ -42,10 +45,10 @@ export default defineAttack({ ${meta(id)}, async steal() {
 
 describe('hostile: top-level code of an attack at discovery', () => {
   it('stealbench list reads the plugin without running it outside the sandbox', async () => {
-    const root = mkdtempSync(join(repoRoot, 'test', 'hostile', '.plugins-'));
+    const root = makePluginRoot();
     try {
-      writeAttack(root, 'toplevel-list', hostile('toplevel-list'));
-      const listed = await execa('node', [join(repoRoot, 'benchmark/cli/bin.mjs'), 'list', '--json'], {
+      writePlugin(root, 'attacks', 'toplevel-list', hostile('toplevel-list'));
+      const listed = await execa('node', [CLI, 'list', '--json'], {
         reject: false,
         cwd: repoRoot,
         env: { STEALBENCH_PLUGIN_PATH: root, STEALBENCH_HOSTILE_SECRET: SECRET },
@@ -79,8 +82,7 @@ describe('hostile: top-level code of an attack at discovery', () => {
         'toplevel-copy/index.ts',
         'toplevel-copy/toplevel-copy.test.ts',
       ]);
-      expect(run.leftoverTemp).toEqual([]);
-      expect(run.leftoverProcesses).toEqual([]);
+      expectNothingLeftBehind(run);
     },
     600_000,
   );

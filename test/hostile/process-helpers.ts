@@ -1,22 +1,14 @@
 // Shared by the process hostile tests (test/hostile/process-*.test.ts): how each hostile attack's record must look
-// when the attack is contained, and the attack plugin source around a hostile body.
+// when the attack is contained.
 import { expect } from 'vitest';
 import { detectIsolation } from '../../benchmark/oracle/attack-sandbox.ts';
-import { attackMeta, PUBLIC_ENTRY, type HostileRun } from './hostile-cells.ts';
+import { expectNothingLeftBehind, type HostileRun } from './hostile-cells.ts';
 
 /**
  * The routes to the harness's processes are closed only with strong isolation (namespaces); without it (macOS,
  * STEALBENCH_ISOLATION=weak) these attacks would really signal the user's processes, so they do not run there.
  */
 export const strongIsolation = detectIsolation().strong;
-
-/** An attack plugin: `body` is the inside of `async steal(ctx)`; `imports` go at the top. */
-export function hostileAttack(id: string, body: string, imports = ''): string {
-  return (
-    `import { defineAttack, createEncoder } from ${PUBLIC_ENTRY};\n${imports}\n` +
-    `export default defineAttack({ ${attackMeta(id)}, async steal(ctx) {\n${body}\n} });\n`
-  );
-}
 
 /** The report a hostile attack throws (`throw new Error('REPORT ' + JSON.stringify(report))`), parsed back. */
 export function reportOf(run: HostileRun, id: string): Record<string, unknown> {
@@ -36,6 +28,5 @@ export function expectContained(run: HostileRun, id: string, state: 'failed' | '
   expect(record!.state, JSON.stringify(record!.error)).toBe(state);
   expect(record!.metrics).toBeUndefined();
   expect(record!.error).toMatchObject({ phase: 'attack', plugin: id });
-  expect(run.leftoverProcesses).toEqual([]);
-  expect(run.leftoverTemp).toEqual([]);
+  expectNothingLeftBehind(run);
 }

@@ -2,21 +2,10 @@
 // catchable signal and holds its cell. Contained: within seconds no worker and no attack process of the run is left
 // (the worker sees its IPC channel close and exits; the kernel kills the attack's tree with it), the run's temp
 // folders (query pool, bundle, cell folder) are gone, and no completed record exists.
-import { execa } from 'execa';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { processesMentioning, repoRoot, writePlugin } from './hostile-cells.ts';
-import { hostileAttack } from './process-helpers.ts';
+import { hostileAttack, makePluginRoot, processesMentioning, startRun, writePlugin } from './hostile-cells.ts';
 
 const id = 'hostile-holds-cell';
 const source = hostileAttack(
@@ -39,36 +28,24 @@ async function waitFor(what: string, condition: () => boolean, seconds: number):
 }
 
 describe('kill -9 of the main process', () => {
-  const root = mkdtempSync(join(repoRoot, 'test', 'hostile', '.plugins-'));
+  const root = makePluginRoot();
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('leaves no worker, no attack process and no temp folder', async () => {
-    chmodSync(root, 0o755);
     writePlugin(root, 'attacks', id, source);
-    const temp = join(root, 'tmp');
-    mkdirSync(temp);
-    const config = {
+    const {
+      running: main,
+      out,
+      temp,
+    } = startRun(root, {
       name: 'hostile-kill',
-      victims: ['simclr-fmnist'],
-      defenses: [{ id: 'none' }],
-      attacks: [{ id }],
-      budgets: [8],
-      pools: ['fmnist/attacker-pool-20k'],
-      seeds: [0],
-      downstream: ['fmnist-small'],
-      limits: { cellTimeoutSeconds: 300, memoryMB: 2048, concurrency: 1 },
-    };
-    writeFileSync(join(root, 'config.json'), JSON.stringify(config));
-    const out = join(root, 'run');
-    const main = execa(
-      'node',
-      [join(repoRoot, 'benchmark/cli/bin.mjs'), 'run', '--config', join(root, 'config.json'), '--out', out],
-      {
-        reject: false,
-        cwd: repoRoot,
-        env: { STEALBENCH_PLUGIN_PATH: root, TMPDIR: temp },
-      },
-    );
+      defenses: ['none'],
+      attacks: [id],
+      budget: 8,
+      cellTimeoutSeconds: 300,
+      memoryMB: 2048,
+      concurrency: 1,
+    });
     const attackRunning = () => {
       const logs = join(out, 'logs');
       return (

@@ -3,10 +3,18 @@
 // queried first and the legitimate users only after it). With opaque ids and interleaved traffic neither earns
 // detection credit: the attacker is not flagged and none of its queries are.
 import { describe, expect, it } from 'vitest';
-import { defenseMeta, HONEST_ATTACK, PUBLIC_ENTRY, runHostileCells, type HostileRun } from './hostile-cells.ts';
+import {
+  expectNothingLeftBehind,
+  HONEST_ID,
+  hostileDefense,
+  runAgainstHonestAttack,
+  type HostileRun,
+} from './hostile-cells.ts';
 
-const defense = (id: string, suspect: string) => `import { defineDefense } from ${PUBLIC_ENTRY};
-export default defineDefense({ ${defenseMeta(id)}, guard() {
+const defense = (id: string, suspect: string) =>
+  hostileDefense(
+    id,
+    `
   const seen = [];
   const suspect = (account) => { ${suspect} };
   return {
@@ -16,8 +24,8 @@ export default defineDefense({ ${defenseMeta(id)}, guard() {
     },
     report: () => seen.map((account) => ({ account, flagged: suspect(account), score: suspect(account) ? 1 : 0 })),
   };
-} });
-`;
+`,
+  );
 
 const defenses: Record<string, string> = {
   'hostile-flags-by-name': defense('hostile-flags-by-name', `return /attack/i.test(account);`),
@@ -28,21 +36,11 @@ describe('no detection credit for telling roles apart by name or order', () => {
   let run: HostileRun;
 
   it('runs both defenses against an honest two-account attack as real cells', async () => {
-    run = await runHostileCells({
-      attacks: { 'hostile-honest': HONEST_ATTACK('hostile-honest') },
-      defenses,
-      useDefenses: Object.keys(defenses),
-      useAttacks: ['hostile-honest'],
-    });
-    expect(Object.keys(run.records).sort(), run.stdout).toEqual(
-      Object.keys(defenses)
-        .map((id) => `${id}/hostile-honest`)
-        .sort(),
-    );
+    run = await runAgainstHonestAttack(defenses);
   }, 1_500_000);
 
   it.each(Object.keys(defenses))('%s completes and never flags the attacker', (id) => {
-    const record = run.records[`${id}/hostile-honest`]!;
+    const record = run.records[`${id}/${HONEST_ID}`]!;
     expect(record.state, JSON.stringify(record.error)).toBe('completed');
     expect(record.metrics!.detection).toMatchObject({
       attackerFlagged: false,
@@ -58,12 +56,9 @@ describe('no detection credit for telling roles apart by name or order', () => {
   });
 
   it('the first account to query is a legitimate user (so "first = attacker" flags a user)', () => {
-    expect(run.records['hostile-flags-first/hostile-honest']!.metrics!.detection!.legitimateFlagged).toBe(1);
-    expect(run.records['hostile-flags-by-name/hostile-honest']!.metrics!.detection!.legitimateFlagged).toBe(0);
+    expect(run.records[`hostile-flags-first/${HONEST_ID}`]!.metrics!.detection!.legitimateFlagged).toBe(1);
+    expect(run.records[`hostile-flags-by-name/${HONEST_ID}`]!.metrics!.detection!.legitimateFlagged).toBe(0);
   });
 
-  it('leaves no process and no temp file behind', () => {
-    expect(run.leftoverProcesses).toEqual([]);
-    expect(run.leftoverTemp).toEqual([]);
-  });
+  it('leaves no process and no temp file behind', () => expectNothingLeftBehind(run));
 });

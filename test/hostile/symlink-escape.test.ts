@@ -5,14 +5,22 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { meta, PUBLIC_ENTRY, runPlugins, stolenForFree, THROWS_AT_ONCE, VICTIM_WEIGHTS } from './plugin-loading-run.ts';
+import {
+  attackMeta,
+  expectNothingLeftBehind,
+  PUBLIC_ENTRY,
+  runPlugins,
+  stolenForFree,
+  THROWS_AT_ONCE,
+  VICTIM_WEIGHTS,
+} from './hostile-cells.ts';
 
 /** Loads the encoder behind `.stash/victim` (a link to the victim's weights folder) and returns it: 0 queries. */
 const hostile = (id: string) => `import { defineAttack, loadModel } from ${PUBLIC_ENTRY};
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 const stash = join(dirname(fileURLToPath(import.meta.url)), '.stash', 'victim');
-export default defineAttack({ ${meta(id)}, async steal() {
+export default defineAttack({ ${attackMeta(id)}, async steal() {
   return (await loadModel(stash)).model;
 } });
 `;
@@ -36,8 +44,7 @@ describe('hostile: a symlink out of the plugin folder', () => {
     expect(run.output).toContain("attack 'link-victim'");
     expect(run.output).toMatch(/symlink \.stash\/victim → \S+victims\/simclr-fmnist\/weights leaves the plugin folder/);
     expect(run.records).toEqual({});
-    expect(run.leftoverTemp).toEqual([]);
-    expect(run.leftoverProcesses).toEqual([]);
+    expectNothingLeftBehind(run);
   }, 300_000);
 
   it('a real cell: a link added after planning fails the cell at load, blamed on the attack', async () => {
@@ -53,7 +60,6 @@ describe('hostile: a symlink out of the plugin folder', () => {
     expect(record!.state).toBe('failed');
     expect(record!.error).toMatchObject({ phase: 'load', plugin: 'late-link' });
     expect(record!.error!.message).toMatch(/symlink \.stash\/victim → .* leaves the plugin folder/);
-    expect(run.leftoverTemp).toEqual([]);
-    expect(run.leftoverProcesses).toEqual([]);
+    expectNothingLeftBehind(run);
   }, 600_000);
 });

@@ -18,6 +18,15 @@ import {
 } from '../../../benchmark/index.ts';
 import { resolveOptions, deployVictim, loadVictim, type LoadedVictim } from '../../../benchmark/testkit/index.ts';
 
+/** How a victim of the measurement was trained, for the results file (both victims are recorded alike). */
+const trainingOf = (v: LoadedVictim) => ({
+  source: v.source,
+  hash: v.hash,
+  seconds: v.metrics?.trainingSeconds,
+  probes: v.metrics?.probes,
+  epochLosses: v.metrics?.epochLosses,
+});
+
 async function run(args: { out: string; trainIndependent: boolean }): Promise<void> {
   const { out, trainIndependent } = args;
   const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -71,22 +80,7 @@ async function run(args: { out: string; trainIndependent: boolean }): Promise<vo
     backend: engine.backend,
     options,
     extra,
-    training: {
-      watermarked: {
-        source: marked.source,
-        hash: marked.hash,
-        seconds: marked.metrics?.trainingSeconds,
-        probes: marked.metrics?.probes,
-        epochLosses: marked.metrics?.epochLosses,
-      },
-      clean: {
-        source: clean.source,
-        hash: clean.hash,
-        seconds: clean.metrics?.trainingSeconds,
-        probes: clean.metrics?.probes,
-        epochLosses: clean.metrics?.epochLosses,
-      },
-    },
+    training: { watermarked: trainingOf(marked), clean: trainingOf(clean) },
     ownership: {
       'watermarked victim itself': await verify(marked, marked),
       'clean victim (same recipe, no watermark)': await verify(marked, clean),
