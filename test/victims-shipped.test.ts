@@ -43,7 +43,7 @@ describe('shipped simclr-fmnist', () => {
       const recorded = victim.metrics!.probes.fmnist!.accuracy;
       expect(Math.abs(probe.accuracy - recorded)).toBeLessThanOrEqual(0.005);
     },
-    400_000,
+    600_000,
   );
 
   it('deploys: encode/project/classify equal the models, batch by batch, with a flat tensor count', async () => {

@@ -158,9 +158,7 @@ export async function trainVictimCommand(
       '--epochs with --ship: the shipped weights must be the recipe in ' +
         'victims/<id>/index.ts; change its epochs there instead',
     );
-  const found = await findVictim(id);
-  if (flags.next && !found.next)
-    throw new Error(`--next: victim '${id}' has no next recipe (field next in victims/${id}/index.ts)`);
+  // A flag combination that is wrong for every victim is refused before looking at this one.
   if (flags.next && flags.ship) {
     throw new Error(
       `--next with --ship: shipped weights must match the victim's recipe; ` +
@@ -168,6 +166,9 @@ export async function trainVictimCommand(
         `finished run is found in the cache)`,
     );
   }
+  const found = await findVictim(id);
+  if (flags.next && !found.next)
+    throw new Error(`--next: victim '${id}' has no next recipe (field next in victims/${id}/index.ts)`);
   const base = flags.next ? { ...found, recipe: found.next! } : found;
   const plugin = flags.epochs === undefined ? base : { ...base, recipe: { ...base.recipe, epochs: flags.epochs } };
   const progress = progressReporter(stream);
