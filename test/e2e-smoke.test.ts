@@ -51,7 +51,7 @@ describe('stealbench run --profile smoke (end to end)', () => {
   it('redoes nothing when rerun', async () => {
     const before = records(out).map((r) => JSON.stringify(r));
     const again = await cli(['run', '--profile', 'smoke', '--out', out, '--json']);
-    expect(again.exitCode).toBe(0);
+    expect(again.exitCode, again.stderr + again.stdout).toBe(0);
     const summary = JSON.parse(again.stdout.trim().split('\n').at(-1)!) as { cached: number; ran: number };
     expect(summary).toMatchObject({ cached: 2, ran: 0 });
     expect(records(out).map((r) => JSON.stringify(r))).toEqual(before);

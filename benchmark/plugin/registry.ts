@@ -228,11 +228,33 @@ export async function discoverPlugins(
     }
   }
   // Each read is a short child process; a few at a time keeps discovery quick without crowding small machines.
-  const loaded = await mapLimited(folders, 4, ({ folder, kind }) => loadPluginFolder(folder, kind));
+  // A folder may change while it is read (a contributor's editor, a test moving a plugin in or out): what cannot be
+  // read becomes a problem of that folder, never an error of the whole discovery.
+  const unreadable = (kind: PluginKind, folder: string, error: unknown): LoadedPlugin => ({
+    kind,
+    folder,
+    hooks: [],
+    inputs: [],
+    problems: [
+      `could not be read (${error instanceof Error ? error.message : String(error)}); ` +
+        'was the folder changed or removed while it was read?',
+    ],
+  });
+  const loaded = await mapLimited(folders, 4, ({ folder, kind }) =>
+    loadPluginFolder(folder, kind).catch((error: unknown) => unreadable(kind, folder, error)),
+  );
   const seen = new Map<string, string>();
   folders.forEach(({ kind, folder, root: from }, index) => {
     const where = from === root ? relative(root, folder).split(sep).join('/') : folder;
-    const result = loaded[index]!;
+    let result = loaded[index]!;
+    let hash = '';
+    if (result.problems.length === 0) {
+      try {
+        hash = pluginHash(from, folder, kind, result.inputs);
+      } catch (error) {
+        result = unreadable(kind, folder, error);
+      }
+    }
     const id = basename(folder);
     const earlier = seen.get(`${kind}:${id}`);
     if (earlier !== undefined) {
@@ -253,7 +275,7 @@ export async function discoverPlugins(
       folder,
       plugin: result.plugin,
       raw: result.plugin,
-      hash: pluginHash(from, folder, kind, result.inputs),
+      hash,
       inputs: result.inputs.map((path) => relative(from, path).split(sep).join('/')),
     };
     if (kind === 'attack') registry.attacks.push(entry as RegisteredPlugin<AttackData>);
