@@ -6,26 +6,12 @@ export default defineVictim({
     title: 'SimSiam small CNN on Fashion-MNIST',
     paper: 'Chen and He, Exploring Simple Siamese Representation Learning, CVPR 2021',
     description:
-      'small-cnn trained with SimSiam (symmetrized negative cosine, ' +
-      'stop-gradient, BN projector + bottleneck predictor) on ' +
-      'fmnist/victim-train',
-    // The encoder that ownership tests must not flag: trained by the provider on the same data, independently.
-    ownershipControls: ['simclr-fmnist-independent'],
+      'small-cnn (32/64/128, 2×2 average pool, 512-d representation) trained with SimSiam (symmetrized negative ' +
+      'cosine, stop-gradient, BN projector + bottleneck predictor) on fmnist/victim-train-30k',
+    // No ownership controls: the provider's other encoders are 1,024-d and this one is 512-d, and an ownership test
+    // compares representations of one size. A reactive defense's cell on this victim fails and says so.
   },
   recipe: {
-    method: 'simsiam',
-    encoder: { arch: 'small-cnn', inputShape: [28, 28, 1] },
-    data: 'fmnist/victim-train',
-    augmentation: 'simclrGray',
-    epochs: 24,
-    batchSize: 64,
-    learningRate: 0.002,
-    weightDecay: 0.0001,
-    projectionDim: 128,
-    seed: 1,
-    downstream: ['fmnist', 'digits'],
-  },
-  next: {
     method: 'simsiam',
     encoder: { arch: 'small-cnn', inputShape: [28, 28, 1], pool: 2 },
     data: 'fmnist/victim-train-30k',
