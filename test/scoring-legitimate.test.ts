@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ImageBatch, Vectors, VictimDeployment } from '../benchmark/plugin/types.ts';
 import {
   legitimateBudget,
@@ -15,6 +15,19 @@ import {
   type LegitimateContext,
   type LegitimateTaskAnswers,
 } from '../benchmark/scoring/legitimate-users.ts';
+
+// Counts the probes fitted, to show that answers the defense left unchanged are not fitted twice.
+const fits = vi.hoisted(() => ({ count: 0 }));
+vi.mock('../benchmark/nn/probe.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../benchmark/nn/probe.ts')>();
+  return {
+    ...original,
+    fitProbeClassifier: (...args: Parameters<typeof original.fitProbeClassifier>) => {
+      fits.count++;
+      return original.fitProbeClassifier(...args);
+    },
+  };
+});
 
 /** 16 features per image: the mean of each 7×7 block of a 28×28 image. */
 function blockMeans(images: ImageBatch): Vectors {
@@ -83,7 +96,10 @@ describe('legitimate users on the attacker protocol', () => {
   });
 
   it('clean answers cost nothing; garbage test answers hit (a) but not (b); flagged answers are counted', async () => {
+    fits.count = 0;
     const clean = await scoreLegitimateUsers(await answers((v) => v), context({ cache: false }));
+    // Answers equal to the clean ones are the undefended probe's own: one fit, not two.
+    expect(fits.count).toBe(1);
     expect(clean.defended.digits).toBe(clean.undefended.digits);
     expect(clean.defendedCleanTest.digits).toBe(clean.undefended.digits);
     expect(clean.drop.digits).toBe(0);
@@ -96,6 +112,8 @@ describe('legitimate users on the attacker protocol', () => {
       await answers((v, part) => (part === 'test' ? { ...v, data: new Float32Array(v.data.length) } : v), true),
       context({ cache: false }),
     );
+    // Changed answers: the defended probe and the undefended one.
+    expect(fits.count).toBe(3);
     expect(spoilt.defended.digits).toBe(0.1);
     expect(spoilt.defendedCleanTest.digits).toBe(clean.undefended.digits);
     expect(spoilt.drop.digits).toBeCloseTo(clean.undefended.digits! - 0.1, 12);

@@ -199,6 +199,14 @@ function probeScores(
   return tests.map((test) => accuracy(classifier.predict(standardised(test, stats)), testLabels));
 }
 
+/** Whether two answers to one split are the same, value for value (and label for label under the label API). */
+function sameAnswer(a: QueryAnswer, b: QueryAnswer): boolean {
+  const bytes = (array: ArrayBufferView) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+  if (a.dim !== b.dim || a.count !== b.count || !bytes(a.data).equals(bytes(b.data))) return false;
+  if (!a.labels || !b.labels) return !a.labels && !b.labels;
+  return bytes(a.labels).equals(bytes(b.labels));
+}
+
 /** The disk cache of legitimate-user figures (exported for tests and `bench:cell`). */
 export function legitimateCache(root: string = cacheRoot()): JsonCache<LegitimateFigures> {
   return jsonCache('legitimate-users', isFigures, root);
@@ -282,15 +290,6 @@ export async function scoreLegitimateUsers(
       const cleanTrain = await cleanOf(train);
       const cleanTest = await cleanOf(test);
       const seed = deriveSeed(context.seed, a.account);
-      const [defended, cleanTestScore] = probeScores(
-        a.train,
-        train.labels!,
-        [a.test, cleanTest],
-        test.labels!,
-        classes,
-        recipe,
-        seed,
-      );
       // Through the undefended API the answers are the clean ones: the same in every cell of this victim and seed,
       // whatever the attack and the defense, so this probe is cached on its own.
       const undefendedParts = {
@@ -307,6 +306,12 @@ export async function scoreLegitimateUsers(
       const undefended = undefendedCache
         ? await undefendedCache.getOrCompute(undefendedParts, fitUndefended)
         : await fitUndefended();
+      // Answers the defense left as they were (all of them under 'none', most under a detection-only defense) make the
+      // same probe on the same features, labels and seed: its scores are the undefended one, so it is not fitted again.
+      const [defended, cleanTestScore] =
+        sameAnswer(a.train, cleanTrain) && sameAnswer(a.test, cleanTest)
+          ? [undefended, undefended]
+          : probeScores(a.train, train.labels!, [a.test, cleanTest], test.labels!, classes, recipe, seed);
       const sum = sums.get(a.task) ?? {
         users: 0,
         defended: 0,
