@@ -1,10 +1,12 @@
 // The profiles behind the findings and the nightly leaderboard, expanded with the real registry: nightly runs every
-// registered attack and defense on the victims at ≥ 5 seeds, every adaptive attack against each defense its
+// registered attack and defense on the victims at ≥ 5 seeds (an ownership test only on a victim that declares
+// ownership controls: without them its cells cannot be scored), every adaptive attack against each defense its
 // meta.targets names and against `none` as the control, and every cell of the claims profile.
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../benchmark/runner/config.ts';
 import { expandGrid } from '../benchmark/runner/grid.ts';
 import { loadDefaultRegistry } from '../benchmark/runner/registry.ts';
+import { discoverPlugins } from '../benchmark/plugin/registry.ts';
 import { attackTargetsFromRegistry } from '../benchmark/leaderboard/attack-targets.ts';
 import { canonicalJson } from '../benchmark/runner/canonical.ts';
 
@@ -13,12 +15,22 @@ describe('nightly and claims profiles', async () => {
   const { targets } = await attackTargetsFromRegistry();
   const nightly = expandGrid(loadProfile('nightly'), registry).map((p) => p.cell);
   const claims = expandGrid(loadProfile('claims'), registry).map((p) => p.cell);
+  // Reactive defenses (an ownership test: `verifyOwnership`) and the victims they cannot be scored on.
+  const reactive = new Set(
+    (await discoverPlugins()).defenses
+      .filter((entry) => (entry.plugin as { hooks?: string[] }).hooks?.includes('verifyOwnership'))
+      .map((entry) => entry.id),
+  );
+  const withoutControls = new Set(
+    registry.victims.filter((victim) => (victim.ownershipControls ?? []).length === 0).map((victim) => victim.id),
+  );
   const has = (attack: string, defense: string) =>
     nightly.filter((c) => c.attack.id === attack && c.defense.id === defense);
 
-  it('runs every oblivious attack against every defense, at ≥ 5 seeds on every victim', () => {
+  it('runs every oblivious attack against every defense, at ≥ 5 seeds on every victim it can be scored on', () => {
     const victims = [...new Set(nightly.map((c) => c.victim))];
     expect(victims.length).toBeGreaterThanOrEqual(4);
+    expect(reactive).toEqual(new Set(['watermark', 'dataset-inference']));
     for (const attack of registry.attacks.filter((a) => (targets.get(a.id) ?? []).length === 0)) {
       for (const defense of registry.defenses) {
         for (const victim of victims) {
@@ -27,7 +39,9 @@ describe('nightly and claims profiles', async () => {
               .filter((c) => c.victim === victim)
               .map((c) => c.seed),
           );
-          expect(seeds.size, `${attack.id} × ${defense.id} on ${victim}`).toBeGreaterThanOrEqual(5);
+          const scorable = !(reactive.has(defense.id) && withoutControls.has(victim));
+          if (scorable) expect(seeds.size, `${attack.id} × ${defense.id} on ${victim}`).toBeGreaterThanOrEqual(5);
+          else expect(seeds.size, `${attack.id} × ${defense.id} on ${victim}: no ownership controls`).toBe(0);
         }
       }
     }
