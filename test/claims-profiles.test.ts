@@ -18,7 +18,7 @@ describe('nightly and claims profiles', async () => {
   // Reactive defenses (an ownership test: `verifyOwnership`) and the victims they cannot be scored on.
   const reactive = new Set(
     (await discoverPlugins()).defenses
-      .filter((entry) => (entry.plugin as { hooks?: string[] }).hooks?.includes('verifyOwnership'))
+      .filter((entry) => entry.plugin.hooks.includes('verifyOwnership'))
       .map((entry) => entry.id),
   );
   const withoutControls = new Set(
