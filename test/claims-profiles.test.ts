@@ -5,21 +5,21 @@
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../benchmark/runner/config.ts';
 import { expandGrid } from '../benchmark/runner/grid.ts';
-import { loadDefaultRegistry } from '../benchmark/runner/registry.ts';
+import { fromPluginRegistry } from '../benchmark/runner/registry.ts';
 import { discoverPlugins } from '../benchmark/plugin/registry.ts';
 import { attackTargetsFromRegistry } from '../benchmark/leaderboard/attack-targets.ts';
 import { canonicalJson } from '../benchmark/runner/canonical.ts';
 
 describe('nightly and claims profiles', async () => {
-  const registry = await loadDefaultRegistry();
+  // One discovery: the runner's registry and the defenses' hooks both come from it.
+  const discovered = await discoverPlugins();
+  const registry = fromPluginRegistry(discovered);
   const { targets } = await attackTargetsFromRegistry();
   const nightly = expandGrid(loadProfile('nightly'), registry).map((p) => p.cell);
   const claims = expandGrid(loadProfile('claims'), registry).map((p) => p.cell);
   // Reactive defenses (an ownership test: `verifyOwnership`) and the victims they cannot be scored on.
   const reactive = new Set(
-    (await discoverPlugins()).defenses
-      .filter((entry) => entry.plugin.hooks.includes('verifyOwnership'))
-      .map((entry) => entry.id),
+    discovered.defenses.filter((entry) => entry.plugin.hooks.includes('verifyOwnership')).map((entry) => entry.id),
   );
   const withoutControls = new Set(
     registry.victims.filter((victim) => (victim.ownershipControls ?? []).length === 0).map((victim) => victim.id),

@@ -48,7 +48,7 @@ export function softmaxLossAndGradients(
 ): number {
   const batch = rowsOf({ data: x, dim, count: x.length / dim }, labels, rows, bias.length);
   try {
-    return batchGradients(batch.x, batch.oneHot, weights, bias, gradWeights, gradBias);
+    return batchGradients(batch.x, batch.oneHot, weights, bias, gradWeights, gradBias, true)!;
   } finally {
     tf.dispose([batch.x, batch.oneHot]);
   }
@@ -77,7 +77,10 @@ function rowsOf(
   }));
 }
 
-/** softmaxLossAndGradients on a batch already on the backend. */
+/**
+ * softmaxLossAndGradients on a batch already on the backend. The loss is computed and read back only when asked:
+ * training needs the gradients alone, and the loss would cost every step five more ops and a read.
+ */
 function batchGradients(
   xb: tf.Tensor2D,
   oneHot: tf.Tensor2D,
@@ -85,7 +88,8 @@ function batchGradients(
   bias: Float64Array,
   gradWeights: Float64Array,
   gradBias: Float64Array,
-): number {
+  withLoss: boolean,
+): number | undefined {
   const [n, dim] = xb.shape;
   const classes = bias.length;
   const results = tf.tidy(() => {
@@ -93,20 +97,20 @@ function batchGradients(
       tf.matMul(xb, tf.tensor2d(Float32Array.from(weights), [dim, classes])),
       tf.tensor1d(Float32Array.from(bias)),
     );
-    const meanLoss = tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1)));
     // d loss / d logit = softmax − one-hot, averaged over the batch. The weights' gradient is its product with the
     // batch, taken as dᵀ·x ([classes, dim]): on wasm that is several times faster than xᵀ·d.
     const d = tf.div(tf.sub(tf.softmax(logits), oneHot), n);
-    return [meanLoss, tf.matMul(d, xb, true, false), tf.sum(d, 0)];
+    const gradients = [tf.matMul(d, xb, true, false), tf.sum(d, 0)];
+    return withLoss ? [...gradients, tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1)))] : gradients;
   });
   // Read outside tf.tidy, which would walk a returned typed array element by element.
-  const [loss, gradClassMajor, gradB] = results.map((tensor) => tensor.dataSync());
+  const [gradClassMajor, gradB, loss] = results.map((tensor) => tensor.dataSync());
   tf.dispose(results);
   for (let c = 0; c < classes; c++) {
     gradBias[c] = gradB[c]!;
     for (let k = 0; k < dim; k++) gradWeights[k * classes + c] = gradClassMajor[c * dim + k]!;
   }
-  return loss![0]!;
+  return loss?.[0];
 }
 
 function checkLabels(who: string, count: number, labels: ArrayLike<number>, classes: number): void {
@@ -184,7 +188,7 @@ export function fitSoftmaxClassifier(
     const order = rng.shuffle(all);
     for (let start = 0; start < count; start += training.batchSize) {
       const batch = rowsOf(features, labels, order.slice(start, start + training.batchSize), classes);
-      batchGradients(batch.x, batch.oneHot, weights, bias, grads.subarray(0, size), grads.subarray(size));
+      batchGradients(batch.x, batch.oneHot, weights, bias, grads.subarray(0, size), grads.subarray(size), false);
       tf.dispose([batch.x, batch.oneHot]);
       t++;
       const c1 = 1 - beta1 ** t;
