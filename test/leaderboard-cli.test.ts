@@ -69,6 +69,38 @@ describe('stealbench leaderboard', () => {
     expect(readFileSync(join(out, 'LEADERBOARD.md'), 'utf8')).toContain('65.0'); // (0.7 + 0.6) / 2, not with 0.5
   });
 
+  it('joins several --results folders: the newest record of a cell wins, and <out>/results keeps the others', async () => {
+    // The main job's case: a fresh run of its own cells beside the shipped folder, which also holds other profiles'.
+    const out = join(dir, 'board');
+    mkdirSync(join(out, 'results'), { recursive: true });
+    const shippedOld = record({
+      attack: 'direct',
+      seed: 1,
+      stolen: { fmnist: 0.5 },
+      startedAt: '2026-01-01T00:00:00.000Z',
+    });
+    const shippedOther = record({
+      attack: 'other',
+      seed: 1,
+      stolen: { fmnist: 0.4 },
+      startedAt: '2026-01-01T00:00:00.000Z',
+    });
+    writeFileSync(join(out, 'results', 'old.json'), JSON.stringify({ ...shippedOld, key: 'a'.repeat(64) }));
+    writeFileSync(join(out, 'results', 'other.json'), JSON.stringify(shippedOther));
+    writeRecords([
+      record({ attack: 'direct', seed: 1, stolen: { fmnist: 0.7 }, startedAt: '2026-02-01T00:00:00.000Z' }),
+    ]);
+
+    expect(await main(['leaderboard', '--results', join(dir, 'run'), out, '--out', out, ...OFFLINE])).toBe(0);
+    expect(readdirSync(join(out, 'results')).sort()).toEqual(['other.json', 'r0.json']);
+    const kept = readRecords(out).records.map((r) => [r.cell.attack.id, r.metrics!.stolen.fmnist]);
+    expect(kept.sort()).toEqual([
+      ['direct', 0.7],
+      ['other', 0.4],
+    ]);
+    expect(await main(['leaderboard', '--results', join(dir, 'nowhere'), out, '--out', out, ...OFFLINE])).toBe(2);
+  });
+
   it('stops with the file and the field of a bad record, exit code 2, writing nothing', async () => {
     const bad = record({ attack: 'direct' }) as unknown as { cell: { budget: unknown } };
     bad.cell.budget = 'many';

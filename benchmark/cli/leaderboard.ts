@@ -1,6 +1,7 @@
-// `stealbench leaderboard`: renders LEADERBOARD.md and charts/*.svg from the result records in <results>/results,
-// and keeps a copy of exactly those records in <out>/results so the committed leaderboard can be re-rendered from
-// its own folder. Only generated files are written or removed: LEADERBOARD.md, charts/*.svg, results/*.json.
+// `stealbench leaderboard`: renders LEADERBOARD.md and charts/*.svg from the result records in <results>/results
+// (one or several folders: the newest record of each cell wins), and keeps a copy of exactly those records in
+// <out>/results so the committed leaderboard can be re-rendered from its own folder. Only generated files are written
+// or removed: LEADERBOARD.md, charts/*.svg, results/*.json.
 import type { Command } from 'commander';
 import {
   copyFileSync,
@@ -14,7 +15,7 @@ import {
 } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { renderLeaderboard } from '../leaderboard/render.ts';
-import { readRecords, RecordFileError } from '../leaderboard/read-records.ts';
+import { readRecordsAcross, RecordFileError } from '../leaderboard/read-records.ts';
 import { checkReferenceData, type ReferenceData } from '../leaderboard/references.ts';
 import { attackTargetsFromRegistry } from '../leaderboard/attack-targets.ts';
 import type { AttackTargets } from '../leaderboard/worst-case.ts';
@@ -50,8 +51,11 @@ export async function readAttackTargets(): Promise<AttackTargets> {
 }
 
 export interface WriteLeaderboardOptions {
-  /** Folder whose `results/*.json` are the records (default `leaderboard`). */
-  results: string;
+  /**
+   * Folders whose `results/*.json` are the records (default `leaderboard`). With several, a cell recorded in more
+   * than one counts once, its newest record: the main job re-runs its own cells and keeps the nightly's.
+   */
+  results: string | readonly string[];
   /** Folder that receives LEADERBOARD.md, charts/ and results/ (default `leaderboard`). */
   out: string;
   title?: string;
@@ -78,7 +82,8 @@ function removeStale(dir: string, ext: string, keep: ReadonlySet<string>): void 
 }
 
 export function writeLeaderboard(options: WriteLeaderboardOptions): WriteLeaderboardSummary {
-  const { records, files, superseded, folder } = readRecords(options.results);
+  const folders = typeof options.results === 'string' ? [options.results] : options.results;
+  const { records, files, superseded } = readRecordsAcross(folders);
   for (const file of superseded) console.error(`${file}: left out, a newer record of the same cell is in the folder`);
   const { markdown, charts } = renderLeaderboard(records, {
     title: options.title,
@@ -93,10 +98,11 @@ export function writeLeaderboard(options: WriteLeaderboardOptions): WriteLeaderb
   mkdirSync(chartsDir, { recursive: true });
   mkdirSync(resultsDir, { recursive: true });
 
-  if (resolve(folder) !== resultsDir) {
-    for (const file of files) copyFileSync(file, join(resultsDir, basename(file)));
-    removeStale(resultsDir, '.json', new Set(files.map((f) => basename(f))));
-  }
+  // Records already in <out>/results stay where they are; the others are copied in, and every file there that is
+  // not a kept record (an older record of a cell, or one no input holds) is removed.
+  for (const file of files)
+    if (resolve(file) !== join(resultsDir, basename(file))) copyFileSync(file, join(resultsDir, basename(file)));
+  removeStale(resultsDir, '.json', new Set(files.map((f) => basename(f))));
   for (const chart of charts) writeAtomically(join(chartsDir, chart.name), chart.svg);
   removeStale(chartsDir, '.svg', new Set(charts.map((c) => c.name)));
   const markdownPath = join(out, 'LEADERBOARD.md');
@@ -108,7 +114,11 @@ export function register(program: Command): void {
   program
     .command('leaderboard')
     .description('render LEADERBOARD.md and charts/*.svg from the result records in <results>/results/*.json')
-    .option('--results <dir>', 'folder holding results/*.json', 'leaderboard')
+    .option(
+      '--results <dirs...>',
+      'folders holding results/*.json; with several, the newest record of each cell is kept',
+      ['leaderboard'],
+    )
     .option('--out <dir>', 'folder for LEADERBOARD.md, charts/ and a copy of the records', 'leaderboard')
     .option('--title <text>', 'heading of the Markdown page')
     .option('--references <file>', 'victims evaluation JSON for the reference rows and R', DEFAULT_REFERENCES)
@@ -118,7 +128,7 @@ export function register(program: Command): void {
     .action(async function (
       this: Command,
       opts: {
-        results: string;
+        results: string[];
         out: string;
         title?: string;
         references: string | false;
@@ -126,7 +136,8 @@ export function register(program: Command): void {
         paperFindings: boolean;
       },
     ) {
-      if (!existsSync(opts.results)) this.error(`--results ${opts.results}: no such folder`, { exitCode: 2 });
+      for (const folder of opts.results)
+        if (!existsSync(folder)) this.error(`--results ${folder}: no such folder`, { exitCode: 2 });
       try {
         const references = opts.references === false ? undefined : readReferences(opts.references);
         const attackTargets = opts.attackMetas ? await readAttackTargets() : undefined;
