@@ -213,7 +213,8 @@ describe('renderLeaderboard', () => {
       names the defense), judged by the stronger of the two: the highest stolen accuracy any attack keeps through it.
       Ranked by that worst-case accuracy, lowest first, with shared ranks where the per-seed accuracies do not
       separate.
-      "Drop" pairs the worst-case attack with itself under \`none\`, seed by seed.
+      Each "drop" pairs its attack with the same attack under \`none\`, seed by seed: the oblivious attack's, the
+      adaptive attack's, and the worst case's.
 
       No records with a defense other than \`none\`.
 

@@ -3,7 +3,7 @@
 // cell by seed, normalised recovery R and agreement, reference rows, and the worst case over oblivious and adaptive
 // attacks.
 import { describe, expect, it } from 'vitest';
-import { renderLeaderboard } from '../benchmark/leaderboard/index.ts';
+import { renderLeaderboard, renderWorstCase } from '../benchmark/leaderboard/index.ts';
 import { beatsWithConfidence, rankWithTies } from '../benchmark/leaderboard/rank.ts';
 import { normalisedRecovery, type ReferenceData } from '../benchmark/leaderboard/references.ts';
 import { meanInterval, pairedDifference } from '../benchmark/scoring/stats.ts';
@@ -248,9 +248,12 @@ describe('worst case over oblivious and adaptive attacks', () => {
   // 2.776445 · .0083666 / √5 = .0104 → "± 1.0"; both attacks share it, so their paired differences have no spread.
   it('takes the stronger of the two as the worst case, with its paired drop and the legitimate cost beside it', () => {
     const noise = row(markdown, '## Worst case', 'noise');
-    expect(noise.slice(2, 9)).toEqual([
+    // Each attack's own drop is paired with itself under none: plain .72 → .50, averager .70 → .65.
+    expect(noise.slice(2, 11)).toEqual([
       'plain: 50.8 ± 1.0',
+      '+22.0 ± 0.0 (5 paired)',
       'averager: 65.8 ± 1.0',
+      '+5.0 ± 0.0 (5 paired)',
       'averager (adaptive)',
       '65.8 ± 1.0',
       '+5.0 ± 0.0 (5 paired)',
@@ -262,13 +265,28 @@ describe('worst case over oblivious and adaptive attacks', () => {
   it('ranks defenses by worst-case stolen accuracy, lowest first, and says when no attack targets a defense', () => {
     const topk = row(markdown, '## Worst case', 'top-k');
     // Under top-k `averager` is oblivious (it targets noise only); the strongest oblivious attack is plain at 40.8.
-    expect(topk.slice(0, 5)).toEqual(['1', 'top-k', 'plain: 40.8 ± 1.0', 'no attack targets it', 'plain (oblivious)']);
+    expect(topk.slice(0, 7)).toEqual([
+      '1',
+      'top-k',
+      'plain: 40.8 ± 1.0',
+      '+32.0 ± 0.0 (5 paired)',
+      'no attack targets it',
+      '—',
+      'plain (oblivious)',
+    ]);
     expect(row(markdown, '## Worst case', 'noise')[0]).toBe('2');
+  });
+
+  it('renders the same section on its own for the defenses README (renderWorstCase)', () => {
+    const alone = renderWorstCase(records, { attackTargets, heading: '###' });
+    expect(alone).toContain('averager: 65.8 ± 1.0');
+    const section = markdown.slice(markdown.indexOf('## Worst case\n\n') + '## Worst case\n\n'.length);
+    expect(section.startsWith(alone)).toBe(true);
   });
 
   it('counts no attack as adaptive without metas, and says so', () => {
     const plain = renderLeaderboard(records).markdown;
-    expect(row(plain, '## Worst case', 'noise')[4]).toBe('averager (oblivious)');
+    expect(row(plain, '## Worst case', 'noise')[6]).toBe('averager (oblivious)');
     expect(plain).toContain('No attack metas were given');
   });
 });

@@ -1,5 +1,5 @@
 // Public exports of the leaderboard renderer.
-export { renderLeaderboard, type LeaderboardOptions, type RenderedLeaderboard } from './render.ts';
+export { renderLeaderboard, renderWorstCase, type LeaderboardOptions, type RenderedLeaderboard } from './render.ts';
 export { lineChartSvg, type LineChartSpec, type LineSeries, type ChartPoint } from './line-chart.ts';
 export type { Chart } from './charts.ts';
 export { groupRecords, canonicalJson, type CellGroup, type Entry } from './group.ts';

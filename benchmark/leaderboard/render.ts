@@ -56,6 +56,74 @@ const INTRO = [
   'A row with fewer seeds than the others is marked so and never ranked above a row it does not beat.',
 ].join('\n');
 
+interface Setting {
+  label: string;
+  rows: GroupSummary[];
+}
+
+/** One setting per victim (× pool) and budget, in a stable order: the unit every table of the page is drawn for. */
+function settingsOf(groups: ReturnType<typeof groupRecords>, summaries: readonly GroupSummary[]): Setting[] {
+  const settings: Setting[] = [];
+  for (const scenario of scenariosOf(groups)) {
+    const inScenario = summaries.filter((s) => s.group.scenario.label === scenario.label);
+    for (const budget of [...new Set(inScenario.map((s) => s.group.budget))].sort((a, b) => a - b)) {
+      settings.push({
+        label: `${scenario.label} · budget ${budget}`,
+        rows: inScenario.filter((s) => s.group.budget === budget),
+      });
+    }
+  }
+  return settings;
+}
+
+/** The "Worst case" section's lines (without its heading): what it measures, then one table per setting. */
+function worstCaseSection(
+  settings: readonly Setting[],
+  noneId: string,
+  attackTargets: AttackTargets | undefined,
+  heading: string,
+): string[] {
+  const md = [
+    'Each defense against the strongest oblivious attack and the strongest adaptive attack (one whose `meta.targets`',
+    'names the defense), judged by the stronger of the two: the highest stolen accuracy any attack keeps through it.',
+    'Ranked by that worst-case accuracy, lowest first, with shared ranks where the per-seed accuracies do not',
+    'separate.',
+    `Each "drop" pairs its attack with the same attack under \`${noneId}\`, seed by seed: the oblivious attack's, the`,
+    "adaptive attack's, and the worst case's.",
+    '',
+  ];
+  const targets = attackTargets ?? new Map<string, readonly string[]>();
+  let anyDefense = false;
+  for (const { label, rows } of settings) {
+    if (!rows.some((r) => r.group.defenseId !== noneId)) continue;
+    anyDefense = true;
+    md.push(`${heading} ${label}`, '', worstCaseTable(worstCaseRows(rows, noneId, targets)), '');
+  }
+  if (!anyDefense) md.push('No records with a defense other than `' + noneId + '`.', '');
+  if (!attackTargets) md.push('(No attack metas were given, so no attack counts as adaptive.)', '');
+  return md;
+}
+
+/**
+ * The leaderboard's "Worst case" section alone, for pages that show it beside their own tables (the defenses README):
+ * the same tables, headed by `heading` (default `####`), from the same records.
+ */
+export function renderWorstCase(
+  records: readonly CellRecord[],
+  options: Pick<LeaderboardOptions, 'noneDefense' | 'attackTargets' | 'references'> & { heading?: string } = {},
+): string {
+  const groups = groupRecords(records, []);
+  const summaries = groups.map((g) =>
+    summarizeGroup(g, options.references ? victimReferences(options.references, g.scenario.victim) : undefined),
+  );
+  return worstCaseSection(
+    settingsOf(groups, summaries),
+    options.noneDefense ?? 'none',
+    options.attackTargets,
+    options.heading ?? '####',
+  ).join('\n');
+}
+
 export function renderLeaderboard(
   records: readonly CellRecord[],
   options: LeaderboardOptions = {},
@@ -74,16 +142,7 @@ export function renderLeaderboard(
   const md: string[] = [`# ${options.title ?? 'stealbench leaderboard'}`, '', INTRO, ''];
   const charts: Chart[] = [];
 
-  const settings: { label: string; rows: GroupSummary[] }[] = [];
-  for (const scenario of scenariosOf(groups)) {
-    const inScenario = summaries.filter((s) => s.group.scenario.label === scenario.label);
-    for (const budget of [...new Set(inScenario.map((s) => s.group.budget))].sort((a, b) => a - b)) {
-      settings.push({
-        label: `${scenario.label} · budget ${budget}`,
-        rows: inScenario.filter((s) => s.group.budget === budget),
-      });
-    }
-  }
+  const settings = settingsOf(groups, summaries);
 
   md.push('## Attacks under no defense', '');
   md.push(`Ranked by stolen accuracy (mean over downstream tasks) with the \`${noneId}\` defense.`, '');
@@ -121,24 +180,7 @@ export function renderLeaderboard(
       );
   }
 
-  md.push('## Worst case', '');
-  md.push(
-    'Each defense against the strongest oblivious attack and the strongest adaptive attack (one whose `meta.targets`',
-    'names the defense), judged by the stronger of the two: the highest stolen accuracy any attack keeps through it.',
-    'Ranked by that worst-case accuracy, lowest first, with shared ranks where the per-seed accuracies do not',
-    'separate.',
-    `"Drop" pairs the worst-case attack with itself under \`${noneId}\`, seed by seed.`,
-    '',
-  );
-  const targets = options.attackTargets ?? new Map<string, readonly string[]>();
-  let anyDefense = false;
-  for (const { label, rows } of settings) {
-    if (!rows.some((r) => r.group.defenseId !== noneId)) continue;
-    anyDefense = true;
-    md.push(`### ${label}`, '', worstCaseTable(worstCaseRows(rows, noneId, targets)), '');
-  }
-  if (!anyDefense) md.push('No records with a defense other than `' + noneId + '`.', '');
-  if (!options.attackTargets) md.push('(No attack metas were given, so no attack counts as adaptive.)', '');
+  md.push('## Worst case', '', ...worstCaseSection(settings, noneId, options.attackTargets, '###'));
 
   md.push('## Attack × defense', '', 'Stolen accuracy, % (mean over downstream tasks).', '');
   for (const { label, rows } of settings) md.push(`### ${label}`, '', matrixTable(rows, noneId), '');

@@ -22,7 +22,9 @@ export interface WorstCaseRow {
   /** Attacks that declare this defense as a target, whether or not they have records here. */
   adaptiveDeclared: string[];
   worst: GroupSummary | null;
-  /** Worst-case attack under `none` minus under this defense, paired by seed. */
+  /** Each attack under `none` minus under this defense, paired by seed: the oblivious, the adaptive, the worst. */
+  obliviousDrop: PairedDifference | null;
+  adaptiveDrop: PairedDifference | null;
   drop: PairedDifference | null;
   rank: RankResult;
 }
@@ -48,7 +50,10 @@ export function worstCaseRows(rows: readonly GroupSummary[], noneId: string, tar
     const adaptive = strongest(under.filter((r) => isAdaptive(r.group.attackId, defenseId)));
     const candidates = [oblivious, adaptive].filter((r): r is GroupSummary => r !== null);
     const worst = strongest(candidates);
-    const baseline = worst ? undefended.find((r) => r.group.attack === worst.group.attack) : undefined;
+    const dropOf = (under: GroupSummary | null): PairedDifference | null => {
+      const baseline = under ? undefended.find((r) => r.group.attack === under.group.attack) : undefined;
+      return under && baseline ? pairedDifference(baseline.scoreBySeed, under.scoreBySeed) : null;
+    };
     const adaptiveDeclared = [...targets]
       .filter(([, ts]) => ts.includes(defenseId))
       .map(([id]) => id)
@@ -60,7 +65,9 @@ export function worstCaseRows(rows: readonly GroupSummary[], noneId: string, tar
       adaptive,
       adaptiveDeclared,
       worst,
-      drop: worst && baseline ? pairedDifference(baseline.scoreBySeed, worst.scoreBySeed) : null,
+      obliviousDrop: dropOf(oblivious),
+      adaptiveDrop: dropOf(adaptive),
+      drop: dropOf(worst),
     };
   });
   const ranks = rankWithTies(
@@ -89,7 +96,9 @@ export function worstCaseTable(rows: readonly WorstCaseRow[]): string {
     '#',
     'Defense',
     'Strongest oblivious (stolen %)',
+    'Its drop (pp, paired)',
     'Strongest adaptive (stolen %)',
+    'Its drop (pp, paired)',
     'Worst case',
     'Worst stolen %',
     'Drop vs none (pp, paired)',
@@ -100,19 +109,23 @@ export function worstCaseTable(rows: readonly WorstCaseRow[]): string {
     const adaptiveMissing =
       r.adaptiveDeclared.length === 0 ? 'no attack targets it' : `not run (${r.adaptiveDeclared.join(', ')})`;
     const w = r.worst;
+    const dropCell = (under: GroupSummary | null, drop: PairedDifference | null) =>
+      drop ? pairedPoints(drop) : under ? 'no paired baseline' : '—';
     return [
       rankCell(r.rank),
       cellText(r.defense),
       attackCell(r.oblivious, '—'),
+      dropCell(r.oblivious, r.obliviousDrop),
       attackCell(r.adaptive, adaptiveMissing),
+      dropCell(r.adaptive, r.adaptiveDrop),
       w ? `${cellText(w.group.attack)} (${w === r.adaptive ? 'adaptive' : 'oblivious'})` : '—',
       w ? measured(w, w.score, percentInterval) : '—',
-      r.drop ? pairedPoints(r.drop) : w ? 'no paired baseline' : '—',
+      dropCell(w, r.drop),
       w ? measured(w, w.legitimateCost, pointsInterval) : '—',
       w ? seedsCell(w) : '—',
     ];
   });
   return markdownTable([header, ...body], {
-    align: ['r', 'l', 'l', 'l', 'l', ...header.slice(5).map(() => 'r' as const)],
+    align: ['r', 'l', 'l', 'r', 'l', 'r', 'l', ...header.slice(7).map(() => 'r' as const)],
   });
 }

@@ -83,6 +83,9 @@ export { meanInterval, type MeanInterval } from '../scoring/stats.ts';
 /** The leaderboard's own cell formatting, so experiment tables read like the leaderboard. */
 export { canonicalJson, variantLabels } from '../leaderboard/group.ts';
 export { cellText, stateSummary } from '../leaderboard/format.ts';
+/** The leaderboard's worst-case tables (oblivious vs adaptive attacks per defense) and the metas that drive them. */
+export { renderWorstCase } from '../leaderboard/render.ts';
+export { attackTargetsFromRegistry } from '../leaderboard/attack-targets.ts';
 export type { CellRecord, CellMetrics } from '../runner/record.ts';
 
 // Running a plugin by hand: the harness's own option resolution, an in-process oracle, and the victim store, for

@@ -1,9 +1,14 @@
 // The defense experiment scripts, by their exported pure parts and their one argument parser: importing a script
 // runs nothing (guarded main), rates and profiles are computed from what the guard reports (worked out by hand here),
 // and every script's --help names the options it reads.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { record } from '../../test/leaderboard-fixtures.ts';
 import { command as calibrateCommand, legitimateProfileOf } from './calibrate.ts';
 import { command as renderCommand } from './render.ts';
+import { command as adaptiveCommand } from './render-adaptive.ts';
 import { command as ownershipCommand, datasetInferenceTable } from './render-ownership.ts';
 import { command as ratesCommand, renderSimilarityRates, replayRates } from './similarity-rates.ts';
 
@@ -45,10 +50,48 @@ describe('render-ownership', () => {
   });
 });
 
+describe('render-adaptive', () => {
+  it("splices the leaderboard's worst case between its markers, a registered adaptive attack named as not run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stealbench-adaptive-'));
+    try {
+      mkdirSync(join(dir, 'run', 'results'), { recursive: true });
+      [1, 2].forEach((seed) => {
+        for (const [defense, value] of [
+          ['none', 0.8],
+          ['gaussian-noise', 0.7],
+        ] as const) {
+          const r = record({ attack: 'direct-extraction', defense, seed, stolen: { fmnist: value + seed / 100 } });
+          writeFileSync(join(dir, 'run', 'results', `${defense}-${seed}.json`), JSON.stringify(r));
+        }
+      });
+      const readme = join(dir, 'README.md');
+      writeFileSync(
+        readme,
+        'before\n<!-- adaptive-worst-case:start -->\nold\n<!-- adaptive-worst-case:end -->\nafter\n',
+      );
+      vi.spyOn(console, 'log').mockImplementation(() => {});
+      vi.spyOn(console, 'error').mockImplementation(() => {});
+      await adaptiveCommand.parseAsync(['--runs', join(dir, 'run'), '--write', readme], { from: 'user' });
+      const text = readFileSync(readme, 'utf8');
+      expect(text).not.toContain('old');
+      expect(text).toMatch(/^before\n<!-- adaptive-worst-case:start -->\nRendered by/);
+      // The drop 10 points on both seeds; noise-averaging targets gaussian-noise in its meta, with no records here.
+      expect(text).toMatch(
+        /\|\s*gaussian-noise\s*\|\s*direct-extraction: 71\.5 ± 6\.4\s*\|\s*\+10\.0 ± 0\.0 \(2 paired\)\s*\|\s*not run \(noise-averaging\)/,
+      );
+      expect(text.endsWith('<!-- adaptive-worst-case:end -->\nafter\n')).toBe(true);
+    } finally {
+      vi.restoreAllMocks();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('one argument parser', () => {
   it.each([
     ['calibrate', calibrateCommand, ['--seed <n>', '--seeds <list>', '--pow <json>', '--b4b <json>', '--write']],
     ['render', renderCommand, ['--runs <folders>', '--write <file>', '--command <text>']],
+    ['render-adaptive', adaptiveCommand, ['--runs <folders>', '--write <file>']],
     [
       'render-ownership',
       ownershipCommand,
