@@ -1,12 +1,14 @@
 // Times each attack with its default options on 4,000 queries of 28×28×1 images: the querying phase and 10 optimiser
 // steps, and from them the training time at the attack's default `steps` (the defaults in attacks/README.md are what
-// the former 5 or 3 epochs cost at 4,000 queries). The victim is a random 128-d small-cnn
-// (the shape of simclr-fmnist) served in-process; the images are the test kit's synthetic ones (timing only).
+// the former 5 or 3 epochs cost at 4,000 queries). The victim is simclr-fmnist's architecture with random weights
+// (mid-cnn, 2×2 pool, 1,024-d; its recipe's encoder spec), served in-process; the images are the test kit's synthetic
+// ones (timing only).
 //   npx tsx attacks/_experiments/timing.ts [attack-id ...]
 import * as tf from '@tensorflow/tfjs-core';
 import { createTinyVictim, experimentCommand, runIfMain, tinyImages } from '../../benchmark/testkit/index.ts';
 import { initEngine, createEncoder, type VictimDeployment } from '../../benchmark/index.ts';
-import { createOracle, resolveOptions } from '../../benchmark/testkit/index.ts';
+import { createOracle, encoderSpecOf, resolveOptions } from '../../benchmark/testkit/index.ts';
+import simclrFmnist from '../../victims/simclr-fmnist/index.ts';
 /** The attacks timed, each with the options the tables use. */
 export const TIMED: readonly (readonly [string, Record<string, unknown>])[] = [
   ['direct-extraction', { loss: 'infonce' }],
@@ -21,12 +23,13 @@ export const TIMED: readonly (readonly [string, Record<string, unknown>])[] = [
 
 async function time(which: string[]): Promise<void> {
   await initEngine({ backend: 'wasm' });
-  const enc = createEncoder({ arch: 'small-cnn', inputShape: [28, 28, 1] }, 99);
+  const enc = createEncoder(encoderSpecOf(simclrFmnist), 99);
+  const dim = (enc.outputs[0]!.shape as number[])[1]!;
   const tiny = createTinyVictim(1);
   const victim: VictimDeployment = {
     ...tiny,
-    representationDim: 128,
-    projectionDim: 128,
+    representationDim: dim,
+    projectionDim: dim,
     classCount: 10,
     async encode(images) {
       const out = tf.tidy(
@@ -34,7 +37,7 @@ async function time(which: string[]): Promise<void> {
       );
       const data = (await out.data()) as Float32Array;
       out.dispose();
-      return { data, count: images.count, dim: 128 };
+      return { data, count: images.count, dim };
     },
     async project(r) {
       return r;
