@@ -91,7 +91,7 @@ const CLOSE: Spec = {
   side: 'below',
   threshold: 0.05,
   unit: 'pp',
-  grid: 'attacks and losses under no defense',
+  grid: 'budgets under no defense',
 };
 
 function directClose(records: readonly CellRecord[], victim: string, label: Label): FindingRow {
@@ -127,7 +127,7 @@ const BUDGET: Spec = {
   quantity: 'stolen at the largest − at the smallest budget (pp, paired), > 0',
   side: 'above',
   unit: 'pp',
-  grid: 'attacks and losses under no defense',
+  grid: 'budgets under no defense',
 };
 
 function budgetRises(records: readonly CellRecord[], victim: string, label: Label): FindingRow {
@@ -188,7 +188,7 @@ const LABELS: Spec = {
   quantity: 'stolen with representations − with labels (pp, paired), > 0',
   side: 'above',
   unit: 'pp',
-  grid: 'attacks and losses under no defense',
+  grid: 'losses and labels under no defense',
 };
 
 function representationsBeatLabels(records: readonly CellRecord[], victim: string, label: Label): FindingRow {
@@ -219,7 +219,7 @@ function weakLoss(
     quantity: `stolen with InfoNCE − with ${loss} (pp, paired), > 0`,
     side: 'above',
     unit: 'pp',
-    grid: 'attacks and losses under no defense',
+    grid: 'losses and labels under no defense',
   };
   return (records, victim, label) => {
     const undefended = completedCells(records, { victim, defense: NONE, attack: 'direct-extraction' });
