@@ -120,6 +120,8 @@ export function datasetInferenceTable(
     generatedAt: string;
     backend: string;
     victim: { id: string; hash: string; source: string };
+    /** The splits measure.ts used (absent in files written before they were recorded). */
+    data?: { private: string; public: string };
     rows: DatasetInferenceRow[];
   },
 ): string {
@@ -134,7 +136,7 @@ export function datasetInferenceTable(
     `From \`${file}\` (written ${input.generatedAt.slice(0, 16).replace('T', ' ')} ` +
       `UTC on ${input.backend}): victim \`${input.victim.id}\` (${input.victim.source}, ` +
       `hash \`${input.victim.hash.slice(0, 12)}\`). Private: ` +
-      `\`fmnist/victim-train\`; public: \`fmnist/probe-test\`; one-sided ` +
+      `\`${input.data?.private ?? 'fmnist/victim-train'}\`; public: \`${input.data?.public ?? 'fmnist/probe-test'}\`; one-sided ` +
       `Welch t-tests (private more likely / closer than public).`,
     '',
     markdownTable([['method', 'suspect', 't', 'p', 'claimed stolen (α 0.05)'], ...rows], {

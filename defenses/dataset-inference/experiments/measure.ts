@@ -1,8 +1,9 @@
 // Measures dataset inference on the CPU profile's victim (defenses/dataset-inference/README.md, "Measured"): the
 // verdict for the victim itself as the suspect (the strongest possible "stolen copy"), for the independent encoder
 // (simclr-fmnist-independent: same recipe and private data, seed 2; when shipped or cached) and for the same
-// architecture with random weights, with both methods and both GMM fits. Private data: fmnist/victim-train; public
-// data: fmnist/probe-test (as the cell executor passes them).
+// architecture with random weights, with the three methods and both GMM fits. Private data: the victim's own training
+// split (its recipe's); public data: the fmnist task's probe-test split, never trained on (as the cell executor passes
+// them).
 // Usage: npx tsx defenses/dataset-inference/experiments/measure.ts [--victim id] [--out file.json]
 // (--victim supervised-fmnist: the supervised victim, for the paper's self-supervised vs supervised contrast.)
 import { writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import {
 import {
   resolveOptions,
   deployVictim,
+  downstreamSplits,
   encoderSpecOf,
   findVictim,
   loadVictim,
@@ -33,7 +35,8 @@ async function run(args: { victim: string; out?: string }): Promise<void> {
   const victim = await loadVictim(victimId, { log });
   const deployment = deployVictim(victim);
   const privateData = await loadSplit(victim.recipe.data);
-  const publicData = await loadSplit('fmnist/probe-test');
+  const publicSplit = downstreamSplits('fmnist').test;
+  const publicData = await loadSplit(publicSplit);
   const suspects: Record<
     string,
     (images: ImageBatch) => Promise<import('../../../benchmark/plugin/types.ts').Vectors>
@@ -51,6 +54,7 @@ async function run(args: { victim: string; out?: string }): Promise<void> {
     ['gmm-likelihood, GMM fitted on the victim (default)', {}],
     ['gmm-likelihood, GMM fitted on the suspect', { fitOn: 'suspect' }],
     ['augmentation-distance (table 19), 4 views', { method: 'augmentation-distance' }],
+    ['head-loss (§5.4), projection-head loss', { method: 'head-loss' }],
   ];
   const rows: Record<string, unknown>[] = [];
   for (const [variant, raw] of variants) {
@@ -74,7 +78,7 @@ async function run(args: { victim: string; out?: string }): Promise<void> {
   }
   writeFileSync(
     out,
-    `${JSON.stringify({ generatedAt: new Date().toISOString(), backend: engine.backend, victim: { id: victim.id, hash: victim.hash, source: victim.source }, rows }, null, 2)}\n`,
+    `${JSON.stringify({ generatedAt: new Date().toISOString(), backend: engine.backend, victim: { id: victim.id, hash: victim.hash, source: victim.source }, data: { private: victim.recipe.data, public: publicSplit }, rows }, null, 2)}\n`,
   );
   log(`wrote ${out}`);
 }
