@@ -17,9 +17,10 @@ export interface LshOptions {
 
 /**
  * The `center` and `hyperplanes` option schemas of the guards that charge by LSH buckets (B4B, proof-of-work): one
- * definition so that both take and default them alike. Each guard words what its hyperplanes are for.
+ * definition so that both take them alike. Each guard words what its hyperplanes are for, and may default to more
+ * of them (B4B's coverage needs more buckets than a 4,000-query account can fill).
  */
-export function lshOptionSchemas(hyperplanesDescription: string) {
+export function lshOptionSchemas(hyperplanesDescription: string, defaultHyperplanes = 10) {
   return {
     center: {
       type: 'string',
@@ -31,7 +32,7 @@ export function lshOptionSchemas(hyperplanesDescription: string) {
       type: 'integer',
       minimum: 1,
       maximum: 30,
-      default: 10,
+      default: defaultHyperplanes,
       description: hyperplanesDescription,
     },
   };

@@ -43,7 +43,7 @@ export default defineDefense<B4bOptions>({
     options: {
       type: 'object',
       properties: {
-        ...lshOptionSchemas('LSH hyperplanes; there are 2^hyperplanes buckets.'),
+        ...lshOptionSchemas('LSH hyperplanes; there are 2^hyperplanes buckets.', 12),
         lambda: {
           type: 'number',
           exclusiveMinimum: 0,
@@ -53,14 +53,14 @@ export default defineDefense<B4bOptions>({
         alpha: {
           type: 'number',
           exclusiveMinimum: 0,
-          default: 0.35,
+          default: 0.27,
           description: 'α: noise standard deviation (plus λ) reached at coverage β.',
         },
         beta: {
           type: 'number',
           exclusiveMinimum: 0,
           maximum: 1,
-          default: 0.06,
+          default: 0.12,
           description: 'β: coverage (fraction of buckets) at which the noise reaches α.',
         },
         transform: {
