@@ -5,8 +5,8 @@
 //   b4b:           coverage (fraction of buckets hit), σ(c) at the end, and the noise actually added (RMS per
 //                  coordinate, measured with transform 'none' so answer − clean is the noise), relative to the
 //                  representation's own RMS per coordinate.
-// Workloads (seeded): legitimate users send distinct fmnist/probe-train images (500, 1000, and 1500 = the cell's
-// 1000 training + 500 test images); attackers send distinct fmnist/attacker-pool images (1000, 2000, 4000 = spread
+// Workloads (seeded): legitimate users send distinct probe-train images (500, 1000, and 1500 = the cell's
+// 1000 training + 500 test images); attackers send distinct attacker-pool images (1000, 2000, 4000 = spread
 // over the pool) or 1000 images × 2 simclrGray views (augmented repeats, what InfoNCE stealing sends).
 //
 //   npx tsx defenses/_experiments/calibrate.ts                                # the plugins' defaults
@@ -31,6 +31,7 @@ import {
   loadExperimentVictim,
   replay,
   seededSample,
+  WORKLOAD_SPLITS,
   type Workload,
 } from './workloads.ts';
 
@@ -66,9 +67,9 @@ async function calibrate(args: CalibrateArgs): Promise<void> {
     return { ...a, data, count: a.count + b.count };
   }
 
-  const probeTrain = await seededSample('fmnist/probe-train', 1000, deriveSeed(seed, 'legit-train'));
-  const probeTest = await seededSample('fmnist/probe-test', 500, deriveSeed(seed, 'legit-test'));
-  const pool = await seededSample('fmnist/attacker-pool', 4000, deriveSeed(seed, 'attacker-pool'));
+  const probeTrain = await seededSample(WORKLOAD_SPLITS.legitimateTrain, 1000, deriveSeed(seed, 'legit-train'));
+  const probeTest = await seededSample(WORKLOAD_SPLITS.legitimateTest, 500, deriveSeed(seed, 'legit-test'));
+  const pool = await seededSample(WORKLOAD_SPLITS.attackerPool, 4000, deriveSeed(seed, 'attacker-pool'));
   const prefix = (set: ImageBatch, n: number): ImageBatch => ({
     ...set,
     data: set.data.subarray(0, n * set.height * set.width * set.channels),
@@ -117,7 +118,7 @@ async function calibrate(args: CalibrateArgs): Promise<void> {
   const powOptions = resolveOptions('defense', proofOfWork, powRaw) as Record<string, unknown>;
   /** Replays every workload through one proof-of-work guard; the profile is what the guard used (calibrated or set). */
   async function replayProofOfWork(guardSeed: number) {
-    const runs = await replay(proofOfWork, powRaw, deployment, workloads, guardSeed);
+    const runs = await replay(proofOfWork, powRaw, deployment, workloads, guardSeed, victim.recipe.data);
     const guard = runs.values().next().value!.guard;
     const report = new Map(guard.report!().map((r) => [r.account, r]));
     return { runs, report, profile: legitimateProfileOf(guard) };
@@ -153,7 +154,7 @@ async function calibrate(args: CalibrateArgs): Promise<void> {
 
   // ---- b4b (noise measured with transform 'none'; the transform is an isometry and does not change the noise)
   const b4bOptions = resolveOptions('defense', b4b, b4bRaw) as unknown as B4bOptions;
-  const b4bRuns = await replay(b4b, { ...b4bRaw, transform: 'none' }, deployment, workloads, seed);
+  const b4bRuns = await replay(b4b, { ...b4bRaw, transform: 'none' }, deployment, workloads, seed, victim.recipe.data);
   const b4bReport = new Map(b4bRuns.values().next().value!.guard.report!().map((r) => [r.account, r]));
   const rms = (xs: Float32Array) => Math.sqrt(xs.reduce((s, x) => s + x * x, 0) / xs.length);
   const b4bRows = workloads.map(({ account, workload }) => {

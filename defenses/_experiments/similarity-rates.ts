@@ -1,9 +1,9 @@
 // The paper's tables 13-15 (ICML 2022, appendix E) for our victim: false-positive and false-negative rates of the
 // shipped `similar-query-detection` guard (perturbFlagged off, so only its flags are measured) against thresholds,
 // for cosine and L2, with and without the victim's projection head.
-//   FPR = share of a legitimate user's queries that are flagged: `--legit` distinct images of fmnist/probe-train (a
+//   FPR = share of a legitimate user's queries that are flagged: `--legit` distinct images of fmnist's probe-train (a
 //         seeded choice), each queried once, in order;
-//   FNR = share of an attacker's repeat queries that are NOT flagged: `--pairs` images of fmnist/attacker-pool, each
+//   FNR = share of an attacker's repeat queries that are NOT flagged: `--pairs` images of the attacker pool, each
 //         queried as two seeded simclrGray views (per block of 64 images: the first views, then the second views);
 //         the second views are the repeats.
 // Mean ± sample std over `--seeds` seeds (the image choice and the views change with the seed).
@@ -21,6 +21,7 @@ import {
   mean,
   replay,
   seededSample,
+  WORKLOAD_SPLITS,
   std,
   type Workload,
 } from './workloads.ts';
@@ -116,8 +117,16 @@ async function measure(args: SimilarityRatesArgs): Promise<void> {
   );
   const workloads: { legit: Workload; attacker: Workload }[] = [];
   for (const seed of seeds) {
-    const legitImages = await seededSample('fmnist/probe-train', args.legit, deriveSeed(seed, 'legit-images'));
-    const attackImages = await seededSample('fmnist/attacker-pool', args.pairs, deriveSeed(seed, 'attacker-images'));
+    const legitImages = await seededSample(
+      WORKLOAD_SPLITS.legitimateTrain,
+      args.legit,
+      deriveSeed(seed, 'legit-images'),
+    );
+    const attackImages = await seededSample(
+      WORKLOAD_SPLITS.attackerPool,
+      args.pairs,
+      deriveSeed(seed, 'attacker-images'),
+    );
     workloads.push({
       legit: await distinctWorkload('legitimate', legitImages, deployment),
       attacker: await augmentedPairsWorkload('attacker', attackImages, deployment, deriveSeed(seed, 'views')),
@@ -139,6 +148,7 @@ async function measure(args: SimilarityRatesArgs): Promise<void> {
             { account: 'attacker', workload: attacker },
           ],
           seed,
+          victim.recipe.data,
         );
         const rates = replayRates(runs.get('legitimate')!.flagged, runs.get('attacker')!.flagged, attacker.repeat);
         row.fpr.push(rates.fpr);
@@ -159,11 +169,11 @@ async function measure(args: SimilarityRatesArgs): Promise<void> {
     `Command: \`${command}\` (backend ${engine.backend}, Node ${process.version}). ` +
       `Victim \`${victim.id}\` (${victim.source} weights), recipe hash \`${victim.hash.slice(0, 16)}\`, ` +
       `weights.bin sha256 \`${weightsSha256.slice(0, 16)}\`.`,
-    `Legitimate user: ${args.legit} distinct fmnist/probe-train images, ` +
-      `each once. Attacker: ${args.pairs} fmnist/attacker-pool images × 2 ` +
+    `Legitimate user: ${args.legit} distinct ${WORKLOAD_SPLITS.legitimateTrain} images, ` +
+      `each once. Attacker: ${args.pairs} ${WORKLOAD_SPLITS.attackerPool} images × 2 ` +
       `simclrGray views. Mean ± std over seeds ${seeds.join(', ')}. Cosine: ` +
-      `flagged when similarity > τ; L2: when distance < τ. Head: the 128-d ` +
-      `projection; no head: the 128-d representation.`,
+      `flagged when similarity > τ; L2: when distance < τ. Head: the ${deployment.projectionDim}-d ` +
+      `projection; no head: the ${deployment.representationDim}-d representation.`,
   ]);
   console.log(body);
   if (args.write) {

@@ -22,7 +22,24 @@ import {
   type Vectors,
   type VictimDeployment,
 } from '../../benchmark/index.ts';
-import { deployVictim, loadVictim, resolveOptions, type LoadedVictim } from '../../benchmark/testkit/index.ts';
+import {
+  deployVictim,
+  downstreamSplits,
+  loadVictim,
+  resolveOptions,
+  type LoadedVictim,
+} from '../../benchmark/testkit/index.ts';
+
+/**
+ * The splits the workloads are drawn from, as in a benchmark cell: legitimate users' images from the fmnist task's
+ * probe splits, the attacker's from the attacker pool of the quick profile, the provider's data from the victim's own
+ * training split (its recipe).
+ */
+export const WORKLOAD_SPLITS = {
+  legitimateTrain: downstreamSplits('fmnist').train,
+  legitimateTest: downstreamSplits('fmnist').test,
+  attackerPool: 'fmnist/attacker-pool-20k',
+} as const;
 
 /** Queries of one account, in the order they are sent, with the victim's representations precomputed. */
 export interface Workload {
@@ -136,6 +153,8 @@ export async function replay(
   victim: VictimDeployment,
   workloads: { account: string; workload: Workload }[],
   seed: number,
+  /** The victim's training split (`victim.recipe.data`): what `loadPrivateData` gives a guard, as in a cell. */
+  privateSplit: string,
   log: (message: string) => void = () => {},
 ): Promise<Map<string, GuardRun>> {
   const options = resolveOptions('defense', plugin, rawOptions);
@@ -143,7 +162,7 @@ export async function replay(
   const guard = await plugin.guard!(victim, options, {
     seed,
     log,
-    loadPrivateData: () => loadSplit('fmnist/victim-train'),
+    loadPrivateData: () => loadSplit(privateSplit),
   });
   const runs = new Map<string, GuardRun>();
   for (const { account, workload } of workloads) {
