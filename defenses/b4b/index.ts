@@ -60,7 +60,7 @@ export default defineDefense<B4bOptions>({
           type: 'number',
           exclusiveMinimum: 0,
           maximum: 1,
-          default: 0.12,
+          default: 0.13,
           description: 'β: coverage (fraction of buckets) at which the noise reaches α.',
         },
         transform: {
