@@ -79,6 +79,8 @@ const interval = (values: ReadonlyMap<number, number>): MeanInterval | null =>
 
 const INFONCE = { id: 'direct-extraction', options: { loss: 'infonce' } };
 const MSE = { id: 'direct-extraction', options: { loss: 'mse' } };
+/** The table-12 attacker: InfoNCE extraction sending two augmented views of each image, both paid. */
+const TWO_VIEWS = { id: 'direct-extraction', options: { loss: 'infonce', queryViews: 2 } };
 const NONE = 'none';
 
 // --------------------------------------------------------------------------------------------- attacks
@@ -406,7 +408,7 @@ function detectionRows(records: readonly CellRecord[], victim: string, label: La
   const cells = completedCells(records, { victim, defense: 'similar-query-detection' });
   const specs = [detectionSpec('projection'), detectionSpec('representation')];
   // The paper's detector faces an InfoNCE attacker that sends two augmented views of each image.
-  const attack = pickAttack(cells, [{ id: 'two-view-extraction' }, INFONCE, MSE]);
+  const attack = pickAttack(cells, [TWO_VIEWS, INFONCE, MSE]);
   if (!attack) return [...specs, HEAD_BETTER].map((s) => notMeasured(s, 'no similar-query-detection records'));
   const budgets = budgetsOf(completedCells(cells, { attack }));
   const budget = budgets[budgets.length - 1];

@@ -101,7 +101,7 @@ export default defineDefense<SimilarQueryOptions>({
         },
         threshold: {
           type: 'number',
-          default: 0.98,
+          default: 0.95,
           description: 'cosine: flag when similarity > threshold; l2: flag when distance < threshold.',
         },
         useHead: {
