@@ -32,8 +32,8 @@ import {
 
 /**
  * The splits the workloads are drawn from, as in a benchmark cell: legitimate users' images from the fmnist task's
- * probe splits, the attacker's from the attacker pool of the quick profile, the provider's data from the victim's own
- * training split (its recipe).
+ * probe splits, the attacker's from the attacker pool of the quick profile. (The provider's data, which guards
+ * calibrate on, is the victim's own training split: `replay`'s `privateSplit`.)
  */
 export const WORKLOAD_SPLITS = {
   legitimateTrain: downstreamSplits('fmnist').train,
