@@ -20,7 +20,7 @@ function record(
     defense: { id: 'none', options: {} },
     attack: { id: attack, options },
     budget,
-    pool: 'fmnist/attacker-pool',
+    pool: 'fmnist/attacker-pool-20k',
     seed,
     downstream: ['fmnist', 'digits'],
     output: 'representation' as const,
@@ -76,23 +76,49 @@ describe('render', () => {
     expect(infonce).toContain('—');
     expect(lines.find((l) => l.startsWith('| Victim'))).toContain('80.0');
     expect(lines.filter((l) => l.startsWith('| ') && !/^\| :?-/.test(l)).length).toBe(2 + 7); // header, victim, 7 losses
-    expect(text).toContain('Produced by: `CMD`');
+    expect(text).toContain('Produced by: CMD');
   });
 
-  it('table 4: says whether representations beat labels at each budget and task', () => {
-    const records = [1000, 4000].flatMap((b) => [
-      record('direct-extraction', { loss: 'infonce' }, b, 0, { fmnist: 0.75, digits: 0.6 }),
-      record('label-stealing', { fineTune: true }, b, 0, { fmnist: 0.7, digits: 0.65 }),
-      record('label-stealing', { fineTune: false }, b, 0, { fmnist: 0.5, digits: 0.3 }),
-    ]);
+  it('table 4: compares representations with the strongest label row, paired by seed, with ties', () => {
+    const cells = (attack: string, options: Record<string, unknown>, b: number, values: [number, number][]) =>
+      values.map(([fmnist, digits], seed) => record(attack, options, b, seed, { fmnist, digits }));
+    const records = [
+      // 1,000: InfoNCE − fine-tune = +0.05 on each seed (no spread) → ahead; digits: +0.01, −0.01 → tie.
+      ...cells('direct-extraction', { loss: 'infonce' }, 1000, [
+        [0.75, 0.61],
+        [0.76, 0.6],
+      ]),
+      ...cells('label-stealing', { fineTune: true }, 1000, [
+        [0.7, 0.6],
+        [0.71, 0.61],
+      ]),
+      ...cells('label-stealing', { fineTune: false }, 1000, [
+        [0.5, 0.3],
+        [0.5, 0.3],
+      ]),
+      // 4,000: labels ahead by 0.05 on fmnist; no-fine-tune row missing.
+      ...cells('direct-extraction', { loss: 'infonce' }, 4000, [
+        [0.6, 0.9],
+        [0.61, 0.9],
+      ]),
+      ...cells('label-stealing', { fineTune: true }, 4000, [
+        [0.65, 0.8],
+        [0.66, 0.8],
+      ]),
+    ];
     const text = renderTable(table4!, records, 'CMD');
     expect(text).toContain(
-      '1,000 queries, fmnist: SSL stealing (InfoNCE) 75.0 vs best label row ' +
-        '(SL fine-tune) 70.0: representations ahead by 5.0 points',
+      '1,000 queries, fmnist: SSL stealing (InfoNCE) − SL fine-tune, the strongest label row = 5.0 ± 0.0 points ' +
+        '(paired, 2 seeds): representations ahead, as in the paper.',
+    );
+    // Differences +0.01 and −0.01: mean 0, sd 0.01414, t(0.975, 1) = 12.706 → ± 12.7 points.
+    expect(text).toContain(
+      '1,000 queries, digits: SSL stealing (InfoNCE) − SL fine-tune, the strongest label row = 0.0 ± 12.7 points ' +
+        '(paired, 2 seeds): a tie.',
     );
     expect(text).toContain(
-      '4,000 queries, digits: SSL stealing (InfoNCE) 60.0 vs best label row ' +
-        '(SL fine-tune) 65.0: labels ahead by 5.0 points — NOT as in the paper',
+      '4,000 queries, fmnist: SSL stealing (InfoNCE) − SL fine-tune, the strongest label row = -5.0 ± 0.0 points ' +
+        '(paired, 2 seeds): labels ahead — NOT as in the paper (SL no fine-tune: not measured).',
     );
   });
 
@@ -128,7 +154,7 @@ describe('render', () => {
 
   it('has one argument parser whose --help is true to its options', () => {
     const help = command.helpInformation();
-    expect(help).toContain('--runs <folder>');
+    expect(help).toContain('--runs <folders>');
     expect(help).toContain('--write <file>');
   });
 });
@@ -144,7 +170,8 @@ describe('experiment configs', () => {
       const file = new URL(`./${name}.json`, import.meta.url).pathname;
       counts[name] = expandGrid(loadConfigFile(file), registry, file).length;
     }
-    expect(counts).toEqual({ 'table2-losses': 14, 'table4-labels': 6, 'table1-methods': 5 });
+    // 7 losses × 2 budgets, 3 attacks × 2 budgets, 5 methods × 1 budget; 5 seeds each.
+    expect(counts).toEqual({ 'table2-losses': 70, 'table4-labels': 30, 'table1-methods': 25 });
   }, 60_000);
 });
 

@@ -1,7 +1,11 @@
 // Renders the paper's table 1, 2 and 4 re-runs from the harness's result records (never from anything else):
 //
 //   npx tsx attacks/_experiments/render.ts --runs runs/attack-tables                      # print the tables
-//   npx tsx attacks/_experiments/render.ts --runs runs/attack-tables --write attacks/README.md
+//   npx tsx attacks/_experiments/render.ts --runs leaderboard,runs/attack-tables --write attacks/README.md
+//
+// `--runs` takes several folders (comma-separated): a cell recorded in more than one counts once, its newest record,
+// so the tables can draw on the shipped leaderboard's records (which share cells with these configs) and on a run
+// of the configs themselves.
 //
 // The rows and columns come from the experiment configs next to this file (attack × option sets; budgets ×
 // downstream tasks); each cell is the mean linear-probe accuracy of the stolen encoder over seeds (± the 95% t
@@ -14,7 +18,7 @@ import { markdownTable } from 'markdown-table';
 import {
   experimentCommand,
   meanInterval,
-  readRecords,
+  readRecordsAcross,
   runIfMain,
   spliceMarkedBlock,
   type CellRecord,
@@ -123,7 +127,51 @@ function ckaText(records: readonly CellRecord[], budget: number): string {
 }
 
 /** The Markdown of one table (plus, for table 4, one line per budget × task saying which row is ahead). */
-export function renderTable(spec: TableSpec, records: readonly CellRecord[], command: string): string {
+/** Stolen accuracy per seed of a row's completed records at a budget on a task. */
+function bySeed(records: readonly CellRecord[], budget: number, task: string): Map<number, number> {
+  const values = new Map<number, number>();
+  for (const r of records)
+    if (r.cell.budget === budget && r.state === 'completed' && r.metrics!.stolen[task] !== undefined)
+      values.set(r.cell.seed, r.metrics!.stolen[task]!);
+  return values;
+}
+
+/**
+ * Table 4's sentence for one budget and task: the first row (representations) against the strongest other row that
+ * has records (labels), as the paired per-seed difference with its 95% t interval. Ahead only when the interval
+ * excludes zero; "tie" when it does not; "one seed" when there is no interval.
+ */
+function compareFirstRow(rows: readonly Row[], budget: number, task: string): string {
+  const where = `${budget.toLocaleString('en-US')} queries, ${task}`;
+  const first = bySeed(rows[0]!.records, budget, task);
+  const others = rows
+    .slice(1)
+    .map((row) => ({ row, values: bySeed(row.records, budget, task) }))
+    .filter((o) => o.values.size > 0);
+  const missing = rows.slice(1).filter((row) => !others.some((o) => o.row === row));
+  if (first.size === 0 || others.length === 0) return `${where}: not measured (no records for both sides).`;
+  const mean = (m: Map<number, number>) => [...m.values()].reduce((x, y) => x + y, 0) / m.size;
+  const best = others.reduce((x, o) => (mean(o.values) > mean(x.values) ? o : x));
+  const seeds = [...first.keys()].filter((seed) => best.values.has(seed)).sort((x, y) => x - y);
+  const skipped = missing.length ? ` (${missing.map((r) => r.label).join(', ')}: not measured)` : '';
+  if (seeds.length === 0) return `${where}: no seed in common with ${best.row.label}, no comparison${skipped}.`;
+  const diff = meanInterval(seeds.map((seed) => first.get(seed)! - best.values.get(seed)!));
+  const head = `${where}: ${rows[0]!.label} − ${best.row.label}, the strongest label row`;
+  const verdict =
+    diff.halfWidth === null
+      ? `${(100 * diff.mean).toFixed(1)} points on one seed: no interval`
+      : `${(100 * diff.mean).toFixed(1)} ± ${(100 * diff.halfWidth).toFixed(1)} points (paired, ${seeds.length} ` +
+        'seeds): ' +
+        (diff.mean - diff.halfWidth > 0
+          ? 'representations ahead, as in the paper'
+          : diff.mean + diff.halfWidth < 0
+            ? 'labels ahead — NOT as in the paper'
+            : 'a tie');
+  return `${head} = ${verdict}${skipped}.`;
+}
+
+/** `produced`: the Markdown sentence that says which commands produced the table (command names in backticks). */
+export function renderTable(spec: TableSpec, records: readonly CellRecord[], produced: string): string {
   const { budgets, downstream } = spec.config;
   const rows = rowsOf(spec, records);
   const header = [
@@ -155,29 +203,11 @@ export function renderTable(spec: TableSpec, records: readonly CellRecord[], com
     '',
     markdownTable([header, victimRow, ...body], { align: ['l', ...header.slice(1).map(() => 'r' as const)] }),
     '',
-    `Produced by: \`${command}\``,
+    `Produced by: ${produced}`,
   ];
   if (spec.compareFirstRow && rows.length > 1) {
     lines.push('');
-    for (const b of budgets) {
-      for (const t of downstream) {
-        const first = meanAt(rows[0]!.records, b, t);
-        const others = rows.slice(1).map((r) => ({ label: r.label, value: meanAt(r.records, b, t) }));
-        if (!first || others.some((o) => !o.value)) {
-          lines.push(`- ${b.toLocaleString('en-US')} queries, ${t}: not all rows completed, no comparison.`);
-          continue;
-        }
-        const best = others.reduce((a, o) => (o.value!.mean > a.value!.mean ? o : a));
-        const gap = 100 * (first.mean - best.value!.mean);
-        lines.push(
-          `- ${b.toLocaleString('en-US')} queries, ${t}: ${rows[0]!.label} ${(100 * first.mean).toFixed(1)} ` +
-            `vs best label row (${best.label}) ${(100 * best.value!.mean).toFixed(1)}: ` +
-            (gap > 0
-              ? `representations ahead by ${gap.toFixed(1)} points, as in the paper.`
-              : `labels ahead by ${(-gap).toFixed(1)} points — NOT as in the paper.`),
-        );
-      }
-    }
+    for (const b of budgets) for (const t of downstream) lines.push(`- ${compareFirstRow(rows, b, t)}`);
   }
   return lines.join('\n');
 }
@@ -221,14 +251,16 @@ export function renderTables(
   runs: string,
   readme?: { file: string; text: string },
 ): { tables: string[]; text?: string } {
-  const { records } = readRecords(runs);
+  const { records } = readRecordsAcross(runs.split(','));
   const tables: string[] = [];
   let text = readme?.text;
   for (const spec of tableSpecs()) {
     const write = readme ? ` --write ${readme.file}` : '';
+    const withRun = runs.split(',').includes('runs/attack-tables') ? runs : `${runs},runs/attack-tables`;
     const command =
-      `npx stealbench run --config attacks/_experiments/${spec.name}.json --out ${runs} && ` +
-      `npx tsx attacks/_experiments/render.ts --runs ${runs}${write}`;
+      `\`npx tsx attacks/_experiments/render.ts --runs ${runs}${write}\` from the records there; every cell of the ` +
+      `config: \`npx stealbench run --config attacks/_experiments/${spec.name}.json --out runs/attack-tables && ` +
+      `npx tsx attacks/_experiments/render.ts --runs ${withRun}${write}\``;
     const table = renderTable(spec, records, command);
     tables.push(table);
     if (text !== undefined) text = spliceMarkedBlock(text, spec.name, table, readme!.file);
@@ -237,7 +269,7 @@ export function renderTables(
 }
 
 export const command = experimentCommand('render', "Renders the paper's tables 1, 2 and 4 from result records.")
-  .option('--runs <folder>', 'folder of result records', 'runs/attack-tables')
+  .option('--runs <folders>', 'comma-separated folders of result records', 'leaderboard')
   .option('--write <file>', 'splice the tables into this Markdown file between their markers')
   .action((options: { runs: string; write?: string }) => {
     const readme = options.write ? { file: options.write, text: readFileSync(options.write, 'utf8') } : undefined;
