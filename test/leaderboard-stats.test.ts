@@ -237,9 +237,11 @@ describe('worst case over oblivious and adaptive attacks', () => {
     ...cells('averager', 'noise', 0.65),
     ...cells('plain', 'top-k', 0.4),
     ...cells('averager', 'top-k', 0.3),
+    // Targeted by averager, which has no records under it: the lowest worst case here, but only a lower bound.
+    ...cells('plain', 'rounding', 0.2),
   ];
   const attackTargets = new Map([
-    ['averager', ['noise']],
+    ['averager', ['noise', 'rounding']],
     ['plain', []],
   ]);
   const { markdown } = renderLeaderboard(records, { attackTargets });
@@ -282,6 +284,16 @@ describe('worst case over oblivious and adaptive attacks', () => {
     expect(alone).toContain('averager: 65.8 ± 1.0');
     const section = markdown.slice(markdown.indexOf('## Worst case\n\n') + '## Worst case\n\n'.length);
     expect(section.startsWith(alone)).toBe(true);
+  });
+
+  it('leaves a defense unranked while its adaptive attack has not been run, however low its measured worst case', () => {
+    const rounding = row(markdown, '## Worst case', 'rounding');
+    expect(rounding[0]).toBe('unranked');
+    expect(rounding[4]).toBe('not run (averager)');
+    expect(row(markdown, '## Worst case', 'top-k')[0]).toBe('1');
+    // Listed after the ranked rows.
+    const section = markdown.slice(markdown.indexOf('## Worst case'));
+    expect(section.indexOf('| unranked')).toBeGreaterThan(section.indexOf('| noise'));
   });
 
   it('counts no attack as adaptive without metas, and says so', () => {

@@ -87,7 +87,7 @@ function worstCaseSection(
     'Each defense against the strongest oblivious attack and the strongest adaptive attack (one whose `meta.targets`',
     'names the defense), judged by the stronger of the two: the highest stolen accuracy any attack keeps through it.',
     'Ranked by that worst-case accuracy, lowest first, with shared ranks where the per-seed accuracies do not',
-    'separate.',
+    'separate. A defense whose adaptive attack has not been run is "unranked": its worst case is only a lower bound.',
     `Each "drop" pairs its attack with the same attack under \`${noneId}\`, seed by seed: the oblivious attack's, the`,
     "adaptive attack's, and the worst case's.",
     '',

@@ -70,8 +70,14 @@ export function worstCaseRows(rows: readonly GroupSummary[], noneId: string, tar
       drop: dropOf(worst),
     };
   });
+  // A defense whose declared adaptive attack has no records has only a lower bound for its worst case: the attack
+  // that knows it could do better. Ranking that bound would put the least-tested defense first, so it stays unranked.
+  const incomplete = (r: (typeof partial)[number]) => r.adaptive === null && r.adaptiveDeclared.length > 0;
   const ranks = rankWithTies(
-    partial.map((r) => ({ id: r.defense, bySeed: r.worst?.scoreBySeed ?? new Map<number, number>() })),
+    partial.map((r) => ({
+      id: r.defense,
+      bySeed: incomplete(r) ? new Map<number, number>() : (r.worst?.scoreBySeed ?? new Map<number, number>()),
+    })),
     true,
   );
   return partial
@@ -112,7 +118,7 @@ export function worstCaseTable(rows: readonly WorstCaseRow[]): string {
     const dropCell = (under: GroupSummary | null, drop: PairedDifference | null) =>
       drop ? pairedPoints(drop) : under ? 'no paired baseline' : '—';
     return [
-      rankCell(r.rank),
+      r.adaptive === null && r.adaptiveDeclared.length > 0 ? 'unranked' : rankCell(r.rank),
       cellText(r.defense),
       attackCell(r.oblivious, '—'),
       dropCell(r.oblivious, r.obliviousDrop),
