@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { markdownTable } from 'markdown-table';
 import {
+  canonicalJson,
   experimentCommand,
   meanInterval,
   readRecordsAcross,
@@ -67,7 +68,8 @@ interface Row {
 export function latestPerCell(records: readonly CellRecord[]): CellRecord[] {
   const latest = new Map<string, CellRecord>();
   for (const r of records) {
-    const id = JSON.stringify([
+    // Canonical: two runs may write the same cell's options in another key order.
+    const id = canonicalJson([
       r.cell.victim,
       r.cell.defense,
       r.cell.attack.id,

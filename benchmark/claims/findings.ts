@@ -260,7 +260,8 @@ function noiseRows(records: readonly CellRecord[], victim: string, label: Label)
   const rows: FindingRow[] = [];
   const defenseVariants = new Map<string, Variant>();
   for (const r of noisy)
-    defenseVariants.set(JSON.stringify(r.cell.defense), { id: r.cell.defense.id, options: r.cell.defense.options });
+    // Canonical: records of one cell written by different runs may list the options in another order.
+    defenseVariants.set(leaderboardJson(r.cell.defense), { id: r.cell.defense.id, options: r.cell.defense.options });
   for (const defense of [...defenseVariants.values()].sort((a, b) => label(a).localeCompare(label(b)))) {
     const under = completedCells(noisy, { defense });
     for (const attack of attackVariants(under)) {
