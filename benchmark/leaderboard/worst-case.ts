@@ -21,6 +21,11 @@ export interface WorstCaseRow {
   adaptive: GroupSummary | null;
   /** Attacks that declare this defense as a target, whether or not they have records here. */
   adaptiveDeclared: string[];
+  /**
+   * An attack targets the defense but none has records: the worst case is only a lower bound (the attack that knows
+   * the defense could do better), so the row is not ranked — ranking that bound would put the least-tested first.
+   */
+  unranked: boolean;
   worst: GroupSummary | null;
   /** Each attack under `none` minus under this defense, paired by seed: the oblivious, the adaptive, the worst. */
   obliviousDrop: PairedDifference | null;
@@ -64,19 +69,17 @@ export function worstCaseRows(rows: readonly GroupSummary[], noneId: string, tar
       oblivious,
       adaptive,
       adaptiveDeclared,
+      unranked: adaptive === null && adaptiveDeclared.length > 0,
       worst,
       obliviousDrop: dropOf(oblivious),
       adaptiveDrop: dropOf(adaptive),
       drop: dropOf(worst),
     };
   });
-  // A defense whose declared adaptive attack has no records has only a lower bound for its worst case: the attack
-  // that knows it could do better. Ranking that bound would put the least-tested defense first, so it stays unranked.
-  const incomplete = (r: (typeof partial)[number]) => r.adaptive === null && r.adaptiveDeclared.length > 0;
   const ranks = rankWithTies(
     partial.map((r) => ({
       id: r.defense,
-      bySeed: incomplete(r) ? new Map<number, number>() : (r.worst?.scoreBySeed ?? new Map<number, number>()),
+      bySeed: r.unranked ? new Map<number, number>() : (r.worst?.scoreBySeed ?? new Map<number, number>()),
     })),
     true,
   );
@@ -118,7 +121,7 @@ export function worstCaseTable(rows: readonly WorstCaseRow[]): string {
     const dropCell = (under: GroupSummary | null, drop: PairedDifference | null) =>
       drop ? pairedPoints(drop) : under ? 'no paired baseline' : '—';
     return [
-      r.adaptive === null && r.adaptiveDeclared.length > 0 ? 'unranked' : rankCell(r.rank),
+      r.unranked ? 'unranked' : rankCell(r.rank),
       cellText(r.defense),
       attackCell(r.oblivious, '—'),
       dropCell(r.oblivious, r.obliviousDrop),
