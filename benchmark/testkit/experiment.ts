@@ -2,10 +2,13 @@
 // a script exports pure functions (what its test checks) and builds one commander `Command` — the argument parser
 // the `stealbench` CLI uses — whose action does the I/O; `runIfMain` runs it only when the file is the entry point,
 // so importing the script in a test runs nothing. Generated Markdown goes between `<!-- name:start -->` and
-// `<!-- name:end -->` markers (`spliceMarkedBlock`), and records are read with `readRecords` (newest per cell).
+// `<!-- name:end -->` markers (`spliceIntoFile`, `spliceMarkedBlock`), and records are read with `readRecords` (newest
+// per cell).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { spliceMarkedBlock } from '../claims/markers.ts';
 
 /** True when the module at `moduleUrl` (pass `import.meta.url`) is the script node was asked to run. */
 export function isMain(moduleUrl: string): boolean {
@@ -25,6 +28,11 @@ export function runIfMain(moduleUrl: string, command: Command): void {
     console.error(error instanceof Error ? error.message : String(error));
     process.exitCode = 1;
   });
+}
+
+/** Replaces the block between the `name` markers of the Markdown `file` with `body` (markers missing: an error). */
+export function spliceIntoFile(file: string, name: string, body: string): void {
+  writeFileSync(file, spliceMarkedBlock(readFileSync(file, 'utf8'), name, body, file));
 }
 
 /** "1,2,3" → [1, 2, 3]; commander option parser for seed lists. */

@@ -75,7 +75,15 @@ export {
 
 // Measuring a plugin: what experiment scripts (attacks/_experiments, defenses/_experiments, <plugin>/experiments)
 // use besides the public API. One argument parser (commander, as the CLI), one marker syntax, one record reader.
-export { experimentCommand, runIfMain, isMain, integerList, jsonObject, victimAvailable } from './experiment.ts';
+export {
+  experimentCommand,
+  runIfMain,
+  isMain,
+  integerList,
+  jsonObject,
+  spliceIntoFile,
+  victimAvailable,
+} from './experiment.ts';
 export { markerStart, markerEnd, markedBlock, spliceMarkedBlock } from '../claims/markers.ts';
 /** One record per cell (the newest when a folder holds several runs of it), from a folder of result records. */
 export { readRecords, readRecordsAcross, newestPerCell } from '../leaderboard/read-records.ts';

@@ -12,7 +12,6 @@
 //   npx tsx defenses/_experiments/calibrate.ts                                # the plugins' defaults
 //   npx tsx defenses/_experiments/calibrate.ts --pow '{"legitimateBits":8}' --b4b '{"alpha":0.5}'
 //   npx tsx defenses/_experiments/calibrate.ts --write                        # splice into the READMEs
-import { readFileSync, writeFileSync } from 'node:fs';
 import { markdownTable } from 'markdown-table';
 import { deriveSeed, initEngine, type Guard, type ImageBatch } from '../../benchmark/index.ts';
 import {
@@ -21,7 +20,7 @@ import {
   jsonObject,
   resolveOptions,
   runIfMain,
-  spliceMarkedBlock,
+  spliceIntoFile,
 } from '../../benchmark/testkit/index.ts';
 import b4b, { b4bSigma, type B4bOptions } from '../b4b/index.ts';
 import proofOfWork from '../proof-of-work/index.ts';
@@ -248,7 +247,7 @@ async function calibrate(args: CalibrateArgs): Promise<void> {
       ['defenses/b4b/README.md', 'b4b-calibration', b4bBody],
     ];
     for (const [file, marker, body] of targets) {
-      writeFileSync(file, spliceMarkedBlock(readFileSync(file, 'utf8'), marker, body, file));
+      spliceIntoFile(file, marker, body);
       log(`wrote ${marker} into ${file}`);
     }
   }

@@ -5,14 +5,13 @@
 // from the registered attacks' `meta.targets`.
 //
 //   npx tsx defenses/_experiments/render-adaptive.ts [--runs leaderboard[,<dir>…]] [--write defenses/README.md]
-import { readFileSync, writeFileSync } from 'node:fs';
 import {
   attackTargetsFromRegistry,
   experimentCommand,
   readRecordsAcross,
   renderWorstCase,
   runIfMain,
-  spliceMarkedBlock,
+  spliceIntoFile,
 } from '../../benchmark/testkit/index.ts';
 
 export const ADAPTIVE_MARKER = 'adaptive-worst-case';
@@ -35,10 +34,7 @@ export const command = experimentCommand(
     ].join('\n');
     console.log(body);
     if (options.write) {
-      writeFileSync(
-        options.write,
-        spliceMarkedBlock(readFileSync(options.write, 'utf8'), ADAPTIVE_MARKER, body, options.write),
-      );
+      spliceIntoFile(options.write, ADAPTIVE_MARKER, body);
       console.error(`wrote ${options.write}`);
     }
   });

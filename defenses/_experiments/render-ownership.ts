@@ -8,9 +8,9 @@
 //
 // npx tsx defenses/_experiments/render-ownership.ts [--watermark-cost <file>] [--watermark <file>] [--dataset-inference
 // <file>] [--write defenses/README.md]
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { markdownTable } from 'markdown-table';
-import { experimentCommand, runIfMain, spliceMarkedBlock } from '../../benchmark/testkit/index.ts';
+import { experimentCommand, runIfMain, spliceIntoFile } from '../../benchmark/testkit/index.ts';
 
 interface OwnershipRow {
   suspect: string;
@@ -168,11 +168,7 @@ export const command = experimentCommand('render-ownership', "Renders the owners
       throw new Error('render-ownership: give --watermark-cost, --watermark and/or --dataset-inference <file>');
     for (const [marker, body] of parts) {
       console.log(body, '\n');
-      if (options.write)
-        writeFileSync(
-          options.write,
-          spliceMarkedBlock(readFileSync(options.write, 'utf8'), marker, body, options.write),
-        );
+      if (options.write) spliceIntoFile(options.write, marker, body);
     }
   });
 

@@ -11,9 +11,8 @@
 //   npx tsx defenses/_experiments/render.ts --runs <dir>[,<dir>…]                         # print
 //   npx tsx defenses/_experiments/render.ts --runs <dir> --write defenses/README.md \
 //       --command "npx tsx benchmark/cli/main.ts run …"                                     # splice between markers
-import { readFileSync, writeFileSync } from 'node:fs';
 import { markdownTable } from 'markdown-table';
-import { experimentCommand, readRecordsAcross, runIfMain, spliceMarkedBlock } from '../../benchmark/testkit/index.ts';
+import { experimentCommand, readRecordsAcross, runIfMain, spliceIntoFile } from '../../benchmark/testkit/index.ts';
 import {
   canonicalJson,
   variantLabels,
@@ -403,10 +402,7 @@ export const command = experimentCommand(
     const body = renderDefenseGrid(read.records, options.command ?? `stealbench run (records in ${options.runs})`);
     console.log(body);
     if (options.write) {
-      writeFileSync(
-        options.write,
-        spliceMarkedBlock(readFileSync(options.write, 'utf8'), GRID_MARKER, body, options.write),
-      );
+      spliceIntoFile(options.write, GRID_MARKER, body);
       console.error(`wrote ${options.write}`);
     }
   });

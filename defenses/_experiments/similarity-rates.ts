@@ -10,10 +10,9 @@
 //
 //   npx tsx defenses/_experiments/similarity-rates.ts                 # print the table
 //   npx tsx defenses/_experiments/similarity-rates.ts --write         # and splice it into the READMEs
-import { readFileSync, writeFileSync } from 'node:fs';
 import { markdownTable } from 'markdown-table';
 import detector from '../similar-query-detection/index.ts';
-import { experimentCommand, runIfMain, spliceMarkedBlock } from '../../benchmark/testkit/index.ts';
+import { experimentCommand, runIfMain, spliceIntoFile } from '../../benchmark/testkit/index.ts';
 import {
   augmentedPairsWorkload,
   distinctWorkload,
@@ -178,7 +177,7 @@ async function measure(args: SimilarityRatesArgs): Promise<void> {
   console.log(body);
   if (args.write) {
     for (const file of ['defenses/README.md', 'defenses/similar-query-detection/README.md']) {
-      writeFileSync(file, spliceMarkedBlock(readFileSync(file, 'utf8'), 'similarity-rates', body, file));
+      spliceIntoFile(file, 'similarity-rates', body);
       log(`wrote ${file}`);
     }
   }
