@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { record } from '../../test/leaderboard-fixtures.ts';
 import { command as calibrateCommand, legitimateProfileOf } from './calibrate.ts';
-import { command as renderCommand } from './render.ts';
+import { command as renderCommand, ownershipTable } from './render.ts';
 import { command as adaptiveCommand } from './render-adaptive.ts';
 import { command as ownershipCommand, datasetInferenceTable } from './render-ownership.ts';
 import { command as ratesCommand, renderSimilarityRates, replayRates } from './similarity-rates.ts';
@@ -47,6 +47,36 @@ describe('render-ownership', () => {
       rows: [{ variant: 'gmm-likelihood', suspect: 'victim itself', stolen: true, statistic: 4.5, pValue: 0.0001 }],
     });
     expect(table).toMatch(/\| gmm-likelihood \| victim itself \| +4\.50 \|/);
+  });
+});
+
+describe('render: ownership tests', () => {
+  it('counts claims of the copy beside the power on the victim and the false claims over all encoders', () => {
+    const result = (stolen: boolean, pValue: number, statistic: number) => ({ stolen, pValue, statistic });
+    const power = (victimClaimed: boolean, falseClaims: number) => ({
+      victimClaimed,
+      independentEncoders: 3,
+      falseClaims,
+      falseClaimRate: falseClaims / 3,
+      valid: victimClaimed && falseClaims === 0,
+    });
+    const records = [
+      [1, result(true, 0.01, 3), power(true, 0)],
+      [2, result(false, 0.2, 1), power(true, 1)],
+      [3, result(true, 0.001, 5), power(false, 0)],
+    ].map(([seed, stolen, p]) =>
+      record({
+        attack: 'direct-extraction',
+        defense: 'watermark',
+        seed: seed as number,
+        metrics: { ownership: { stolen: stolen as ReturnType<typeof result>, power: p as ReturnType<typeof power> } },
+      }),
+    );
+    // Claimed on seeds 1 and 3; p median 0.01 over 0.001–0.2; t mean 3; victim claimed on 2 of 3; 1 of 9
+    // encoders claimed; only seed 1 valid.
+    expect(ownershipTable(records)).toMatch(
+      /\| watermark +\| direct-extraction \| 1000 +\| 3 +\| [^|]+\| 2\/3 +\| 0\.010 \(0\.0010 – 0\.20\) +\| 3\.00 +\| 2\/3 +\| 1\/9 +\| 1\/3 +\|/,
+    );
   });
 });
 

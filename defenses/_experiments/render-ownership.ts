@@ -1,6 +1,7 @@
 // Renders the ownership tables of defenses/README.md from the JSON the two ownership experiments write, so that no
 // number in them is typed by hand:
-//   watermark cost:     defenses/watermark/experiments/measure.ts --out <file> (clean vs watermarked victim's probes)
+//   watermark cost:     defenses/watermark/experiments/measure.ts --out <file> (clean vs watermarked victim's probes,
+//                       and the verdicts on the victim itself, the clean victim and the independent encoder)
 //   watermark:          defenses/watermark/experiments/stolen-copies.ts --out <file>  (stolen copies at several
 //                       budgets, the watermarked victim itself, the clean victim, the independent encoder)
 //   dataset-inference:  defenses/dataset-inference/experiments/measure.ts --out <file> (the victim itself, the
@@ -114,6 +115,34 @@ export function watermarkCostTable(
   ].join('\n');
 }
 
+/**
+ * The verdicts measure.ts records beside the cost: the watermarked victim itself, the clean victim (same recipe and
+ * seed, never watermarked), the independent encoder, and the controls with the clean victim as the defender.
+ */
+export function watermarkVerdictTable(
+  file: string,
+  input: { generatedAt: string; backend: string; ownership: Record<string, Omit<OwnershipRow, 'suspect'>> },
+): string {
+  const rows = Object.entries(input.ownership).map(([suspect, r]) => [
+    suspect,
+    percent(r.details?.successRate),
+    percent(r.details?.victimSuccess),
+    r.statistic.toFixed(2),
+    formatP(r.pValue),
+    verdict(r.stolen),
+  ]);
+  return [
+    `From \`${file}\` (written ${input.generatedAt.slice(0, 16).replace('T', ' ')} UTC on ${input.backend}): ` +
+      "the watermark's verification (default options: 2,000 private images, 1,000 refit the defender's head, 1,000 " +
+      'scored; one-sided one-sample t-test of per-image success against 50 %).',
+    '',
+    markdownTable(
+      [['suspect', 'watermark success', "defender's own victim", 't', 'p', 'claimed stolen (α 0.05)'], ...rows],
+      { align: ['l', 'r', 'r', 'r', 'r', 'l'] },
+    ),
+  ].join('\n');
+}
+
 export function datasetInferenceTable(
   file: string,
   input: {
@@ -148,14 +177,17 @@ export function datasetInferenceTable(
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
 export const command = experimentCommand('render-ownership', "Renders the ownership tables from the experiments' JSON.")
-  .option('--watermark-cost <file>', 'JSON from defenses/watermark/experiments/measure.ts')
+  .option('--watermark-cost <file>', 'JSON from defenses/watermark/experiments/measure.ts (cost and verdicts)')
   .option('--watermark <file>', 'JSON from defenses/watermark/experiments/stolen-copies.ts')
   .option('--dataset-inference <file>', 'JSON from defenses/dataset-inference/experiments/measure.ts')
   .option('--write <file>', 'splice the tables into this Markdown file between their markers')
   .action((options: { watermarkCost?: string; watermark?: string; datasetInference?: string; write?: string }) => {
     const parts: [string, string][] = [];
-    if (options.watermarkCost)
-      parts.push(['watermark-cost', watermarkCostTable(options.watermarkCost, readJson(options.watermarkCost))]);
+    if (options.watermarkCost) {
+      const measured = readJson(options.watermarkCost);
+      parts.push(['watermark-cost', watermarkCostTable(options.watermarkCost, measured)]);
+      parts.push(['watermark-verdicts', watermarkVerdictTable(options.watermarkCost, measured)]);
+    }
     if (options.watermark)
       parts.push(['watermark-stolen', watermarkTable(options.watermark, readJson(options.watermark))]);
     if (options.datasetInference) {

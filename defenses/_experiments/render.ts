@@ -4,7 +4,8 @@
 //      `top-k`, `rounding`, against `none`;
 //   2. proof-of-work: the attacker's work (hashes, seconds) and who was flagged;
 //   3. B4B: legitimate-user accuracy vs stolen accuracy per (λ, α, β);
-//   4. detection: which accounts and what share of queries each detecting defense flagged.
+//   4. detection: which accounts and what share of queries each detecting defense flagged;
+//   5. ownership tests: the stolen copy's verdict beside the test's power (victim itself) and false claims.
 // A row is one (defense + options, attack, budget) over its seeds: mean ± sample std of completed cells; a row with
 // cells that did not complete says so ("failed ×1"); a row with none completed shows only their state, never 0.
 //
@@ -12,6 +13,7 @@
 //   npx tsx defenses/_experiments/render.ts --runs <dir> --write defenses/README.md \
 //       --command "npx tsx benchmark/cli/main.ts run …"                                     # splice between markers
 import { markdownTable } from 'markdown-table';
+import { formatP } from './render-ownership.ts';
 import { experimentCommand, readRecordsAcross, runIfMain, spliceIntoFile } from '../../benchmark/testkit/index.ts';
 import {
   canonicalJson,
@@ -226,6 +228,51 @@ export function detectionTable(records: readonly CellRecord[]): string {
   ]);
 }
 
+/** Median and range of p-values over seeds, as people read them (`formatP`). */
+const pRange = (ps: number[]) => {
+  const sorted = [...ps].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return sorted.length < 2
+    ? formatP(median)
+    : `${formatP(median)} (${formatP(sorted[0]!)} – ${formatP(sorted[sorted.length - 1]!)})`;
+};
+
+/** Over the row's seeds: how many of all the independent encoders checked were claimed (the false claims). */
+const falseClaimsCell = (records: readonly CellRecord[]) => {
+  const powers = records.flatMap((r) => (r.metrics?.ownership?.power ? [r.metrics.ownership.power] : []));
+  if (powers.length === 0) return '—';
+  const claimed = powers.reduce((sum, p) => sum + p.falseClaims, 0);
+  const checked = powers.reduce((sum, p) => sum + p.independentEncoders, 0);
+  return `${claimed}/${checked}`;
+};
+
+/**
+ * Ownership tests with their power (issue 12.4): per (test, attack, budget) over seeds, whether the stolen copy was
+ * claimed, beside whether the test claimed the victim itself (its power) and how many independently trained encoders
+ * it claimed (its false claims). A stolen-copy verdict is only worth reading on the rows whose "valid seeds" are all
+ * of them. The stolen accuracy is the copy's after any removal step (steal-then-remove).
+ */
+export function ownershipTable(records: readonly CellRecord[]): string {
+  return rowTable(rowsOf(records, ['watermark', 'dataset-inference']), [
+    ...KEY_COLUMNS,
+    STOLEN,
+    metricColumn('stolen copy claimed', (m) => (m.ownership ? Number(m.ownership.stolen.stolen) : undefined), countOf),
+    metricColumn('its p (median, range)', (m) => m.ownership?.stolen.pValue, pRange),
+    metricColumn('its t (mean)', (m) => m.ownership?.stolen.statistic, num),
+    metricColumn(
+      'power: victim itself claimed',
+      (m) => (m.ownership?.power ? Number(m.ownership.power.victimClaimed) : undefined),
+      countOf,
+    ),
+    ['false claims on independent encoders', (row) => falseClaimsCell(row.records)],
+    metricColumn(
+      'valid seeds (power, no false claim, ≥ 3 encoders)',
+      (m) => (m.ownership?.power ? Number(m.ownership.power.valid) : undefined),
+      countOf,
+    ),
+  ]);
+}
+
 /** Defense ids in the order the tables list them (the README's order); unknown ids go last, alphabetically. */
 const DEFENSE_ORDER = [
   'none',
@@ -385,6 +432,9 @@ export function renderDefenseGrid(records: readonly CellRecord[], command: strin
     '',
     '#### Detection flags from cells',
     detectionTable(records),
+    '',
+    '#### Ownership tests with their power (paper tables 5 and 19)',
+    ownershipTable(records),
   ].join('\n');
 }
 
