@@ -301,6 +301,43 @@ describe('worst case over oblivious and adaptive attacks', () => {
     expect(row(plain, '## Worst case', 'noise')[6]).toBe('averager (oblivious)');
     expect(plain).toContain('No attack metas were given');
   });
+
+  it('says for an ownership test on how many seeds each copy was claimed and the test valid', () => {
+    // The oblivious copy is claimed on every seed, the test valid on seeds 1-3; the remover's copy escapes on 4 and 5.
+    const owned = (attack: string, escapes: number[]) =>
+      seeds.map((seed) =>
+        record({
+          attack,
+          defense: 'watermark',
+          seed,
+          stolen: { fmnist: 0.7 },
+          metrics: {
+            ownership: {
+              stolen: { stolen: !escapes.includes(seed), statistic: 3, pValue: 0.01 },
+              power: {
+                victimClaimed: true,
+                independentEncoders: 3,
+                falseClaims: seed > 3 ? 1 : 0,
+                falseClaimRate: seed > 3 ? 1 / 3 : 0,
+                valid: seed <= 3,
+              },
+            },
+          },
+        }),
+      );
+    const md = renderLeaderboard(
+      [
+        ...cells('plain', 'none', 0.72),
+        ...cells('remover', 'none', 0.71),
+        ...owned('plain', []),
+        ...owned('remover', [4, 5]),
+      ],
+      { attackTargets: new Map([['remover', ['watermark']]]) },
+    ).markdown;
+    expect(row(md, '## Worst case', 'watermark')[11]).toBe('5/5 (valid 3/5) · 3/5 (valid 3/5)');
+    // Without ownership records the table has no such column.
+    expect(row(markdown, '## Worst case', 'noise')).toHaveLength(11);
+  });
 });
 
 describe('defense measurements from the records (ownership power, detection windows, defense figures)', () => {

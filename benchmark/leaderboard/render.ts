@@ -89,7 +89,9 @@ function worstCaseSection(
     'Ranked by that worst-case accuracy, lowest first, with shared ranks where the per-seed accuracies do not',
     'separate. A defense whose adaptive attack has not been run is "unranked": its worst case is only a lower bound.',
     `Each "drop" pairs its attack with the same attack under \`${noneId}\`, seed by seed: the oblivious attack's, the`,
-    "adaptive attack's, and the worst case's.",
+    "adaptive attack's, and the worst case's. Ownership tests (watermark, dataset inference) do not aim to lower the",
+    'accuracy: for them a last column says on how many seeds the copy was claimed, under the oblivious and the',
+    'adaptive attack, and on how many the test was valid (it claimed the victim itself and no independent encoder).',
     '',
   ];
   const targets = attackTargets ?? new Map<string, readonly string[]>();

@@ -96,6 +96,17 @@ export function worstCaseRows(rows: readonly GroupSummary[], noneId: string, tar
     });
 }
 
+/**
+ * Whether the ownership test claimed the copy, and on how many seeds the test was valid (claimed the victim itself
+ * and no independently trained encoder): accuracy alone cannot judge a test that leaves the copy intact.
+ */
+function claimCell(row: GroupSummary | null): string {
+  const o = row?.ownershipStolen;
+  if (!o) return '—';
+  const validity = o.powerSeeds > 0 ? ` (valid ${o.valid}/${o.powerSeeds})` : '';
+  return `${o.claimed}/${o.seeds}${validity}`;
+}
+
 function attackCell(row: GroupSummary | null, missing: string): string {
   return row ? `${cellText(row.group.attack)}: ${measured(row, row.score, percentInterval)}` : missing;
 }
@@ -114,6 +125,9 @@ export function worstCaseTable(rows: readonly WorstCaseRow[]): string {
     'Legit. cost (pp)',
     'seeds',
   ];
+  // Ownership tests leave the copy's accuracy intact; what they are judged by is whether they still claim it.
+  const withOwnership = rows.some((r) => r.oblivious?.ownershipStolen || r.adaptive?.ownershipStolen);
+  if (withOwnership) header.push('Copy claimed: oblivious · adaptive');
   const body = rows.map((r) => {
     const adaptiveMissing =
       r.adaptiveDeclared.length === 0 ? 'no attack targets it' : `not run (${r.adaptiveDeclared.join(', ')})`;
@@ -132,6 +146,7 @@ export function worstCaseTable(rows: readonly WorstCaseRow[]): string {
       dropCell(w, r.drop),
       w ? measured(w, w.legitimateCost, pointsInterval) : '—',
       w ? seedsCell(w) : '—',
+      ...(withOwnership ? [`${claimCell(r.oblivious)} · ${claimCell(r.adaptive)}`] : []),
     ];
   });
   return markdownTable([header, ...body], {
