@@ -231,10 +231,9 @@ export function detectionTable(records: readonly CellRecord[]): string {
 /** Median and range of p-values over seeds, as people read them (`formatP`). */
 const pRange = (ps: number[]) => {
   const sorted = [...ps].sort((a, b) => a - b);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-  return sorted.length < 2
-    ? formatP(median)
-    : `${formatP(median)} (${formatP(sorted[0]!)} – ${formatP(sorted[sorted.length - 1]!)})`;
+  const [low, median, high] = [sorted[0]!, sorted[Math.floor((sorted.length - 1) / 2)]!, sorted[sorted.length - 1]!];
+  // One seed, or every p the same once formatted (e.g. all underflowed): no range to show.
+  return formatP(low) === formatP(high) ? formatP(median) : `${formatP(median)} (${formatP(low)} – ${formatP(high)})`;
 };
 
 /** Over the row's seeds: how many of all the independent encoders checked were claimed (the false claims). */
