@@ -1,6 +1,6 @@
 // Builders of result records for the leaderboard tests (not a test file itself: no `.test.` in the name).
 import { createHash } from 'node:crypto';
-import type { CellMetrics, CellRecord, CellState } from '../benchmark/runner/record.ts';
+import type { CellMetrics, CellRecord, CellState, OwnershipPower } from '../benchmark/runner/record.ts';
 
 export interface FixtureCell {
   attack: string;
@@ -59,4 +59,15 @@ export function record(c: FixtureCell): CellRecord {
     base.error = { message: c.error ?? 'boom', phase: 'attack', plugin: c.attack };
   }
   return base;
+}
+
+/** An ownership test's power figures on one seed, against 3 independent encoders (valid: victim claimed, none else). */
+export function power(victimClaimed: boolean, falseClaims: number): OwnershipPower {
+  return {
+    victimClaimed,
+    independentEncoders: 3,
+    falseClaims,
+    falseClaimRate: falseClaims / 3,
+    valid: victimClaimed && falseClaims === 0,
+  };
 }

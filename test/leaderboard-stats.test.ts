@@ -9,7 +9,7 @@ import { normalisedRecovery, type ReferenceData } from '../benchmark/leaderboard
 import { meanInterval, pairedDifference } from '../benchmark/scoring/stats.ts';
 import type { CellMetrics } from '../benchmark/runner/record.ts';
 import { createRng } from '../benchmark/util/random.ts';
-import { record } from './leaderboard-fixtures.ts';
+import { power, record } from './leaderboard-fixtures.ts';
 
 const seeds = [1, 2, 3, 4, 5];
 const bySeed = (values: number[], from = 1) => new Map(values.map((v, i) => [from + i, v]));
@@ -314,13 +314,7 @@ describe('worst case over oblivious and adaptive attacks', () => {
           metrics: {
             ownership: {
               stolen: { stolen: !escapes.includes(seed), statistic: 3, pValue: 0.01 },
-              power: {
-                victimClaimed: true,
-                independentEncoders: 3,
-                falseClaims: seed > 3 ? 1 : 0,
-                falseClaimRate: seed > 3 ? 1 / 3 : 0,
-                valid: seed <= 3,
-              },
+              power: power(true, seed > 3 ? 1 : 0),
             },
           },
         }),
@@ -341,13 +335,6 @@ describe('worst case over oblivious and adaptive attacks', () => {
 });
 
 describe('defense measurements from the records (ownership power, detection windows, defense figures)', () => {
-  const power = (victimClaimed: boolean, falseClaims: number) => ({
-    victimClaimed,
-    independentEncoders: 3,
-    falseClaims,
-    falseClaimRate: falseClaims / 3,
-    valid: victimClaimed && falseClaims === 0,
-  });
   const owned = (defense: string, p: ReturnType<typeof power>) =>
     [1, 2].map((seed) =>
       record({

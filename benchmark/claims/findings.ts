@@ -2,8 +2,9 @@
 // as one quantity over seeds with a threshold and the side of it the paper reports (verdict.ts). Comparisons of two
 // cells are paired seed by seed. Every finding names the sub-grid of benchmark/profiles/claims.json that measures it,
 // so a "not measured" row says what to run.
-import type { CellMetrics, CellRecord, OwnershipPower } from '../runner/record.ts';
+import type { CellMetrics, CellRecord } from '../runner/record.ts';
 import { meanInterval, pairedDifference, type MeanInterval } from '../scoring/stats.ts';
+import { powerOverSeeds } from '../scoring/ownership-power.ts';
 import {
   budgetsOf,
   bySeed,
@@ -308,12 +309,12 @@ const successRate = (r: { details?: Record<string, unknown> } | undefined): numb
 
 /** "power: victim claimed 5/5, false claims 0/15" from the record's `ownership.power`, when the records carry it. */
 function powerNote(cells: readonly CellRecord[]): string | undefined {
-  const powers = cells.map((r) => r.metrics?.ownership?.power).filter((p): p is OwnershipPower => p !== undefined);
-  if (powers.length === 0) return undefined;
-  const claimed = powers.filter((p) => p.victimClaimed).length;
-  const encoders = powers.reduce((s, p) => s + p.independentEncoders, 0);
-  const falseClaims = powers.reduce((s, p) => s + p.falseClaims, 0);
-  return `power: victim claimed ${claimed}/${powers.length}; false claims ${falseClaims}/${encoders}`;
+  const power = powerOverSeeds(cells.map((r) => r.metrics?.ownership?.power));
+  if (power.seeds === 0) return undefined;
+  return (
+    `power: victim claimed ${power.victimClaimed}/${power.seeds}; ` +
+    `false claims ${power.falseClaims}/${power.independentEncoders}`
+  );
 }
 
 function ownershipRows(

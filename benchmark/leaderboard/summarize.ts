@@ -5,6 +5,7 @@
 import type { CellRecord, CellMetrics, DetectionRuleRates, OwnershipPower } from '../runner/record.ts';
 import type { OwnershipResult } from '../plugin/types.ts';
 import { meanInterval, type MeanInterval } from '../scoring/stats.ts';
+import { powerOverSeeds } from '../scoring/ownership-power.ts';
 import type { CellGroup } from './group.ts';
 import { normalisedRecovery, type VictimReferences } from './references.ts';
 
@@ -91,14 +92,14 @@ function ownership(
   const statistic = interval(present.map((r) => r.statistic));
   if (present.length === 0 || statistic === null) return null;
   const ps = present.map((r) => r.pValue).filter(Number.isFinite);
-  const power = powers.filter((p): p is OwnershipPower => p !== undefined);
+  const power = powerOverSeeds(powers);
   return {
     seeds: present.length,
-    powerSeeds: power.length,
-    victimClaimed: power.filter((p) => p.victimClaimed).length,
-    falseClaims: power.reduce((sum, p) => sum + p.falseClaims, 0),
-    independentEncoders: power.reduce((sum, p) => sum + p.independentEncoders, 0),
-    valid: power.filter((p) => p.valid).length,
+    powerSeeds: power.seeds,
+    victimClaimed: power.victimClaimed,
+    falseClaims: power.falseClaims,
+    independentEncoders: power.independentEncoders,
+    valid: power.valid,
     claimed: present.filter((r) => r.stolen).length,
     statistic,
     pMin: Math.min(...ps),

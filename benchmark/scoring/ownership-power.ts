@@ -31,6 +31,30 @@ export function ownershipPower(
   };
 }
 
+/** One test's power over seeds: its per-seed figures summed. */
+export interface PowerOverSeeds {
+  /** Seeds whose record carries the power figures. */
+  seeds: number;
+  /** Seeds on which the test claimed the victim itself. */
+  victimClaimed: number;
+  /** Claims of independently trained encoders, over all seeds, and how many were tested. */
+  falseClaims: number;
+  independentEncoders: number;
+  /** Seeds on which the test was valid (victim claimed, no false claim, enough independent encoders). */
+  valid: number;
+}
+
+export function powerOverSeeds(powers: readonly (OwnershipPower | undefined)[]): PowerOverSeeds {
+  const present = powers.filter((p): p is OwnershipPower => p !== undefined);
+  return {
+    seeds: present.length,
+    victimClaimed: present.filter((p) => p.victimClaimed).length,
+    falseClaims: present.reduce((sum, p) => sum + p.falseClaims, 0),
+    independentEncoders: present.reduce((sum, p) => sum + p.independentEncoders, 0),
+    valid: present.filter((p) => p.valid).length,
+  };
+}
+
 /**
  * Runs `verify` (the defense's verifyOwnership with its options and context bound) on the stolen copy, on the victim
  * itself and on each independent encoder, in that order, and returns the record's ownership figures.

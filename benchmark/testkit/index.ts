@@ -88,6 +88,7 @@ export { markerStart, markerEnd, markedBlock, spliceMarkedBlock } from '../claim
 /** One record per cell (the newest when a folder holds several runs of it), from a folder of result records. */
 export { readRecords, readRecordsAcross, newestPerCell } from '../leaderboard/read-records.ts';
 export { meanInterval, type MeanInterval } from '../scoring/stats.ts';
+export { powerOverSeeds, type PowerOverSeeds } from '../scoring/ownership-power.ts';
 /** The leaderboard's own cell formatting, so experiment tables read like the leaderboard. */
 export { canonicalJson, variantLabels } from '../leaderboard/group.ts';
 export { cellText, stateSummary } from '../leaderboard/format.ts';

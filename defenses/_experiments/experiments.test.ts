@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { record } from '../../test/leaderboard-fixtures.ts';
+import { power, record } from '../../test/leaderboard-fixtures.ts';
 import { command as calibrateCommand, legitimateProfileOf } from './calibrate.ts';
 import { command as renderCommand, ownershipTable } from './render.ts';
 import { command as adaptiveCommand } from './render-adaptive.ts';
@@ -53,13 +53,6 @@ describe('render-ownership', () => {
 describe('render: ownership tests', () => {
   it('counts claims of the copy beside the power on the victim and the false claims over all encoders', () => {
     const result = (stolen: boolean, pValue: number, statistic: number) => ({ stolen, pValue, statistic });
-    const power = (victimClaimed: boolean, falseClaims: number) => ({
-      victimClaimed,
-      independentEncoders: 3,
-      falseClaims,
-      falseClaimRate: falseClaims / 3,
-      valid: victimClaimed && falseClaims === 0,
-    });
     const records = [
       [1, result(true, 0.01, 3), power(true, 0)],
       [2, result(false, 0.2, 1), power(true, 1)],

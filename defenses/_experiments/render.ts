@@ -14,7 +14,13 @@
 //       --command "npx tsx benchmark/cli/main.ts run …"                                     # splice between markers
 import { markdownTable } from 'markdown-table';
 import { formatP } from './render-ownership.ts';
-import { experimentCommand, readRecordsAcross, runIfMain, spliceIntoFile } from '../../benchmark/testkit/index.ts';
+import {
+  experimentCommand,
+  powerOverSeeds,
+  readRecordsAcross,
+  runIfMain,
+  spliceIntoFile,
+} from '../../benchmark/testkit/index.ts';
 import {
   canonicalJson,
   variantLabels,
@@ -238,11 +244,8 @@ const pRange = (ps: number[]) => {
 
 /** Over the row's seeds: how many of all the independent encoders checked were claimed (the false claims). */
 const falseClaimsCell = (records: readonly CellRecord[]) => {
-  const powers = records.flatMap((r) => (r.metrics?.ownership?.power ? [r.metrics.ownership.power] : []));
-  if (powers.length === 0) return '—';
-  const claimed = powers.reduce((sum, p) => sum + p.falseClaims, 0);
-  const checked = powers.reduce((sum, p) => sum + p.independentEncoders, 0);
-  return `${claimed}/${checked}`;
+  const power = powerOverSeeds(records.map((r) => r.metrics?.ownership?.power));
+  return power.seeds === 0 ? '—' : `${power.falseClaims}/${power.independentEncoders}`;
 };
 
 /**
