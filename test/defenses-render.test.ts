@@ -201,6 +201,18 @@ describe('defense tables from records', () => {
     expect(rowWith(body, 'noiseMean=1000')).toContain('50.0');
     expect(rowWith(body, 'perturbFlagged=false')).toContain('2.0');
     expect(body).not.toContain('cont-steal');
+
+    // The table's own attacker (two augmented views of each image) is a row with one variant too.
+    const twoViews = record({
+      attack: 'direct-extraction',
+      attackOptions: { loss: 'infonce', queryViews: 2 },
+      defense: 'similar-query-detection',
+      stolen: { fmnist: 0.66 },
+      metrics: { ...legit(0.7, 0.8), ...flagged(0.02, 0.05) },
+    });
+    const withTwoViews = perturbationTable([...records, twoViews]);
+    expect(rowWith(withTwoViews, 'queryViews=2')).toContain('66.0');
+    expect(withTwoViews).not.toContain('cont-steal');
   });
 
   it('counts one measurement per seed when two runs hold the same (defense, attack, budget, seed)', () => {

@@ -386,15 +386,17 @@ export function matrixTables(records: readonly CellRecord[]): string {
 
 /**
  * Paper table 12: similar-query detection that answers flagged queries with large-mean noise. Rows: every
- * similar-query-detection variant at an (attack, budget) where two or more variants ran, beside `none` there.
+ * similar-query-detection variant at an (attack, budget) where two or more variants ran, or where the attacker is
+ * the table's own (two augmented views of each image, `queryViews: 2`), beside `none` there.
  */
 export function perturbationTable(records: readonly CellRecord[]): string {
   const sqd = rowsOf(records, ['similar-query-detection']);
   const where = (row: Row) => `${row.attack}\u0000${row.budget}`;
   const variants = new Map<string, Set<string>>();
   for (const row of sqd) variants.set(where(row), (variants.get(where(row)) ?? new Set()).add(row.label));
+  const twoViews = new Set(sqd.filter((row) => row.records[0]?.cell.attack.options.queryViews === 2).map(where));
   const rows = rowsOf(records, ['none', 'similar-query-detection']).filter(
-    (row) => (variants.get(where(row))?.size ?? 0) >= 2,
+    (row) => twoViews.has(where(row)) || (variants.get(where(row))?.size ?? 0) >= 2,
   );
   return rowTable(rows, [
     ...KEY_COLUMNS,
