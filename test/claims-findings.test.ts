@@ -99,6 +99,38 @@ describe('paper findings from records', () => {
     expect(row.ours!.mean).toBeCloseTo(0.05, 12);
   });
 
+  it('keeps the budget finding with steps fixed apart from the one with epochs fixed (steps ∝ budget)', () => {
+    const mse = (steps: number, budget: number, seed: number, stolen: number) =>
+      record({
+        attack: 'direct-extraction',
+        attackOptions: { loss: 'mse', steps },
+        seed,
+        budget,
+        victim: 'simclr-fmnist',
+        stolen: { fmnist: stolen },
+      });
+    // Steps fixed at 310: 1,000 and 4,000 queries; epochs fixed (0.0775 steps a query): 78 @ 1,000, 310 @ 4,000 and
+    // 620 @ 8,000. Seed s adds s/100 everywhere; 310 @ 4,000 differs from 310 @ 1,000 by ±0.01, ±0.02 or 0.
+    const fixedStepsGain = [0.01, -0.01, 0.02, -0.02, 0];
+    const records = seeds.flatMap((seed, i) => [
+      mse(310, 1000, seed, 0.8 + seed / 100),
+      mse(310, 4000, seed, 0.8 + seed / 100 + fixedStepsGain[i]!),
+      mse(78, 1000, seed, 0.7 + seed / 100),
+      mse(620, 8000, seed, 0.74 + seed / 100 + (seed === 1 ? 0.01 : 0)),
+    ]);
+    const rows = evaluateFindings(records);
+    const fixedSteps = finding(rows, 'budget-rises');
+    expect(fixedSteps.ours!.mean).toBeCloseTo(0, 12); // 310 @ 4,000 − 310 @ 1,000
+    expect(fixedSteps.setting).toContain('4000 − 1000 queries');
+    expect(fixedSteps.verdict).toBe('inconclusive');
+    const fixedEpochs = finding(rows, 'budget-rises-epochs-fixed');
+    // 620 @ 8,000 − 78 @ 1,000: 0.04 on every seed, and 0.05 on seed 1 → mean 0.042.
+    expect(fixedEpochs.ours!.mean).toBeCloseTo(0.042, 12);
+    expect(fixedEpochs.seeds).toBe(5);
+    expect(fixedEpochs.verdict).toBe('reproduced');
+    expect(fixedEpochs.setting).toContain('8000 queries (620 steps) − 1000 (78 steps)');
+  });
+
   it("charges noise the legitimate users' cost against the attacker's drop, seed by seed", () => {
     // Seed i: none 0.80, noisy 0.80 − a_i, users' cost c_i → quantity a_i − c_i.
     const a = [0.1, 0.12, 0.08, 0.1, 0.1];
