@@ -131,6 +131,49 @@ describe('paper findings from records', () => {
     expect(fixedEpochs.setting).toContain('8000 queries (620 steps) − 1000 (78 steps)');
   });
 
+  it("reads detection from the shortest window (the sibling view's), not from the random-pair rule", () => {
+    const rates = (features: string, rule: string, window: number | undefined, fpr: number, attacker: number) => ({
+      rule,
+      ...(window === undefined ? {} : { window }),
+      features,
+      legitimateQueries: 1000,
+      legitimateFlagged: fpr * 1000,
+      attackerQueries: 1000,
+      attackerFlagged: attacker * 1000,
+      falsePositiveRate: fpr,
+      attackerFlaggedQueryRate: attacker,
+    });
+    const records = seeds.map((seed) =>
+      record({
+        attack: 'direct-extraction',
+        attackOptions: { loss: 'infonce', queryViews: 2 },
+        defense: 'similar-query-detection',
+        seed,
+        budget: 4000,
+        victim: 'simclr-fmnist',
+        stolen: { fmnist: 0.8 },
+        metrics: {
+          detection: {
+            attackerFlagged: false,
+            windows: [
+              rates('projection', 'window', 256, 0.2, 0.25),
+              rates('projection', 'window', 64, 0.1, 0.3 + seed / 100),
+              rates('projection', 'pairwise', undefined, 0.01, 0.01),
+              rates('representation', 'window', 64, 0.05, 0.1),
+              rates('representation', 'pairwise', undefined, 0.01, 0.01),
+            ],
+          } as never,
+        },
+      }),
+    );
+    const rows = evaluateFindings(records);
+    // head: 0.3 + s/100 − 0.1 → mean 0.23; representations: 0.1 − 0.05 = 0.05; head − representations: mean 0.18.
+    expect(finding(rows, 'detection-projection').ours!.mean).toBeCloseTo(0.23, 12);
+    expect(finding(rows, 'detection-projection').verdict).toBe('reproduced');
+    expect(finding(rows, 'detection-representation').ours!.mean).toBeCloseTo(0.05, 12);
+    expect(finding(rows, 'detection-head-better').ours!.mean).toBeCloseTo(0.18, 12);
+  });
+
   it("charges noise the legitimate users' cost against the attacker's drop, seed by seed", () => {
     // Seed i: none 0.80, noisy 0.80 − a_i, users' cost c_i → quantity a_i − c_i.
     const a = [0.1, 0.12, 0.08, 0.1, 0.1];

@@ -423,10 +423,12 @@ function youden(m: CellMetrics, features: string): number | undefined {
   const windows = m.detection?.windows;
   if (!windows) return undefined;
   const ofFeatures = windows.filter((w) => w.features === features);
-  // The paper compares query pairs; the pairwise rule is its closest match, else the shortest window.
+  // The shortest window holds a two-view attacker's sibling view (sent next to it), so its flags are the paper's
+  // "second view caught". The pairwise rule pairs each query with a random earlier one, never with its sibling, so
+  // for the attacker it measures the same random-pair rate as for users: used only when no window was reported.
   const pick =
-    ofFeatures.find((w) => w.rule === 'pairwise') ??
-    ofFeatures.filter((w) => w.rule === 'window').sort((a, b) => (a.window ?? 0) - (b.window ?? 0))[0];
+    ofFeatures.filter((w) => w.rule === 'window').sort((a, b) => (a.window ?? 0) - (b.window ?? 0))[0] ??
+    ofFeatures.find((w) => w.rule === 'pairwise');
   if (!pick || pick.falsePositiveRate === null || pick.attackerFlaggedQueryRate === null) return undefined;
   return pick.attackerFlaggedQueryRate - pick.falsePositiveRate;
 }
@@ -440,7 +442,7 @@ function detectionSpec(features: 'projection' | 'representation'): Spec {
       features === 'projection'
         ? 'Table 15 (cosine, head, τ = 0.5): FPR 15.5%, FNR 21.3%, i.e. 1 − FPR − FNR = 63 pp'
         : 'Table 14 (ℓ2, representations, τ = 18): FPR 16.2%, FNR 39.5%, i.e. 1 − FPR − FNR = 44 pp',
-    quantity: "1 − FPR − FNR (pp; attacker's flagged share − users' flagged share, pairwise rule), > 0",
+    quantity: "1 − FPR − FNR (pp; attacker's flagged share − users' flagged share, shortest window rule), > 0",
     side: 'above',
     unit: 'pp',
     grid: 'similar-query detection',
