@@ -79,6 +79,20 @@ describe('render', () => {
     expect(text).toContain('Produced by: CMD');
   });
 
+  it('keeps one variant per row: another protocol of the same loss (more steps, two views) is not averaged in', () => {
+    const records = [
+      record('direct-extraction', { loss: 'mse', steps: 310 }, 1000, 0, { fmnist: 0.6, digits: 0.5 }),
+      record('direct-extraction', { loss: 'mse', steps: 310 }, 4000, 0, { fmnist: 0.7, digits: 0.5 }),
+      // The epochs-fixed protocol's cell at 1,000 queries: another variant, fewer records.
+      record('direct-extraction', { loss: 'mse', steps: 78 }, 1000, 0, { fmnist: 0.2, digits: 0.1 }),
+    ];
+    const mse = renderTable(table2!, records, 'CMD')
+      .split('\n')
+      .find((l) => l.startsWith('| MSE'))!;
+    expect(mse).toContain('60.0');
+    expect(mse).not.toContain('40.0'); // the mean of 0.6 and 0.2
+  });
+
   it('table 4: compares representations with the strongest label row, paired by seed, with ties', () => {
     const cells = (attack: string, options: Record<string, unknown>, b: number, values: [number, number][]) =>
       values.map(([fmnist, digits], seed) => record(attack, options, b, seed, { fmnist, digits }));

@@ -96,9 +96,26 @@ function rowsOf(spec: TableSpec, records: readonly CellRecord[]): Row[] {
   return c.attacks.flatMap((attack) =>
     (attack.options ?? [{}]).map((options) => ({
       label: spec.label(attack.id, options),
-      records: relevant.filter((r) => r.cell.attack.id === attack.id && isSubset(options, r.cell.attack.options)),
+      records: mainVariant(
+        relevant.filter((r) => r.cell.attack.id === attack.id && isSubset(options, r.cell.attack.options)),
+      ),
     })),
   );
+}
+
+/**
+ * The records of one attack variant: a row names some options (`loss: "mse"`), and other experiments may have run
+ * the same loss with other options (`steps`, `queryViews`). Averaging them would mix two protocols, so the row keeps
+ * the variant with the most records (the config's own cells, shared by every budget), ties in canonical order.
+ */
+export function mainVariant(records: readonly CellRecord[]): CellRecord[] {
+  const byOptions = new Map<string, CellRecord[]>();
+  for (const r of records) {
+    const key = canonicalJson(r.cell.attack.options);
+    byOptions.set(key, [...(byOptions.get(key) ?? []), r]);
+  }
+  const [best] = [...byOptions.entries()].sort(([a, x], [b, y]) => y.length - x.length || (a < b ? -1 : 1));
+  return best ? best[1] : [];
 }
 
 /** Mean accuracy of the completed records at a budget on a task (null when none completed). */
