@@ -289,11 +289,11 @@ function weakLoss(
   };
 }
 
-/** The direct-extraction variant with this loss: options exactly `{ loss }` when recorded, else the first with it. */
-function variantWithLoss(records: readonly CellRecord[], loss: string): Variant | null {
-  const withLoss = attackVariants(records, 'direct-extraction').filter((v) => v.options.loss === loss);
-  return withLoss.find((v) => Object.keys(v.options).length === 1) ?? withLoss[0] ?? null;
-}
+/** The direct-extraction variant with this loss that has the most records (`pickAttack`), or null. */
+const variantWithLoss = (records: readonly CellRecord[], loss: string): Variant | null =>
+  attackVariants(records, 'direct-extraction').some((v) => v.options.loss === loss)
+    ? pickAttack(records, [{ id: 'direct-extraction', options: { loss } }])
+    : null;
 
 // --------------------------------------------------------------------------------------------- defenses
 

@@ -89,8 +89,10 @@ export function budgetsOf(records: readonly CellRecord[]): number[] {
 }
 
 /**
- * The attack variant a finding uses: the first preference (id plus a subset of its options) that has records; else
- * the variant with the most records (ties by canonical order).
+ * The attack variant a finding uses: among the variants matching the first preference (id plus a subset of its
+ * options) that has records, the one with the most records; else the variant with the most records overall. "Most
+ * records" keeps a finding on the config's own cells when other experiments ran the same loss with other options
+ * (`steps`, `queryViews`); ties go by canonical order.
  */
 export function pickAttack(
   records: readonly CellRecord[],
@@ -98,15 +100,20 @@ export function pickAttack(
 ): Variant | null {
   const variants = attackVariants(records);
   for (const want of preferences) {
-    const match = variants.find(
+    const matches = variants.filter(
       (v) =>
         v.id === want.id &&
         Object.entries(want.options ?? {}).every(
           ([k, x]) => v.options[k] !== undefined && canonicalJson(v.options[k]) === canonicalJson(x),
         ),
     );
-    if (match) return match;
+    if (matches.length) return mostRecorded(records, matches);
   }
+  return mostRecorded(records, variants);
+}
+
+/** The variant with the most records (the first in the given order on a tie), or null for none. */
+export function mostRecorded(records: readonly CellRecord[], variants: readonly Variant[]): Variant | null {
   let best: Variant | null = null;
   let most = 0;
   for (const v of variants) {
